@@ -1,0 +1,2 @@
+//! memlab allocator engine (being built).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Flink memory model (planned): config, derivation, REST types, diagnosis.
+#![forbid(unsafe_code)]

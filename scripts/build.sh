@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the static site into dist/ (release, size-optimised, offline) and prints its
+# initial-transfer size: the gzip -9 bytes of the wasm, JS and CSS that index.html loads.
+source "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/setup.sh"
+cd "$ROOT"
+trunk build --release --offline
+"$ROOT/scripts/size.sh"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The one test command (README; .ci/run calls it): installs what is missing, then runs
+# every check and test suite, printing how long each stage took.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap stage_summary EXIT
+
+# In wasm32: the app with its tests, and the cores' libraries (their native-only test
+# dependencies, such as proptest, do not build for wasm32).
+CORES=(-p memlab-engine -p memlab-size -p memlab-flink)
+
+stage "setup (installs only what is missing)" "$ROOT/scripts/setup.sh" --test
+stage "cargo fmt --check" cargo fmt --all -- --check
+stage "clippy (native, -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "clippy (wasm32 app, -D warnings)" cargo clippy --target wasm32-unknown-unknown -p memlab-app --all-targets --locked -- -D warnings
+stage "clippy (wasm32 cores, -D warnings)" cargo clippy --target wasm32-unknown-unknown "${CORES[@]}" --lib --locked -- -D warnings
+stage "native tests" cargo test --workspace --locked
+# wasm-bindgen-test in headless Chromium; webdriver.json (repo root) holds Chromium's flags.
+stage "wasm tests (headless Chromium)" cargo test --target wasm32-unknown-unknown -p memlab-app --locked
+stage "release build (trunk, offline)" trunk build --release --offline
+stage "initial transfer size" "$ROOT/scripts/size.sh"
+stage "end-to-end tests (release build under a sub-path, Chromium)" node --test --test-concurrency=1 tests/e2e/

@@ -1,0 +1,109 @@
+//! The shell: header with navigation, the current page, footer. Owns the route signal and
+//! keeps it in sync with the address bar (see [`crate::route`]).
+
+use leptos::prelude::*;
+
+use crate::pages;
+use crate::route::{Route, View};
+
+/// The current route, shared through context so any component can read or navigate.
+#[derive(Clone, Copy, Debug)]
+pub struct Router {
+    pub route: RwSignal<Route>,
+}
+
+impl Router {
+    /// Moves to `route`, adding a browser history entry.
+    pub fn push(&self, route: Route) {
+        write_history(&route, true);
+        self.route.set(route);
+    }
+
+    /// Updates the address bar without a new history entry (for state such as a step).
+    pub fn replace(&self, route: Route) {
+        write_history(&route, false);
+        self.route.set(route);
+    }
+}
+
+fn current_query() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+fn write_history(route: &Route, push: bool) {
+    let Ok(history) = window().history() else { return };
+    let url = route.to_query();
+    let state = wasm_bindgen::JsValue::NULL;
+    // A failure here only means the address bar lags behind; the page itself is right.
+    let _ = if push {
+        history.push_state_with_url(&state, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&state, "", Some(&url))
+    };
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let route = RwSignal::new(Route::from_query(&current_query()));
+    let router = Router { route };
+    provide_context(router);
+
+    // Back/forward buttons: the address bar is the source of truth.
+    let handle = window_event_listener(leptos::ev::popstate, move |_| {
+        route.set(Route::from_query(&current_query()));
+    });
+    on_cleanup(move || handle.remove());
+
+    let view = Memo::new(move |_| route.with(|r| r.view));
+
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <a class="brand" href="?" on:click=move |ev| {
+                    ev.prevent_default();
+                    router.push(Route::default());
+                }>
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    <span class="brand-name">"memlab"</span>
+                    <span class="brand-sub">"Flink Memory Lab"</span>
+                </a>
+                <nav class="nav" aria-label="Areas">
+                    {View::ALL
+                        .into_iter()
+                        .map(|v| {
+                            let href = Route::default().navigate(v).to_query();
+                            view! {
+                                <a
+                                    href=href
+                                    data-testid=format!("nav-{}", v.slug())
+                                    class="nav-link"
+                                    class:active=move || view.get() == v
+                                    aria-current=move || (view.get() == v).then_some("page")
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        router.push(route.with_untracked(|r| r.navigate(v)));
+                                    }
+                                >
+                                    {v.label()}
+                                </a>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+            </header>
+            <main class="page" data-testid="page" data-view=move || view.get().slug()>
+                {move || match view.get() {
+                    View::Allocator => pages::allocator::AllocatorPage().into_any(),
+                    View::Calculator => pages::calculator::CalculatorPage().into_any(),
+                    View::Cluster => pages::cluster::ClusterPage().into_any(),
+                    View::Diagnosis => pages::diagnosis::DiagnosisPage().into_any(),
+                }}
+            </main>
+            <footer class="footer">
+                <span data-testid="version">"memlab " {env!("CARGO_PKG_VERSION")}</span>
+                <span class="sep">"·"</span>
+                <span>"Runs entirely in your browser — no data leaves this page."</span>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,2 @@
+//! Reusable views shared by the pages.
+pub mod placeholder;

@@ -1,0 +1,5 @@
+//! One module per top-level area of the app.
+pub mod allocator;
+pub mod calculator;
+pub mod cluster;
+pub mod diagnosis;

@@ -1,0 +1,65 @@
+// The app's shell in a real browser: the release build served from a sub-path.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('boots from a sub-path with no console errors and shows the four areas', async () => {
+  const { page, errors, context } = await openPage(browser, server.base);
+  const labels = await page.locator('nav .nav-link').allTextContents();
+  assert.deepEqual(labels, ['Allocator', 'Flink memory model', 'Live cluster', 'Diagnosis']);
+  assert.match(await page.getByTestId('version').textContent(), /memlab \d+\.\d+\.\d+/);
+  await screenshot(page, 'shell');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('navigation updates the URL, survives a reload and works with back/forward', async () => {
+  const { page, errors, context } = await openPage(browser, server.base);
+  await page.getByTestId('nav-calculator').click();
+  await page.waitForSelector('[data-testid="page"][data-view="calculator"]');
+  assert.equal(new URL(page.url()).searchParams.get('view'), 'calculator');
+  assert.ok(new URL(page.url()).pathname.endsWith('/tools/memlab/'), page.url());
+
+  // A reload (and so a shared link) on a plain static server opens the same view.
+  await page.reload();
+  await page.waitForSelector('[data-testid="page"][data-view="calculator"]');
+
+  await page.getByTestId('nav-cluster').click();
+  await page.waitForSelector('[data-testid="page"][data-view="cluster"]');
+  await page.goBack();
+  await page.waitForSelector('[data-testid="page"][data-view="calculator"]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a shared link opens its view directly', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis`);
+  await page.waitForSelector('[data-testid="page"][data-view="diagnosis"]');
+  assert.equal(await page.getByTestId('nav-diagnosis').getAttribute('aria-current'), 'page');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('narrow screens and dark mode still lay out the shell', async () => {
+  const { page, errors, context } = await openPage(browser, server.base, {
+    viewport: { width: 390, height: 800 },
+    colorScheme: 'dark',
+  });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(15, 20, 29)');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'page must not scroll sideways on a phone');
+  await screenshot(page, 'shell-mobile-dark');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
