@@ -1,0 +1,709 @@
+//! The engine: one pool, its allocations, and the operations on them.
+//!
+//! Every operation is one step. [`Engine::apply`] changes the state, records fine-grained
+//! [`Event`]s (when recording is on) and returns a typed [`OpError`] when the operation
+//! fails — a failure is a result, never a panic, and leaves the state unchanged except for
+//! the step counter and the failure tally.
+//!
+//! Byte counters (`live`, `unreferenced`, `requested`) are kept incrementally so metrics
+//! cost O(1) per step; `check_invariants` recomputes everything from scratch.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, DefaultHasher};
+use std::sync::Arc;
+
+use crate::event::Event;
+use crate::model::{
+    Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
+};
+use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
+use crate::quota::{OwnerId, OwnerUse, Quotas};
+use crate::segments::{Segments, FREE};
+
+type FixedHashMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+
+#[derive(Clone, Debug)]
+enum Place {
+    Seg(u32),
+    Runs(Vec<(u32, u32)>),
+}
+
+#[derive(Clone, Debug)]
+struct Alloc {
+    name: Arc<str>,
+    owner: Option<OwnerId>,
+    requested: u64,
+    /// Bytes taken from the pool: the request, or whole pages.
+    reserved: u64,
+    refcount: u32,
+    unreferenced: bool,
+    born: u64,
+    touched: u64,
+    place: Place,
+}
+
+#[derive(Clone, Debug)]
+enum Layout {
+    Contiguous(Segments),
+    Paged(Pages),
+}
+
+/// The simulated pool. Cloning it is how timelines take checkpoints.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    cfg: PoolConfig,
+    layout: Layout,
+    allocs: Vec<Option<Alloc>>,
+    vacant: Vec<u32>,
+    names: FixedHashMap<Arc<str>, u32>,
+    unreferenced: Vec<u32>,
+    quotas: Quotas,
+    step: u64,
+    live_bytes: u64,
+    unref_bytes: u64,
+    requested_bytes: u64,
+    failures: BTreeMap<&'static str, u64>,
+    events: Vec<Event>,
+    record: bool,
+}
+
+/// A live block nobody has retained or released for longer than the script's `leak-after`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeakSuspect {
+    pub name: Arc<str>,
+    pub size: u64,
+    pub idle_steps: u64,
+}
+
+/// Cheap per-step figures, kept for every step of a timeline (charts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sample {
+    pub used: u64,
+    pub free: u64,
+    pub unreferenced: u64,
+    pub largest_free: u64,
+    pub free_blocks: u64,
+    pub internal_waste: u64,
+    pub failures: u64,
+}
+
+impl Sample {
+    /// 1 − largest free / total free, in [0, 1]; 0 when nothing is free.
+    pub fn fragmentation(&self) -> f64 {
+        if self.free == 0 {
+            0.0
+        } else {
+            1.0 - self.largest_free as f64 / self.free as f64
+        }
+    }
+}
+
+/// Everything the metrics panel shows at one step.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    pub step: u64,
+    pub pool: u64,
+    pub used: u64,
+    pub free: u64,
+    pub unreferenced: u64,
+    pub largest_free: u64,
+    pub free_blocks: u64,
+    pub fragmentation: f64,
+    pub internal_waste: u64,
+    pub live_blocks: u64,
+    pub owners: Vec<OwnerUse>,
+    pub failures: BTreeMap<&'static str, u64>,
+    pub leak_suspects: Vec<LeakSuspect>,
+    pub overcommitted: bool,
+}
+
+impl Engine {
+    pub fn new(cfg: PoolConfig, executors: &[ExecutorDecl]) -> Result<Engine, ConfigError> {
+        if cfg.size == 0 {
+            return Err(ConfigError::EmptyPool);
+        }
+        if cfg.autosweep == Some(0) {
+            return Err(ConfigError::ZeroAutosweep);
+        }
+        let layout = if cfg.policy == Policy::Pages {
+            if cfg.page_size == 0 {
+                return Err(ConfigError::ZeroPage);
+            }
+            if cfg.size % cfg.page_size != 0 {
+                return Err(ConfigError::PoolNotPageMultiple { size: cfg.size, page: cfg.page_size });
+            }
+            let pages = cfg.size / cfg.page_size;
+            if pages > MAX_PAGES {
+                return Err(ConfigError::TooManyPages { pages, max: MAX_PAGES });
+            }
+            Layout::Paged(Pages::new(pages as u32, cfg.page_size))
+        } else {
+            Layout::Contiguous(Segments::new(cfg.size))
+        };
+        Ok(Engine {
+            quotas: Quotas::new(cfg.size, executors)?,
+            cfg,
+            layout,
+            allocs: Vec::new(),
+            vacant: Vec::new(),
+            names: FixedHashMap::default(),
+            unreferenced: Vec::new(),
+            step: 0,
+            live_bytes: 0,
+            unref_bytes: 0,
+            requested_bytes: 0,
+            failures: BTreeMap::new(),
+            events: Vec::new(),
+            record: true,
+        })
+    }
+
+    pub fn config(&self) -> &PoolConfig {
+        &self.cfg
+    }
+
+    /// Turns event recording on or off (off: for benchmarks of the bare engine).
+    pub fn set_recording(&mut self, on: bool) {
+        self.record = on;
+    }
+
+    /// The events recorded since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Steps applied so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    fn emit(&mut self, e: impl FnOnce() -> Event) {
+        if self.record {
+            self.events.push(e());
+        }
+    }
+
+    /// Applies one operation as one step (plus an automatic sweep when one is due).
+    pub fn apply(&mut self, op: &Op) -> Result<(), OpError> {
+        self.step += 1;
+        let r = match op {
+            Op::Alloc { name, size, owner } => self.alloc(name, *size, owner.as_ref()),
+            Op::Retain { name } => self.retain(name),
+            Op::Release { name } => self.release(name),
+            Op::Sweep => {
+                self.sweep();
+                Ok(())
+            }
+            Op::Compact => {
+                self.compact();
+                Ok(())
+            }
+            Op::Gate { name, channels, exclusive, floating } => {
+                self.gate(name, *channels, *exclusive, *floating)
+            }
+        };
+        if let Err(e) = &r {
+            *self.failures.entry(e.reason()).or_default() += 1;
+            self.emit(|| Event::Fail { op: op.to_string(), reason: e.reason(), message: e.to_string() });
+        }
+        if let Some(n) = self.cfg.autosweep {
+            if self.step % n == 0 && !matches!(op, Op::Sweep | Op::Compact) {
+                self.sweep();
+            }
+        }
+        r
+    }
+
+    fn free_bytes(&self) -> u64 {
+        self.cfg.size - self.live_bytes - self.unref_bytes
+    }
+
+    fn largest_free(&self) -> u64 {
+        match &self.layout {
+            Layout::Contiguous(s) => s.free.largest(),
+            Layout::Paged(_) => self.free_bytes(),
+        }
+    }
+
+    fn alloc(&mut self, name: &Arc<str>, size: u64, owner: Option<&Arc<str>>) -> Result<(), OpError> {
+        if size == 0 {
+            return Err(OpError::ZeroSize);
+        }
+        if self.names.contains_key(name) {
+            return Err(OpError::DuplicateName(name.to_string()));
+        }
+        let owner_id = owner.map(|o| self.quotas.owner(o)).transpose()?;
+        let reserved = match &self.layout {
+            Layout::Contiguous(_) => size,
+            Layout::Paged(p) => size.div_ceil(p.page).saturating_mul(p.page),
+        };
+        if let Some(o) = owner_id {
+            self.quotas.check(o, reserved)?;
+        }
+        let id = self.next_alloc_id();
+        let place = match &mut self.layout {
+            Layout::Contiguous(segs) => {
+                let Some(seg) = segs.find(self.cfg.policy, size) else {
+                    return Err(self.out_of_memory(size));
+                };
+                let (offset, total) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
+                if let Some((rest_offset, rest_size)) = segs.take(seg, size, id) {
+                    self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
+                }
+                debug_assert!(total >= size);
+                let n = name.clone();
+                let o = owner.cloned();
+                self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
+                Place::Seg(seg)
+            }
+            Layout::Paged(pages) => {
+                let need = reserved / pages.page;
+                if need > u64::from(pages.free_count) {
+                    return Err(self.out_of_memory(reserved));
+                }
+                let page = pages.page;
+                let runs = pages.take(need as u32, id);
+                if self.record {
+                    for &(s, c) in &runs {
+                        self.events.push(Event::Allocate {
+                            name: name.clone(),
+                            offset: u64::from(s) * page,
+                            size: u64::from(c) * page,
+                            owner: owner.cloned(),
+                        });
+                    }
+                }
+                Place::Runs(runs)
+            }
+        };
+        if let Some(o) = owner_id {
+            self.quotas.charge(o, reserved);
+        }
+        self.live_bytes += reserved;
+        self.requested_bytes += size;
+        let alloc = Alloc {
+            name: name.clone(),
+            owner: owner_id,
+            requested: size,
+            reserved,
+            refcount: 1,
+            unreferenced: false,
+            born: self.step,
+            touched: self.step,
+            place,
+        };
+        self.store_alloc(id, alloc);
+        Ok(())
+    }
+
+    fn out_of_memory(&self, need: u64) -> OpError {
+        let free = self.free_bytes();
+        if free >= need {
+            OpError::Fragmentation { need, free, largest: self.largest_free() }
+        } else {
+            let unref_hint = if self.unref_bytes > 0 && free + self.unref_bytes >= need {
+                format!("; {} more bytes are unreferenced — a sweep would free them", self.unref_bytes)
+            } else {
+                String::new()
+            };
+            OpError::Exhausted { need, free, unref_hint }
+        }
+    }
+
+    fn gate(&mut self, name: &Arc<str>, channels: u32, exclusive: u32, floating: u32) -> Result<(), OpError> {
+        let Layout::Paged(pages) = &self.layout else { return Err(OpError::GateNeedsNetworkPool) };
+        if !self.cfg.network {
+            return Err(OpError::GateNeedsNetworkPool);
+        }
+        let required = u64::from(channels) * u64::from(exclusive) + u64::from(floating);
+        if required > u64::from(pages.free_count) {
+            return Err(OpError::InsufficientNetworkBuffers {
+                required,
+                available: u64::from(pages.free_count),
+                total: u64::from(pages.count),
+                segment: pages.page,
+            });
+        }
+        let bytes = required * pages.page;
+        self.alloc(name, bytes, None)
+    }
+
+    /// The slot the next allocation will take (claimed by `store_alloc` on success only).
+    fn next_alloc_id(&self) -> u32 {
+        self.vacant.last().copied().unwrap_or(self.allocs.len() as u32)
+    }
+
+    fn store_alloc(&mut self, id: u32, alloc: Alloc) {
+        self.names.insert(alloc.name.clone(), id);
+        if id as usize == self.allocs.len() {
+            self.allocs.push(Some(alloc));
+        } else {
+            let popped = self.vacant.pop();
+            debug_assert_eq!(popped, Some(id));
+            self.allocs[id as usize] = Some(alloc);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Result<u32, OpError> {
+        let &id = self.names.get(name).ok_or_else(|| OpError::UnknownName(name.to_owned()))?;
+        let a = self.allocs[id as usize].as_ref().expect("names map only live allocations");
+        if a.unreferenced {
+            return Err(OpError::NotLive { name: name.to_owned(), state: "unreferenced" });
+        }
+        Ok(id)
+    }
+
+    fn retain(&mut self, name: &Arc<str>) -> Result<(), OpError> {
+        let id = self.lookup(name)?;
+        let step = self.step;
+        let a = self.allocs[id as usize].as_mut().expect("looked up");
+        a.refcount += 1;
+        a.touched = step;
+        let refcount = a.refcount;
+        self.emit(|| Event::Retain { name: name.clone(), refcount });
+        Ok(())
+    }
+
+    fn release(&mut self, name: &Arc<str>) -> Result<(), OpError> {
+        let id = self.lookup(name)?;
+        let step = self.step;
+        let a = self.allocs[id as usize].as_mut().expect("looked up");
+        a.refcount -= 1;
+        a.touched = step;
+        let (refcount, reserved) = (a.refcount, a.reserved);
+        self.emit(|| Event::Release { name: name.clone(), refcount });
+        if refcount > 0 {
+            return Ok(());
+        }
+        match self.cfg.release {
+            ReleaseMode::Deferred => {
+                self.allocs[id as usize].as_mut().expect("looked up").unreferenced = true;
+                self.live_bytes -= reserved;
+                self.unref_bytes += reserved;
+                self.unreferenced.push(id);
+            }
+            ReleaseMode::Eager => self.free_alloc(id, false, true),
+            ReleaseMode::Coalesce => self.free_alloc(id, true, true),
+        }
+        Ok(())
+    }
+
+    /// Returns an allocation's memory to the pool.
+    fn free_alloc(&mut self, id: u32, merge: bool, was_live: bool) {
+        let a = self.allocs[id as usize].take().expect("freeing a known allocation");
+        self.vacant.push(id);
+        self.names.remove(&a.name);
+        if was_live {
+            self.live_bytes -= a.reserved;
+        } else {
+            self.unref_bytes -= a.reserved;
+        }
+        self.requested_bytes -= a.requested;
+        if let Some(o) = a.owner {
+            self.quotas.refund(o, a.reserved);
+        }
+        match (&mut self.layout, a.place) {
+            (Layout::Contiguous(segs), Place::Seg(seg)) => {
+                let (offset, size) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
+                let merged = segs.release(seg, merge);
+                self.emit_free(&a.name, offset, size);
+                if let Some(m) = merged {
+                    self.emit(|| Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
+                }
+            }
+            (Layout::Paged(pages), Place::Runs(runs)) => {
+                pages.release(&runs);
+                let page = pages.page;
+                for (s, c) in runs {
+                    self.emit_free(&a.name, u64::from(s) * page, u64::from(c) * page);
+                }
+            }
+            _ => unreachable!("an allocation's place always matches the layout"),
+        }
+    }
+
+    fn emit_free(&mut self, name: &Arc<str>, offset: u64, size: u64) {
+        let name = name.clone();
+        self.emit(|| Event::Free { name, offset, size });
+    }
+
+    /// The lowest offset an allocation occupies (its sort key in address order).
+    fn offset_of(&self, id: u32) -> u64 {
+        let a = self.allocs[id as usize].as_ref().expect("known allocation");
+        match (&self.layout, &a.place) {
+            (Layout::Contiguous(s), Place::Seg(seg)) => s.segs[*seg as usize].offset,
+            (Layout::Paged(p), Place::Runs(r)) => r.first().map_or(0, |&(s, _)| u64::from(s) * p.page),
+            _ => unreachable!("an allocation's place always matches the layout"),
+        }
+    }
+
+    /// Mark-sweep: marks every unreferenced block, frees it, and merges every run of
+    /// adjacent free blocks (including blocks freed eagerly since the last sweep) into one.
+    pub fn sweep(&mut self) {
+        self.emit(|| Event::SweepStart);
+        let mut marked = std::mem::take(&mut self.unreferenced);
+        marked.sort_by_key(|&id| self.offset_of(id));
+        if self.record {
+            for &id in &marked {
+                let a = self.allocs[id as usize].as_ref().expect("unreferenced allocation");
+                let (name, size) = (a.name.clone(), a.reserved);
+                let offset = self.offset_of(id);
+                self.events.push(Event::Mark { name, offset, size });
+            }
+        }
+        // Free without merging first (each freed block joins the eager-free list), then
+        // merge every affected run once, in address order.
+        for &id in &marked {
+            self.free_alloc(id, false, false);
+        }
+        let mut merged = 0;
+        if let Layout::Contiguous(segs) = &mut self.layout {
+            let todo = segs.take_dirty();
+            let mut merges = Vec::new();
+            for seg in todo {
+                if segs.is_free(seg) {
+                    if let Some(m) = segs.merge_around(seg) {
+                        merges.push(m);
+                    }
+                }
+            }
+            merged = merges.len() as u64;
+            if self.record {
+                for m in merges {
+                    self.events.push(Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
+                }
+            }
+        }
+        let freed = marked.len() as u64;
+        self.emit(|| Event::SweepEnd { freed, merged });
+    }
+
+    /// Sweeps, then slides every live block toward offset 0 in address order so that all
+    /// free space becomes one block at the top. Each move is an event.
+    pub fn compact(&mut self) {
+        self.sweep();
+        let pool = self.cfg.size;
+        let mut moves = Vec::new();
+        match &mut self.layout {
+            Layout::Contiguous(segs) => {
+                segs.compact(pool, |alloc, from, to, size| moves.push((alloc, from, to, size)));
+            }
+            Layout::Paged(pages) => {
+                let mut order: Vec<(u32, Vec<(u32, u32)>)> = self
+                    .allocs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| match a {
+                        Some(Alloc { place: Place::Runs(r), .. }) => Some((i as u32, r.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                order.sort_by_key(|(_, r)| r.first().map_or(0, |x| x.0));
+                let page = pages.page;
+                let new_runs = pages.compact(&order, |alloc, from, to, n| {
+                    moves.push((alloc, u64::from(from) * page, u64::from(to) * page, u64::from(n) * page))
+                });
+                for ((id, _), run) in order.iter().zip(new_runs) {
+                    if let Some(a) = self.allocs[*id as usize].as_mut() {
+                        a.place = Place::Runs(vec![run]);
+                    }
+                }
+            }
+        }
+        if self.record {
+            for (alloc, from, to, size) in moves {
+                let name = self.allocs[alloc as usize].as_ref().expect("moved allocation").name.clone();
+                self.events.push(Event::Move { name, from, to, size });
+            }
+        }
+    }
+
+    /// The pool's layout in address order.
+    pub fn blocks(&self) -> Vec<Block> {
+        let describe = |alloc: u32, offset: u64, size: u64| -> Block {
+            match self.allocs.get(alloc as usize).and_then(Option::as_ref) {
+                Some(a) => Block {
+                    offset,
+                    size,
+                    state: if a.unreferenced { BlockState::Unreferenced } else { BlockState::Live },
+                    refcount: a.refcount,
+                    name: Some(a.name.clone()),
+                    owner: a.owner.map(|o| self.quotas.owners[o.0 as usize].name.clone()),
+                },
+                None => Block { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None },
+            }
+        };
+        match &self.layout {
+            Layout::Contiguous(segs) => segs
+                .iter()
+                .map(|s| {
+                    if s.alloc == FREE {
+                        describe(FREE, s.offset, s.size)
+                    } else {
+                        describe(s.alloc, s.offset, s.size)
+                    }
+                })
+                .collect(),
+            Layout::Paged(p) => p
+                .runs()
+                .into_iter()
+                .map(|(s, c, o)| describe(o, u64::from(s) * p.page, u64::from(c) * p.page))
+                .collect(),
+        }
+    }
+
+    /// The per-step figures (O(1)).
+    pub fn sample(&self) -> Sample {
+        Sample {
+            used: self.live_bytes,
+            free: self.free_bytes(),
+            unreferenced: self.unref_bytes,
+            largest_free: self.largest_free(),
+            free_blocks: match &self.layout {
+                Layout::Contiguous(s) => s.free.len() as u64,
+                Layout::Paged(p) => u64::from(p.free_runs),
+            },
+            internal_waste: (self.live_bytes + self.unref_bytes) - self.requested_bytes,
+            failures: self.failures.values().sum(),
+        }
+    }
+
+    /// Everything the metrics panel shows (O(blocks) for leak suspects).
+    pub fn metrics(&self) -> Metrics {
+        let s = self.sample();
+        let leak_suspects = match self.cfg.leak_after {
+            None => Vec::new(),
+            Some(k) => {
+                let mut v: Vec<LeakSuspect> = self
+                    .allocs
+                    .iter()
+                    .flatten()
+                    .filter(|a| !a.unreferenced && self.step - a.touched > k)
+                    .map(|a| LeakSuspect {
+                        name: a.name.clone(),
+                        size: a.reserved,
+                        idle_steps: self.step - a.touched,
+                    })
+                    .collect();
+                v.sort_by(|a, b| b.idle_steps.cmp(&a.idle_steps).then_with(|| a.name.cmp(&b.name)));
+                v
+            }
+        };
+        Metrics {
+            step: self.step,
+            pool: self.cfg.size,
+            used: s.used,
+            free: s.free,
+            unreferenced: s.unreferenced,
+            largest_free: s.largest_free,
+            free_blocks: s.free_blocks,
+            fragmentation: s.fragmentation(),
+            internal_waste: s.internal_waste,
+            live_blocks: self.allocs.iter().flatten().filter(|a| !a.unreferenced).count() as u64,
+            owners: self.quotas.uses(),
+            failures: self.failures.clone(),
+            leak_suspects,
+            overcommitted: self.quotas.overcommitted,
+        }
+    }
+
+    /// The step at which a named block was allocated, and its age in steps.
+    pub fn age_of(&self, name: &str) -> Option<(u64, u64)> {
+        let a = self.allocs[*self.names.get(name)? as usize].as_ref()?;
+        Some((a.born, self.step - a.born))
+    }
+
+    /// Recomputes every derived figure and checks the pool's invariants: blocks tile the
+    /// pool, sizes add up, no adjacent free blocks unless eager frees await a sweep,
+    /// refcounts agree with states, counters and quotas agree with the blocks.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        match &self.layout {
+            Layout::Contiguous(s) => s.check(self.cfg.size)?,
+            Layout::Paged(p) => p.check()?,
+        }
+        let (mut live, mut unref, mut req) = (0u64, 0u64, 0u64);
+        let mut by_owner = vec![0u64; self.quotas.owners.len()];
+        for (i, a) in self.allocs.iter().enumerate() {
+            let Some(a) = a else { continue };
+            if a.unreferenced != (a.refcount == 0) {
+                return Err(format!(
+                    "'{}': refcount {} but unreferenced={}",
+                    a.name, a.refcount, a.unreferenced
+                ));
+            }
+            if self.names.get(&a.name) != Some(&(i as u32)) {
+                return Err(format!("'{}' is missing from the name map", a.name));
+            }
+            let held = match (&self.layout, &a.place) {
+                (Layout::Contiguous(s), Place::Seg(seg)) => {
+                    let sg = &s.segs[*seg as usize];
+                    if sg.alloc != i as u32 {
+                        return Err(format!("'{}': its block belongs to someone else", a.name));
+                    }
+                    sg.size
+                }
+                (Layout::Paged(p), Place::Runs(runs)) => {
+                    for &(st, c) in runs {
+                        if (st..st + c).any(|pg| p.owner[pg as usize] != i as u32) {
+                            return Err(format!("'{}': a page of its runs belongs to someone else", a.name));
+                        }
+                    }
+                    runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
+                }
+                _ => return Err("place does not match layout".into()),
+            };
+            if held != a.reserved {
+                return Err(format!("'{}' holds {held} bytes but reserved {}", a.name, a.reserved));
+            }
+            if a.unreferenced {
+                unref += a.reserved;
+            } else {
+                live += a.reserved;
+            }
+            req += a.requested;
+            if let Some(o) = a.owner {
+                by_owner[o.0 as usize] += a.reserved;
+            }
+        }
+        if let Layout::Paged(p) = &self.layout {
+            if p.owner
+                .iter()
+                .any(|&o| o != NO_OWNER && self.allocs.get(o as usize).is_none_or(Option::is_none))
+            {
+                return Err("a page belongs to no allocation".into());
+            }
+        }
+        if self.names.len() != self.allocs.iter().flatten().count() {
+            return Err("name map has stale entries".into());
+        }
+        if (live, unref, req) != (self.live_bytes, self.unref_bytes, self.requested_bytes) {
+            return Err(format!(
+                "counters (live {}, unreferenced {}, requested {}) but blocks say ({live}, {unref}, {req})",
+                self.live_bytes, self.unref_bytes, self.requested_bytes
+            ));
+        }
+        for (i, o) in self.quotas.owners.iter().enumerate() {
+            if o.used != by_owner[i] {
+                return Err(format!("owner {} is charged {} but holds {}", o.name, o.used, by_owner[i]));
+            }
+            if let Some(limit) = self.quotas.limit(OwnerId(i as u32)) {
+                if o.used > limit {
+                    return Err(format!("owner {} holds {} over its quota {limit}", o.name, o.used));
+                }
+            }
+        }
+        for (e, used) in self.quotas.executors.iter().zip(&self.quotas.executor_used) {
+            if *used > e.quota {
+                return Err(format!("executor {} holds {used} over its quota {}", e.name, e.quota));
+            }
+        }
+        let n_unref = self.allocs.iter().flatten().filter(|a| a.unreferenced).count();
+        if n_unref != self.unreferenced.len() {
+            return Err("unreferenced list out of step".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! Fine-grained events: what one operation did, in order, with enough data to draw it
+//! without re-deriving state. Recording an event costs a push and, for names, a reference
+//! count increment (`Arc<str>`).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Event {
+    /// A free block was cut: the low `size` bytes are being allocated, the rest stays free.
+    Split {
+        offset: u64,
+        size: u64,
+        rest_offset: u64,
+        rest_size: u64,
+    },
+    /// A block (or, in pages mode, one run of pages) now belongs to `name`, refcount 1.
+    Allocate {
+        name: Arc<str>,
+        offset: u64,
+        size: u64,
+        owner: Option<Arc<str>>,
+    },
+    Retain {
+        name: Arc<str>,
+        refcount: u32,
+    },
+    /// The reference count went down; at 0 the block is unreferenced (or freed, in eager
+    /// and coalesce modes).
+    Release {
+        name: Arc<str>,
+        refcount: u32,
+    },
+    /// A sweep is about to visit the pool (for the scanner animation).
+    SweepStart,
+    /// A sweep found an unreferenced block.
+    Mark {
+        name: Arc<str>,
+        offset: u64,
+        size: u64,
+    },
+    /// A block (or run of pages) became free.
+    Free {
+        name: Arc<str>,
+        offset: u64,
+        size: u64,
+    },
+    /// Adjacent free blocks became one: `parts` (offset, size) → one block at `offset`.
+    Merge {
+        offset: u64,
+        size: u64,
+        parts: Vec<(u64, u64)>,
+    },
+    SweepEnd {
+        freed: u64,
+        merged: u64,
+    },
+    /// Compaction slid a live block (or run of pages) from one offset to another.
+    Move {
+        name: Arc<str>,
+        from: u64,
+        to: u64,
+        size: u64,
+    },
+    /// An operation failed; `reason` is the cause slug.
+    Fail {
+        op: String,
+        reason: &'static str,
+        message: String,
+    },
+}

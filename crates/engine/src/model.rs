@@ -1,0 +1,266 @@
+//! The engine's public vocabulary: pool configuration, operations, blocks as listed, and
+//! the typed reasons an operation fails.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// Flink's default memory segment (page) size, `taskmanager.memory.segment-size`.
+pub const DEFAULT_PAGE_SIZE: u64 = 32 * 1024;
+
+/// How a free block is chosen for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// The lowest-addressed free block that fits.
+    FirstFit,
+    /// Like first-fit, but starting where the last allocation ended, wrapping once.
+    NextFit,
+    /// The smallest free block that fits; ties go to the lower address.
+    BestFit,
+    /// The largest free block; ties go to the lower address.
+    WorstFit,
+    /// Flink's model: fixed-size pages; a request takes the lowest free pages, not
+    /// necessarily contiguous.
+    Pages,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 5] =
+        [Policy::FirstFit, Policy::NextFit, Policy::BestFit, Policy::WorstFit, Policy::Pages];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::FirstFit => "first-fit",
+            Policy::NextFit => "next-fit",
+            Policy::BestFit => "best-fit",
+            Policy::WorstFit => "worst-fit",
+            Policy::Pages => "pages",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Policy> {
+        Policy::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What happens when a block's reference count reaches zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseMode {
+    /// The block becomes `unreferenced`: not reusable until a sweep frees and merges it.
+    #[default]
+    Deferred,
+    /// The block is freed at once but not merged with free neighbours (until a sweep).
+    Eager,
+    /// The block is freed and merged with free neighbours at once, like a classic
+    /// allocator (used to compare with TLSF).
+    Coalesce,
+}
+
+/// Everything the `pool` statement sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolConfig {
+    pub size: u64,
+    pub policy: Policy,
+    /// Page (segment) size in `pages` mode.
+    pub page_size: u64,
+    pub release: ReleaseMode,
+    /// Sweep automatically after every N operations.
+    pub autosweep: Option<u64>,
+    /// A live block untouched (no retain/release) for more than K steps is a leak suspect.
+    pub leak_after: Option<u64>,
+    /// The pool is Flink's NetworkBufferPool (pages are network segments).
+    pub network: bool,
+}
+
+impl PoolConfig {
+    pub fn new(size: u64, policy: Policy) -> Self {
+        PoolConfig {
+            size,
+            policy,
+            page_size: DEFAULT_PAGE_SIZE,
+            release: ReleaseMode::Deferred,
+            autosweep: None,
+            leak_after: None,
+            network: false,
+        }
+    }
+}
+
+/// A TaskExecutor's share of the pool: at most floor(M × p) bytes, optionally split
+/// equally among slots named `NAME.s1`, `NAME.s2`, …
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutorDecl {
+    pub name: String,
+    /// The fraction exactly as written, e.g. `"0.5"`.
+    pub fraction: String,
+    pub slots: u32,
+}
+
+/// One step of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Op {
+    Alloc {
+        name: Arc<str>,
+        size: u64,
+        owner: Option<Arc<str>>,
+    },
+    Retain {
+        name: Arc<str>,
+    },
+    Release {
+        name: Arc<str>,
+    },
+    Sweep,
+    Compact,
+    /// Registers an input gate with the NetworkBufferPool: `channels × exclusive`
+    /// exclusive buffers plus `floating` floating buffers, all required at once.
+    Gate {
+        name: Arc<str>,
+        channels: u32,
+        exclusive: u32,
+        floating: u32,
+    },
+}
+
+impl Op {
+    /// The keyword that starts this operation in a script.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Op::Alloc { .. } => "alloc",
+            Op::Retain { .. } => "retain",
+            Op::Release { .. } => "release",
+            Op::Sweep => "sweep",
+            Op::Compact => "compact",
+            Op::Gate { .. } => "gate",
+        }
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Alloc { name, size, owner } => {
+                write!(f, "alloc {name} {}", memlab_size::MemorySize::new(*size))?;
+                if let Some(o) = owner {
+                    write!(f, " by {o}")?;
+                }
+                Ok(())
+            }
+            Op::Retain { name } => write!(f, "retain {name}"),
+            Op::Release { name } => write!(f, "release {name}"),
+            Op::Sweep => f.write_str("sweep"),
+            Op::Compact => f.write_str("compact"),
+            Op::Gate { name, channels, exclusive, floating } => {
+                write!(f, "gate {name} channels {channels} exclusive {exclusive} floating {floating}")
+            }
+        }
+    }
+}
+
+/// A block's state as users see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockState {
+    /// Reference count ≥ 1.
+    Live,
+    /// Reference count 0, waiting for a sweep; not reusable and not merged.
+    Unreferenced,
+    Free,
+}
+
+impl BlockState {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockState::Live => "live",
+            BlockState::Unreferenced => "unreferenced",
+            BlockState::Free => "free",
+        }
+    }
+}
+
+/// One entry of the pool's layout, in address order. In `pages` mode a request appears
+/// as one entry per maximal run of contiguous pages, and free pages as merged runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    pub offset: u64,
+    pub size: u64,
+    pub state: BlockState,
+    pub refcount: u32,
+    pub name: Option<Arc<str>>,
+    pub owner: Option<Arc<str>>,
+}
+
+/// Why an operation failed. The slug (`reason()`) is stable: the CLI's JSON and the app's
+/// `data-cause` use it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    #[error("no free block of {need} bytes: {free} bytes are free in all, but the largest free block has only {largest} bytes — external fragmentation (a sweep merges only adjacent free blocks; compaction makes one)")]
+    Fragmentation { need: u64, free: u64, largest: u64 },
+    #[error("out of memory: {need} bytes requested, only {free} bytes free{unref_hint}")]
+    Exhausted { need: u64, free: u64, unref_hint: String },
+    #[error("{owner} would hold {would} bytes, over its quota of {quota} bytes ({why})")]
+    Quota { owner: String, would: u64, quota: u64, why: String },
+    #[error("no block named '{0}' (it was never allocated, or a sweep already freed it)")]
+    UnknownName(String),
+    #[error("'{name}' is {state}, not live: only live blocks can be retained or released")]
+    NotLive { name: String, state: &'static str },
+    #[error("a block named '{0}' already exists; names must be unique among live and unreferenced blocks")]
+    DuplicateName(String),
+    #[error("unknown owner '{owner}': {why}")]
+    UnknownOwner { owner: String, why: String },
+    #[error("a request must be at least 1 byte")]
+    ZeroSize,
+    #[error("Insufficient number of network buffers: required {required}, but only {available} available. The total number of network buffers is currently set to {total} of {segment} bytes each. You can increase this number by setting the configuration keys 'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and 'taskmanager.memory.network.max'.")]
+    InsufficientNetworkBuffers { required: u64, available: u64, total: u64, segment: u64 },
+    #[error("'gate' needs a network pool: start the script with `pool SIZE network`")]
+    GateNeedsNetworkPool,
+}
+
+impl OpError {
+    /// The stable cause slug.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            OpError::Fragmentation { .. } => "fragmentation",
+            OpError::Exhausted { .. } => "exhausted",
+            OpError::Quota { .. } => "quota",
+            OpError::UnknownName(_) => "unknown-name",
+            OpError::NotLive { .. } => "not-live",
+            OpError::DuplicateName(_) => "duplicate-name",
+            OpError::UnknownOwner { .. } => "unknown-owner",
+            OpError::ZeroSize => "invalid-size",
+            OpError::InsufficientNetworkBuffers { .. } => "insufficient-network-buffers",
+            OpError::GateNeedsNetworkPool => "not-network",
+        }
+    }
+}
+
+/// Why a pool could not be built from its configuration.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the pool size must be at least 1 byte")]
+    EmptyPool,
+    #[error("the page size must be at least 1 byte")]
+    ZeroPage,
+    #[error("a pool of {size} bytes is not a whole number of {page} byte pages; make the pool a multiple of the page size")]
+    PoolNotPageMultiple { size: u64, page: u64 },
+    #[error("{pages} pages is more than memlab simulates ({max}); use larger pages or a smaller pool")]
+    TooManyPages { pages: u64, max: u64 },
+    #[error("executor '{name}': fraction '{fraction}' must be a decimal number between 0 and 1 with at most 18 decimals, like 0.25")]
+    BadFraction { name: String, fraction: String },
+    #[error("executor '{0}' is declared twice")]
+    DuplicateExecutor(String),
+    #[error("executor '{0}': slots must be at least 1")]
+    ZeroSlots(String),
+    #[error("autosweep must be at least 1 operation")]
+    ZeroAutosweep,
+}

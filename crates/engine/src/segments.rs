@@ -1,0 +1,325 @@
+//! The contiguous layout: blocks that tile the pool exactly, as a doubly linked list in
+//! address order (O(1) neighbours for splits and merges) plus a [`FreeIndex`] that the
+//! policies search.
+//!
+//! Invariants (checked by `check`): the list starts at offset 0 and each block starts where
+//! the previous one ends, the sizes add up to the pool, `prev`/`next` agree, the free index
+//! holds exactly the free blocks, and — unless eager frees are waiting for a sweep (`dirty`)
+//! — no two free blocks are adjacent.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher};
+
+use crate::free_index::FreeIndex;
+use crate::model::Policy;
+
+pub(crate) const NIL: u32 = u32::MAX;
+/// `alloc` of a segment that is free.
+pub(crate) const FREE: u32 = u32::MAX;
+/// `alloc` of a slab entry that is not in the list at all.
+const VACANT: u32 = u32::MAX - 1;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Seg {
+    pub offset: u64,
+    pub size: u64,
+    pub prev: u32,
+    pub next: u32,
+    /// The allocation that owns this block, or [`FREE`].
+    pub alloc: u32,
+    /// Freed eagerly and not yet merged with its free neighbours.
+    pub dirty: bool,
+}
+
+/// A run of adjacent free blocks merged into one: the result and the parts it absorbed.
+pub(crate) struct Merged {
+    pub offset: u64,
+    pub size: u64,
+    pub parts: Vec<(u64, u64)>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Segments {
+    pub segs: Vec<Seg>,
+    vacant: Vec<u32>,
+    head: u32,
+    pub free: FreeIndex,
+    /// Free blocks' segment ids by offset (the index answers with offsets).
+    offsets: HashMap<u64, u32, BuildHasherDefault<DefaultHasher>>,
+    /// next-fit: the end offset of the last successful allocation.
+    pub cursor: u64,
+    /// Eagerly freed blocks that a sweep must merge.
+    dirty: Vec<u32>,
+}
+
+impl Segments {
+    pub fn new(size: u64) -> Segments {
+        let mut free = FreeIndex::default();
+        free.insert(0, size);
+        Segments {
+            segs: vec![Seg { offset: 0, size, prev: NIL, next: NIL, alloc: FREE, dirty: false }],
+            vacant: Vec::new(),
+            head: 0,
+            free,
+            offsets: [(0, 0)].into_iter().collect(),
+            cursor: 0,
+            dirty: Vec::new(),
+        }
+    }
+
+    /// The free block the policy picks for `size` bytes, as (segment id).
+    pub fn find(&self, policy: Policy, size: u64) -> Option<u32> {
+        let hit = match policy {
+            Policy::FirstFit | Policy::Pages => self.free.first_fit(size),
+            Policy::BestFit => self.free.best_fit(size),
+            Policy::WorstFit => self.free.worst_fit(size),
+            Policy::NextFit => {
+                // Start at the first free block whose end is beyond the cursor, then wrap.
+                let start = match self.free.at_or_before(self.cursor) {
+                    Some((o, s)) if o + s > self.cursor => o,
+                    _ => self.cursor,
+                };
+                self.free.first_fit_from(start, size).or_else(|| self.free.first_fit(size))
+            }
+        }?;
+        Some(self.seg_at(hit.0))
+    }
+
+    /// The free segment starting at `offset`.
+    fn seg_at(&self, offset: u64) -> u32 {
+        self.offsets[&offset]
+    }
+
+    /// Allocates the low `size` bytes of free segment `id` to `alloc`; returns the split-off
+    /// rest as (offset, size) if there is one.
+    pub fn take(&mut self, id: u32, size: u64, alloc: u32) -> Option<(u64, u64)> {
+        let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
+        self.index_remove(id);
+        self.segs[id as usize].alloc = alloc;
+        self.segs[id as usize].dirty = false;
+        self.cursor = offset + size;
+        if total == size {
+            return None;
+        }
+        self.segs[id as usize].size = size;
+        let next = self.segs[id as usize].next;
+        let rest = self.new_seg(Seg {
+            offset: offset + size,
+            size: total - size,
+            prev: id,
+            next,
+            alloc: FREE,
+            dirty: false,
+        });
+        self.segs[id as usize].next = rest;
+        if next != NIL {
+            self.segs[next as usize].prev = rest;
+        }
+        self.index_insert(rest);
+        Some((offset + size, total - size))
+    }
+
+    /// Frees segment `id`. With `merge`, it is merged with free neighbours at once;
+    /// otherwise it is left for a sweep.
+    pub fn release(&mut self, id: u32, merge: bool) -> Option<Merged> {
+        self.segs[id as usize].alloc = FREE;
+        self.index_insert(id);
+        if merge {
+            self.merge_around(id)
+        } else {
+            self.segs[id as usize].dirty = true;
+            self.dirty.push(id);
+            None
+        }
+    }
+
+    /// Segments freed eagerly since the last sweep (still free), in address order.
+    pub fn take_dirty(&mut self) -> Vec<u32> {
+        let mut d: Vec<u32> = std::mem::take(&mut self.dirty)
+            .into_iter()
+            .filter(|&i| self.segs[i as usize].alloc == FREE && self.segs[i as usize].dirty)
+            .collect();
+        d.sort_unstable_by_key(|&i| self.segs[i as usize].offset);
+        d.dedup();
+        d
+    }
+
+    pub fn is_free(&self, id: u32) -> bool {
+        self.segs[id as usize].alloc == FREE
+    }
+
+    /// Merges the run of adjacent free blocks around `id` into one.
+    pub fn merge_around(&mut self, id: u32) -> Option<Merged> {
+        let mut first = id;
+        while let Some(p) = self.prev_free(first) {
+            first = p;
+        }
+        let mut parts = vec![];
+        let mut cur = first;
+        let mut last = first;
+        while cur != NIL && self.segs[cur as usize].alloc == FREE {
+            parts.push(cur);
+            last = cur;
+            cur = self.segs[cur as usize].next;
+        }
+        for &p in &parts {
+            self.segs[p as usize].dirty = false;
+        }
+        if parts.len() < 2 {
+            return None;
+        }
+        let spans: Vec<(u64, u64)> =
+            parts.iter().map(|&p| (self.segs[p as usize].offset, self.segs[p as usize].size)).collect();
+        for &p in &parts {
+            self.index_remove(p);
+        }
+        let total: u64 = spans.iter().map(|s| s.1).sum();
+        let after = self.segs[last as usize].next;
+        self.segs[first as usize].size = total;
+        self.segs[first as usize].next = after;
+        if after != NIL {
+            self.segs[after as usize].prev = first;
+        }
+        for &p in &parts[1..] {
+            self.segs[p as usize].alloc = VACANT;
+            self.vacant.push(p);
+        }
+        self.index_insert(first);
+        Some(Merged { offset: spans[0].0, size: total, parts: spans })
+    }
+
+    fn prev_free(&self, id: u32) -> Option<u32> {
+        let p = self.segs[id as usize].prev;
+        (p != NIL && self.segs[p as usize].alloc == FREE).then_some(p)
+    }
+
+    /// Slides every used block toward offset 0 in address order; all free space becomes
+    /// one block at the top. Calls `moved(alloc, from, to, size)` for each block that moves.
+    pub fn compact(&mut self, pool: u64, mut moved: impl FnMut(u32, u64, u64, u64)) {
+        let mut used = Vec::new();
+        let mut cur = self.head;
+        while cur != NIL {
+            let next = self.segs[cur as usize].next;
+            if self.segs[cur as usize].alloc == FREE {
+                self.segs[cur as usize].alloc = VACANT;
+                self.vacant.push(cur);
+            } else {
+                used.push(cur);
+            }
+            cur = next;
+        }
+        self.free = FreeIndex::default();
+        self.offsets.clear();
+        self.dirty.clear();
+        let mut at = 0u64;
+        let mut prev = NIL;
+        for &u in &used {
+            let s = &mut self.segs[u as usize];
+            if s.offset != at {
+                moved(s.alloc, s.offset, at, s.size);
+                s.offset = at;
+            }
+            s.prev = prev;
+            at += s.size;
+            if prev != NIL {
+                self.segs[prev as usize].next = u;
+            }
+            prev = u;
+        }
+        let tail = if at < pool {
+            let t =
+                self.new_seg(Seg { offset: at, size: pool - at, prev, next: NIL, alloc: FREE, dirty: false });
+            self.index_insert(t);
+            t
+        } else {
+            NIL
+        };
+        if prev != NIL {
+            self.segs[prev as usize].next = tail;
+        }
+        self.head = if used.is_empty() { tail } else { used[0] };
+        self.cursor = 0;
+    }
+
+    /// Every block in address order as (segment id, offset, size, alloc or FREE).
+    pub fn iter(&self) -> impl Iterator<Item = &Seg> + '_ {
+        let mut cur = self.head;
+        std::iter::from_fn(move || {
+            if cur == NIL {
+                return None;
+            }
+            let s = &self.segs[cur as usize];
+            cur = s.next;
+            Some(s)
+        })
+    }
+
+    fn new_seg(&mut self, seg: Seg) -> u32 {
+        if let Some(i) = self.vacant.pop() {
+            self.segs[i as usize] = seg;
+            i
+        } else {
+            self.segs.push(seg);
+            (self.segs.len() - 1) as u32
+        }
+    }
+
+    fn index_insert(&mut self, id: u32) {
+        let s = &self.segs[id as usize];
+        self.free.insert(s.offset, s.size);
+        self.offsets.insert(s.offset, id);
+    }
+
+    fn index_remove(&mut self, id: u32) {
+        let s = &self.segs[id as usize];
+        self.free.remove(s.offset, s.size);
+        self.offsets.remove(&s.offset);
+    }
+
+    /// Checks the layout's invariants; `pool` is the pool size.
+    pub fn check(&self, pool: u64) -> Result<(), String> {
+        let mut at = 0u64;
+        let mut prev = NIL;
+        let mut cur = self.head;
+        let mut free_seen = Vec::new();
+        let mut last_free = false;
+        let pending_merges = self.segs.iter().any(|s| s.alloc == FREE && s.dirty);
+        while cur != NIL {
+            let s = &self.segs[cur as usize];
+            if s.alloc == VACANT {
+                return Err(format!("vacant segment {cur} is linked"));
+            }
+            if s.offset != at {
+                return Err(format!("gap or overlap: block at {} but previous ended at {at}", s.offset));
+            }
+            if s.size == 0 {
+                return Err(format!("empty block at {at}"));
+            }
+            if s.prev != prev {
+                return Err(format!("block at {at}: prev link is wrong"));
+            }
+            let is_free = s.alloc == FREE;
+            if is_free {
+                free_seen.push((s.offset, s.size));
+                if last_free && !pending_merges {
+                    return Err(format!("two adjacent free blocks end at {at} with no eager free pending"));
+                }
+            }
+            last_free = is_free;
+            at += s.size;
+            prev = cur;
+            cur = s.next;
+        }
+        if at != pool {
+            return Err(format!("blocks add up to {at} bytes, the pool has {pool}"));
+        }
+        let indexed: Vec<(u64, u64)> = self.free.iter().collect();
+        if indexed != free_seen {
+            return Err(format!("free index {indexed:?} != free blocks {free_seen:?}"));
+        }
+        if self.offsets.len() != free_seen.len() {
+            return Err("offset map out of step with free blocks".into());
+        }
+        self.free.check()
+    }
+}

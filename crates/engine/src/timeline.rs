@@ -1,0 +1,190 @@
+//! Runs a script to the end and can return to any step, both ways.
+//!
+//! Step 0 is the empty pool; step i is the state after the i-th operation (a `workload`
+//! line contributes one step per generated operation, all attributed to its line). The run
+//! keeps the concrete operations, a cheap [`Sample`] per step, every failure, and
+//! checkpoints (engine clones) every `interval` steps; `state_at` clones the nearest
+//! checkpoint and replays at most `interval − 1` operations. At most `MAX_CHECKPOINTS`
+//! are kept: when there would be more, every other one is dropped and the interval doubles.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::{Engine, Sample};
+use crate::event::Event;
+use crate::model::{ConfigError, Op};
+use crate::script::{Script, StmtKind};
+use crate::workload::Generator;
+
+const FIRST_INTERVAL: usize = 32;
+const MAX_CHECKPOINTS: usize = 256;
+/// The most steps one run may have, so a script cannot exhaust a browser tab.
+pub const MAX_STEPS: usize = 10_000_000;
+
+/// An operation that failed, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub step: u64,
+    pub line: u32,
+    pub op: String,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// Why a script could not run at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("the script expands to more than {0} steps; use fewer or shorter workloads")]
+    TooManySteps(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    ops: Vec<(u32, Op)>,
+    samples: Vec<Sample>,
+    failures: Vec<Failure>,
+    checkpoints: Vec<Engine>,
+    interval: usize,
+    last: Engine,
+}
+
+impl Timeline {
+    /// Runs `script` to the end.
+    pub fn run(script: &Script) -> Result<Timeline, RunError> {
+        let mut engine = Engine::new(script.pool.clone(), &script.executors)?;
+        engine.set_recording(false);
+        let mut t = Timeline {
+            ops: Vec::new(),
+            samples: vec![engine.sample()],
+            failures: Vec::new(),
+            checkpoints: vec![engine.clone()],
+            interval: FIRST_INTERVAL,
+            last: engine,
+        };
+        for stmt in &script.body {
+            match &stmt.kind {
+                StmtKind::Op(op) => {
+                    t.push(stmt.line, op.clone())?;
+                }
+                StmtKind::Workload(spec) => {
+                    let mut g = Generator::new(spec.clone(), stmt.line);
+                    while let Some(op) = g.next_op() {
+                        let ok = t.push(stmt.line, op.clone())?;
+                        g.report(&op, ok);
+                    }
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    fn push(&mut self, line: u32, op: Op) -> Result<bool, RunError> {
+        if self.ops.len() >= MAX_STEPS {
+            return Err(RunError::TooManySteps(MAX_STEPS));
+        }
+        let r = self.last.apply(&op);
+        let step = self.ops.len() as u64 + 1;
+        if let Err(e) = &r {
+            self.failures.push(Failure {
+                step,
+                line,
+                op: op.to_string(),
+                reason: e.reason(),
+                message: e.to_string(),
+            });
+        }
+        self.ops.push((line, op));
+        self.samples.push(self.last.sample());
+        if self.ops.len() % self.interval == 0 {
+            self.checkpoints.push(self.last.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                let kept: Vec<Engine> = self.checkpoints.drain(..).step_by(2).collect();
+                self.checkpoints = kept;
+                self.interval *= 2;
+            }
+        }
+        Ok(r.is_ok())
+    }
+
+    /// The number of steps (operations).
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The state after the last step.
+    pub fn final_state(&self) -> &Engine {
+        &self.last
+    }
+
+    /// The state after `step` (0 = the empty pool), clamped to the last step.
+    pub fn state_at(&self, step: usize) -> Engine {
+        let step = step.min(self.len());
+        if step == self.len() {
+            return self.last.clone();
+        }
+        let k = (step / self.interval).min(self.checkpoints.len() - 1);
+        let mut e = self.checkpoints[k].clone();
+        for (_, op) in &self.ops[k * self.interval..step] {
+            let _ = e.apply(op); // failures were recorded during the run
+        }
+        e
+    }
+
+    /// The state after `step` and the events that step produced (none for step 0).
+    pub fn events_at(&self, step: usize) -> (Engine, Vec<Event>) {
+        let step = step.min(self.len());
+        if step == 0 {
+            return (self.state_at(0), Vec::new());
+        }
+        let mut e = self.state_at(step - 1);
+        e.set_recording(true);
+        let _ = e.apply(&self.ops[step - 1].1);
+        let events = e.take_events();
+        e.set_recording(false);
+        (e, events)
+    }
+
+    /// The script line and operation of `step` (1-based).
+    pub fn op_at(&self, step: usize) -> Option<(u32, &Op)> {
+        step.checked_sub(1).and_then(|i| self.ops.get(i)).map(|(l, op)| (*l, op))
+    }
+
+    /// Per-step figures; index 0 is the empty pool.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// The first step whose operation came from `line`, if any.
+    pub fn first_step_of_line(&self, line: u32) -> Option<usize> {
+        self.ops.iter().position(|(l, _)| *l == line).map(|i| i + 1)
+    }
+
+    /// Names of the blocks that one step's events touch (for highlighting).
+    pub fn names_in(events: &[Event]) -> Vec<Arc<str>> {
+        let mut v: Vec<Arc<str>> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Allocate { name, .. }
+                | Event::Retain { name, .. }
+                | Event::Release { name, .. }
+                | Event::Mark { name, .. }
+                | Event::Free { name, .. }
+                | Event::Move { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        v.dedup();
+        v
+    }
+}

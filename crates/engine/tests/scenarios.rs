@@ -1,0 +1,188 @@
+//! Every built-in scenario, with the expected layout worked out by hand from the rules in
+//! the scenario language's documentation (not captured from the engine's own output).
+
+use memlab_engine::{scenarios, script, Block, BlockState, Engine, Timeline};
+
+const MB: u64 = 1 << 20;
+
+fn run(id: &str) -> Timeline {
+    let s = scenarios::get(id).unwrap_or_else(|| panic!("no scenario {id}"));
+    let t = Timeline::run(&script::parse(s.text).unwrap()).unwrap();
+    // Invariants hold at every step.
+    for step in 0..=t.len() {
+        if let Err(e) = t.state_at(step).check_invariants() {
+            panic!("{id} step {step}: {e}");
+        }
+    }
+    t
+}
+
+/// (offset MB, size MB, state, name) for each block.
+fn layout(e: &Engine) -> Vec<(u64, u64, BlockState, String)> {
+    e.blocks()
+        .iter()
+        .map(|b: &Block| (b.offset / MB, b.size / MB, b.state, b.name.as_deref().unwrap_or("").to_string()))
+        .collect()
+}
+
+use BlockState::{Free, Live, Unreferenced};
+
+fn s(x: &str) -> String {
+    x.to_string()
+}
+
+#[test]
+fn seed_sweep_leaves_two_non_adjacent_free_blocks_and_compaction_makes_40mb() {
+    let t = run("seed-10-20-30");
+    assert_eq!(t.len(), 9);
+    // After `release c` (step 6): both unreferenced, nothing free yet.
+    assert_eq!(
+        layout(&t.state_at(6)),
+        vec![(0, 10, Unreferenced, s("a")), (10, 20, Live, s("b")), (30, 30, Unreferenced, s("c"))]
+    );
+    // After the sweep (step 7): two free blocks, 10 MB and 30 MB, not merged.
+    assert_eq!(
+        layout(&t.state_at(7)),
+        vec![(0, 10, Free, s("")), (10, 20, Live, s("b")), (30, 30, Free, s(""))]
+    );
+    assert_eq!(t.state_at(7).blocks()[1].refcount, 2);
+    let m = t.state_at(7).metrics();
+    assert_eq!((m.free, m.largest_free, m.free_blocks), (40 * MB, 30 * MB, 2));
+    assert!((m.fragmentation - 0.25).abs() < 1e-12);
+    // The 40 MB request fails for fragmentation.
+    assert_eq!(t.failures().len(), 1);
+    assert_eq!(
+        (t.failures()[0].step, t.failures()[0].line, t.failures()[0].reason),
+        (8, 15, "fragmentation")
+    );
+    // Compaction: b slides to 0, one free 40 MB block.
+    assert_eq!(layout(t.final_state()), vec![(0, 20, Live, s("b")), (20, 40, Free, s(""))]);
+}
+
+#[test]
+fn fragmentation_oom_has_half_the_pool_free_in_10mb_holes() {
+    let t = run("fragmentation-oom");
+    let f = t.failures();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].reason, "fragmentation");
+    let m = t.final_state().metrics();
+    assert_eq!((m.free, m.largest_free, m.free_blocks), (50 * MB, 10 * MB, 5));
+    let expect: Vec<_> = (0..10)
+        .map(|i| if i % 2 == 0 { (i * 10, 10, Free, s("")) } else { (i * 10, 10, Live, format!("a{i}")) })
+        .collect();
+    assert_eq!(layout(t.final_state()), expect);
+}
+
+#[test]
+fn leak_scenario_names_the_two_caches() {
+    let t = run("leak");
+    assert!(t.failures().is_empty(), "{:?}", t.failures());
+    let names: Vec<String> =
+        t.final_state().metrics().leak_suspects.iter().map(|l| l.name.to_string()).collect();
+    assert_eq!(names, ["cache-1", "cache-2"]);
+    assert_eq!(t.len(), 802);
+}
+
+#[test]
+fn quota_violations_fail_as_quota_while_memory_is_free() {
+    let t = run("quota-slots");
+    let reasons: Vec<(u32, &str)> = t.failures().iter().map(|f| (f.line, f.reason)).collect();
+    assert_eq!(reasons, [(10, "quota"), (12, "quota")]);
+    assert!(
+        t.failures()[0].message.contains("te1.s1 would hold 36700160 bytes"),
+        "{}",
+        t.failures()[0].message
+    );
+    let m = t.final_state().metrics();
+    assert!(m.overcommitted);
+    let use_of =
+        |o: &str| m.owners.iter().find(|u| &*u.owner == o).map(|u| (u.used / MB, u.quota.map(|q| q / MB)));
+    assert_eq!(use_of("te1"), Some((55, Some(60))));
+    assert_eq!(use_of("te1.s1"), Some((30, Some(30))));
+    assert_eq!(use_of("te1.s2"), Some((25, Some(30))));
+    assert_eq!(use_of("te2"), Some((40, Some(50))));
+    assert_eq!(
+        layout(t.final_state()),
+        vec![
+            (0, 20, Live, s("s1-sort")),
+            (20, 25, Live, s("s2-join")),
+            (45, 40, Live, s("te2-a")),
+            (85, 10, Live, s("s1-hash")),
+            (95, 5, Free, s(""))
+        ]
+    );
+}
+
+#[test]
+fn pages_serve_the_request_that_fragmentation_refused() {
+    let t = run("batch-sort-pages");
+    assert!(t.failures().is_empty());
+    let b = t.final_state().blocks();
+    let sort: Vec<(u64, u64)> = b
+        .iter()
+        .filter(|x| x.name.as_deref() == Some("sort-buffer"))
+        .map(|x| (x.offset / MB, x.size / MB))
+        .collect();
+    assert_eq!(sort, [(0, 10), (20, 10)], "the lowest free pages: the holes of a0 and a2");
+    let idx: Vec<(u64, u64)> =
+        b.iter().filter(|x| x.name.as_deref() == Some("spill-index")).map(|x| (x.offset, x.size)).collect();
+    assert_eq!(idx, [(40 * MB, 128 << 10)]);
+    let m = t.final_state().metrics();
+    assert_eq!(m.internal_waste, 28 << 10);
+    assert_eq!(m.fragmentation, 0.0);
+    assert_eq!(m.largest_free, m.free);
+}
+
+#[test]
+fn network_gate_fails_with_flinks_message_until_buffers_return() {
+    let t = run("network-buffers");
+    let f = t.failures();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].reason, "insufficient-network-buffers");
+    assert!(
+        f[0].message.starts_with("Insufficient number of network buffers: required 408, but only 224 available. The total number of network buffers is currently set to 2048 of 32768 bytes each."),
+        "{}",
+        f[0].message
+    );
+    let m = t.final_state().metrics();
+    // 808 + 808 + 408 segments in use.
+    assert_eq!(m.used, (808 + 808 + 408) * 32768);
+}
+
+#[test]
+fn best_fit_succeeds_where_first_fit_fragments() {
+    let text = scenarios::get("first-vs-best-fit").unwrap().text;
+    let mut sc = script::parse(text).unwrap();
+    let ff = Timeline::run(&sc).unwrap();
+    assert_eq!(ff.failures().iter().map(|f| f.reason).collect::<Vec<_>>(), ["fragmentation"]);
+    sc.pool.policy = memlab_engine::Policy::BestFit;
+    let bf = Timeline::run(&sc).unwrap();
+    assert!(bf.failures().is_empty());
+    assert_eq!(
+        layout(bf.final_state()),
+        vec![
+            (0, 30, Live, s("y")),
+            (30, 5, Live, s("gap1")),
+            (35, 20, Live, s("x")),
+            (55, 5, Live, s("gap2")),
+            (60, 40, Live, s("c"))
+        ]
+    );
+}
+
+#[test]
+fn streaming_churn_runs_every_generated_step() {
+    let t = run("streaming-churn");
+    assert_eq!(t.len(), 5000);
+    assert!(t.final_state().metrics().live_blocks > 100);
+}
+
+#[test]
+fn every_scenario_has_a_title_and_a_teaching_note() {
+    assert_eq!(scenarios::ALL[0].id, "seed-10-20-30");
+    assert!(scenarios::ALL.len() >= 8);
+    for sc in scenarios::ALL {
+        assert!(!sc.title().is_empty() && sc.about().len() > 80, "{}", sc.id);
+        script::parse(sc.text).unwrap_or_else(|e| panic!("{}: {e}", sc.id));
+    }
+}
