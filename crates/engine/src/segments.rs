@@ -94,6 +94,8 @@ impl Segments {
     /// rest as (offset, size) if there is one.
     pub fn take(&mut self, id: u32, size: u64, alloc: u32) -> Option<(u64, u64)> {
         let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
+        // An eagerly freed block may touch another free block; its remainder still does.
+        let was_dirty = self.segs[id as usize].dirty;
         self.index_remove(id);
         self.segs[id as usize].alloc = alloc;
         self.segs[id as usize].dirty = false;
@@ -109,8 +111,11 @@ impl Segments {
             prev: id,
             next,
             alloc: FREE,
-            dirty: false,
+            dirty: was_dirty,
         });
+        if was_dirty {
+            self.dirty.push(rest);
+        }
         self.segs[id as usize].next = rest;
         if next != NIL {
             self.segs[next as usize].prev = rest;

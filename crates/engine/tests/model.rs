@@ -1,0 +1,474 @@
+//! Model-based random testing: random operation sequences run on the engine and on a
+//! deliberately simple shadow model (a plain vector of blocks, linear scans everywhere,
+//! written from the documented rules and not from the engine's code). After every step the
+//! two must list the same blocks and agree on success or the failure's cause, and the
+//! engine's invariants must hold.
+//!
+//! Volume: `CASES` sequences × `OPS` operations = 1,000,000 operations per run, across every
+//! policy and release mode (the engine and this test are optimised in test builds).
+
+use std::sync::Arc;
+
+use memlab_engine::{BlockState, Engine, ExecutorDecl, Op, Policy, PoolConfig, ReleaseMode};
+use proptest::prelude::*;
+
+const CASES: u32 = 2_000;
+const OPS: usize = 500;
+const NAMES: usize = 14;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SBlock {
+    offset: u64,
+    size: u64,
+    state: BlockState,
+    refcount: u32,
+    name: Option<String>,
+    owner: Option<String>,
+}
+
+/// The shadow pool. Contiguous policies keep `blocks`; pages mode keeps one owner per page.
+struct Shadow {
+    pool: u64,
+    policy: Policy,
+    page: u64,
+    release: ReleaseMode,
+    autosweep: Option<u64>,
+    step: u64,
+    cursor: u64,
+    blocks: Vec<SBlock>,
+    /// Pages mode: the name holding each page.
+    pages: Vec<Option<String>>,
+    /// Pages mode: (name, refcount, unreferenced, owner, requested) per allocation.
+    page_allocs: Vec<(String, u32, bool, Option<String>, u64)>,
+    limits: Vec<(String, u64)>,
+}
+
+fn free_block(offset: u64, size: u64) -> SBlock {
+    SBlock { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None }
+}
+
+impl Shadow {
+    fn new(
+        pool: u64,
+        policy: Policy,
+        page: u64,
+        release: ReleaseMode,
+        autosweep: Option<u64>,
+        execs: &[ExecutorDecl],
+    ) -> Shadow {
+        // Quotas: floor(M × p) with p = num/10 (the test only uses one-decimal fractions).
+        let mut limits = Vec::new();
+        for e in execs {
+            let tenths: u64 = e.fraction.trim_start_matches("0.").parse().unwrap();
+            let q = pool * tenths / 10;
+            limits.push((e.name.clone(), q));
+            for k in 1..=e.slots {
+                limits.push((format!("{}.s{k}", e.name), q / u64::from(e.slots)));
+            }
+        }
+        Shadow {
+            pool,
+            policy,
+            page,
+            release,
+            autosweep,
+            step: 0,
+            cursor: 0,
+            blocks: vec![free_block(0, pool)],
+            pages: if policy == Policy::Pages { vec![None; (pool / page) as usize] } else { vec![] },
+            page_allocs: vec![],
+            limits,
+        }
+    }
+
+    fn paged(&self) -> bool {
+        self.policy == Policy::Pages
+    }
+
+    /// Bytes held (live or unreferenced) by an owner: itself, or for an executor also its slots.
+    fn held_by(&self, owner: &str) -> u64 {
+        let counts = |o: &Option<String>| {
+            o.as_deref().is_some_and(|o| o == owner || o.starts_with(&format!("{owner}.s")))
+        };
+        if self.paged() {
+            self.page_allocs
+                .iter()
+                .filter(|a| counts(&a.3))
+                .map(|a| {
+                    self.pages.iter().filter(|p| p.as_deref() == Some(a.0.as_str())).count() as u64
+                        * self.page
+                })
+                .sum()
+        } else {
+            self.blocks
+                .iter()
+                .filter(|b| b.state != BlockState::Free && counts(&b.owner))
+                .map(|b| b.size)
+                .sum()
+        }
+    }
+
+    fn exists(&self, name: &str) -> Option<(u32, bool)> {
+        if self.paged() {
+            self.page_allocs.iter().find(|a| a.0 == name).map(|a| (a.1, a.2))
+        } else {
+            self.blocks
+                .iter()
+                .find(|b| b.name.as_deref() == Some(name))
+                .map(|b| (b.refcount, b.state == BlockState::Unreferenced))
+        }
+    }
+
+    fn free_total(&self) -> u64 {
+        if self.paged() {
+            self.pages.iter().filter(|p| p.is_none()).count() as u64 * self.page
+        } else {
+            self.blocks.iter().filter(|b| b.state == BlockState::Free).map(|b| b.size).sum()
+        }
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<(), &'static str> {
+        self.step += 1;
+        let r = match op {
+            Op::Alloc { name, size, owner } => self.alloc(name, *size, owner.as_deref()),
+            Op::Retain { name } => match self.exists(name) {
+                None => Err("unknown-name"),
+                Some((_, true)) => Err("not-live"),
+                Some(_) => {
+                    self.set_refcount(name, 1);
+                    Ok(())
+                }
+            },
+            Op::Release { name } => match self.exists(name) {
+                None => Err("unknown-name"),
+                Some((_, true)) => Err("not-live"),
+                Some((rc, false)) => {
+                    self.set_refcount(name, -1);
+                    if rc == 1 {
+                        match self.release {
+                            ReleaseMode::Deferred => self.mark_unreferenced(name),
+                            ReleaseMode::Eager => self.free_named(name, false),
+                            ReleaseMode::Coalesce => self.free_named(name, true),
+                        }
+                    }
+                    Ok(())
+                }
+            },
+            Op::Sweep => {
+                self.sweep();
+                Ok(())
+            }
+            Op::Compact => {
+                self.compact();
+                Ok(())
+            }
+            Op::Gate { .. } => unreachable!("not generated"),
+        };
+        if let Some(n) = self.autosweep {
+            if self.step % n == 0 && !matches!(op, Op::Sweep | Op::Compact) {
+                self.sweep();
+            }
+        }
+        r
+    }
+
+    fn alloc(&mut self, name: &str, size: u64, owner: Option<&str>) -> Result<(), &'static str> {
+        if size == 0 {
+            return Err("invalid-size");
+        }
+        if self.exists(name).is_some() {
+            return Err("duplicate-name");
+        }
+        let charge = if self.paged() { size.div_ceil(self.page) * self.page } else { size };
+        if let Some(o) = owner {
+            // The slot's own share, then its executor's quota.
+            let exec = o.split(".s").next().unwrap();
+            for who in [o, exec] {
+                if let Some((_, limit)) = self.limits.iter().find(|(n, _)| n == who) {
+                    if self.held_by(who) + charge > *limit {
+                        return Err("quota");
+                    }
+                }
+            }
+        }
+        if self.paged() {
+            let need = (charge / self.page) as usize;
+            let free: Vec<usize> = (0..self.pages.len()).filter(|&i| self.pages[i].is_none()).collect();
+            if free.len() < need {
+                return Err("exhausted");
+            }
+            for &i in &free[..need] {
+                self.pages[i] = Some(name.to_string());
+            }
+            self.page_allocs.push((name.to_string(), 1, false, owner.map(String::from), size));
+            return Ok(());
+        }
+        let fits: Vec<usize> = (0..self.blocks.len())
+            .filter(|&i| self.blocks[i].state == BlockState::Free && self.blocks[i].size >= size)
+            .collect();
+        let pick = match self.policy {
+            Policy::FirstFit => fits.first().copied(),
+            Policy::BestFit => {
+                fits.iter().copied().min_by_key(|&i| (self.blocks[i].size, self.blocks[i].offset))
+            }
+            Policy::WorstFit => {
+                fits.iter().copied().min_by_key(|&i| (u64::MAX - self.blocks[i].size, self.blocks[i].offset))
+            }
+            Policy::NextFit => {
+                // Address order starting at the first free block whose end is beyond the
+                // cursor, wrapping once.
+                let after: Vec<usize> = fits
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.blocks[i].offset + self.blocks[i].size > self.cursor)
+                    .collect();
+                after.first().copied().or(fits.first().copied())
+            }
+            Policy::Pages => unreachable!(),
+        };
+        let Some(i) = pick else {
+            return Err(if self.free_total() >= size { "fragmentation" } else { "exhausted" });
+        };
+        let b = self.blocks[i].clone();
+        let mut new = vec![SBlock {
+            offset: b.offset,
+            size,
+            state: BlockState::Live,
+            refcount: 1,
+            name: Some(name.to_string()),
+            owner: owner.map(String::from),
+        }];
+        if b.size > size {
+            new.push(free_block(b.offset + size, b.size - size));
+        }
+        self.blocks.splice(i..=i, new);
+        self.cursor = b.offset + size;
+        Ok(())
+    }
+
+    fn set_refcount(&mut self, name: &str, delta: i32) {
+        if self.paged() {
+            let a = self.page_allocs.iter_mut().find(|a| a.0 == name).unwrap();
+            a.1 = (a.1 as i32 + delta) as u32;
+        } else {
+            let b = self.blocks.iter_mut().find(|b| b.name.as_deref() == Some(name)).unwrap();
+            b.refcount = (b.refcount as i32 + delta) as u32;
+        }
+    }
+
+    fn mark_unreferenced(&mut self, name: &str) {
+        if self.paged() {
+            self.page_allocs.iter_mut().find(|a| a.0 == name).unwrap().2 = true;
+        } else {
+            self.blocks.iter_mut().find(|b| b.name.as_deref() == Some(name)).unwrap().state =
+                BlockState::Unreferenced;
+        }
+    }
+
+    fn free_named(&mut self, name: &str, merge: bool) {
+        if self.paged() {
+            self.page_allocs.retain(|a| a.0 != name);
+            for p in self.pages.iter_mut() {
+                if p.as_deref() == Some(name) {
+                    *p = None;
+                }
+            }
+            return;
+        }
+        let i = self.blocks.iter().position(|b| b.name.as_deref() == Some(name)).unwrap();
+        let (o, s) = (self.blocks[i].offset, self.blocks[i].size);
+        self.blocks[i] = free_block(o, s);
+        if merge {
+            self.merge_all();
+        }
+    }
+
+    fn merge_all(&mut self) {
+        let mut out: Vec<SBlock> = Vec::new();
+        for b in self.blocks.drain(..) {
+            match out.last_mut() {
+                Some(l) if l.state == BlockState::Free && b.state == BlockState::Free => l.size += b.size,
+                _ => out.push(b),
+            }
+        }
+        self.blocks = out;
+    }
+
+    fn sweep(&mut self) {
+        if self.paged() {
+            let dead: Vec<String> = self.page_allocs.iter().filter(|a| a.2).map(|a| a.0.clone()).collect();
+            for d in dead {
+                self.free_named(&d, false);
+            }
+            return;
+        }
+        for b in self.blocks.iter_mut() {
+            if b.state == BlockState::Unreferenced {
+                *b = free_block(b.offset, b.size);
+            }
+        }
+        self.merge_all();
+    }
+
+    fn compact(&mut self) {
+        self.sweep();
+        if self.paged() {
+            // Allocations in the order of their first page, each packed contiguously.
+            let mut order: Vec<(usize, String)> = Vec::new();
+            for (i, p) in self.pages.iter().enumerate() {
+                if let Some(n) = p {
+                    if !order.iter().any(|(_, m)| m == n) {
+                        order.push((i, n.clone()));
+                    }
+                }
+            }
+            let mut fresh = vec![None; self.pages.len()];
+            let mut at = 0;
+            for (_, n) in order {
+                let count = self.pages.iter().filter(|p| p.as_deref() == Some(n.as_str())).count();
+                for p in fresh.iter_mut().skip(at).take(count) {
+                    *p = Some(n.clone());
+                }
+                at += count;
+            }
+            self.pages = fresh;
+            return;
+        }
+        let mut at = 0;
+        let mut out = Vec::new();
+        for b in self.blocks.drain(..).filter(|b| b.state != BlockState::Free) {
+            out.push(SBlock { offset: at, ..b });
+            at += out.last().unwrap().size;
+        }
+        if at < self.pool {
+            out.push(free_block(at, self.pool - at));
+        }
+        self.blocks = out;
+        self.cursor = 0;
+    }
+
+    /// Internal waste: whole pages held beyond what was requested (0 when contiguous).
+    fn waste(&self) -> u64 {
+        self.page_allocs
+            .iter()
+            .map(|a| {
+                self.pages.iter().filter(|p| p.as_deref() == Some(a.0.as_str())).count() as u64 * self.page
+                    - a.4
+            })
+            .sum()
+    }
+
+    /// The listing in the engine's terms: (offset, size, state, refcount, name, owner).
+    fn listing(&self) -> Vec<(u64, u64, BlockState, u32, Option<String>, Option<String>)> {
+        if !self.paged() {
+            return self
+                .blocks
+                .iter()
+                .map(|b| (b.offset, b.size, b.state, b.refcount, b.name.clone(), b.owner.clone()))
+                .collect();
+        }
+        let mut out: Vec<(u64, u64, BlockState, u32, Option<String>, Option<String>)> = Vec::new();
+        for (i, p) in self.pages.iter().enumerate() {
+            let off = i as u64 * self.page;
+            if let Some(last) = out.last_mut() {
+                if last.4 == *p {
+                    last.1 += self.page;
+                    continue;
+                }
+            }
+            match p {
+                None => out.push((off, self.page, BlockState::Free, 0, None, None)),
+                Some(n) => {
+                    let a = self.page_allocs.iter().find(|a| &a.0 == n).unwrap();
+                    let st = if a.2 { BlockState::Unreferenced } else { BlockState::Live };
+                    out.push((off, self.page, st, a.1, Some(n.clone()), a.3.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Gen {
+    Alloc(usize, u64, Option<usize>),
+    Retain(usize),
+    Release(usize),
+    Sweep,
+    Compact,
+}
+
+fn gen_op() -> impl Strategy<Value = Gen> {
+    prop_oneof![
+        6 => (0..NAMES, prop_oneof![1u64..=4096, 1u64..=65536, Just(0u64)], prop::option::weighted(0.3, 0usize..4))
+            .prop_map(|(n, s, o)| Gen::Alloc(n, s, o)),
+        2 => (0..NAMES).prop_map(Gen::Retain),
+        6 => (0..NAMES).prop_map(Gen::Release),
+        1 => Just(Gen::Sweep),
+        1 => Just(Gen::Compact),
+    ]
+}
+
+const OWNERS: [&str; 4] = ["te1.s1", "te1.s2", "te2", "batch"];
+
+fn to_op(g: &Gen) -> Op {
+    let name = |n: &usize| -> Arc<str> { format!("b{n}").into() };
+    match g {
+        Gen::Alloc(n, s, o) => Op::Alloc { name: name(n), size: *s, owner: o.map(|i| OWNERS[i].into()) },
+        Gen::Retain(n) => Op::Retain { name: name(n) },
+        Gen::Release(n) => Op::Release { name: name(n) },
+        Gen::Sweep => Op::Sweep,
+        Gen::Compact => Op::Compact,
+    }
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    prop::sample::select(Policy::ALL.to_vec())
+}
+
+fn release_mode() -> impl Strategy<Value = ReleaseMode> {
+    prop::sample::select(vec![ReleaseMode::Deferred, ReleaseMode::Eager, ReleaseMode::Coalesce])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, max_shrink_iters: 4096, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_matches_shadow_model(
+        policy in policy(),
+        release in release_mode(),
+        autosweep in prop::option::weighted(0.2, 1u64..20),
+        ops in prop::collection::vec(gen_op(), OPS),
+    ) {
+        let (pool, page) = (256 * 1024, 4096);
+        let execs = vec![
+            ExecutorDecl { name: "te1".into(), fraction: "0.6".into(), slots: 2 },
+            ExecutorDecl { name: "te2".into(), fraction: "0.3".into(), slots: 1 },
+        ];
+        let mut cfg = PoolConfig::new(pool, policy);
+        cfg.page_size = page;
+        cfg.release = release;
+        cfg.autosweep = autosweep;
+        let mut engine = Engine::new(cfg, &execs).unwrap();
+        engine.set_recording(false);
+        let mut shadow = Shadow::new(pool, policy, page, release, autosweep, &execs);
+        for (i, g) in ops.iter().enumerate() {
+            let op = to_op(g);
+            let got = engine.apply(&op).map_err(|e| e.reason());
+            let want = shadow.apply(&op);
+            prop_assert_eq!(got, want, "step {} `{}`", i + 1, op);
+            if let Err(e) = engine.check_invariants() {
+                prop_assert!(false, "step {} `{}`: invariant broken: {}", i + 1, op, e);
+            }
+            let listing: Vec<_> = engine
+                .blocks()
+                .into_iter()
+                .map(|b| (b.offset, b.size, b.state, b.refcount, b.name.map(|n| n.to_string()), b.owner.map(|n| n.to_string())))
+                .collect();
+            prop_assert_eq!(listing, shadow.listing(), "step {} `{}`", i + 1, op);
+            let m = engine.sample();
+            prop_assert_eq!(m.free, shadow.free_total());
+            prop_assert_eq!(m.internal_waste, shadow.waste());
+        }
+    }
+}
