@@ -2,6 +2,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use memlab_engine::Policy;
+
+mod bench;
+mod simulate;
 
 #[derive(Debug, Parser)]
 #[command(name = "memlab", version, about = "Flink Memory Lab on the command line")]
@@ -12,15 +16,65 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the version of every memlab part.
-    Version,
+    /// Run an allocator scenario and print the final layout, metrics and failures.
+    Simulate {
+        /// A scenario file, `-` for standard input, or `builtin:ID` (see `memlab scenarios`).
+        script: String,
+        /// Override the script's policy: first-fit, next-fit, best-fit, worst-fit or pages.
+        #[arg(long, value_parser = parse_policy)]
+        policy: Option<Policy>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Benchmark the engine against rlsf's TLSF on one deterministic trace.
+    Bench {
+        /// Operations per trace.
+        #[arg(long, default_value_t = 1_000_000)]
+        ops: u64,
+        /// Target live-block counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1_000u64, 10_000, 100_000])]
+        live: Vec<u64>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, value_parser = parse_policy, default_value = "best-fit")]
+        policy: Policy,
+    },
+}
+
+fn parse_policy(s: &str) -> Result<Policy, String> {
+    Policy::parse(s).ok_or_else(|| {
+        format!("unknown policy '{s}': expected first-fit, next-fit, best-fit, worst-fit or pages")
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Version => {
-            println!("memlab {}", env!("CARGO_PKG_VERSION"));
+        Command::Simulate { script, policy, json } => match simulate::run(&script, policy, json) {
+            Ok(out) => {
+                print!("{out}");
+                if !out.ends_with('\n') {
+                    println!();
+                }
+                ExitCode::SUCCESS
+            }
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Scenarios => {
+            for s in memlab_engine::scenarios::ALL {
+                println!("builtin:{:<20} {}", s.id, s.title());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Bench { ops, live, seed, policy } => {
+            let rows = bench::bench(ops, &live, seed, policy);
+            print!("{}", bench::report(&rows, policy));
             ExitCode::SUCCESS
         }
     }

@@ -8,8 +8,7 @@
 //! Byte counters (`live`, `unreferenced`, `requested`) are kept incrementally so metrics
 //! cost O(1) per step; `check_invariants` recomputes everything from scratch.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, DefaultHasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::event::Event;
@@ -20,7 +19,9 @@ use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
 use crate::segments::{Segments, FREE};
 
-type FixedHashMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+/// Names are looked up on every operation: FxHash is fast and, unlike std's default hasher,
+/// not randomly seeded (the engine is deterministic anyway; this only concerns speed).
+type FixedHashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 #[derive(Clone, Debug)]
 enum Place {
@@ -132,7 +133,7 @@ impl Engine {
             if cfg.page_size == 0 {
                 return Err(ConfigError::ZeroPage);
             }
-            if cfg.size % cfg.page_size != 0 {
+            if !cfg.size.is_multiple_of(cfg.page_size) {
                 return Err(ConfigError::PoolNotPageMultiple { size: cfg.size, page: cfg.page_size });
             }
             let pages = cfg.size / cfg.page_size;
@@ -141,7 +142,7 @@ impl Engine {
             }
             Layout::Paged(Pages::new(pages as u32, cfg.page_size))
         } else {
-            Layout::Contiguous(Segments::new(cfg.size))
+            Layout::Contiguous(Segments::new(cfg.size, cfg.policy))
         };
         Ok(Engine {
             quotas: Quotas::new(cfg.size, executors)?,
@@ -173,6 +174,32 @@ impl Engine {
     /// The events recorded since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
+    }
+
+    /// Removes and yields the events recorded since the last call, keeping the buffer.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    /// A 64-bit FNV-1a hash of the layout (offsets, sizes, states, refcounts, names): equal
+    /// states hash equal on every platform, which tests use to compare native and wasm runs.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for b in self.blocks() {
+            eat(&b.offset.to_le_bytes());
+            eat(&b.size.to_le_bytes());
+            eat(b.state.name().as_bytes());
+            eat(&b.refcount.to_le_bytes());
+            eat(b.name.as_deref().unwrap_or("").as_bytes());
+            eat(&[0]);
+        }
+        h
     }
 
     /// Steps applied so far.
@@ -210,7 +237,7 @@ impl Engine {
             self.emit(|| Event::Fail { op: op.to_string(), reason: e.reason(), message: e.to_string() });
         }
         if let Some(n) = self.cfg.autosweep {
-            if self.step % n == 0 && !matches!(op, Op::Sweep | Op::Compact) {
+            if self.step.is_multiple_of(n) && !matches!(op, Op::Sweep | Op::Compact) {
                 self.sweep();
             }
         }
@@ -249,15 +276,15 @@ impl Engine {
                 let Some(seg) = segs.find(self.cfg.policy, size) else {
                     return Err(self.out_of_memory(size));
                 };
-                let (offset, total) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
-                if let Some((rest_offset, rest_size)) = segs.take(seg, size, id) {
+                let offset = segs.segs[seg as usize].offset;
+                let (used, rest) = segs.take(seg, size, id);
+                if let Some((rest_offset, rest_size)) = rest {
                     self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
                 }
-                debug_assert!(total >= size);
                 let n = name.clone();
                 let o = owner.cloned();
                 self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
-                Place::Seg(seg)
+                Place::Seg(used)
             }
             Layout::Paged(pages) => {
                 let need = reserved / pages.page;
@@ -305,7 +332,10 @@ impl Engine {
             OpError::Fragmentation { need, free, largest: self.largest_free() }
         } else {
             let unref_hint = if self.unref_bytes > 0 && free + self.unref_bytes >= need {
-                format!("; {} more bytes are unreferenced — a sweep would free them", self.unref_bytes)
+                format!(
+                    "; {} more are unreferenced — a sweep would free them",
+                    memlab_size::human(self.unref_bytes)
+                )
             } else {
                 String::new()
             };

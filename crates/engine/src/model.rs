@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use memlab_size::human;
 use serde::{Deserialize, Serialize};
 
 /// Flink's default memory segment (page) size, `taskmanager.memory.segment-size`.
@@ -204,11 +205,11 @@ pub struct Block {
 /// `data-cause` use it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum OpError {
-    #[error("no free block of {need} bytes: {free} bytes are free in all, but the largest free block has only {largest} bytes — external fragmentation (a sweep merges only adjacent free blocks; compaction makes one)")]
+    #[error("no free block of {} ({need} bytes): {} are free in all, but the largest free block has only {} — external fragmentation (a sweep merges only adjacent free blocks; compaction makes one)", human(*need), human(*free), human(*largest))]
     Fragmentation { need: u64, free: u64, largest: u64 },
-    #[error("out of memory: {need} bytes requested, only {free} bytes free{unref_hint}")]
+    #[error("out of memory: {} ({need} bytes) requested, only {} free{unref_hint}", human(*need), human(*free))]
     Exhausted { need: u64, free: u64, unref_hint: String },
-    #[error("{owner} would hold {would} bytes, over its quota of {quota} bytes ({why})")]
+    #[error("{owner} would hold {} ({would} bytes), over its quota of {} ({quota} bytes = {why})", human(*would), human(*quota))]
     Quota { owner: String, would: u64, quota: u64, why: String },
     #[error("no block named '{0}' (it was never allocated, or a sweep already freed it)")]
     UnknownName(String),

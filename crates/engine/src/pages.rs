@@ -29,7 +29,7 @@ impl Pages {
     pub fn new(count: u32, page: u64) -> Pages {
         let words = (count as usize).div_ceil(64);
         let mut free_bits = vec![u64::MAX; words];
-        if count % 64 != 0 {
+        if !count.is_multiple_of(64) {
             free_bits[words - 1] = (1u64 << (count % 64)) - 1;
         }
         let swords = words.div_ceil(64);
@@ -66,7 +66,7 @@ impl Pages {
         }
         // Find the next non-empty word through the summary.
         let mut sw = (w + 1) / 64;
-        let mut mask = if (w + 1) % 64 == 0 { u64::MAX } else { u64::MAX << ((w + 1) % 64) };
+        let mut mask = if (w + 1).is_multiple_of(64) { u64::MAX } else { u64::MAX << ((w + 1) % 64) };
         while sw < self.summary.len() {
             let s = self.summary[sw] & mask;
             if s != 0 {

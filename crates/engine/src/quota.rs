@@ -90,7 +90,7 @@ impl Quotas {
         let mut q = Quotas::default();
         let mut sum_num = 0u128; // Σp scaled by 10^18, to detect overcommit exactly
         for d in decls {
-            if q.executors.iter().any(|e| &*e.name == d.name) {
+            if q.executors.iter().any(|e| *e.name == d.name) {
                 return Err(ConfigError::DuplicateExecutor(d.name.clone()));
             }
             if d.slots == 0 {

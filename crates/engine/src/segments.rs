@@ -7,13 +7,15 @@
 //! holds exactly the free blocks, and — unless eager frees are waiting for a sweep (`dirty`)
 //! — no two free blocks are adjacent.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher};
-
 use crate::free_index::FreeIndex;
 use crate::model::Policy;
 
 pub(crate) const NIL: u32 = u32::MAX;
+
+/// Whether a policy searches free blocks by address (and so needs the treap).
+fn by_address(policy: Policy) -> bool {
+    matches!(policy, Policy::FirstFit | Policy::NextFit)
+}
 /// `alloc` of a segment that is free.
 pub(crate) const FREE: u32 = u32::MAX;
 /// `alloc` of a slab entry that is not in the list at all.
@@ -44,8 +46,6 @@ pub(crate) struct Segments {
     vacant: Vec<u32>,
     head: u32,
     pub free: FreeIndex,
-    /// Free blocks' segment ids by offset (the index answers with offsets).
-    offsets: HashMap<u64, u32, BuildHasherDefault<DefaultHasher>>,
     /// next-fit: the end offset of the last successful allocation.
     pub cursor: u64,
     /// Eagerly freed blocks that a sweep must merge.
@@ -53,15 +53,14 @@ pub(crate) struct Segments {
 }
 
 impl Segments {
-    pub fn new(size: u64) -> Segments {
-        let mut free = FreeIndex::default();
-        free.insert(0, size);
+    pub fn new(size: u64, policy: Policy) -> Segments {
+        let mut free = FreeIndex::new(by_address(policy));
+        free.insert(0, size, 0);
         Segments {
             segs: vec![Seg { offset: 0, size, prev: NIL, next: NIL, alloc: FREE, dirty: false }],
             vacant: Vec::new(),
             head: 0,
             free,
-            offsets: [(0, 0)].into_iter().collect(),
             cursor: 0,
             dirty: Vec::new(),
         }
@@ -82,60 +81,100 @@ impl Segments {
                 self.free.first_fit_from(start, size).or_else(|| self.free.first_fit(size))
             }
         }?;
-        Some(self.seg_at(hit.0))
+        Some(hit.seg)
     }
 
-    /// The free segment starting at `offset`.
-    fn seg_at(&self, offset: u64) -> u32 {
-        self.offsets[&offset]
-    }
-
-    /// Allocates the low `size` bytes of free segment `id` to `alloc`; returns the split-off
-    /// rest as (offset, size) if there is one.
-    pub fn take(&mut self, id: u32, size: u64, alloc: u32) -> Option<(u64, u64)> {
+    /// Allocates the low `size` bytes of free segment `id` to `alloc`. Returns the segment
+    /// that now holds the allocation and, if the block was split, the free rest as
+    /// (offset, size). The free rest keeps the old segment id and shrinks in place, so the
+    /// free index is updated without a remove and an insert.
+    pub fn take(&mut self, id: u32, size: u64, alloc: u32) -> (u32, Option<(u64, u64)>) {
         let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
-        // An eagerly freed block may touch another free block; its remainder still does.
-        let was_dirty = self.segs[id as usize].dirty;
-        self.index_remove(id);
-        self.segs[id as usize].alloc = alloc;
-        self.segs[id as usize].dirty = false;
         self.cursor = offset + size;
         if total == size {
-            return None;
+            self.index_remove(id);
+            self.segs[id as usize].alloc = alloc;
+            self.segs[id as usize].dirty = false;
+            return (id, None);
         }
-        self.segs[id as usize].size = size;
-        let next = self.segs[id as usize].next;
-        let rest = self.new_seg(Seg {
-            offset: offset + size,
-            size: total - size,
-            prev: id,
-            next,
-            alloc: FREE,
-            dirty: was_dirty,
-        });
-        if was_dirty {
-            self.dirty.push(rest);
+        self.free.update(offset, total, offset + size, total - size);
+        let prev = self.segs[id as usize].prev;
+        self.segs[id as usize].offset = offset + size;
+        self.segs[id as usize].size = total - size;
+        let used = self.new_seg(Seg { offset, size, prev, next: id, alloc, dirty: false });
+        self.segs[id as usize].prev = used;
+        if prev == NIL {
+            self.head = used;
+        } else {
+            self.segs[prev as usize].next = used;
         }
-        self.segs[id as usize].next = rest;
-        if next != NIL {
-            self.segs[next as usize].prev = rest;
-        }
-        self.index_insert(rest);
-        Some((offset + size, total - size))
+        (used, Some((offset + size, total - size)))
     }
 
     /// Frees segment `id`. With `merge`, it is merged with free neighbours at once;
     /// otherwise it is left for a sweep.
     pub fn release(&mut self, id: u32, merge: bool) -> Option<Merged> {
         self.segs[id as usize].alloc = FREE;
-        self.index_insert(id);
-        if merge {
-            self.merge_around(id)
-        } else {
+        if !merge {
+            self.index_insert(id);
             self.segs[id as usize].dirty = true;
             self.dirty.push(id);
-            None
+            return None;
         }
+        let (l, r) = (self.prev_free(id), self.next_free(id));
+        let dirty = |x: Option<u32>| x.is_some_and(|x| self.segs[x as usize].dirty);
+        if (l.is_none() && r.is_none()) || dirty(l) || dirty(r) {
+            // Nothing to merge, or longer runs left by eager frees: the general path.
+            self.index_insert(id);
+            return self.merge_around(id);
+        }
+        // The common case, with at most one free neighbour on each side: grow or re-key
+        // the neighbour's index entry in place instead of removing and inserting.
+        let parts: Vec<(u64, u64)> = [l, Some(id), r]
+            .into_iter()
+            .flatten()
+            .map(|x| (self.segs[x as usize].offset, self.segs[x as usize].size))
+            .collect();
+        let (offset, total) = (parts[0].0, parts.iter().map(|p| p.1).sum());
+        let survivor = match (l, r) {
+            (Some(l), r) => {
+                if let Some(r) = r {
+                    self.index_remove(r);
+                    self.unlink(r);
+                }
+                self.free.update(parts[0].0, parts[0].1, offset, total);
+                l
+            }
+            (None, Some(r)) => {
+                self.free.update(parts[1].0, parts[1].1, offset, total);
+                r
+            }
+            (None, None) => unreachable!("handled above"),
+        };
+        self.unlink(id);
+        self.segs[survivor as usize].offset = offset;
+        self.segs[survivor as usize].size = total;
+        Some(Merged { offset, size: total, parts })
+    }
+
+    fn next_free(&self, id: u32) -> Option<u32> {
+        let n = self.segs[id as usize].next;
+        (n != NIL && self.segs[n as usize].alloc == FREE).then_some(n)
+    }
+
+    /// Takes segment `x` out of the list and recycles its slot.
+    fn unlink(&mut self, x: u32) {
+        let (p, n) = (self.segs[x as usize].prev, self.segs[x as usize].next);
+        if p == NIL {
+            self.head = n;
+        } else {
+            self.segs[p as usize].next = n;
+        }
+        if n != NIL {
+            self.segs[n as usize].prev = p;
+        }
+        self.segs[x as usize].alloc = VACANT;
+        self.vacant.push(x);
     }
 
     /// Segments freed eagerly since the last sweep (still free), in address order.
@@ -213,8 +252,7 @@ impl Segments {
             }
             cur = next;
         }
-        self.free = FreeIndex::default();
-        self.offsets.clear();
+        self.free = FreeIndex::new(self.free.by_address());
         self.dirty.clear();
         let mut at = 0u64;
         let mut prev = NIL;
@@ -271,14 +309,12 @@ impl Segments {
 
     fn index_insert(&mut self, id: u32) {
         let s = &self.segs[id as usize];
-        self.free.insert(s.offset, s.size);
-        self.offsets.insert(s.offset, id);
+        self.free.insert(s.offset, s.size, id);
     }
 
     fn index_remove(&mut self, id: u32) {
         let s = &self.segs[id as usize];
         self.free.remove(s.offset, s.size);
-        self.offsets.remove(&s.offset);
     }
 
     /// Checks the layout's invariants; `pool` is the pool size.
@@ -321,9 +357,6 @@ impl Segments {
         let indexed: Vec<(u64, u64)> = self.free.iter().collect();
         if indexed != free_seen {
             return Err(format!("free index {indexed:?} != free blocks {free_seen:?}"));
-        }
-        if self.offsets.len() != free_seen.len() {
-            return Err("offset map out of step with free blocks".into());
         }
         self.free.check()
     }

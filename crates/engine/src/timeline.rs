@@ -98,7 +98,7 @@ impl Timeline {
         }
         self.ops.push((line, op));
         self.samples.push(self.last.sample());
-        if self.ops.len() % self.interval == 0 {
+        if self.ops.len().is_multiple_of(self.interval) {
             self.checkpoints.push(self.last.clone());
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 let kept: Vec<Engine> = self.checkpoints.drain(..).step_by(2).collect();

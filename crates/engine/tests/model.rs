@@ -16,6 +16,9 @@ const CASES: u32 = 2_000;
 const OPS: usize = 500;
 const NAMES: usize = 14;
 
+/// One listed block: (offset, size, state, refcount, name, owner).
+type Row = (u64, u64, BlockState, u32, Option<String>, Option<String>);
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct SBlock {
     offset: u64,
@@ -165,7 +168,7 @@ impl Shadow {
             Op::Gate { .. } => unreachable!("not generated"),
         };
         if let Some(n) = self.autosweep {
-            if self.step % n == 0 && !matches!(op, Op::Sweep | Op::Compact) {
+            if self.step.is_multiple_of(n) && !matches!(op, Op::Sweep | Op::Compact) {
                 self.sweep();
             }
         }
@@ -359,7 +362,7 @@ impl Shadow {
     }
 
     /// The listing in the engine's terms: (offset, size, state, refcount, name, owner).
-    fn listing(&self) -> Vec<(u64, u64, BlockState, u32, Option<String>, Option<String>)> {
+    fn listing(&self) -> Vec<Row> {
         if !self.paged() {
             return self
                 .blocks
@@ -367,7 +370,7 @@ impl Shadow {
                 .map(|b| (b.offset, b.size, b.state, b.refcount, b.name.clone(), b.owner.clone()))
                 .collect();
         }
-        let mut out: Vec<(u64, u64, BlockState, u32, Option<String>, Option<String>)> = Vec::new();
+        let mut out: Vec<Row> = Vec::new();
         for (i, p) in self.pages.iter().enumerate() {
             let off = i as u64 * self.page;
             if let Some(last) = out.last_mut() {

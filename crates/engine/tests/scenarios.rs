@@ -89,7 +89,7 @@ fn quota_violations_fail_as_quota_while_memory_is_free() {
     let reasons: Vec<(u32, &str)> = t.failures().iter().map(|f| (f.line, f.reason)).collect();
     assert_eq!(reasons, [(10, "quota"), (12, "quota")]);
     assert!(
-        t.failures()[0].message.contains("te1.s1 would hold 36700160 bytes"),
+        t.failures()[0].message.contains("te1.s1 would hold 35 MiB (36700160 bytes)"),
         "{}",
         t.failures()[0].message
     );

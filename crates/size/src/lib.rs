@@ -133,6 +133,19 @@ impl MemorySize {
     }
 }
 
+/// A short human reading for people (not Flink's grammar): `"512 B"`, `"10 MiB"`,
+/// `"1.5 GiB"`, `"27.9 KiB"` — one decimal unless the value is whole.
+pub fn human(bytes: u64) -> String {
+    const NAMES: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = UNITS.iter().rposition(|(m, _)| *m <= bytes).unwrap_or(0);
+    let m = UNITS[i].0;
+    if bytes.is_multiple_of(m) {
+        format!("{} {}", bytes / m, NAMES[i])
+    } else {
+        format!("{:.1} {}", bytes as f64 / m as f64, NAMES[i])
+    }
+}
+
 /// Java's `String.trim()`: strips every char ≤ U+0020 from both ends.
 fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
@@ -267,6 +280,15 @@ mod tests {
         assert_eq!(MemorySize::new(100).to_string(), "100 bytes");
         assert_eq!(MemorySize::new(1025 << 10).to_string(), "1025 kb");
         assert_eq!(MemorySize::from_gib(2).to_string(), "2 gb");
+    }
+
+    #[test]
+    fn human_readings() {
+        assert_eq!(human(0), "0 B");
+        assert_eq!(human(512), "512 B");
+        assert_eq!(human(10 << 20), "10 MiB");
+        assert_eq!(human(3 << 29), "1.5 GiB");
+        assert_eq!(human(28_600), "27.9 KiB");
     }
 
     #[test]

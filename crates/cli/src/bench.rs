@@ -1,0 +1,154 @@
+//! `memlab bench`: one deterministic alloc/release trace through (a) the engine with events
+//! on, (b) the engine with events off, (c) rlsf's TLSF allocator on a real memory region of
+//! the same size, touched once before timing so page faults do not count.
+//!
+//! The trace is the `churn` workload generator's (sizes 64 B – 64 KiB, octave-uniform),
+//! run with every allocation assumed to succeed, at each target live-block count.
+
+use std::alloc::Layout;
+use std::mem::MaybeUninit;
+use std::ptr::NonNull;
+use std::time::Instant;
+
+use memlab_engine::workload::{Generator, WorkloadSpec};
+use memlab_engine::{Engine, Op, Policy, PoolConfig, ReleaseMode};
+use rlsf::Tlsf;
+
+pub struct Row {
+    pub live: u64,
+    pub ops: usize,
+    pub pool: u64,
+    pub events_on_ns: f64,
+    pub events_off_ns: f64,
+    pub rlsf_ns: f64,
+    pub events: u64,
+    pub failures: u64,
+}
+
+/// The trace for `live` blocks: operations plus, for rlsf, (slot, size) with slot ids.
+fn trace(ops: u64, live: u64, seed: u64) -> (Vec<Op>, Vec<(bool, usize, usize)>) {
+    let spec = WorkloadSpec { seed, ops, min: 64, max: 64 << 10, live, owner: None };
+    let mut g = Generator::new(spec, 1);
+    let mut out = Vec::with_capacity(ops as usize);
+    let mut slots = std::collections::HashMap::new();
+    let mut plain = Vec::with_capacity(ops as usize);
+    while let Some(op) = g.next_op() {
+        g.report(&op, true);
+        match &op {
+            Op::Alloc { name, size, .. } => {
+                let slot = slots.len();
+                slots.insert(name.clone(), slot);
+                plain.push((true, slot, *size as usize));
+            }
+            Op::Release { name } => plain.push((false, slots[name], 0)),
+            _ => unreachable!("the churn workload only allocates and releases"),
+        }
+        out.push(op);
+    }
+    (out, plain)
+}
+
+fn run_engine(ops: &[Op], pool: u64, policy: Policy, events: bool) -> (f64, u64, u64) {
+    let mut cfg = PoolConfig::new(pool, policy);
+    cfg.release = ReleaseMode::Coalesce; // free and merge at once, as TLSF does
+    let mut e = Engine::new(cfg, &[]).expect("valid bench pool");
+    e.set_recording(events);
+    let (mut n_events, mut failures) = (0u64, 0u64);
+    let t0 = Instant::now();
+    for op in ops {
+        if e.apply(op).is_err() {
+            failures += 1;
+        }
+        n_events += e.drain_events().count() as u64;
+    }
+    let ns = t0.elapsed().as_nanos() as f64 / ops.len() as f64;
+    (ns, n_events, failures)
+}
+
+/// Replays the trace through rlsf on a real `pool`-byte region.
+#[allow(unsafe_code)]
+fn run_rlsf(plain: &[(bool, usize, usize)], pool: u64) -> f64 {
+    let mut mem: Vec<MaybeUninit<u8>> = Vec::with_capacity(pool as usize);
+    mem.resize(pool as usize, MaybeUninit::uninit());
+    // Touch every page once so the timed loop does not pay for page faults.
+    for i in (0..mem.len()).step_by(4096) {
+        mem[i] = MaybeUninit::new(1);
+    }
+    let mut tlsf: Tlsf<'_, u32, u32, 28, 32> = Tlsf::new();
+    tlsf.insert_free_block(&mut mem);
+    let mut ptrs: Vec<Option<NonNull<u8>>> = vec![None; plain.len()];
+    let t0 = Instant::now();
+    for &(alloc, slot, size) in plain {
+        if alloc {
+            ptrs[slot] = tlsf.allocate(Layout::from_size_align(size, 1).expect("valid layout"));
+        } else if let Some(p) = ptrs[slot].take() {
+            // SAFETY: `p` came from this `tlsf` with alignment 1 and is freed exactly once
+            // (`take` clears the slot).
+            unsafe { tlsf.deallocate(p, 1) };
+        }
+    }
+    t0.elapsed().as_nanos() as f64 / plain.len() as f64
+}
+
+pub fn bench(ops: u64, lives: &[u64], seed: u64, policy: Policy) -> Vec<Row> {
+    lives
+        .iter()
+        .map(|&live| {
+            let (trace, plain) = trace(ops, live, seed);
+            // Room for the live set at the mean size (~15 KiB) with 2× headroom.
+            let pool = ((live * 32) << 10).max(64 << 20);
+            let (on, events, failures) = run_engine(&trace, pool, policy, true);
+            let (off, _, _) = run_engine(&trace, pool, policy, false);
+            let r = run_rlsf(&plain, pool);
+            Row {
+                live,
+                ops: trace.len(),
+                pool,
+                events_on_ns: on,
+                events_off_ns: off,
+                rlsf_ns: r,
+                events,
+                failures,
+            }
+        })
+        .collect()
+}
+
+pub fn report(rows: &[Row], policy: Policy) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "memlab bench — policy {policy}, coalescing release; ns per operation");
+    let _ = writeln!(
+        o,
+        "{:>8} {:>9} {:>10} {:>12} {:>12} {:>10} {:>12} {:>10} {:>9}",
+        "live", "ops", "pool", "events on", "events off", "rlsf", "on / rlsf", "events/op", "failures"
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{:>8} {:>9} {:>10} {:>12.1} {:>12.1} {:>10.1} {:>11.2}× {:>10.2} {:>9}",
+            r.live,
+            r.ops,
+            memlab_size::human(r.pool),
+            r.events_on_ns,
+            r.events_off_ns,
+            r.rlsf_ns,
+            r.events_on_ns / r.rlsf_ns,
+            r.events as f64 / r.ops as f64,
+            r.failures
+        );
+    }
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        if rows.len() > 1 {
+            let ratio = last.events_on_ns / first.events_on_ns;
+            let _ = writeln!(
+                o,
+                "scaling, events on: {} live / {} live = {ratio:.2} (required ≤ 1.5: {})",
+                last.live,
+                first.live,
+                if ratio <= 1.5 { "met" } else { "NOT met" }
+            );
+        }
+    }
+    o
+}
