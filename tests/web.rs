@@ -33,3 +33,11 @@ async fn navigation_switches_view_and_address_bar() {
     assert_eq!(by_testid("nav-calculator").get_attribute("aria-current").as_deref(), Some("page"));
     assert_eq!(by_testid("nav-allocator").get_attribute("aria-current"), None);
 }
+
+/// Same scenario, same layout as the native build (crates/engine/tests/scenarios.rs).
+#[wasm_bindgen_test]
+fn engine_is_deterministic_in_wasm() {
+    let s = memlab_engine::scenarios::get("streaming-churn").unwrap();
+    let t = memlab_engine::Timeline::run(&memlab_engine::script::parse(s.text).unwrap()).unwrap();
+    assert_eq!(t.final_state().fingerprint(), 0x7117_0290_2efe_22bf);
+}

@@ -475,3 +475,80 @@ proptest! {
         }
     }
 }
+
+/// Lines made of the language's own words, numbers and junk: the parser must answer every
+/// one with a script or a located error, never a panic, and a parsed script must run.
+fn line() -> impl Strategy<Value = String> {
+    let word = prop::sample::select(vec![
+        "pool",
+        "alloc",
+        "retain",
+        "release",
+        "sweep",
+        "compact",
+        "gate",
+        "workload",
+        "executor",
+        "by",
+        "slots",
+        "policy",
+        "pages",
+        "network",
+        "segment",
+        "autosweep",
+        "eager",
+        "coalesce",
+        "leak-after",
+        "churn",
+        "first-fit",
+        "best-fit",
+        "next-fit",
+        "worst-fit",
+        "channels",
+        "floating",
+        "exclusive",
+        "a",
+        "b",
+        "te1",
+        "te1.s1",
+        "0.5",
+        "1.5",
+        "10mb",
+        "1kb",
+        "0",
+        "3",
+        "64",
+        "1.5mb",
+        "ops=50",
+        "seed=2",
+        "min=1kb",
+        "max=2kb",
+        "live=3",
+        "#",
+        "=",
+        "块",
+        "99999999999999999999",
+    ]);
+    prop::collection::vec(word, 0..7).prop_map(|w| w.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parser_answers_every_input_without_panicking(
+        first in prop_oneof![line(), line().prop_map(|l| format!("pool 1mb {l}")), Just("pool 64kb".to_string())],
+        rest in prop::collection::vec(line(), 0..12)) {
+        let text = format!("{first}\n{}", rest.join("\n"));
+        match memlab_engine::script::parse(&text) {
+            Ok(s) => {
+                if let Ok(t) = memlab_engine::Timeline::run(&s) {
+                    prop_assert!(t.final_state().check_invariants().is_ok());
+                }
+            }
+            Err(e) => {
+                prop_assert!(e.line >= 1 && e.column >= 1 && !e.message.is_empty());
+            }
+        }
+    }
+}

@@ -186,3 +186,15 @@ fn every_scenario_has_a_title_and_a_teaching_note() {
         script::parse(sc.text).unwrap_or_else(|e| panic!("{}: {e}", sc.id));
     }
 }
+
+/// The layout after the streaming-churn scenario, as a fingerprint. The app's wasm test
+/// (tests/web.rs) asserts the same number: the engine is deterministic across platforms.
+pub const CHURN_FINGERPRINT: u64 = 0x7117_0290_2efe_22bf;
+
+#[test]
+fn churn_is_deterministic_and_matches_the_wasm_build() {
+    let a = run("streaming-churn").final_state().fingerprint();
+    let b = run("streaming-churn").final_state().fingerprint();
+    assert_eq!(a, b);
+    assert_eq!(a, CHURN_FINGERPRINT, "{a:#x}");
+}

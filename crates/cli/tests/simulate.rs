@@ -1,0 +1,96 @@
+//! The `memlab simulate` command as a user runs it.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn memlab() -> Command {
+    Command::cargo_bin("memlab").unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = memlab().args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_builtin_scenario_runs_and_prints_the_documented_json() {
+    let list = memlab().arg("scenarios").output().unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    let ids: Vec<&str> = list.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert!(ids.len() >= 8, "{list}");
+    for id in ids {
+        let v = json(&["simulate", id, "--json"]);
+        let pool = v["pool"].as_u64().unwrap();
+        let blocks = v["blocks"].as_array().unwrap();
+        // Blocks tile the pool in address order.
+        let mut at = 0;
+        for b in blocks {
+            assert_eq!(b["offset"].as_u64().unwrap(), at, "{id}");
+            at += b["size"].as_u64().unwrap();
+            assert!(["live", "unreferenced", "free"].contains(&b["state"].as_str().unwrap()));
+            assert!(b.get("refcount").is_some() && b.get("name").is_some() && b.get("owner").is_some());
+        }
+        assert_eq!(at, pool, "{id}");
+        for k in
+            ["used", "free", "unreferenced", "largestFree", "freeBlocks", "fragmentation", "internalWaste"]
+        {
+            assert!(v["metrics"].get(k).is_some(), "{id}: metrics.{k}");
+        }
+        for f in v["failures"].as_array().unwrap() {
+            for k in ["line", "op", "reason", "message"] {
+                assert!(f.get(k).is_some(), "{id}: failures[].{k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn seed_example_json_shows_compaction_result() {
+    let v = json(&["simulate", "builtin:seed-10-20-30", "--json"]);
+    let blocks = v["blocks"].as_array().unwrap();
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[1]["state"], "free");
+    assert_eq!(blocks[1]["size"], 40u64 << 20);
+    assert_eq!(v["failures"][0]["reason"], "fragmentation");
+    assert_eq!(v["failures"][0]["line"], 15);
+}
+
+#[test]
+fn policy_flag_overrides_the_script() {
+    let v = json(&["simulate", "builtin:first-vs-best-fit", "--policy", "best-fit", "--json"]);
+    assert_eq!(v["policy"], "best-fit");
+    assert_eq!(v["failures"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn syntax_error_exits_2_with_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("memlab-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("bad.mem");
+    std::fs::write(&f, "pool 60mb\nalloc a 1.5mb\n").unwrap();
+    let out = memlab().args(["simulate", f.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("line 2, column 9: expected a size, found `1.5mb`"), "{err}");
+}
+
+#[test]
+fn operation_failures_are_results_not_errors() {
+    let out = memlab()
+        .args(["simulate", "-"])
+        .write_stdin("pool 1mb\nalloc a 2mb\nrelease nope\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("failures: 2"), "{text}");
+    assert!(text.contains("exhausted") && text.contains("unknown-name"), "{text}");
+}
+
+#[test]
+fn unknown_builtin_lists_the_real_ones() {
+    let out = memlab().args(["simulate", "builtin:nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("seed-10-20-30"));
+}
