@@ -7,5 +7,6 @@ pub mod app;
 pub mod components;
 pub mod pages;
 pub mod route;
+pub mod viz;
 
 pub use app::App;

@@ -25,6 +25,7 @@ mod engine;
 mod event;
 mod free_index;
 mod model;
+pub mod narrate;
 mod pages;
 mod quota;
 pub mod scenarios;

@@ -1,0 +1,174 @@
+//! Playback: which step is shown and how far its animation has run.
+//!
+//! A step's animation runs from `progress` 0 to 1 in `STEP_MS / speed` milliseconds. When
+//! playing, reaching 1 moves to the next step; at the last step playback pauses. Stepping
+//! forward animates the new step from 0; stepping back and seeking show the target step's
+//! end state (progress 1) at once.
+
+/// Milliseconds one step takes at 1× speed.
+pub const STEP_MS: f64 = 900.0;
+
+/// The speeds offered, slowest first.
+pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Player {
+    /// The step shown (0 = the empty pool).
+    pub step: usize,
+    /// How far the current step's animation has run, in [0, 1].
+    pub progress: f64,
+    pub playing: bool,
+    pub speed: f64,
+    /// The number of steps in the timeline.
+    pub len: usize,
+}
+
+impl Player {
+    pub fn new(len: usize) -> Player {
+        Player { step: 0, progress: 1.0, playing: false, speed: 1.0, len }
+    }
+
+    /// Advances the animation by `dt_ms`. Returns true if the step changed.
+    pub fn tick(&mut self, dt_ms: f64) -> bool {
+        if !self.playing {
+            return false;
+        }
+        if self.progress < 1.0 {
+            self.progress = (self.progress + dt_ms * self.speed / STEP_MS).min(1.0);
+            return false;
+        }
+        if self.step >= self.len {
+            self.playing = false;
+            return false;
+        }
+        self.step += 1;
+        self.progress = 0.0;
+        true
+    }
+
+    pub fn play(&mut self) {
+        if self.step >= self.len {
+            self.step = 0;
+            self.progress = 1.0;
+        }
+        self.playing = true;
+    }
+
+    pub fn pause(&mut self) {
+        self.playing = false;
+    }
+
+    pub fn toggle(&mut self) {
+        if self.playing {
+            self.pause()
+        } else {
+            self.play()
+        }
+    }
+
+    /// One step forward, animated.
+    pub fn forward(&mut self) {
+        self.playing = false;
+        if self.step < self.len {
+            self.step += 1;
+            self.progress = 0.0;
+        } else {
+            self.progress = 1.0;
+        }
+    }
+
+    /// One step back, shown at once.
+    pub fn back(&mut self) {
+        self.playing = false;
+        self.step = self.step.saturating_sub(1);
+        self.progress = 1.0;
+    }
+
+    pub fn seek(&mut self, step: usize) {
+        self.step = step.min(self.len);
+        self.progress = 1.0;
+    }
+
+    pub fn reset(&mut self) {
+        self.playing = false;
+        self.seek(0);
+    }
+
+    pub fn faster(&mut self) {
+        self.speed = SPEEDS.iter().copied().find(|s| *s > self.speed).unwrap_or(self.speed);
+    }
+
+    pub fn slower(&mut self) {
+        self.speed = SPEEDS.iter().rev().copied().find(|s| *s < self.speed).unwrap_or(self.speed);
+    }
+
+    /// Whether the animation of the current step is still running.
+    pub fn animating(&self) -> bool {
+        self.progress < 1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn playing_walks_every_step_then_stops() {
+        let mut p = Player::new(3);
+        p.play();
+        let mut seen = vec![];
+        for _ in 0..100 {
+            if p.tick(STEP_MS / 4.0) {
+                seen.push(p.step);
+            }
+        }
+        assert_eq!(seen, [1, 2, 3]);
+        assert!(!p.playing);
+        assert_eq!(p.progress, 1.0);
+    }
+
+    #[test]
+    fn speed_scales_animation_time() {
+        let mut p = Player::new(5);
+        p.speed = 2.0;
+        p.forward();
+        p.playing = true;
+        p.tick(STEP_MS / 4.0);
+        assert!((p.progress - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn back_and_seek_show_end_states() {
+        let mut p = Player::new(9);
+        p.seek(7);
+        p.back();
+        assert_eq!((p.step, p.progress), (6, 1.0));
+        p.seek(99);
+        assert_eq!(p.step, 9);
+        p.back();
+        p.forward();
+        assert_eq!((p.step, p.progress), (9, 0.0));
+    }
+
+    #[test]
+    fn speed_steps_through_the_offered_values() {
+        let mut p = Player::new(1);
+        for _ in 0..10 {
+            p.faster();
+        }
+        assert_eq!(p.speed, 8.0);
+        for _ in 0..10 {
+            p.slower();
+        }
+        assert_eq!(p.speed, 0.25);
+    }
+
+    #[test]
+    fn play_at_the_end_restarts() {
+        let mut p = Player::new(2);
+        p.seek(2);
+        p.play();
+        assert_eq!(p.step, 0);
+        assert!(p.playing);
+    }
+}

@@ -1,0 +1,426 @@
+//! What the pool view draws at any moment of a step, in address space (no pixels, no DOM).
+//!
+//! A [`StepScene`] is built once per step from the layouts before and after it and the
+//! step's events; [`StepScene::frame`] then answers, for an animation progress `t` in
+//! [0, 1], which layout is the base and which shapes move, fade, fill or bounce on top of
+//! it. [`Geometry`] maps addresses to pixels on wrapped rows, so a block that slides during
+//! compaction flows along the rows like text.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use memlab_engine::{Block, BlockState, Event, Op};
+
+/// How a shape is painted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paint {
+    Live,
+    Unreferenced,
+    Free,
+    Fail,
+    /// Marked by a sweep.
+    Mark,
+}
+
+impl Paint {
+    pub fn of(state: BlockState) -> Paint {
+        match state {
+            BlockState::Live => Paint::Live,
+            BlockState::Unreferenced => Paint::Unreferenced,
+            BlockState::Free => Paint::Free,
+        }
+    }
+}
+
+/// A shape drawn over the base layout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overlay {
+    /// Start address (fractional while moving).
+    pub offset: f64,
+    pub size: f64,
+    pub paint: Paint,
+    /// Opacity in [0, 1].
+    pub alpha: f64,
+    /// Drawn with an emphasised outline.
+    pub outline: bool,
+}
+
+/// A failed request bouncing off the pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ghost {
+    pub size: u64,
+    /// 0 = above the pool, 1 = touching it.
+    pub drop: f64,
+    pub reason: &'static str,
+    pub label: String,
+}
+
+/// Which layout a frame starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Base {
+    Before,
+    After,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    pub base: Base,
+    /// Blocks of the base layout (by index) not to draw: they are drawn as overlays.
+    pub hidden: Option<Arc<[bool]>>,
+    pub overlays: Vec<Overlay>,
+    /// A sweep's scanner position (an address).
+    pub scanner: Option<f64>,
+    pub ghost: Option<Ghost>,
+}
+
+/// The kind of animation a step gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Motion {
+    None,
+    Allocate,
+    Release,
+    Touch,
+    Sweep,
+    Compact,
+    Fail,
+}
+
+/// One step, ready to animate.
+#[derive(Clone, Debug)]
+pub struct StepScene {
+    pub step: usize,
+    pub before: Vec<Block>,
+    pub after: Vec<Block>,
+    pub events: Vec<Event>,
+    pub op: Option<Op>,
+    pub motion: Motion,
+    named: HashSet<Arc<str>>,
+    moves: Vec<(f64, f64, f64)>,
+    moved_mask: Option<Arc<[bool]>>,
+    marked: Vec<(u64, u64)>,
+    merged: Vec<(u64, u64)>,
+}
+
+/// Smooth start and end.
+pub fn ease(t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    if t < 0.5 {
+        2.0 * t * t
+    } else {
+        1.0 - (-2.0 * t + 2.0).powi(2) / 2.0
+    }
+}
+
+impl StepScene {
+    pub fn new(step: usize, before: Vec<Block>, after: Vec<Block>, events: Vec<Event>, op: Option<Op>) -> StepScene {
+        let mut named = HashSet::new();
+        let mut moves = Vec::new();
+        let mut moved_names = HashSet::new();
+        let mut marked = Vec::new();
+        let mut merged = Vec::new();
+        let mut motion = Motion::None;
+        for e in &events {
+            match e {
+                Event::Allocate { name, .. } => {
+                    named.insert(name.clone());
+                    motion = Motion::Allocate;
+                }
+                Event::Release { name, refcount } => {
+                    named.insert(name.clone());
+                    motion = if *refcount == 0 { Motion::Release } else { Motion::Touch };
+                }
+                Event::Retain { name, .. } => {
+                    named.insert(name.clone());
+                    motion = Motion::Touch;
+                }
+                Event::SweepStart if motion != Motion::Compact => motion = Motion::Sweep,
+                Event::Mark { offset, size, .. } => marked.push((*offset, *size)),
+                Event::Merge { offset, size, .. } => merged.push((*offset, *size)),
+                Event::Move { name, from, to, size } => {
+                    moves.push((*from as f64, *to as f64, *size as f64));
+                    moved_names.insert(name.clone());
+                    motion = Motion::Compact;
+                }
+                Event::Fail { .. } => motion = Motion::Fail,
+                _ => {}
+            }
+        }
+        if matches!(op, Some(Op::Compact)) {
+            motion = Motion::Compact;
+        }
+        let moved_mask = (!moved_names.is_empty()).then(|| {
+            after.iter().map(|b| b.name.as_ref().is_some_and(|n| moved_names.contains(n))).collect::<Vec<_>>().into()
+        });
+        StepScene { step, before, after, events, op, motion, named, moves, moved_mask, marked, merged }
+    }
+
+    fn blocks_named<'a>(&'a self, list: &'a [Block]) -> impl Iterator<Item = &'a Block> + 'a {
+        list.iter().filter(|b| b.name.as_ref().is_some_and(|n| self.named.contains(n)))
+    }
+
+    /// The frame at animation progress `t` in [0, 1].
+    pub fn frame(&self, t: f64) -> Frame {
+        let t = t.clamp(0.0, 1.0);
+        let done = Frame { base: Base::After, hidden: None, overlays: vec![], scanner: None, ghost: None };
+        if t >= 1.0 {
+            return done;
+        }
+        match self.motion {
+            Motion::None => done,
+            Motion::Allocate => {
+                // The new block fills from its low end; the rest of the split stays free.
+                let overlays = self
+                    .blocks_named(&self.after)
+                    .map(|b| Overlay {
+                        offset: b.offset as f64 + b.size as f64 * ease(t),
+                        size: b.size as f64 * (1.0 - ease(t)),
+                        paint: Paint::Free,
+                        alpha: 1.0,
+                        outline: false,
+                    })
+                    .collect();
+                Frame { overlays, ..done }
+            }
+            Motion::Release => {
+                // Live fades into its new state (unreferenced, or free in eager modes).
+                let overlays = self
+                    .blocks_named(&self.before)
+                    .map(|b| Overlay {
+                        offset: b.offset as f64,
+                        size: b.size as f64,
+                        paint: Paint::Live,
+                        alpha: 1.0 - ease(t),
+                        outline: false,
+                    })
+                    .collect();
+                Frame { overlays, ..done }
+            }
+            Motion::Touch => {
+                let pulse = (t * std::f64::consts::PI).sin();
+                let overlays = self
+                    .blocks_named(&self.after)
+                    .map(|b| Overlay { offset: b.offset as f64, size: b.size as f64, paint: Paint::Live, alpha: pulse, outline: true })
+                    .collect();
+                Frame { overlays, ..done }
+            }
+            Motion::Sweep => self.sweep_frame(t, 0.85),
+            Motion::Compact => {
+                // First the sweep (0–0.35), then blocks slide down (0.35–1).
+                if t < 0.35 && !self.marked.is_empty() {
+                    return self.sweep_frame(t / 0.35, 1.01);
+                }
+                let u = ease(if self.marked.is_empty() { t } else { (t - 0.35) / 0.65 });
+                let overlays = self
+                    .moves
+                    .iter()
+                    .map(|&(from, to, size)| Overlay {
+                        offset: from + (to - from) * u,
+                        size,
+                        paint: Paint::Live,
+                        alpha: 1.0,
+                        outline: true,
+                    })
+                    .collect();
+                Frame { hidden: self.moved_mask.clone(), overlays, ..done }
+            }
+            Motion::Fail => {
+                let (size, label) = match &self.op {
+                    Some(op @ Op::Alloc { size, .. }) => (*size, op.to_string()),
+                    Some(op) => (0, op.to_string()),
+                    None => (0, String::new()),
+                };
+                let reason = self
+                    .events
+                    .iter()
+                    .find_map(|e| if let Event::Fail { reason, .. } = e { Some(*reason) } else { None })
+                    .unwrap_or("failed");
+                // Drops onto the pool by t = 0.45, then bounces back up.
+                let drop = if t < 0.45 { ease(t / 0.45) } else { 1.0 - ease((t - 0.45) / 0.55) * 0.8 };
+                Frame { ghost: Some(Ghost { size, drop, reason, label }), ..done }
+            }
+        }
+    }
+
+    /// A scanner passes over the pool; marked blocks behind it turn free; at `merge_at` the
+    /// merged result appears with its merged blocks outlined.
+    fn sweep_frame(&self, t: f64, merge_at: f64) -> Frame {
+        let pool: u64 = self.before.iter().map(|b| b.size).sum();
+        let scanner = t / merge_at * pool as f64;
+        if t >= merge_at {
+            let overlays = self
+                .merged
+                .iter()
+                .map(|&(o, s)| Overlay { offset: o as f64, size: s as f64, paint: Paint::Free, alpha: 1.0, outline: true })
+                .collect();
+            return Frame { base: Base::After, hidden: None, overlays, scanner: None, ghost: None };
+        }
+        let overlays = self
+            .marked
+            .iter()
+            .map(|&(o, s)| {
+                let passed = (o + s) as f64 <= scanner;
+                Overlay {
+                    offset: o as f64,
+                    size: s as f64,
+                    paint: if passed { Paint::Free } else { Paint::Mark },
+                    alpha: 1.0,
+                    outline: !passed,
+                }
+            })
+            .collect();
+        Frame { base: Base::Before, hidden: None, overlays, scanner: Some(scanner), ghost: None }
+    }
+}
+
+/// Addresses to pixels: the pool is drawn as `rows` rows, each holding `pool / rows` bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Geometry {
+    pub width: f64,
+    pub height: f64,
+    pub rows: usize,
+    pub pool: u64,
+    /// Vertical room above the rows for a bouncing failed request.
+    pub top: f64,
+    pub gap: f64,
+}
+
+/// A block is never drawn narrower than this many pixels.
+pub const MIN_WIDTH: f64 = 1.5;
+
+impl Geometry {
+    /// Rows grow with the number of blocks, so each stays visible.
+    pub fn new(width: f64, height: f64, pool: u64, blocks: usize) -> Geometry {
+        let rows = match blocks {
+            0..=24 => 1,
+            25..=200 => 2,
+            201..=1000 => 4,
+            1001..=4000 => 8,
+            _ => 16,
+        };
+        Geometry { width, height, rows, pool: pool.max(1), top: (height * 0.18).min(48.0), gap: 6.0 }
+    }
+
+    pub fn row_height(&self) -> f64 {
+        ((self.height - self.top) - self.gap * (self.rows as f64 - 1.0)) / self.rows as f64
+    }
+
+    fn row_bytes(&self) -> f64 {
+        self.pool as f64 / self.rows as f64
+    }
+
+    /// Calls `f(x, y, w, h)` for each row segment of the address range.
+    pub fn for_each_span(&self, offset: f64, size: f64, mut f: impl FnMut(f64, f64, f64, f64)) {
+        let rb = self.row_bytes();
+        let rh = self.row_height();
+        let mut start = offset.max(0.0);
+        let end = (offset + size).min(self.pool as f64);
+        while start < end {
+            let row = ((start / rb).floor() as usize).min(self.rows - 1);
+            let row_end = (row as f64 + 1.0) * rb;
+            let seg_end = end.min(row_end);
+            let x = (start - row as f64 * rb) / rb * self.width;
+            let w = ((seg_end - start) / rb * self.width).max(MIN_WIDTH);
+            let y = self.top + row as f64 * (rh + self.gap);
+            f(x, y, w, rh);
+            if seg_end <= start {
+                break;
+            }
+            start = seg_end;
+        }
+    }
+
+    /// The address under a pixel, if it is on a row.
+    pub fn address_at(&self, x: f64, y: f64) -> Option<u64> {
+        let rh = self.row_height();
+        if y < self.top || x < 0.0 || x > self.width {
+            return None;
+        }
+        let row = ((y - self.top) / (rh + self.gap)).floor() as usize;
+        let within = (y - self.top) - row as f64 * (rh + self.gap);
+        if row >= self.rows || within > rh {
+            return None;
+        }
+        let a = (row as f64 + x / self.width) * self.row_bytes();
+        Some((a as u64).min(self.pool - 1))
+    }
+}
+
+/// The block containing `address` (blocks in address order).
+pub fn block_at(blocks: &[Block], address: u64) -> Option<&Block> {
+    let i = blocks.partition_point(|b| b.offset + b.size <= address);
+    blocks.get(i).filter(|b| b.offset <= address)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlab_engine::{script, Timeline};
+
+    const MB: f64 = (1u64 << 20) as f64;
+
+    fn scene(text: &str, step: usize) -> StepScene {
+        let t = Timeline::run(&script::parse(text).unwrap()).unwrap();
+        let before = t.state_at(step - 1).blocks();
+        let (after, events) = t.events_at(step);
+        StepScene::new(step, before, after.blocks(), events, t.op_at(step).map(|(_, o)| o.clone()))
+    }
+
+    #[test]
+    fn compaction_slides_blocks_between_old_and_new_offsets() {
+        let s = scene("pool 60mb\nalloc a 10mb\nalloc b 20mb\nrelease a\ncompact", 4);
+        assert_eq!(s.motion, Motion::Compact);
+        let mid = s.frame(0.7);
+        let b = &mid.overlays[0];
+        assert!(b.offset > 0.0 && b.offset < 10.0 * MB, "{}", b.offset);
+        assert_eq!(mid.hidden.as_deref().map(|m| m.iter().filter(|x| **x).count()), Some(1));
+        let end = s.frame(1.0);
+        assert!(end.overlays.is_empty() && end.base == Base::After);
+        // Early on, the sweep part of compaction runs (a is marked).
+        assert!(s.frame(0.1).scanner.is_some());
+    }
+
+    #[test]
+    fn sweep_scanner_frees_marked_blocks_it_has_passed() {
+        let s = scene("pool 60mb\nalloc a 10mb\nalloc b 20mb\nalloc c 30mb\nrelease a\nrelease c\nsweep", 6);
+        assert_eq!(s.motion, Motion::Sweep);
+        let early = s.frame(0.3); // scanner at ~21 MB: past a, not past c
+        assert_eq!(early.base, Base::Before);
+        assert_eq!(early.overlays.iter().map(|o| o.paint).collect::<Vec<_>>(), [Paint::Free, Paint::Mark]);
+        assert!(s.frame(0.6).scanner.unwrap() > s.frame(0.3).scanner.unwrap());
+    }
+
+    #[test]
+    fn allocation_fills_and_failure_bounces() {
+        let s = scene("pool 10mb\nalloc a 4mb", 1);
+        assert_eq!(s.motion, Motion::Allocate);
+        let o = &s.frame(0.25).overlays[0];
+        assert!(o.paint == Paint::Free && o.size > 0.0 && o.size < 4.0 * MB);
+        let f = scene("pool 10mb\nalloc a 4mb\nalloc b 8mb", 2);
+        let g = f.frame(0.45).ghost.unwrap();
+        assert_eq!((g.reason, g.size), ("exhausted", 8 << 20));
+        assert!(f.frame(0.45).ghost.unwrap().drop > f.frame(0.9).ghost.unwrap().drop);
+    }
+
+    #[test]
+    fn geometry_wraps_rows_and_hit_tests() {
+        let g = Geometry::new(1000.0, 200.0, 1000, 300);
+        assert_eq!(g.rows, 4);
+        let mut spans = vec![];
+        g.for_each_span(200.0, 100.0, |x, y, w, _| spans.push((x.round(), y.round(), w.round())));
+        // 250 bytes per row: 200..250 on row 0, 250..300 on row 1.
+        assert_eq!(spans.len(), 2);
+        assert_eq!((spans[0].0, spans[0].2), (800.0, 200.0));
+        assert_eq!((spans[1].0, spans[1].2), (0.0, 200.0));
+        let (x, y) = (spans[1].0 + 100.0, spans[1].1 + 5.0);
+        assert_eq!(g.address_at(x, y), Some(275));
+        assert_eq!(g.address_at(5.0, 1.0), None); // above the rows
+    }
+
+    #[test]
+    fn tiny_blocks_stay_visible() {
+        let g = Geometry::new(800.0, 100.0, 1 << 30, 3);
+        let mut w = 0.0;
+        g.for_each_span(0.0, 1.0, |_, _, ww, _| w = ww);
+        assert_eq!(w, MIN_WIDTH);
+    }
+}
