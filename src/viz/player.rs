@@ -28,13 +28,14 @@ impl Player {
         Player { step: 0, progress: 1.0, playing: false, speed: 1.0, len }
     }
 
-    /// Advances the animation by `dt_ms`. Returns true if the step changed.
+    /// Advances the animation by `dt_ms`: finishes the current step's animation, then,
+    /// when playing, moves on. Returns true if the step changed.
     pub fn tick(&mut self, dt_ms: f64) -> bool {
-        if !self.playing {
-            return false;
-        }
         if self.progress < 1.0 {
             self.progress = (self.progress + dt_ms * self.speed / STEP_MS).min(1.0);
+            return false;
+        }
+        if !self.playing {
             return false;
         }
         if self.step >= self.len {
@@ -132,7 +133,6 @@ mod tests {
         let mut p = Player::new(5);
         p.speed = 2.0;
         p.forward();
-        p.playing = true;
         p.tick(STEP_MS / 4.0);
         assert!((p.progress - 0.5).abs() < 1e-9);
     }

@@ -43,6 +43,8 @@ pub struct Overlay {
     pub alpha: f64,
     /// Drawn with an emphasised outline.
     pub outline: bool,
+    /// Shown on the shape when there is room (moving blocks keep their name).
+    pub name: Option<Arc<str>>,
 }
 
 /// A failed request bouncing off the pool.
@@ -95,7 +97,7 @@ pub struct StepScene {
     pub op: Option<Op>,
     pub motion: Motion,
     named: HashSet<Arc<str>>,
-    moves: Vec<(f64, f64, f64)>,
+    moves: Vec<(f64, f64, f64, Arc<str>)>,
     moved_mask: Option<Arc<[bool]>>,
     marked: Vec<(u64, u64)>,
     merged: Vec<(u64, u64)>,
@@ -112,7 +114,13 @@ pub fn ease(t: f64) -> f64 {
 }
 
 impl StepScene {
-    pub fn new(step: usize, before: Vec<Block>, after: Vec<Block>, events: Vec<Event>, op: Option<Op>) -> StepScene {
+    pub fn new(
+        step: usize,
+        before: Vec<Block>,
+        after: Vec<Block>,
+        events: Vec<Event>,
+        op: Option<Op>,
+    ) -> StepScene {
         let mut named = HashSet::new();
         let mut moves = Vec::new();
         let mut moved_names = HashSet::new();
@@ -137,7 +145,7 @@ impl StepScene {
                 Event::Mark { offset, size, .. } => marked.push((*offset, *size)),
                 Event::Merge { offset, size, .. } => merged.push((*offset, *size)),
                 Event::Move { name, from, to, size } => {
-                    moves.push((*from as f64, *to as f64, *size as f64));
+                    moves.push((*from as f64, *to as f64, *size as f64, name.clone()));
                     moved_names.insert(name.clone());
                     motion = Motion::Compact;
                 }
@@ -149,7 +157,11 @@ impl StepScene {
             motion = Motion::Compact;
         }
         let moved_mask = (!moved_names.is_empty()).then(|| {
-            after.iter().map(|b| b.name.as_ref().is_some_and(|n| moved_names.contains(n))).collect::<Vec<_>>().into()
+            after
+                .iter()
+                .map(|b| b.name.as_ref().is_some_and(|n| moved_names.contains(n)))
+                .collect::<Vec<_>>()
+                .into()
         });
         StepScene { step, before, after, events, op, motion, named, moves, moved_mask, marked, merged }
     }
@@ -177,6 +189,7 @@ impl StepScene {
                         paint: Paint::Free,
                         alpha: 1.0,
                         outline: false,
+                        name: None,
                     })
                     .collect();
                 Frame { overlays, ..done }
@@ -191,6 +204,7 @@ impl StepScene {
                         paint: Paint::Live,
                         alpha: 1.0 - ease(t),
                         outline: false,
+                        name: None,
                     })
                     .collect();
                 Frame { overlays, ..done }
@@ -199,7 +213,14 @@ impl StepScene {
                 let pulse = (t * std::f64::consts::PI).sin();
                 let overlays = self
                     .blocks_named(&self.after)
-                    .map(|b| Overlay { offset: b.offset as f64, size: b.size as f64, paint: Paint::Live, alpha: pulse, outline: true })
+                    .map(|b| Overlay {
+                        offset: b.offset as f64,
+                        size: b.size as f64,
+                        paint: Paint::Live,
+                        alpha: pulse,
+                        outline: true,
+                        name: None,
+                    })
                     .collect();
                 Frame { overlays, ..done }
             }
@@ -213,12 +234,13 @@ impl StepScene {
                 let overlays = self
                     .moves
                     .iter()
-                    .map(|&(from, to, size)| Overlay {
+                    .map(|(from, to, size, name)| Overlay {
                         offset: from + (to - from) * u,
-                        size,
+                        size: *size,
                         paint: Paint::Live,
                         alpha: 1.0,
                         outline: true,
+                        name: Some(name.clone()),
                     })
                     .collect();
                 Frame { hidden: self.moved_mask.clone(), overlays, ..done }
@@ -250,7 +272,14 @@ impl StepScene {
             let overlays = self
                 .merged
                 .iter()
-                .map(|&(o, s)| Overlay { offset: o as f64, size: s as f64, paint: Paint::Free, alpha: 1.0, outline: true })
+                .map(|&(o, s)| Overlay {
+                    offset: o as f64,
+                    size: s as f64,
+                    paint: Paint::Free,
+                    alpha: 1.0,
+                    outline: true,
+                    name: None,
+                })
                 .collect();
             return Frame { base: Base::After, hidden: None, overlays, scanner: None, ghost: None };
         }
@@ -265,6 +294,7 @@ impl StepScene {
                     paint: if passed { Paint::Free } else { Paint::Mark },
                     alpha: 1.0,
                     outline: !passed,
+                    name: None,
                 }
             })
             .collect();
@@ -422,5 +452,32 @@ mod tests {
         let mut w = 0.0;
         g.for_each_span(0.0, 1.0, |_, _, ww, _| w = ww);
         assert_eq!(w, MIN_WIDTH);
+    }
+}
+
+/// Everything the page shows for one step of one timeline, built once per step change.
+#[derive(Clone, Debug)]
+pub struct StepView {
+    pub scene: StepScene,
+    /// The pool after the step (for metrics and block ages).
+    pub engine: memlab_engine::Engine,
+    pub metrics: memlab_engine::Metrics,
+    /// The script line of this step's operation.
+    pub line: Option<u32>,
+}
+
+impl StepView {
+    pub fn build(t: &memlab_engine::Timeline, step: usize) -> StepView {
+        let step = step.min(t.len());
+        let (before, engine, events) = t.transition(step);
+        let after = engine.blocks();
+        let before = if step == 0 { after.clone() } else { before.blocks() };
+        let op = t.op_at(step).map(|(_, o)| o.clone());
+        StepView {
+            scene: StepScene::new(step, before, after, events, op),
+            metrics: engine.metrics(),
+            engine,
+            line: t.op_at(step).map(|(l, _)| l),
+        }
     }
 }

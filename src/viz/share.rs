@@ -22,7 +22,9 @@ pub fn encode(script: &str) -> (&'static str, String) {
 /// Why a `scriptz=` parameter could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
-    #[error("the link's compressed script is not valid base64url — was the link cut off when it was copied?")]
+    #[error(
+        "the link's compressed script is not valid base64url — was the link cut off when it was copied?"
+    )]
     Base64,
     #[error("the link's compressed script is damaged (it does not inflate) — ask for the link again")]
     Inflate,
@@ -33,7 +35,8 @@ pub enum ShareError {
 /// Reads a `scriptz=` value.
 pub fn decode_compressed(value: &str) -> Result<String, ShareError> {
     let packed = URL_SAFE_NO_PAD.decode(value.trim_end_matches('=')).map_err(|_| ShareError::Base64)?;
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCRIPT).map_err(|_| ShareError::Inflate)?;
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCRIPT)
+        .map_err(|_| ShareError::Inflate)?;
     String::from_utf8(raw).map_err(|_| ShareError::Utf8)
 }
 

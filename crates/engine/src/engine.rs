@@ -202,6 +202,11 @@ impl Engine {
         h
     }
 
+    /// Allocations held (live or unreferenced): a measure of the state's size.
+    pub fn allocation_count(&self) -> usize {
+        self.names.len()
+    }
+
     /// Steps applied so far.
     pub fn step(&self) -> u64 {
         self.step

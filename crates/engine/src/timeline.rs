@@ -5,7 +5,8 @@
 //! keeps the concrete operations, a cheap [`Sample`] per step, every failure, and
 //! checkpoints (engine clones) every `interval` steps; `state_at` clones the nearest
 //! checkpoint and replays at most `interval − 1` operations. At most `MAX_CHECKPOINTS`
-//! are kept: when there would be more, every other one is dropped and the interval doubles.
+//! are kept, holding at most `CHECKPOINT_BUDGET` allocations in all: past either, every
+//! other one is dropped and the interval doubles.
 
 use std::sync::Arc;
 
@@ -19,6 +20,10 @@ use crate::workload::Generator;
 
 const FIRST_INTERVAL: usize = 32;
 const MAX_CHECKPOINTS: usize = 256;
+/// Checkpoints may hold at most this many allocations in all (each costs ~200 bytes), so a
+/// long run over a large pool stays within a browser tab's memory: past it, every other
+/// checkpoint is dropped and the interval doubles.
+const CHECKPOINT_BUDGET: usize = 400_000;
 /// The most steps one run may have, so a script cannot exhaust a browser tab.
 pub const MAX_STEPS: usize = 10_000_000;
 
@@ -49,11 +54,18 @@ pub struct Timeline {
     checkpoints: Vec<Engine>,
     interval: usize,
     last: Engine,
+    limit: usize,
 }
 
 impl Timeline {
     /// Runs `script` to the end.
     pub fn run(script: &Script) -> Result<Timeline, RunError> {
+        Self::run_with_limit(script, MAX_STEPS)
+    }
+
+    /// Runs `script`, refusing to go beyond `limit` steps (the browser uses a lower limit
+    /// than the CLI, so a tab never hangs on a huge workload).
+    pub fn run_with_limit(script: &Script, limit: usize) -> Result<Timeline, RunError> {
         let mut engine = Engine::new(script.pool.clone(), &script.executors)?;
         engine.set_recording(false);
         let mut t = Timeline {
@@ -63,6 +75,7 @@ impl Timeline {
             checkpoints: vec![engine.clone()],
             interval: FIRST_INTERVAL,
             last: engine,
+            limit,
         };
         for stmt in &script.body {
             match &stmt.kind {
@@ -82,8 +95,8 @@ impl Timeline {
     }
 
     fn push(&mut self, line: u32, op: Op) -> Result<bool, RunError> {
-        if self.ops.len() >= MAX_STEPS {
-            return Err(RunError::TooManySteps(MAX_STEPS));
+        if self.ops.len() >= self.limit {
+            return Err(RunError::TooManySteps(self.limit));
         }
         let r = self.last.apply(&op);
         let step = self.ops.len() as u64 + 1;
@@ -100,7 +113,10 @@ impl Timeline {
         self.samples.push(self.last.sample());
         if self.ops.len().is_multiple_of(self.interval) {
             self.checkpoints.push(self.last.clone());
-            if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let weight: usize = self.checkpoints.iter().map(Engine::allocation_count).sum();
+            if self.checkpoints.len() > MAX_CHECKPOINTS
+                || (weight > CHECKPOINT_BUDGET && self.checkpoints.len() > 4)
+            {
                 let kept: Vec<Engine> = self.checkpoints.drain(..).step_by(2).collect();
                 self.checkpoints = kept;
                 self.interval *= 2;
@@ -116,6 +132,11 @@ impl Timeline {
 
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
+    }
+
+    /// The pool's configuration.
+    pub fn config(&self) -> &crate::model::PoolConfig {
+        self.last.config()
     }
 
     /// The state after the last step.
@@ -149,6 +170,21 @@ impl Timeline {
         let events = e.take_events();
         e.set_recording(false);
         (e, events)
+    }
+
+    /// The states before and after `step` and the events it produced, with one replay.
+    pub fn transition(&self, step: usize) -> (Engine, Engine, Vec<Event>) {
+        let step = step.min(self.len());
+        let before = self.state_at(step.saturating_sub(1));
+        if step == 0 {
+            return (before.clone(), before, Vec::new());
+        }
+        let mut after = before.clone();
+        after.set_recording(true);
+        let _ = after.apply(&self.ops[step - 1].1);
+        let events = after.take_events();
+        after.set_recording(false);
+        (before, after, events)
     }
 
     /// The script line and operation of `step` (1-based).

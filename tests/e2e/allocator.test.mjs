@@ -1,0 +1,215 @@
+// The allocator visualizer in a real browser, as a workshop would use it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const MB = 1 << 20;
+
+/** The block table as [{offset, size, state, refcount, name}], bytes exact. */
+async function blocks(page) {
+  return page.$$eval('[data-testid="block-row"]', (rows) =>
+    rows.map((r) => ({
+      offset: Number(r.dataset.offset),
+      size: Number(r.dataset.size),
+      state: r.dataset.state,
+      refcount: Number(r.dataset.refcount),
+      name: r.dataset.name,
+    })),
+  );
+}
+
+async function atStep(page, n) {
+  await page.waitForSelector(`[data-testid="pool-canvas"][data-step="${n}"]`);
+}
+
+async function canvasPixels(page) {
+  return page.$eval('[data-testid="pool-canvas"]', (c) => c.toDataURL());
+}
+
+test('seed example: sweep leaves 10 MB and 30 MB apart, compaction makes one 40 MB block; scrubbing goes back', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=allocator`);
+  await page.waitForSelector('[data-testid="block-row"]');
+  assert.equal(await page.getByTestId('scenario-select').inputValue(), 'seed-10-20-30');
+
+  // Step forward to the sweep (step 7).
+  for (let i = 1; i <= 7; i++) {
+    await page.getByTestId('step').click();
+    await atStep(page, i);
+  }
+  const swept = await blocks(page);
+  const free7 = swept.filter((b) => b.state === 'free').map((b) => b.size);
+  assert.deepEqual(free7, [10 * MB, 30 * MB]);
+  assert.deepEqual(swept.find((b) => b.name === 'b'), { offset: 10 * MB, size: 20 * MB, state: 'live', refcount: 2, name: 'b' });
+  assert.equal(await page.getByTestId('metric-largest-free').getAttribute('data-value'), String(30 * MB));
+  assert.equal(await page.getByTestId('metric-free').getAttribute('data-value'), String(40 * MB));
+
+  // Step 8: the 40 MB request fails for fragmentation.
+  await page.getByTestId('step').click();
+  await atStep(page, 8);
+  const failure = page.locator('[data-testid="failure"][data-step="8"]');
+  assert.equal(await failure.getAttribute('data-cause'), 'fragmentation');
+
+  // Step 9: compaction — one free 40 MB block.
+  await page.getByTestId('step').click();
+  await atStep(page, 9);
+  const compacted = await blocks(page);
+  assert.deepEqual(compacted.filter((b) => b.state === 'free').map((b) => [b.offset, b.size]), [[20 * MB, 40 * MB]]);
+  assert.equal(await page.getByTestId('metric-fragmentation').getAttribute('data-value'), '0.000000');
+
+  // Scrub back to step 6 with the timeline: both blocks unreferenced, nothing free.
+  await page.getByTestId('timeline').fill('6');
+  await atStep(page, 6);
+  const earlier = await blocks(page);
+  assert.deepEqual(earlier.map((b) => b.state), ['unreferenced', 'live', 'unreferenced']);
+  // The address bar can reopen this exact moment.
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('step') === '6');
+  assert.equal(new URL(page.url()).searchParams.get('scenario'), 'seed-10-20-30');
+
+  // Step back once with the keyboard.
+  await page.locator('body').press('ArrowLeft');
+  await atStep(page, 5);
+  assert.deepEqual((await blocks(page)).map((b) => b.state), ['unreferenced', 'live', 'live']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a plain ?script= link runs, and a fragmentation OOM shows its cause', async () => {
+  const script = [
+    'pool 100mb policy first-fit',
+    'alloc a 40mb',
+    'alloc b 20mb',
+    'alloc c 40mb',
+    'release a',
+    'release c',
+    'sweep',
+    'alloc big 60mb',
+  ].join('\n');
+  const url = `${server.base}?script=${encodeURIComponent(script)}&step=7`;
+  const { page, errors, context } = await openPage(browser, url);
+  await atStep(page, 7);
+  assert.equal(await page.getByTestId('script-editor').inputValue(), script);
+  const f = page.getByTestId('failure');
+  assert.equal(await f.count(), 1);
+  assert.equal(await f.getAttribute('data-cause'), 'fragmentation');
+  assert.match(await page.getByTestId('event-log').textContent(), /alloc big 60 mb failed \(fragmentation\)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the editor reports syntax errors at line and column, and Run uses the new text', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=allocator`);
+  const editor = page.getByTestId('script-editor');
+  await editor.fill('pool 10mb\nalloc a 1.5mb');
+  const err = page.getByTestId('script-error');
+  assert.equal(await err.getAttribute('data-line'), '2');
+  assert.equal(await err.getAttribute('data-column'), '9');
+  assert.match(await err.textContent(), /line 2, column 9: expected a size/);
+  await editor.fill('pool 10mb\nalloc a 4mb\nalloc b 8mb');
+  await page.getByTestId('run-script').click();
+  await page.getByTestId('timeline').fill('2');
+  await atStep(page, 2);
+  assert.equal(await page.getByTestId('failure').getAttribute('data-cause'), 'exhausted');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the picture animates: pixels change between steps and between frames of one step', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=seed-10-20-30&speed=0.25`);
+  await atStep(page, 0);
+  const empty = await canvasPixels(page);
+  await page.getByTestId('step').click(); // alloc a: the block fills in over 3.6 s at 0.25×
+  await page.waitForFunction(() => {
+    const p = Number(document.querySelector('[data-testid="pool-canvas"]').dataset.progress);
+    return p > 0.1 && p < 0.45;
+  });
+  const early = await canvasPixels(page);
+  await page.waitForFunction(() => {
+    const p = Number(document.querySelector('[data-testid="pool-canvas"]').dataset.progress);
+    return p > 0.6 && p < 0.95;
+  });
+  const late = await canvasPixels(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]').dataset.progress === '1.000');
+  const done = await canvasPixels(page);
+  assert.notEqual(early, late, 'frames within one step differ');
+  assert.notEqual(empty, done, 'the picture differs between steps');
+
+  // Mid-compaction screenshot for people to look at.
+  await page.getByTestId('timeline').fill('8');
+  await atStep(page, 8);
+  await page.getByTestId('speed').selectOption('0.5');
+  await page.getByTestId('step').click();
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid="pool-canvas"]');
+    return c.dataset.step === '9' && Number(c.dataset.progress) > 0.55 && Number(c.dataset.progress) < 0.8;
+  });
+  await screenshot(page, 'allocator-mid-compaction');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('side by side: first-fit fails where best-fit fits', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=first-vs-best-fit`);
+  await page.getByTestId('compare-select').selectOption('best-fit');
+  await page.waitForSelector('[data-testid="pool-canvas-compare"]');
+  await page.getByTestId('timeline').fill('10');
+  await atStep(page, 10);
+  assert.equal(await page.getByTestId('failure').getAttribute('data-cause'), 'fragmentation');
+  assert.match(await page.getByTestId('compare-summary').textContent(), /0 failure\(s\)/);
+  await screenshot(page, 'allocator-side-by-side');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('play and pause drive the timeline; every built-in scenario loads', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=quota-slots&speed=8`);
+  await page.getByTestId('play').click();
+  await page.waitForSelector('[data-testid="pool-canvas"][data-step="3"]');
+  await page.getByTestId('pause').click();
+  const stopped = Number(await page.getByTestId('pool-canvas').getAttribute('data-step'));
+  assert.ok(stopped >= 3);
+  assert.equal(await page.getByTestId('play').isEnabled(), true);
+  const ids = await page.$$eval('[data-testid="scenario-select"] option[value]:not([value=""])', (o) => o.map((x) => x.value));
+  assert.ok(ids.length >= 8);
+  for (const id of ids) {
+    await page.getByTestId('scenario-select').selectOption(id);
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get('scenario') === id, id);
+    assert.ok((await page.$$('[data-testid="block-row"]')).length >= 1, id);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('frame time with 1k and 10k blocks (a measurement, printed, not asserted)', async () => {
+  const figures = {};
+  for (const live of [1000, 10000]) {
+    const script = `pool 8gb policy best-fit coalesce\nworkload churn seed=1 ops=${live * 3} min=4kb max=256kb live=${live}`;
+    const { page, errors, context } = await openPage(browser, `${server.base}?script=${encodeURIComponent(script)}&speed=8`);
+    await page.getByTestId('timeline').fill(String(live * 3 - 200));
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="pool-canvas"]').dataset.frameCount) >= 150, null, { timeout: 60000 });
+    const c = page.getByTestId('pool-canvas');
+    figures[live] = {
+      blocks: (await page.$$('[data-testid="block-row"]')).length === 400 ? `>${400}` : 'few',
+      medianMs: Number(await c.getAttribute('data-frame-median')),
+      p95Ms: Number(await c.getAttribute('data-frame-p95')),
+    };
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  console.log('frame script time (ms):', JSON.stringify(figures));
+  await fs.mkdir(path.join(ROOT, 'target'), { recursive: true });
+  await fs.writeFile(path.join(ROOT, 'target', 'frame-times.json'), JSON.stringify(figures, null, 2));
+  assert.ok(figures[1000].medianMs > 0 && figures[10000].medianMs > 0);
+});
