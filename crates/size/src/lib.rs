@@ -11,6 +11,7 @@
 //! use memlab_size::MemorySize;
 //! assert_eq!(MemorySize::parse("64 MB").unwrap().bytes(), 64 << 20);
 //! assert_eq!(MemorySize::new(268_435_456).to_human_readable_string(), "256.000mb (268435456 bytes)");
+//! assert_eq!(MemorySize::from_gib(1).to_human_readable_string(), "1024.000mb (1073741824 bytes)");
 //! assert_eq!(MemorySize::new(268_435_456).to_string(), "256 mb");
 //! assert!(MemorySize::parse("1.5g").is_err());
 //! ```
@@ -110,14 +111,15 @@ impl MemorySize {
             .checked_mul(multiplier)
             .filter(|b| *b <= JAVA_LONG_MAX)
             .map(MemorySize)
-            .ok_or_else(|| SizeError::BytesOverflow(trimmed.to_owned()))
+            .ok_or_else(|| SizeError::BytesOverflow(text.to_owned()))
     }
 
-    /// Flink's `toHumanReadableString`: `"256.000mb (268435456 bytes)"`, or `"100 bytes"`
-    /// below one KiB. The number is rounded half-up on its shortest decimal form, as Java's
-    /// `String.format("%.3f")` does.
+    /// Flink's `toHumanReadableString`: the largest unit *strictly below* the size, so
+    /// `"256.000mb (268435456 bytes)"`, `"1024.000mb (1073741824 bytes)"` for 1 GiB, and
+    /// `"1024 bytes"` for 1 KiB. The number is rounded half-up on its shortest decimal
+    /// form, as Java's `String.format("%.3f")` does.
     pub fn to_human_readable_string(self) -> String {
-        let (mult, names) = UNITS.iter().rev().find(|(m, _)| *m <= self.0).copied().unwrap_or(UNITS[0]);
+        let (mult, names) = UNITS.iter().rev().find(|(m, _)| self.0 > *m).copied().unwrap_or(UNITS[0]);
         if mult == 1 {
             return format!("{} {}", self.0, names[1]);
         }
@@ -183,13 +185,16 @@ pub fn java_format_3f(x: f64) -> String {
     format!("{}.{}", to_str(&digits[..split]), to_str(&digits[split..]))
 }
 
-/// Flink's `MemorySize.toString()`: the largest unit that divides the size exactly,
-/// e.g. `"256 mb"`, `"1025 kb"`, `"100 bytes"`.
+/// Flink's `MemorySize.toString()`: the unit below the first one that does not divide the
+/// size, e.g. `"256 mb"`, `"1025 kb"`, `"100 bytes"` — and, as in Flink, `"0 bytes"` and
+/// bytes for exact multiples of 1 TiB.
 impl fmt::Display for MemorySize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (mult, names) =
-            UNITS.iter().rev().find(|(m, _)| self.0.is_multiple_of(*m)).copied().unwrap_or(UNITS[0]);
-        write!(f, "{} {}", self.0 / mult, names[1])
+        let unit = match UNITS.iter().position(|(m, _)| !self.0.is_multiple_of(*m)) {
+            Some(0) | None => UNITS[0],
+            Some(i) => UNITS[i - 1],
+        };
+        write!(f, "{} {}", self.0 / unit.0, unit.1[1])
     }
 }
 
@@ -266,13 +271,15 @@ mod tests {
         let h = |b: u64| MemorySize::new(b).to_human_readable_string();
         assert_eq!(h(0), "0 bytes");
         assert_eq!(h(1023), "1023 bytes");
-        assert_eq!(h(1024), "1.000kb (1024 bytes)");
+        assert_eq!(h(1024), "1024 bytes");
+        assert_eq!(h(1025), "1.001kb (1025 bytes)");
         assert_eq!(h(268_435_456), "256.000mb (268435456 bytes)");
         assert_eq!(h(134_217_730), "128.000mb (134217730 bytes)");
-        assert_eq!(h(1_073_741_824), "1.000gb (1073741824 bytes)");
+        assert_eq!(h(1_073_741_824), "1024.000mb (1073741824 bytes)");
         assert_eq!(h(1_610_612_736), "1.500gb (1610612736 bytes)");
         // 1.0625 (exactly representable) rounds half-up to 1.063, where Rust would give 1.062.
         assert_eq!(h(1088), "1.063kb (1088 bytes)");
+        assert_eq!(h(1_073_741_825), "1.000gb (1073741825 bytes)");
     }
 
     #[test]
@@ -280,6 +287,8 @@ mod tests {
         assert_eq!(MemorySize::new(100).to_string(), "100 bytes");
         assert_eq!(MemorySize::new(1025 << 10).to_string(), "1025 kb");
         assert_eq!(MemorySize::from_gib(2).to_string(), "2 gb");
+        assert_eq!(MemorySize::new(0).to_string(), "0 bytes");
+        assert_eq!(MemorySize::new(1 << 40).to_string(), "1099511627776 bytes");
     }
 
     #[test]
