@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Builds memlab's golden corpus of Flink memory derivations from Flink itself.
+
+Each case is a config.yaml (nested or flat keys) plus optional `-D key=value` overrides,
+run through Flink's own `BashJavaUtils GET_TM_RESOURCE_PARAMS` / `GET_JM_RESOURCE_PARAMS`.
+The outcome — the two `BASH_JAVA_UTILS_EXEC_RESULT:` lines, or the exception's message — is
+recorded in `<kind>-<version>.jsonl`. The cases are generated deterministically (fixed seed).
+
+Usage: generate.py FLINK_HOME [VERSION]     (FLINK_HOME holds bin/bash-java-utils.jar, lib/*.jar)
+Not part of the test run: the committed .jsonl files are the test data.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+FLINK_HOME = sys.argv[1]
+VERSION = sys.argv[2] if len(sys.argv) > 2 else "2.3.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+CP = f"{FLINK_HOME}/bin/bash-java-utils.jar:{FLINK_HOME}/lib/*"
+PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:"
+
+SIZES = ["64m", "128m", "256m", "500m", "512m", "768m", "1g", "1024m", "1280m", "1536m", "1728m",
+         "2g", "2560m", "3g", "4g", "6g", "8g", "12g", "16g", "32g", "64g", "1000000000b",
+         "1234567k", "3333333333", "1 g", " 2048 MB ", "4096MiB", "1.5g", "abc", "-1g", "0",
+         "100kb", "9223372036854775807b", "8388608t"]
+SMALL = ["0", "16m", "32m", "64m", "100m", "128m", "192m", "256m", "300m", "512m", "1g", "2g"]
+FRACTIONS = ["0", "0.0", "0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.33", "0.4", "0.5",
+             "0.6", "0.7", "0.75", "0.9", "0.99", "1", "1.0", "1.5", "-0.1", "x"]
+
+
+def tm_cases(rng):
+    cases = []
+    add = lambda c, d=(): cases.append((dict(c), list(d)))
+    # Each total alone.
+    for s in SIZES:
+        add({"taskmanager.memory.process.size": s})
+        add({"taskmanager.memory.flink.size": s})
+    # Fine-grained: task heap + managed, alone and with totals.
+    for th in ["128m", "256m", "512m", "1g", "2g"]:
+        for mg in ["0", "128m", "512m", "1g"]:
+            add({"taskmanager.memory.task.heap.size": th, "taskmanager.memory.managed.size": mg})
+            add({"taskmanager.memory.task.heap.size": th, "taskmanager.memory.managed.size": mg,
+                 "taskmanager.memory.flink.size": rng.choice(["1g", "2g", "3g", "4g"])})
+            add({"taskmanager.memory.task.heap.size": th, "taskmanager.memory.managed.size": mg,
+                 "taskmanager.memory.process.size": rng.choice(["2g", "3g", "4g", "8g"])})
+    # Only one fine-grained option: falls through to totals or fails.
+    for th in ["256m", "1g"]:
+        add({"taskmanager.memory.task.heap.size": th})
+        add({"taskmanager.memory.task.heap.size": th, "taskmanager.memory.flink.size": "2g"})
+        add({"taskmanager.memory.task.heap.size": th, "taskmanager.memory.process.size": "3g"})
+        add({"taskmanager.memory.managed.size": th, "taskmanager.memory.flink.size": "2g"})
+        add({"taskmanager.memory.managed.size": th, "taskmanager.memory.process.size": "3g"})
+    add({})
+    add({"taskmanager.numberOfTaskSlots": "4"})
+    # Both totals.
+    for p, f in [("2g", "1g"), ("2g", "1700m"), ("2g", "1800m"), ("3g", "2g"), ("1g", "2g"), ("4g", "3500m"), ("1728m", "1280m")]:
+        add({"taskmanager.memory.process.size": p, "taskmanager.memory.flink.size": f})
+        add({"taskmanager.memory.process.size": p, "taskmanager.memory.flink.size": f,
+             "taskmanager.memory.jvm-overhead.fraction": "0.2"})
+    # Fractions and ranges, randomly combined on top of a total.
+    keys = {
+        "taskmanager.memory.managed.fraction": FRACTIONS,
+        "taskmanager.memory.network.fraction": FRACTIONS,
+        "taskmanager.memory.network.min": SMALL,
+        "taskmanager.memory.network.max": SMALL + ["4g", "9223372036854775807b"],
+        "taskmanager.memory.jvm-overhead.fraction": FRACTIONS,
+        "taskmanager.memory.jvm-overhead.min": SMALL,
+        "taskmanager.memory.jvm-overhead.max": SMALL + ["4g"],
+        "taskmanager.memory.jvm-metaspace.size": SMALL + ["1g"],
+        "taskmanager.memory.framework.heap.size": SMALL,
+        "taskmanager.memory.framework.off-heap.size": SMALL,
+        "taskmanager.memory.task.off-heap.size": SMALL,
+        "taskmanager.numberOfTaskSlots": ["1", "2", "3", "4", "8", "16"],
+        "taskmanager.cpu.cores": ["1", "2.5", "4", "0.5"],
+        # Deprecated keys still count.
+        "taskmanager.network.memory.fraction": FRACTIONS,
+        "taskmanager.network.memory.min": SMALL,
+        "taskmanager.network.memory.max": SMALL + ["4g"],
+        "taskmanager.memory.size": SMALL,
+    }
+    names = list(keys)
+    for _ in range(240):
+        c = {rng.choice(["taskmanager.memory.process.size", "taskmanager.memory.flink.size"]):
+             rng.choice(["1g", "1728m", "2g", "3g", "4g", "8g", "16g"])}
+        for k in rng.sample(names, rng.choice([1, 1, 2, 2, 3, 4])):
+            c[k] = rng.choice(keys[k])
+        if rng.random() < 0.15:
+            c["taskmanager.memory.task.heap.size"] = rng.choice(["256m", "512m", "1g"])
+        add(c)
+    # -D overrides on top of a file.
+    for d in [["taskmanager.memory.process.size=4g"], ["taskmanager.memory.managed.fraction=0.1"],
+              ["taskmanager.memory.network.max=256m", "taskmanager.numberOfTaskSlots=4"],
+              ["taskmanager.memory.flink.size=1g"], ["taskmanager.memory.process.size=1.5g"]]:
+        add({"taskmanager.memory.process.size": "2g"}, d)
+    return cases
+
+
+def jm_cases(rng):
+    cases = []
+    add = lambda c, d=(): cases.append((dict(c), list(d)))
+    for s in SIZES:
+        add({"jobmanager.memory.process.size": s})
+        add({"jobmanager.memory.flink.size": s})
+    for h in ["128m", "256m", "512m", "1g", "2g"]:
+        add({"jobmanager.memory.heap.size": h})
+        add({"jobmanager.memory.heap.size": h, "jobmanager.memory.flink.size": rng.choice(["1g", "2g"])})
+        add({"jobmanager.memory.heap.size": h, "jobmanager.memory.process.size": rng.choice(["1g", "2g", "4g"])})
+        add({"jobmanager.memory.heap.size": h, "jobmanager.memory.off-heap.size": "256m",
+             "jobmanager.memory.flink.size": "1g"})
+    add({})
+    for p, f in [("2g", "1g"), ("2g", "1700m"), ("1600m", "1g"), ("1g", "2g")]:
+        add({"jobmanager.memory.process.size": p, "jobmanager.memory.flink.size": f})
+    keys = {
+        "jobmanager.memory.off-heap.size": SMALL,
+        "jobmanager.memory.jvm-metaspace.size": SMALL,
+        "jobmanager.memory.jvm-overhead.fraction": FRACTIONS,
+        "jobmanager.memory.jvm-overhead.min": SMALL,
+        "jobmanager.memory.jvm-overhead.max": SMALL + ["4g"],
+        "jobmanager.memory.enable-jvm-direct-memory-limit": ["true", "false"],
+    }
+    for _ in range(70):
+        c = {rng.choice(["jobmanager.memory.process.size", "jobmanager.memory.flink.size"]):
+             rng.choice(["512m", "1g", "1600m", "2g", "4g"])}
+        for k in rng.sample(list(keys), rng.choice([1, 2, 3])):
+            c[k] = rng.choice(keys[k])
+        add(c)
+    add({"jobmanager.memory.process.size": "2g"}, ["jobmanager.memory.heap.size=1g"])
+    return cases
+
+
+def to_yaml(config, nested):
+    if not nested:
+        return "".join(f"{k}: {json.dumps(v)}\n" for k, v in config.items())
+    tree = {}
+    for k, v in config.items():
+        parts = k.split(".")
+        # Nest at the first two levels only (e.g. taskmanager: memory: process.size: ...),
+        # the way people write Flink 2.x config.yaml files.
+        head, rest = parts[:2], ".".join(parts[2:])
+        node = tree
+        for p in head[:-1]:
+            node = node.setdefault(p, {})
+        if rest:
+            node = node.setdefault(head[-1], {})
+            node[rest] = v
+        else:
+            node[head[-1]] = v
+    out = []
+
+    def emit(node, indent):
+        for k, v in node.items():
+            if isinstance(v, dict):
+                out.append(" " * indent + f"{k}:")
+                emit(v, indent + 2)
+            else:
+                out.append(" " * indent + f"{k}: {json.dumps(v)}")
+    emit(tree, 0)
+    return "\n".join(out) + "\n"
+
+
+def run(kind, idx, config, dynamic, nested):
+    text = to_yaml(config, nested)
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(text)
+        cmd = ["java", "-cp", CP, "org.apache.flink.runtime.util.bash.BashJavaUtils",
+               "GET_TM_RESOURCE_PARAMS" if kind == "tm" else "GET_JM_RESOURCE_PARAMS", "--configDir", d]
+        for kv in dynamic:
+            cmd += ["-D", kv]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    lines = [l[len(PREFIX):] for l in p.stdout.splitlines() if l.startswith(PREFIX)]
+    rec = {"id": f"{kind}-{idx:03d}", "config": text, "dynamic": dynamic}
+    if p.returncode == 0 and len(lines) >= 2:
+        rec.update(ok=True, jvmArgs=lines[-2], dynamicProperties=lines[-1])
+    else:
+        marker = "Exception in thread \"main\" "
+        err = next((l for l in (p.stderr + p.stdout).splitlines() if l.startswith(marker)), None)
+        if err is None:
+            raise SystemExit(f"{rec['id']}: no result and no exception:\n{p.stdout}\n{p.stderr}")
+        cls, _, msg = err[len(marker):].partition(": ")
+        rec.update(ok=False, exception=cls, error=msg)
+    return rec
+
+
+def main():
+    rng = random.Random(20261125)
+    for kind, gen in [("tm", tm_cases), ("jm", jm_cases)]:
+        cases = gen(rng)
+        jobs = [(kind, i, c, d, i % 3 == 1) for i, (c, d) in enumerate(cases)]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            recs = list(pool.map(lambda j: run(*j), jobs))
+        path = os.path.join(HERE, f"{kind}-{VERSION}.jsonl")
+        with open(path, "w") as f:
+            for r in recs:
+                f.write(json.dumps(r, sort_keys=True) + "\n")
+        ok = sum(r["ok"] for r in recs)
+        print(f"{path}: {len(recs)} cases, {ok} valid, {len(recs) - ok} errors")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+//! The golden corpus: configurations run through Flink's own `BashJavaUtils`
+//! (`crates/flink/golden/generate.py`), compared byte for byte with our derivation: both
+//! result lines for valid configs, the exception class and message for invalid ones.
+
+use memlab_flink::{jobmanager, taskmanager, FlinkConfig, FlinkError};
+use serde_json::Value;
+
+fn cases(file: &str) -> Vec<Value> {
+    let path = format!("{}/golden/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn config(case: &Value) -> FlinkConfig {
+    let mut c = FlinkConfig::from_yaml(case["config"].as_str().unwrap()).unwrap();
+    let dynamic: Vec<&str> =
+        case["dynamic"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    c.apply_dynamic(dynamic).unwrap();
+    c
+}
+
+fn check(file: &str, derive: impl Fn(&FlinkConfig) -> Result<(String, String), FlinkError>) {
+    let all = cases(file);
+    let mut failures = Vec::new();
+    for case in &all {
+        let id = case["id"].as_str().unwrap();
+        let got = derive(&config(case));
+        let ok = match (&got, case["ok"].as_bool().unwrap()) {
+            (Ok((jvm, dynamic)), true) => jvm == &case["jvmArgs"] && dynamic == &case["dynamicProperties"],
+            (Err(e), false) => {
+                let class = case["exception"].as_str().unwrap();
+                e.message == case["error"].as_str().unwrap()
+                    && class.ends_with(e.exception.rsplit('.').next().unwrap())
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{id}\n  config: {:?} {:?}\n  flink:  {}\n  memlab: {:?}",
+                case["config"].as_str().unwrap(),
+                case["dynamic"],
+                if case["ok"].as_bool().unwrap() {
+                    format!("{} | {}", case["jvmArgs"], case["dynamicProperties"])
+                } else {
+                    format!("{}: {}", case["exception"], case["error"])
+                },
+                got.map_err(|e| format!("{}: {}", e.exception, e.message))
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Flink:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+    assert!(all.len() >= 100, "{file}: corpus too small");
+}
+
+#[test]
+fn taskmanager_matches_flink_2_3_0() {
+    check("tm-2.3.0.jsonl", |c| taskmanager::derive(c).map(|m| (m.jvm_args(), m.dynamic_properties())));
+}
+
+#[test]
+fn jobmanager_matches_flink_2_3_0() {
+    check("jm-2.3.0.jsonl", |c| jobmanager::derive(c).map(|m| (m.jvm_args(), m.dynamic_properties())));
+}
