@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use memlab_engine::Policy;
 
 mod bench;
+mod flink_memory;
 mod simulate;
 
 #[derive(Debug, Parser)]
@@ -26,6 +27,24 @@ enum Command {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Derive Flink's TaskManager or JobManager memory from a configuration, as Flink does.
+    FlinkMemory {
+        process: flink_memory::Process,
+        /// A config.yaml (or legacy flink-conf.yaml) file, or a directory holding one.
+        #[arg(long)]
+        config: std::path::PathBuf,
+        /// Override an option, like Flink's `-D key=value`.
+        #[arg(short = 'D', value_name = "KEY=VALUE")]
+        dynamic: Vec<String>,
+        /// Print one JSON object (byte fields named as in Flink's REST API).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure how fast the Flink memory derivation is.
+    FlinkBench {
+        #[arg(long, default_value_t = 250_000)]
+        rounds: u64,
     },
     /// List the built-in scenarios.
     Scenarios,
@@ -66,6 +85,32 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::FlinkMemory { process, config, dynamic, json } => {
+            let c = match flink_memory::load(&config, &dynamic) {
+                Ok(c) => c,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            for w in memlab_flink::lint::check(&c) {
+                eprintln!("warning: {}", w.message);
+            }
+            match flink_memory::run(process, &c, json) {
+                Ok((out, _)) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(msg) => {
+                    eprintln!("{msg}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::FlinkBench { rounds } => {
+            print!("{}", flink_memory::bench(rounds));
+            ExitCode::SUCCESS
+        }
         Command::Scenarios => {
             for s in memlab_engine::scenarios::ALL {
                 println!("builtin:{:<20} {}", s.id, s.title());

@@ -91,6 +91,46 @@ def tm_cases(rng):
         if rng.random() < 0.15:
             c["taskmanager.memory.task.heap.size"] = rng.choice(["256m", "512m", "1g"])
         add(c)
+    # Edge cases: every remaining error path and odd syntax.
+    edge = [
+        {"taskmanager.memory.process.size": "2g", "taskmanager.memory.flink.size": "1g",
+         "taskmanager.memory.task.heap.size": "256m", "taskmanager.memory.managed.size": "256m"},
+        {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.task.heap.size": "256m",
+         "taskmanager.memory.managed.size": "256m", "taskmanager.memory.network.max": "100m"},
+        {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.task.heap.size": "256m",
+         "taskmanager.memory.managed.size": "256m", "taskmanager.memory.network.fraction": "0.3"},
+        {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.task.heap.size": "100m",
+         "taskmanager.memory.network.min": "500m"},
+        {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.size": "300m"},
+        {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.managed.size": "300m", "taskmanager.memory.size": "100m"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.numberOfTaskSlots": "0"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.numberOfTaskSlots": "x"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.numberOfTaskSlots": " 4 "},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.cpu.cores": "x"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.cpu.cores": "0"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.cpu.cores": "1e1"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.memory.framework.heap.size": "x"},
+        {"taskmanager.memory.process.size": "1728m", "taskmanager.memory.jvm-metaspace.size": "2g"},
+        {"taskmanager.memory.process.size": "1728 MEBIBYTES"},
+        {"taskmanager.memory.process.size": "1728mB"},
+        {"taskmanager.memory.process.size": "0b"},
+        {"taskmanager.memory.process.size": "1 0m"},
+        {"taskmanager.memory.process.size": "m"},
+        {"taskmanager.memory.process.size": ""},
+        {"taskmanager.memory.process.size": "1t"},
+        {"taskmanager.memory.process.size": "9223372036854775807b"},
+        {"taskmanager.memory.flink.size": "9223372036854775807b"},
+        {"taskmanager.memory.process.size": "2g", "taskmanager.memory.managed.fraction": "0.999"},
+        {"taskmanager.memory.process.size": "2g", "taskmanager.memory.network.fraction": "0.999"},
+        {"taskmanager.memory.process.size": "2g", "taskmanager.memory.managed.fraction": "1e-1"},
+        {"taskmanager.memory.process.size": "2g", "taskmanager.memory.jvm-overhead.fraction": " 0.2 "},
+        {"taskmanager.memory.task.heap.size": "1g", "taskmanager.memory.managed.size": "1g",
+         "taskmanager.memory.jvm-overhead.fraction": "0.5"},
+        {"taskmanager.memory.task.heap.size": "1g", "taskmanager.memory.managed.size": "1g",
+         "taskmanager.memory.network.fraction": "0.5"},
+    ]
+    for c in edge:
+        add(c)
     # -D overrides on top of a file.
     for d in [["taskmanager.memory.process.size=4g"], ["taskmanager.memory.managed.fraction=0.1"],
               ["taskmanager.memory.network.max=256m", "taskmanager.numberOfTaskSlots=4"],
@@ -129,6 +169,20 @@ def jm_cases(rng):
             c[k] = rng.choice(keys[k])
         add(c)
     add({"jobmanager.memory.process.size": "2g"}, ["jobmanager.memory.heap.size=1g"])
+    for c in [
+        {"jobmanager.memory.heap.size": "2g", "jobmanager.memory.flink.size": "1g"},
+        {"jobmanager.memory.heap.size": "1g", "jobmanager.memory.flink.size": "1g", "jobmanager.memory.off-heap.size": "0"},
+        {"jobmanager.memory.flink.size": "128m"},
+        {"jobmanager.memory.process.size": "1600m", "jobmanager.memory.enable-jvm-direct-memory-limit": "maybe"},
+        {"jobmanager.memory.process.size": "1600m", "jobmanager.memory.enable-jvm-direct-memory-limit": "TRUE"},
+        {"jobmanager.memory.process.size": "1600m", "jobmanager.memory.off-heap.size": "x"},
+        {"jobmanager.memory.process.size": "1600m", "jobmanager.memory.heap.size": "x"},
+        {"jobmanager.memory.process.size": "1600m", "jobmanager.memory.jvm-overhead.min": "x"},
+        {"jobmanager.memory.process.size": "9223372036854775807b"},
+        {"jobmanager.memory.flink.size": "1g", "jobmanager.memory.process.size": "1600m",
+         "jobmanager.memory.jvm-overhead.fraction": "0.3"},
+    ]:
+        add(c)
     return cases
 
 

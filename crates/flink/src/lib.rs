@@ -6,6 +6,7 @@
 pub mod config;
 pub mod error;
 pub mod jobmanager;
+pub mod lint;
 pub mod options;
 pub mod process;
 pub mod read;

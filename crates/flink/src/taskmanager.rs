@@ -305,27 +305,34 @@ fn check_total_flink(c: &FlinkConfig, f: &Flink) -> Result<(), FlinkError> {
     Ok(())
 }
 
-fn slots(c: &FlinkConfig) -> Result<u32, FlinkError> {
+/// `taskmanager.numberOfTaskSlots` as Java's `Integer.parseInt` reads it (no trimming).
+fn slots(c: &FlinkConfig) -> Result<i32, FlinkError> {
     match read::raw(c, &o::SLOTS) {
         None => Ok(1),
-        Some((k, v)) => v.trim().parse::<i32>().ok().filter(|n| *n >= 1).map(|n| n as u32).ok_or_else(|| {
-            FlinkError::argument(format!("Could not parse value '{v}' for key '{k}'.")).at(o::SLOTS.key)
+        Some((_, v)) => v.parse::<i32>().map_err(|_| {
+            FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o::SLOTS.key))
+                .at(o::SLOTS.key)
         }),
     }
 }
 
-fn cpu_cores(c: &FlinkConfig, slots: u32) -> Result<String, FlinkError> {
-    match read::raw(c, &o::CPU_CORES) {
-        None => Ok(java_double_string(f64::from(slots))),
-        Some((k, v)) => {
-            let parsed = v.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-            let x = parsed.ok_or_else(|| {
-                FlinkError::argument(format!("Could not parse value '{v}' for key '{k}'."))
-                    .at(o::CPU_CORES.key)
-            })?;
-            Ok(java_double_string(x))
-        }
+/// CPU cores: `taskmanager.cpu.cores`, or else the number of slots; must be positive.
+fn cpu_cores(c: &FlinkConfig, slots: i32) -> Result<String, FlinkError> {
+    let cores = match read::raw(c, &o::CPU_CORES) {
+        None => f64::from(slots),
+        Some((_, v)) => v.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+            FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o::CPU_CORES.key))
+                .at(o::CPU_CORES.key)
+        })?,
+    };
+    if cores <= 0.0 {
+        return Err(FlinkError::config(
+            "TaskExecutors need to be started with a positive number of CPU cores. Please configure taskmanager.cpu.cores accordingly.",
+        )
+        .at(o::CPU_CORES.key)
+        .at(o::SLOTS.key));
     }
+    Ok(java_double_string(cores))
 }
 
 /// Derives a TaskManager's memory from its configuration, as Flink 2.x does.
@@ -358,6 +365,7 @@ fn derive_inner(c: &FlinkConfig) -> Result<TaskManagerMemory, FlinkError> {
     };
     let slots = slots(c)?;
     let cpu_cores = cpu_cores(c, slots)?;
+    let slots = slots.max(1) as u32;
     Ok(TaskManagerMemory {
         framework_heap: flink.framework_heap,
         task_heap: flink.task_heap,

@@ -1,0 +1,82 @@
+//! `memlab flink-memory` as a user runs it.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn dir_with(name: &str, text: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("memlab-fm-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("config.yaml"), text).unwrap();
+    d
+}
+
+#[test]
+fn taskmanager_json_uses_rest_names_and_flinks_lines() {
+    let d = dir_with("tm", "taskmanager.memory.process.size: 1728m\n");
+    let out = Command::cargo_bin("memlab")
+        .unwrap()
+        .args(["flink-memory", "taskmanager", "--config"])
+        .arg(&d)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Flink 2.3.0's BashJavaUtils prints exactly these for this config.
+    assert_eq!(
+        v["jvmArgs"],
+        "-Xmx536870902 -Xms536870902 -XX:MaxDirectMemorySize=268435458 -XX:MaxMetaspaceSize=268435456"
+    );
+    assert_eq!(v["networkMemory"], 134217730);
+    assert_eq!(v["managedMemory"], 536870920);
+    assert_eq!(v["totalProcessMemory"], 1811939328u64);
+    for k in [
+        "frameworkHeap",
+        "taskHeap",
+        "frameworkOffHeap",
+        "taskOffHeap",
+        "jvmMetaspace",
+        "jvmOverhead",
+        "totalFlinkMemory",
+        "dynamicProperties",
+    ] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+    assert_eq!(v["sources"]["jvmOverhead"], "clamped-to-min");
+}
+
+#[test]
+fn invalid_config_exits_1_with_flinks_message_and_dynamic_overrides_apply() {
+    let d = dir_with("bad", "taskmanager.memory.process.size: 2g\n");
+    let out = Command::cargo_bin("memlab")
+        .unwrap()
+        .args(["flink-memory", "taskmanager", "--config"])
+        .arg(&d)
+        .args(["-D", "taskmanager.memory.process.size=100m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().trim(),
+        "TaskManager memory configuration failed: Sum of configured JVM Metaspace (256.000mb (268435456 bytes)) and JVM Overhead (192.000mb (201326592 bytes)) exceed configured Total Process Memory (100.000mb (104857600 bytes))."
+    );
+}
+
+#[test]
+fn jobmanager_and_bad_advice_warning() {
+    let d = dir_with(
+        "jm",
+        "jobmanager:\n  memory:\n    process.size: 1600m\ntaskmanager.memory.off-heap.enabled: true\n",
+    );
+    let out = Command::cargo_bin("memlab")
+        .unwrap()
+        .args(["flink-memory", "jobmanager", "--json", "--config"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totalProcessMemory"], 1677721600u64);
+    assert!(v.get("jvmHeap").is_some() && v.get("offHeap").is_some());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("does not exist in any Flink version"));
+}
