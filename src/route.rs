@@ -13,6 +13,8 @@
 //! | `policy`     | allocator          | allocation policy override                |
 //! | `step`       | allocator          | timeline position                         |
 //! | `cluster`    | cluster, diagnosis | Flink REST base URL                       |
+//! | `p`          | calculator         | `tm` (TaskManager, default) or `jm`       |
+//! | `<option>`   | calculator         | any Flink option, e.g. `taskmanager.memory.process.size=4g` |
 //!
 //! A link that carries `cluster=` but no `view=` opens the cluster view; one that carries
 //! `script=` or `scenario=` opens the allocator.
@@ -103,6 +105,16 @@ impl Route {
             out.append_pair(k, v);
         }
         out.finish()
+    }
+
+    /// Every parameter except `view`, in order.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The same view with exactly these parameters.
+    pub fn with_params(&self, params: Vec<(String, String)>) -> Route {
+        Route { view: self.view, params }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

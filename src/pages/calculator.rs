@@ -1,8 +1,485 @@
-use leptos::prelude::*;
+//! The Flink memory calculator: every TaskManager / JobManager memory option as a form or a
+//! pasted config.yaml, derived as Flink 2.x derives it (the `memlab-flink` crate), drawn as
+//! Flink's memory model with proportional boxes, exact bytes and where each value came from.
+//! The configuration lives in the URL, so a link shares it.
 
-use crate::components::placeholder::Planned;
+use leptos::prelude::*;
+use memlab_flink::options::{jm, tm, Default as OptDefault, Opt};
+use memlab_flink::process::Part;
+use memlab_flink::read::Source;
+use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError};
+use memlab_size::{human, MemorySize};
+
+use crate::app::Router;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Proc {
+    Tm,
+    Jm,
+}
+
+impl Proc {
+    fn options(self) -> &'static [Opt] {
+        match self {
+            Proc::Tm => tm::ALL,
+            Proc::Jm => jm::ALL,
+        }
+    }
+    fn slug(self) -> &'static str {
+        match self {
+            Proc::Tm => "tm",
+            Proc::Jm => "jm",
+        }
+    }
+}
+
+/// One box of the memory model: a leaf component or a group of them.
+#[derive(Clone, Debug, PartialEq)]
+struct Leaf {
+    id: &'static str,
+    name: &'static str,
+    part: Part,
+    class: &'static str,
+    option: Option<&'static str>,
+}
+
+/// The derived model as the page draws it.
+#[derive(Clone, Debug, PartialEq)]
+struct Model {
+    leaves: Vec<Leaf>,
+    total_flink: u64,
+    total_process: u64,
+    jvm_args: String,
+    dynamic: String,
+    notes: Vec<String>,
+    /// (label, value) facts under the diagram.
+    facts: Vec<(String, String)>,
+}
+
+fn leaf(
+    id: &'static str,
+    name: &'static str,
+    part: Part,
+    class: &'static str,
+    option: Option<&'static str>,
+) -> Leaf {
+    Leaf { id, name, part, class, option }
+}
+
+fn model(p: Proc, c: &FlinkConfig) -> Result<Model, FlinkError> {
+    match p {
+        Proc::Tm => {
+            let m = taskmanager::derive(c)?;
+            let segment = read::memory(c, &tm::SEGMENT_SIZE).map(|s| s.bytes()).unwrap_or(32 << 10).max(1);
+            let segment_note =
+                if read::contains(c, &tm::SEGMENT_SIZE) { "" } else { " (default segment size)" };
+            Ok(Model {
+                leaves: vec![
+                    leaf(
+                        "frameworkHeap",
+                        "Framework Heap",
+                        m.framework_heap,
+                        "heap",
+                        Some(tm::FRAMEWORK_HEAP.key),
+                    ),
+                    leaf("taskHeap", "Task Heap", m.task_heap, "heap", Some(tm::TASK_HEAP.key)),
+                    leaf("managedMemory", "Managed Memory", m.managed, "managed", Some(tm::MANAGED_SIZE.key)),
+                    leaf(
+                        "frameworkOffHeap",
+                        "Framework Off-Heap",
+                        m.framework_off_heap,
+                        "direct",
+                        Some(tm::FRAMEWORK_OFF_HEAP.key),
+                    ),
+                    leaf(
+                        "taskOffHeap",
+                        "Task Off-Heap",
+                        m.task_off_heap,
+                        "direct",
+                        Some(tm::TASK_OFF_HEAP.key),
+                    ),
+                    leaf("networkMemory", "Network", m.network, "network", Some(tm::NETWORK_FRACTION.key)),
+                    leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(tm::METASPACE.key)),
+                    leaf(
+                        "jvmOverhead",
+                        "JVM Overhead",
+                        m.jvm_overhead,
+                        "overhead",
+                        Some(tm::OVERHEAD_FRACTION.key),
+                    ),
+                ],
+                total_flink: m.total_flink(),
+                total_process: m.total_process(),
+                jvm_args: m.jvm_args(),
+                dynamic: m.dynamic_properties(),
+                notes: m.notes.clone(),
+                facts: vec![
+                    ("JVM heap (-Xmx)".into(), human(m.jvm_heap())),
+                    ("JVM direct memory limit".into(), human(m.jvm_direct())),
+                    ("Task slots".into(), m.slots.to_string()),
+                    ("Managed memory per slot".into(), human(m.managed_per_slot())),
+                    (
+                        "Network buffers".into(),
+                        format!("{} × {}{segment_note}", m.network.bytes / segment, human(segment)),
+                    ),
+                    ("CPU cores".into(), m.cpu_cores.clone()),
+                ],
+            })
+        }
+        Proc::Jm => {
+            let m = jobmanager::derive(c)?;
+            Ok(Model {
+                leaves: vec![
+                    leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", Some(jm::HEAP.key)),
+                    leaf("offHeap", "Off-Heap", m.off_heap, "direct", Some(jm::OFF_HEAP.key)),
+                    leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(jm::METASPACE.key)),
+                    leaf(
+                        "jvmOverhead",
+                        "JVM Overhead",
+                        m.jvm_overhead,
+                        "overhead",
+                        Some(jm::OVERHEAD_FRACTION.key),
+                    ),
+                ],
+                total_flink: m.total_flink(),
+                total_process: m.total_process(),
+                jvm_args: m.jvm_args(),
+                dynamic: m.dynamic_properties(),
+                notes: m.notes.clone(),
+                facts: vec![(
+                    "JVM direct memory limit".into(),
+                    if m.direct_limit {
+                        human(m.off_heap.bytes)
+                    } else {
+                        "not set (jobmanager.memory.enable-jvm-direct-memory-limit)".into()
+                    },
+                )],
+            })
+        }
+    }
+}
+
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Configured => "configured",
+        Source::Default => "default",
+        Source::Derived => "derived",
+        Source::ClampedToMin => "clamped to min",
+        Source::ClampedToMax => "clamped to max",
+    }
+}
+
+fn source_class(s: Source) -> &'static str {
+    match s {
+        Source::Configured => "src-configured",
+        Source::Default => "src-default",
+        Source::Derived => "src-derived",
+        Source::ClampedToMin | Source::ClampedToMax => "src-clamped",
+    }
+}
+
+/// A proportional box: grows with its bytes (flex-grow values are relative to siblings, so
+/// KiB keeps the numbers readable and every row fills its parent).
+fn grow(bytes: u64, _total: u64) -> String {
+    format!("flex-grow:{:.3};", bytes as f64 / 1024.0)
+}
+
+fn tile(l: &Leaf, total: u64) -> impl IntoView {
+    let title = format!(
+        "{}: {} ({} bytes) — {}",
+        l.name,
+        human(l.part.bytes),
+        l.part.bytes,
+        source_label(l.part.source)
+    );
+    view! {
+        <div class=format!("mm-leaf {} {}", l.class, source_class(l.part.source)) style=grow(l.part.bytes, total) title=title>
+            <span class="mm-name">{l.name}</span>
+            <span class="mm-size">{human(l.part.bytes)}</span>
+        </div>
+    }
+}
+
+fn group(name: &'static str, class: &'static str, bytes: u64, total: u64, inner: Vec<AnyView>) -> AnyView {
+    view! {
+        <div class=format!("mm-group {class}") style=grow(bytes, total)>
+            <div class="mm-label">
+                <span>{name}</span>
+                <b>{human(bytes)}</b>
+            </div>
+            <div class="mm-row">{inner}</div>
+        </div>
+    }
+    .into_any()
+}
+
+/// Flink's memory model, drawn to scale.
+fn diagram(p: Proc, m: &Model) -> AnyView {
+    let total = m.total_process;
+    let l = |id: &str| m.leaves.iter().find(|x| x.id == id).cloned().expect("known component");
+    let flink_inner: Vec<AnyView> = match p {
+        Proc::Tm => {
+            let (fh, th, mg, fo, to, net) = (
+                l("frameworkHeap"),
+                l("taskHeap"),
+                l("managedMemory"),
+                l("frameworkOffHeap"),
+                l("taskOffHeap"),
+                l("networkMemory"),
+            );
+            let heap = fh.part.bytes + th.part.bytes;
+            let direct = fo.part.bytes + to.part.bytes + net.part.bytes;
+            vec![
+                group(
+                    "JVM Heap",
+                    "g-heap",
+                    heap,
+                    total,
+                    vec![tile(&fh, total).into_any(), tile(&th, total).into_any()],
+                ),
+                group(
+                    "Off-Heap Memory",
+                    "g-offheap",
+                    mg.part.bytes + direct,
+                    total,
+                    vec![
+                        tile(&mg, total).into_any(),
+                        group(
+                            "Direct Memory",
+                            "g-direct",
+                            direct,
+                            total,
+                            vec![
+                                tile(&fo, total).into_any(),
+                                tile(&to, total).into_any(),
+                                tile(&net, total).into_any(),
+                            ],
+                        ),
+                    ],
+                ),
+            ]
+        }
+        Proc::Jm => vec![tile(&l("jvmHeap"), total).into_any(), tile(&l("offHeap"), total).into_any()],
+    };
+    view! {
+        <div class="mm" data-testid="memory-diagram" role="img" aria-label="Flink's memory model drawn to scale; the table lists the same values.">
+            <div class="mm-group g-process">
+                <div class="mm-label">
+                    <span>"Total Process Memory"</span>
+                    <b data-testid="total-process">{human(total)}</b>
+                </div>
+                <div class="mm-row">
+                    {group("Total Flink Memory", "g-flink", m.total_flink, total, flink_inner)}
+                    {tile(&l("jvmMetaspace"), total)}
+                    {tile(&l("jvmOverhead"), total)}
+                </div>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+fn placeholder(o: &Opt) -> String {
+    match o.default {
+        OptDefault::Size(b) if b == i64::MAX as u64 => "no limit (default)".into(),
+        OptDefault::Size(b) => format!("{} (default)", MemorySize::new(b)),
+        OptDefault::Float(_, t) => format!("{t} (default)"),
+        OptDefault::None => "not set".into(),
+    }
+}
 
 #[component]
 pub fn CalculatorPage() -> impl IntoView {
-    view! { <Planned title="Flink memory model" what="TaskManager and JobManager memory derived from your config exactly as Flink 2.x derives it, drawn as Flink's memory diagram."/> }
+    let router = use_context::<Router>().expect("the shell provides the router");
+    let start = router.route.get_untracked();
+    let proc_ = RwSignal::new(if start.get("p") == Some("jm") { Proc::Jm } else { Proc::Tm });
+    let mut initial = FlinkConfig::new();
+    for (k, v) in start.params().filter(|(k, _)| *k != "p") {
+        initial.set(k, v);
+    }
+    if initial.entries().next().is_none() {
+        initial.set(tm::TOTAL_PROCESS.key, "1728m");
+        initial.set(jm::TOTAL_PROCESS.key, "1600m");
+    }
+    let config = RwSignal::new(initial);
+    let yaml = RwSignal::new(config.with_untracked(FlinkConfig::to_yaml));
+    let yaml_error = RwSignal::new(None::<String>);
+
+    let result = Memo::new(move |_| config.with(|c| model(proc_.get(), c)));
+    let warnings = Memo::new(move |_| config.with(lint::check));
+    let bad_keys =
+        Memo::new(move |_| result.with(|r| r.as_ref().err().map(|e| e.keys.clone()).unwrap_or_default()));
+
+    // The URL holds the process and every option that is set.
+    Effect::new(move |_| {
+        let p = proc_.get();
+        let mut params = vec![("p".to_owned(), p.slug().to_owned())];
+        config.with(|c| params.extend(c.entries().map(|(k, v)| (k.to_owned(), v.to_owned()))));
+        router.replace(router.route.get_untracked().with_params(params));
+    });
+
+    let set_field = move |key: &'static str, value: String| {
+        config.update(|c| {
+            if value.trim().is_empty() {
+                c.remove(key);
+            } else {
+                c.set(key, &value);
+            }
+        });
+        yaml.set(config.with_untracked(FlinkConfig::to_yaml));
+        yaml_error.set(None);
+    };
+
+    let on_yaml = move |ev: web_sys::Event| {
+        let text = event_target_value(&ev);
+        yaml.set(text.clone());
+        match FlinkConfig::from_yaml(&text) {
+            Ok(c) => {
+                config.set(c);
+                yaml_error.set(None);
+            }
+            Err(e) => yaml_error.set(Some(e.to_string())),
+        }
+    };
+
+    let fields = move || {
+        let p = proc_.get();
+        p.options()
+            .iter()
+            .map(|o| {
+                let key = o.key;
+                let value =
+                    move || config.with(|c| read::raw(c, o).map(|(_, v)| v.to_owned()).unwrap_or_default());
+                let invalid = move || bad_keys.with(|k| k.contains(&key));
+                let via = move || {
+                    config.with(|c| {
+                        read::raw(c, o)
+                            .filter(|(k, _)| *k != key)
+                            .map(|(k, _)| format!("set through the deprecated key {k}"))
+                    })
+                };
+                view! {
+                    <label class="field" class:invalid=invalid>
+                        <span class="field-label">{o.label}</span>
+                        <code class="field-key">{key}</code>
+                        <input
+                            type="text"
+                            data-testid=format!("opt-{key}")
+                            aria-invalid=move || invalid().then_some("true")
+                            placeholder=placeholder(o)
+                            prop:value=value
+                            on:input=move |ev| set_field(key, event_target_value(&ev))
+                        />
+                        {move || via().map(|t| view! { <span class="muted small">{t}</span> })}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+
+    let switch = move |p: Proc| proc_.set(p);
+
+    view! {
+        <section class="calculator">
+            <header class="page-head">
+                <div>
+                    <h1>"Flink memory model"</h1>
+                    <p class="muted">
+                        "Type sizes the way Flink accepts them (1728m, 4 gb, 1073741824). The result is computed exactly as Flink 2.x computes it — same bytes, same JVM arguments, same error messages — checked against 600 configurations run through Flink 2.3.0."
+                    </p>
+                </div>
+                <div class="tabs" role="tablist">
+                    <button role="tab" data-testid="tab-tm" class:active=move || proc_.get() == Proc::Tm aria-selected=move || (proc_.get() == Proc::Tm).to_string() on:click=move |_| switch(Proc::Tm)>"TaskManager"</button>
+                    <button role="tab" data-testid="tab-jm" class:active=move || proc_.get() == Proc::Jm aria-selected=move || (proc_.get() == Proc::Jm).to_string() on:click=move |_| switch(Proc::Jm)>"JobManager"</button>
+                </div>
+            </header>
+            <div class="calc-grid">
+                <div class="card calc-form">
+                    <h2>"Options"</h2>
+                    <p class="muted small">"Leave a field empty for Flink's default. Configure one of: the fine-grained sizes, Total Flink Memory, or Total Process Memory."</p>
+                    <div class="fields">{fields}</div>
+                    <details class="paste" open=false>
+                        <summary>"Paste or edit config.yaml"</summary>
+                        <textarea data-testid="config-yaml" spellcheck="false" prop:value=move || yaml.get() on:input=on_yaml></textarea>
+                        {move || yaml_error.get().map(|e| view! { <p class="editor-error">{e}</p> })}
+                    </details>
+                </div>
+                <div class="calc-result">
+                    {move || {
+                        warnings
+                            .get()
+                            .into_iter()
+                            .map(|w| view! { <p class="banner warn-banner" data-testid="config-warning">{w.message}</p> })
+                            .collect_view()
+                    }}
+                    {move || match result.get() {
+                        Err(e) => view! {
+                            <div class="card error-card" role="alert" data-testid="flink-error">
+                                <h2>"Flink would refuse this configuration"</h2>
+                                <p class="flink-message"><code data-testid="flink-error-message">{e.message.clone()}</code></p>
+                                <p class="muted small">{format!("{} — exactly as Flink prints it. The fields it names are highlighted.", e.exception.rsplit('.').next().unwrap_or(""))}</p>
+                            </div>
+                        }
+                        .into_any(),
+                        Ok(m) => {
+                            let p = proc_.get();
+                            let total = m.total_process;
+                            view! {
+                                <div class="card">
+                                    <h2>{if p == Proc::Tm { "TaskManager memory" } else { "JobManager memory" }}</h2>
+                                    {diagram(p, &m)}
+                                    <div class="legend mm-legend">
+                                        <span><i class="sw src-configured"></i>"configured"</span>
+                                        <span><i class="sw src-derived"></i>"derived"</span>
+                                        <span><i class="sw src-default"></i>"Flink's default"</span>
+                                        <span><i class="sw src-clamped"></i>"derived, then clamped to its min/max"</span>
+                                    </div>
+                                    <table class="mm-table" data-testid="memory-table">
+                                        <thead><tr><th>"Component"</th><th class="num">"Bytes"</th><th>"Size"</th><th class="num">"Share"</th><th>"Source"</th><th>"Option"</th></tr></thead>
+                                        <tbody>
+                                            {m.leaves.iter().map(|l| view! {
+                                                <tr data-testid=format!("mm-{}", l.id) data-bytes=l.part.bytes.to_string() data-source=source_label(l.part.source)>
+                                                    <td><i class=format!("sw {}", l.class)></i>{l.name}</td>
+                                                    <td class="num mono">{l.part.bytes}</td>
+                                                    <td>{MemorySize::new(l.part.bytes).to_human_readable_string()}</td>
+                                                    <td class="num">{format!("{:.1}%", l.part.bytes as f64 / total.max(1) as f64 * 100.0)}</td>
+                                                    <td><span class=format!("badge {}", source_class(l.part.source))>{source_label(l.part.source)}</span></td>
+                                                    <td><code class="small">{l.option.unwrap_or("")}</code></td>
+                                                </tr>
+                                            }).collect_view()}
+                                            <tr class="total" data-testid="mm-totalFlinkMemory" data-bytes=m.total_flink.to_string()>
+                                                <td>"Total Flink Memory"</td><td class="num mono">{m.total_flink}</td><td>{MemorySize::new(m.total_flink).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                            </tr>
+                                            <tr class="total" data-testid="mm-totalProcessMemory" data-bytes=total.to_string()>
+                                                <td>"Total Process Memory"</td><td class="num mono">{total}</td><td>{MemorySize::new(total).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                            </tr>
+                                        </tbody>
+                                    </table>
+                                    <dl class="facts">
+                                        {m.facts.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
+                                    </dl>
+                                    <h3>"JVM arguments"</h3>
+                                    <pre class="code" data-testid="jvm-args">{m.jvm_args.clone()}</pre>
+                                    <h3>"Dynamic properties (as Flink passes them to the process)"</h3>
+                                    <pre class="code wrap" data-testid="dynamic-properties">{m.dynamic.clone()}</pre>
+                                    {(!m.notes.is_empty()).then(|| view! {
+                                        <h3>"What Flink logs (INFO)"</h3>
+                                        <ul class="notes" data-testid="flink-notes">
+                                            {m.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}
+                                        </ul>
+                                    })}
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }}
+                    <div class="card">
+                        <h3>"config.yaml"</h3>
+                        <p class="muted small">"The options you set, ready to paste into Flink's conf/config.yaml. The address bar holds the same configuration: share the link."</p>
+                        <pre class="code" data-testid="export-yaml">{move || config.with(FlinkConfig::to_yaml)}</pre>
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
 }
