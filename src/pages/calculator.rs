@@ -4,10 +4,10 @@
 //! The configuration lives in the URL, so a link shares it.
 
 use leptos::prelude::*;
-use memlab_flink::options::{jm, tm, Default as OptDefault, Opt};
+use memlab_flink::options::{jm, legacy, tm, Default as OptDefault, Opt};
 use memlab_flink::process::Part;
 use memlab_flink::read::Source;
-use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError};
+use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError, FlinkVersion};
 use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
@@ -19,11 +19,16 @@ enum Proc {
 }
 
 impl Proc {
-    fn options(self) -> &'static [Opt] {
-        match self {
-            Proc::Tm => tm::ALL,
-            Proc::Jm => jm::ALL,
+    fn options(self, v: FlinkVersion) -> Vec<Opt> {
+        let (all, old) = match self {
+            Proc::Tm => (tm::ALL, legacy::TM),
+            Proc::Jm => (jm::ALL, legacy::JM),
+        };
+        let mut o = all.to_vec();
+        if v == FlinkVersion::V1_20 {
+            o.extend_from_slice(old);
         }
+        o
     }
     fn slug(self) -> &'static str {
         match self {
@@ -66,10 +71,10 @@ fn leaf(
     Leaf { id, name, part, class, option }
 }
 
-fn model(p: Proc, c: &FlinkConfig) -> Result<Model, FlinkError> {
+fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError> {
     match p {
         Proc::Tm => {
-            let m = taskmanager::derive(c)?;
+            let m = taskmanager::derive_for(c, v)?;
             let segment = read::memory(c, &tm::SEGMENT_SIZE).map(|s| s.bytes()).unwrap_or(32 << 10).max(1);
             let segment_note =
                 if read::contains(c, &tm::SEGMENT_SIZE) { "" } else { " (default segment size)" };
@@ -127,7 +132,7 @@ fn model(p: Proc, c: &FlinkConfig) -> Result<Model, FlinkError> {
             })
         }
         Proc::Jm => {
-            let m = jobmanager::derive(c)?;
+            let m = jobmanager::derive_for(c, v)?;
             Ok(Model {
                 leaves: vec![
                     leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", Some(jm::HEAP.key)),
@@ -293,8 +298,9 @@ pub fn CalculatorPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
     let proc_ = RwSignal::new(if start.get("p") == Some("jm") { Proc::Jm } else { Proc::Tm });
+    let version = RwSignal::new(start.get("flink").and_then(FlinkVersion::parse).unwrap_or_default());
     let mut initial = FlinkConfig::new();
-    for (k, v) in start.params().filter(|(k, _)| *k != "p") {
+    for (k, v) in start.params().filter(|(k, _)| *k != "p" && *k != "flink") {
         initial.set(k, v);
     }
     if initial.entries().next().is_none() {
@@ -305,7 +311,7 @@ pub fn CalculatorPage() -> impl IntoView {
     let yaml = RwSignal::new(config.with_untracked(FlinkConfig::to_yaml));
     let yaml_error = RwSignal::new(None::<String>);
 
-    let result = Memo::new(move |_| config.with(|c| model(proc_.get(), c)));
+    let result = Memo::new(move |_| config.with(|c| model(proc_.get(), version.get(), c)));
     let warnings = Memo::new(move |_| config.with(lint::check));
     let bad_keys =
         Memo::new(move |_| result.with(|r| r.as_ref().err().map(|e| e.keys.clone()).unwrap_or_default()));
@@ -314,6 +320,9 @@ pub fn CalculatorPage() -> impl IntoView {
     Effect::new(move |_| {
         let p = proc_.get();
         let mut params = vec![("p".to_owned(), p.slug().to_owned())];
+        if version.get() == FlinkVersion::V1_20 {
+            params.push(("flink".to_owned(), "1.20".to_owned()));
+        }
         config.with(|c| params.extend(c.entries().map(|(k, v)| (k.to_owned(), v.to_owned()))));
         router.replace(router.route.get_untracked().with_params(params));
     });
@@ -344,16 +353,16 @@ pub fn CalculatorPage() -> impl IntoView {
 
     let fields = move || {
         let p = proc_.get();
-        p.options()
-            .iter()
+        p.options(version.get())
+            .into_iter()
             .map(|o| {
                 let key = o.key;
                 let value =
-                    move || config.with(|c| read::raw(c, o).map(|(_, v)| v.to_owned()).unwrap_or_default());
+                    move || config.with(|c| read::raw(c, &o).map(|(_, v)| v.to_owned()).unwrap_or_default());
                 let invalid = move || bad_keys.with(|k| k.contains(&key));
                 let via = move || {
                     config.with(|c| {
-                        read::raw(c, o)
+                        read::raw(c, &o)
                             .filter(|(k, _)| *k != key)
                             .map(|(k, _)| format!("set through the deprecated key {k}"))
                     })
@@ -366,7 +375,7 @@ pub fn CalculatorPage() -> impl IntoView {
                             type="text"
                             data-testid=format!("opt-{key}")
                             aria-invalid=move || invalid().then_some("true")
-                            placeholder=placeholder(o)
+                            placeholder=placeholder(&o)
                             prop:value=value
                             on:input=move |ev| set_field(key, event_target_value(&ev))
                         />
@@ -385,9 +394,16 @@ pub fn CalculatorPage() -> impl IntoView {
                 <div>
                     <h1>"Flink memory model"</h1>
                     <p class="muted">
-                        "Type sizes the way Flink accepts them (1728m, 4 gb, 1073741824). The result is computed exactly as Flink 2.x computes it — same bytes, same JVM arguments, same error messages — checked against 600 configurations run through Flink 2.3.0."
+                        "Type sizes the way Flink accepts them (1728m, 4 gb, 1073741824). The result is computed exactly as Flink computes it — same bytes, same JVM arguments, same error messages — checked against 765 configurations run through Flink 2.3.0 and 1.20.5."
                     </p>
                 </div>
+                <label class="version">
+                    "Flink "
+                    <select data-testid="flink-version" on:change=move |ev| version.set(FlinkVersion::parse(&event_target_value(&ev)).unwrap_or_default())>
+                        <option value="2.3" selected=move || version.get() == FlinkVersion::V2>"2.x (2.0 – 2.3)"</option>
+                        <option value="1.20" selected=move || version.get() == FlinkVersion::V1_20>"1.20 (with legacy options)"</option>
+                    </select>
+                </label>
                 <div class="tabs" role="tablist">
                     <button role="tab" data-testid="tab-tm" class:active=move || proc_.get() == Proc::Tm aria-selected=move || (proc_.get() == Proc::Tm).to_string() on:click=move |_| switch(Proc::Tm)>"TaskManager"</button>
                     <button role="tab" data-testid="tab-jm" class:active=move || proc_.get() == Proc::Jm aria-selected=move || (proc_.get() == Proc::Jm).to_string() on:click=move |_| switch(Proc::Jm)>"JobManager"</button>

@@ -72,3 +72,17 @@ test('a shared link with a JobManager config opens it; pasted YAML recomputes', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the Flink 1.20 profile honours the legacy heap option', async () => {
+  const url = `${server.base}?view=calculator&p=tm&flink=1.20&taskmanager.heap.size=1024m`;
+  const { page, errors, context } = await openPage(browser, url);
+  assert.equal(await page.getByTestId('flink-version').inputValue(), '1.20');
+  await page.waitForSelector('[data-testid="mm-totalFlinkMemory"]');
+  assert.equal(await bytes(page, 'totalFlinkMemory'), 1_073_741_824);
+  // The same link in Flink 2.x: the option was removed, so nothing sizes the TaskManager.
+  await page.getByTestId('flink-version').selectOption('2.3');
+  await page.getByTestId('flink-error-message').waitFor();
+  assert.match(await page.getByTestId('flink-error-message').textContent(), /Either required fine-grained memory/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use memlab_flink::process::Part;
-use memlab_flink::{jobmanager, lint, taskmanager, FlinkConfig};
+use memlab_flink::{jobmanager, lint, taskmanager, FlinkConfig, FlinkVersion};
 use memlab_size::MemorySize;
 use serde_json::{json, Value};
 
@@ -50,11 +50,16 @@ fn total(name: &str, b: u64) -> String {
 }
 
 /// Runs the derivation. `Ok((stdout, warnings))`, or `Err(Flink's message)` (exit 1).
-pub fn run(process: Process, c: &FlinkConfig, as_json: bool) -> Result<(String, Vec<String>), String> {
+pub fn run(
+    process: Process,
+    c: &FlinkConfig,
+    as_json: bool,
+    v: FlinkVersion,
+) -> Result<(String, Vec<String>), String> {
     let warnings: Vec<String> = lint::check(c).into_iter().map(|w| w.message).collect();
     let out = match process {
         Process::Taskmanager => {
-            let m = taskmanager::derive(c).map_err(|e| e.message)?;
+            let m = taskmanager::derive_for(c, v).map_err(|e| e.message)?;
             if as_json {
                 let v = json!({
                     "frameworkHeap": m.framework_heap.bytes,
@@ -83,7 +88,7 @@ pub fn run(process: Process, c: &FlinkConfig, as_json: bool) -> Result<(String, 
                 });
                 pretty(&v)
             } else {
-                let mut s = String::from("TaskManager memory (Flink 2.x)\n");
+                let mut s = format!("TaskManager memory (Flink {})\n", v.label());
                 s += &row("Framework Heap", &m.framework_heap);
                 s += &row("Task Heap", &m.task_heap);
                 s += &row("Framework Off-Heap", &m.framework_off_heap);
@@ -108,7 +113,7 @@ pub fn run(process: Process, c: &FlinkConfig, as_json: bool) -> Result<(String, 
             }
         }
         Process::Jobmanager => {
-            let m = jobmanager::derive(c).map_err(|e| e.message)?;
+            let m = jobmanager::derive_for(c, v).map_err(|e| e.message)?;
             if as_json {
                 pretty(&json!({
                     "jvmHeap": m.jvm_heap.bytes,
@@ -128,7 +133,7 @@ pub fn run(process: Process, c: &FlinkConfig, as_json: bool) -> Result<(String, 
                     "warnings": warnings,
                 }))
             } else {
-                let mut s = String::from("JobManager memory (Flink 2.x)\n");
+                let mut s = format!("JobManager memory (Flink {})\n", v.label());
                 s += &row("JVM Heap", &m.jvm_heap);
                 s += &row("Off-Heap", &m.off_heap);
                 s += &row("JVM Metaspace", &m.jvm_metaspace);

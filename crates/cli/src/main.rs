@@ -40,6 +40,9 @@ enum Command {
         /// Print one JSON object (byte fields named as in Flink's REST API).
         #[arg(long)]
         json: bool,
+        /// Derive as this Flink version does: 2.x (default) or 1.20 (honours the legacy options removed in 2.0).
+        #[arg(long, default_value = "2.3", value_parser = parse_version)]
+        flink_version: memlab_flink::FlinkVersion,
     },
     /// Measure how fast the Flink memory derivation is.
     FlinkBench {
@@ -61,6 +64,11 @@ enum Command {
         #[arg(long, value_parser = parse_policy, default_value = "best-fit")]
         policy: Policy,
     },
+}
+
+fn parse_version(s: &str) -> Result<memlab_flink::FlinkVersion, String> {
+    memlab_flink::FlinkVersion::parse(s)
+        .ok_or_else(|| format!("unsupported Flink version '{s}': expected 2.x (2.0 to 2.3) or 1.20"))
 }
 
 fn parse_policy(s: &str) -> Result<Policy, String> {
@@ -85,7 +93,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::FlinkMemory { process, config, dynamic, json } => {
+        Command::FlinkMemory { process, config, dynamic, json, flink_version } => {
             let c = match flink_memory::load(&config, &dynamic) {
                 Ok(c) => c,
                 Err(msg) => {
@@ -96,7 +104,7 @@ fn main() -> ExitCode {
             for w in memlab_flink::lint::check(&c) {
                 eprintln!("warning: {}", w.message);
             }
-            match flink_memory::run(process, &c, json) {
+            match flink_memory::run(process, &c, json, flink_version) {
                 Ok((out, _)) => {
                     print!("{out}");
                     ExitCode::SUCCESS

@@ -80,3 +80,24 @@ fn jobmanager_and_bad_advice_warning() {
     assert!(v.get("jvmHeap").is_some() && v.get("offHeap").is_some());
     assert!(String::from_utf8(out.stderr).unwrap().contains("does not exist in any Flink version"));
 }
+
+#[test]
+fn flink_1_20_profile_reads_legacy_flink_conf_yaml() {
+    let d = std::env::temp_dir().join(format!("memlab-fm-{}-legacy", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("flink-conf.yaml"), "taskmanager.heap.size: 1024m # legacy\n").unwrap();
+    let run = |v: &str| {
+        Command::cargo_bin("memlab")
+            .unwrap()
+            .args(["flink-memory", "taskmanager", "--json", "--flink-version", v, "--config"])
+            .arg(&d)
+            .output()
+            .unwrap()
+    };
+    let v: Value = serde_json::from_slice(&run("1.20").stdout).unwrap();
+    assert_eq!(v["totalFlinkMemory"], 1073741824u64);
+    // Flink 2.x ignores the removed option: no size is configured at all.
+    let out = run("2.3");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("Either required fine-grained memory"));
+}

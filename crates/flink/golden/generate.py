@@ -7,6 +7,9 @@ The outcome — the two `BASH_JAVA_UTILS_EXEC_RESULT:` lines, or the exception's
 recorded in `<kind>-<version>.jsonl`. The cases are generated deterministically (fixed seed).
 
 Usage: generate.py FLINK_HOME [VERSION]     (FLINK_HOME holds bin/bash-java-utils.jar, lib/*.jar)
+  2.3.0: pip download --no-deps apache-flink-libraries==2.3.0 (a wheel: FLINK_HOME = pyflink/)
+  1.20.5: pip download --no-deps apache-flink-libraries==1.20.5 (an sdist: FLINK_HOME = deps/);
+          1.x cases are written as legacy flink-conf.yaml files and cover the options removed in 2.0.
 Not part of the test run: the committed .jsonl files are the test data.
 """
 import json
@@ -186,6 +189,54 @@ def jm_cases(rng):
     return cases
 
 
+def tm_legacy_cases(rng):
+    """Flink 1.x: flink-conf.yaml with the options removed in 2.0."""
+    cases = []
+    add = lambda c, d=(): cases.append((dict(c), list(d)))
+    for h in ["512m", "1g", "1024m", "2g", "4g", "x", "0", "1.5g"]:
+        add({"taskmanager.heap.size": h})
+        add({"taskmanager.heap.size": h, "taskmanager.memory.managed.fraction": "0.2"})
+    for mb in ["1024", "2048", "-1", "x", "0"]:
+        add({"taskmanager.heap.mb": mb})
+    add({"taskmanager.heap.size": "1g", "taskmanager.heap.mb": "4096"})
+    add({"taskmanager.heap.size": "1g", "taskmanager.memory.flink.size": "2g"})
+    add({"taskmanager.heap.size": "1g", "taskmanager.memory.process.size": "3g"})
+    add({"taskmanager.heap.size": "1g", "taskmanager.memory.task.heap.size": "256m", "taskmanager.memory.managed.size": "256m"})
+    for n in ["1024", "2048", "4096", "8192", "100000", "x", "-1"]:
+        add({"taskmanager.memory.process.size": "2g", "taskmanager.network.numberOfBuffers": n})
+        add({"taskmanager.memory.flink.size": "2g", "taskmanager.network.numberOfBuffers": n,
+             "taskmanager.memory.task.heap.size": "512m"})
+    for seg in ["16kb", "64kb", "1kb", "33kb", "x"]:
+        add({"taskmanager.memory.process.size": "2g", "taskmanager.network.numberOfBuffers": "2048",
+             "taskmanager.memory.segment-size": seg})
+    add({"taskmanager.memory.process.size": "2g", "taskmanager.network.numberOfBuffers": "2048",
+         "taskmanager.memory.network.fraction": "0.2"})
+    add({"taskmanager.memory.task.heap.size": "512m", "taskmanager.memory.managed.size": "512m",
+         "taskmanager.network.numberOfBuffers": "4096"})
+    add({"taskmanager.memory.task.heap.size": "512m", "taskmanager.memory.managed.size": "512m",
+         "taskmanager.network.numberOfBuffers": "4096", "taskmanager.memory.flink.size": "1280m"})
+    add({"taskmanager.memory.task.heap.size": "512m", "taskmanager.memory.managed.size": "512m",
+         "taskmanager.network.numberOfBuffers": "4096", "taskmanager.memory.flink.size": "2g"})
+    # A sample of the ordinary cases: 1.20 and 2.x must agree on them.
+    ordinary = tm_cases(rng)
+    cases += rng.sample(ordinary, 70)
+    return cases
+
+
+def jm_legacy_cases(rng):
+    cases = []
+    add = lambda c, d=(): cases.append((dict(c), list(d)))
+    for h in ["512m", "1g", "2g", "x", "0"]:
+        add({"jobmanager.heap.size": h})
+        add({"jobmanager.heap.size": h, "jobmanager.memory.flink.size": "2g"})
+    for mb in ["1024", "-5", "x"]:
+        add({"jobmanager.heap.mb": mb})
+    add({"jobmanager.heap.size": "1g", "jobmanager.memory.heap.size": "512m"})
+    add({"jobmanager.heap.size": "1g", "jobmanager.memory.process.size": "2g"})
+    cases += rng.sample(jm_cases(rng), 30)
+    return cases
+
+
 def to_yaml(config, nested):
     if not nested:
         return "".join(f"{k}: {json.dumps(v)}\n" for k, v in config.items())
@@ -216,10 +267,14 @@ def to_yaml(config, nested):
     return "\n".join(out) + "\n"
 
 
+LEGACY = VERSION.startswith("1.")
+
+
 def run(kind, idx, config, dynamic, nested):
-    text = to_yaml(config, nested)
+    # Flink 1.x reads the legacy flink-conf.yaml: `key: value` lines, values unquoted.
+    text = "".join(f"{k}: {v}\n" for k, v in config.items()) if LEGACY else to_yaml(config, nested)
     with tempfile.TemporaryDirectory() as d:
-        with open(os.path.join(d, "config.yaml"), "w") as f:
+        with open(os.path.join(d, "flink-conf.yaml" if LEGACY else "config.yaml"), "w") as f:
             f.write(text)
         cmd = ["java", "-cp", CP, "org.apache.flink.runtime.util.bash.BashJavaUtils",
                "GET_TM_RESOURCE_PARAMS" if kind == "tm" else "GET_JM_RESOURCE_PARAMS", "--configDir", d]
@@ -227,7 +282,8 @@ def run(kind, idx, config, dynamic, nested):
             cmd += ["-D", kv]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     lines = [l[len(PREFIX):] for l in p.stdout.splitlines() if l.startswith(PREFIX)]
-    rec = {"id": f"{kind}-{idx:03d}", "config": text, "dynamic": dynamic}
+    rec = {"id": f"{kind}-{idx:03d}", "config": text, "dynamic": dynamic,
+           "file": "flink-conf.yaml" if LEGACY else "config.yaml"}
     if p.returncode == 0 and len(lines) >= 2:
         rec.update(ok=True, jvmArgs=lines[-2], dynamicProperties=lines[-1])
     else:
@@ -242,7 +298,8 @@ def run(kind, idx, config, dynamic, nested):
 
 def main():
     rng = random.Random(20261125)
-    for kind, gen in [("tm", tm_cases), ("jm", jm_cases)]:
+    gens = [("tm", tm_legacy_cases), ("jm", jm_legacy_cases)] if LEGACY else [("tm", tm_cases), ("jm", jm_cases)]
+    for kind, gen in gens:
         cases = gen(rng)
         jobs = [(kind, i, c, d, i % 3 == 1) for i, (c, d) in enumerate(cases)]
         with ThreadPoolExecutor(max_workers=3) as pool:

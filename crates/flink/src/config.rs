@@ -41,16 +41,13 @@ impl FlinkConfig {
         Ok(c)
     }
 
-    /// Reads a legacy (Flink 1.x) `flink-conf.yaml`: one `key: value` per line, `#` comments,
-    /// no nesting.
+    /// Reads a legacy (Flink 1.x) `flink-conf.yaml` as Flink's `GlobalConfiguration` does:
+    /// everything after the first `#` is a comment, then `key: value` split at the first
+    /// `": "`, both trimmed; lines without a key or a value are skipped.
     pub fn from_legacy(text: &str) -> FlinkConfig {
         let mut c = FlinkConfig::new();
         for line in text.lines() {
-            let line = line.split(" #").next().unwrap_or("");
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+            let line = line.split('#').next().unwrap_or("").trim();
             if let Some((k, v)) = line.split_once(": ") {
                 let (k, v) = (k.trim(), v.trim());
                 if !k.is_empty() && !v.is_empty() {
@@ -177,6 +174,7 @@ mod tests {
         );
         assert_eq!(c.get("taskmanager.heap.size"), Some("1024m"));
         assert_eq!(c.get("jobmanager.rpc.address"), Some("localhost"));
+        assert_eq!(c.get("no-value"), None);
         assert!(matches!(FlinkConfig::from_yaml("a: [b"), Err(ReadError::Yaml(_))));
         assert_eq!(FlinkConfig::from_yaml("- a\n- b"), Err(ReadError::NotAMap));
     }

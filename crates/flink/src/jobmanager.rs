@@ -9,6 +9,7 @@ use crate::error::FlinkError;
 use crate::options::jm as o;
 use crate::process::{self, add, sub, Case, Notes, Part, ProcessOptions};
 use crate::read::{self, Source};
+use crate::version::{map_legacy_heap, FlinkVersion};
 
 const PROCESS: ProcessOptions = ProcessOptions {
     required_fine_grained: &[o::HEAP],
@@ -144,6 +145,22 @@ fn direct_limit(c: &FlinkConfig) -> Result<bool, FlinkError> {
 
 /// Derives a JobManager's memory from its configuration, as Flink 2.x does.
 pub fn derive(c: &FlinkConfig) -> Result<JobManagerMemory, FlinkError> {
+    derive_for(c, FlinkVersion::V2)
+}
+
+/// Derives a JobManager's memory as the given Flink version does.
+pub fn derive_for(c: &FlinkConfig, v: FlinkVersion) -> Result<JobManagerMemory, FlinkError> {
+    match v {
+        // Flink 2.x reports JobManager errors without a prefix.
+        FlinkVersion::V2 => derive_inner(c),
+        // Flink 1.20 maps the legacy heap options, and prefixes every error.
+        FlinkVersion::V1_20 => map_legacy_heap(c, &o::HEAP, "jobmanager.heap.size", "jobmanager.heap.mb")
+            .and_then(|c| derive_inner(&c))
+            .map_err(|e| e.prefixed("JobManager memory configuration failed: ")),
+    }
+}
+
+fn derive_inner(c: &FlinkConfig) -> Result<JobManagerMemory, FlinkError> {
     let mut notes = Vec::new();
     let case = PROCESS.case(c)?;
     let ((heap, off_heap), meta) = match case {

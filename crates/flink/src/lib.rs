@@ -11,6 +11,8 @@ pub mod options;
 pub mod process;
 pub mod read;
 pub mod taskmanager;
+pub mod version;
 
 pub use config::FlinkConfig;
 pub use error::FlinkError;
+pub use version::FlinkVersion;

@@ -204,3 +204,28 @@ impl Opt {
         format!("Key: '{}' , default: {default} (fallback keys: [{}])", self.key, fallbacks.join(", "))
     }
 }
+
+/// Options Flink 1.20 still reads and 2.0 removed (shown for the 1.20 profile).
+pub mod legacy {
+    use super::*;
+    opt!(
+        TM_HEAP,
+        "taskmanager.heap.size",
+        [],
+        Default::None,
+        "Legacy TaskManager heap (→ Total Flink Memory)"
+    );
+    opt!(TM_HEAP_MB, "taskmanager.heap.mb", [], Default::None, "Legacy TaskManager heap in MB");
+    opt!(
+        NETWORK_BUFFERS,
+        "taskmanager.network.numberOfBuffers",
+        [],
+        Default::None,
+        "Legacy number of network buffers"
+    );
+    opt!(JM_HEAP, "jobmanager.heap.size", [], Default::None, "Legacy JobManager heap (→ JVM Heap)");
+    opt!(JM_HEAP_MB, "jobmanager.heap.mb", [], Default::None, "Legacy JobManager heap in MB");
+
+    pub const TM: &[Opt] = &[TM_HEAP, TM_HEAP_MB, NETWORK_BUFFERS];
+    pub const JM: &[Opt] = &[JM_HEAP, JM_HEAP_MB];
+}

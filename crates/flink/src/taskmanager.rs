@@ -10,6 +10,7 @@ use crate::error::FlinkError;
 use crate::options::tm as o;
 use crate::process::{self, add, sub, Case, Notes, Part, ProcessOptions, RangeFraction};
 use crate::read::{self, java_double_string, Source};
+use crate::version::{map_legacy_heap, FlinkVersion};
 
 const PROCESS: ProcessOptions = ProcessOptions {
     required_fine_grained: &[o::TASK_HEAP, o::MANAGED_SIZE],
@@ -120,6 +121,52 @@ fn network_range(c: &FlinkConfig) -> Result<RangeFraction, FlinkError> {
     process::range_fraction(c, min, max, &o::NETWORK_FRACTION)
 }
 
+/// Flink 1.x: `taskmanager.network.numberOfBuffers` × page size, used only when no network
+/// memory option is set.
+fn legacy_network(c: &FlinkConfig, v: FlinkVersion) -> Result<Option<u64>, FlinkError> {
+    const KEY: &str = "taskmanager.network.numberOfBuffers";
+    let any_new = [o::NETWORK_MIN, o::NETWORK_MAX, o::NETWORK_FRACTION].iter().any(|x| read::contains(c, x));
+    let Some(n) = c.get(KEY).filter(|_| v == FlinkVersion::V1_20 && !any_new) else { return Ok(None) };
+    let n: i32 = n
+        .parse()
+        .map_err(|_| FlinkError::argument(format!("Could not parse value '{n}' for key '{KEY}'.")).at(KEY))?;
+    let page = page_size(c)?;
+    let bytes = i64::from(n) * page;
+    if bytes < 0 {
+        return Err(FlinkError::argument("bytes must be >= 0").at(KEY));
+    }
+    Ok(Some(bytes as u64))
+}
+
+/// `ConfigurationParserUtils.getPageSize`.
+fn page_size(c: &FlinkConfig) -> Result<i64, FlinkError> {
+    let key = o::SEGMENT_SIZE.key;
+    let bytes = match c.get(key) {
+        None => 32 << 10,
+        Some(v) => MemorySize::parse(v)
+            .map_err(|_| {
+                FlinkError::argument(format!("Could not parse value '{v}' for key '{key}'.")).at(key)
+            })?
+            .bytes(),
+    };
+    let page = i32::try_from(bytes).map_err(|_| {
+        FlinkError::argument(format!("Cannot downcast long value {bytes} to integer.")).at(key)
+    })?;
+    if page < 4096 {
+        return Err(FlinkError::config(format!(
+            "Invalid configuration value for {key} : {page} - Minimum memory segment size is 4096"
+        ))
+        .at(key));
+    }
+    if !(page as u32).is_power_of_two() {
+        return Err(FlinkError::config(format!(
+            "Invalid configuration value for {key} : {page} - Memory segment size must be a power of 2."
+        ))
+        .at(key));
+    }
+    Ok(i64::from(page))
+}
+
 fn managed_absolute_or_fraction(c: &FlinkConfig, base: u64, notes: &mut Notes) -> Result<Part, FlinkError> {
     if read::contains(c, &o::MANAGED_SIZE) {
         part(c, &o::MANAGED_SIZE)
@@ -132,18 +179,37 @@ fn managed_absolute_or_fraction(c: &FlinkConfig, base: u64, notes: &mut Notes) -
 /// Network memory is the rest of a configured Total Flink Memory: check it against its range.
 fn check_network_rest(
     c: &FlinkConfig,
+    v: FlinkVersion,
     network: u64,
     total_flink: u64,
     notes: &mut Notes,
 ) -> Result<(), FlinkError> {
-    let r = network_range(c)?;
-    if network > r.max || network < r.min {
-        return Err(FlinkError::config(
+    let inconsistent = || {
+        FlinkError::config(
             "If Total Flink, Task Heap and (or) Managed Memory sizes are explicitly configured then the Network Memory size is the rest of the Total Flink memory after subtracting all other configured types of memory, but the derived Network Memory is inconsistent with its configuration.",
         )
         .at(o::NETWORK_MIN.key)
         .at(o::NETWORK_MAX.key)
-        .at(o::TOTAL_FLINK.key));
+        .at(o::TOTAL_FLINK.key)
+    };
+    // Flink wraps only configuration exceptions from this check.
+    let legacy = legacy_network(c, v).map_err(|e| {
+        if e.exception == crate::error::ILLEGAL_CONFIGURATION {
+            inconsistent()
+        } else {
+            e
+        }
+    })?;
+    if let Some(legacy) = legacy {
+        return if legacy == network {
+            Ok(())
+        } else {
+            Err(inconsistent().at("taskmanager.network.numberOfBuffers"))
+        };
+    }
+    let r = network_range(c)?;
+    if network > r.max || network < r.min {
+        return Err(inconsistent());
     }
     if read::contains(c, &o::NETWORK_FRACTION) && network != process::multiply(total_flink, r.fraction)? {
         notes.push(format!(
@@ -192,7 +258,7 @@ fn exceed_with_task_heap(fh: Part, fo: Part, th: Part, to: Part, mg: Part, total
     .at(o::TOTAL_FLINK.key)
 }
 
-fn from_fine_grained(c: &FlinkConfig, notes: &mut Notes) -> Result<Flink, FlinkError> {
+fn from_fine_grained(c: &FlinkConfig, v: FlinkVersion, notes: &mut Notes) -> Result<Flink, FlinkError> {
     let task_heap = part(c, &o::TASK_HEAP)?;
     let managed = part(c, &o::MANAGED_SIZE)?;
     let framework_heap = part(c, &o::FRAMEWORK_HEAP)?;
@@ -215,8 +281,10 @@ fn from_fine_grained(c: &FlinkConfig, notes: &mut Notes) -> Result<Flink, FlinkE
             ));
         }
         let network = sub(total, rest)?;
-        check_network_rest(c, network, total, notes)?;
+        check_network_rest(c, v, network, total, notes)?;
         Part::new(network, Source::Derived)
+    } else if let Some(legacy) = legacy_network(c, v)? {
+        Part::new(legacy, Source::Configured)
     } else {
         process::with_inverse_fraction("network memory", rest, &network_range(c)?, notes)?
     };
@@ -225,7 +293,12 @@ fn from_fine_grained(c: &FlinkConfig, notes: &mut Notes) -> Result<Flink, FlinkE
     Ok(f)
 }
 
-fn from_total_flink(c: &FlinkConfig, total: u64, notes: &mut Notes) -> Result<Flink, FlinkError> {
+fn from_total_flink(
+    c: &FlinkConfig,
+    v: FlinkVersion,
+    total: u64,
+    notes: &mut Notes,
+) -> Result<Flink, FlinkError> {
     let framework_heap = part(c, &o::FRAMEWORK_HEAP)?;
     let framework_off_heap = part(c, &o::FRAMEWORK_OFF_HEAP)?;
     let task_off_heap = part(c, &o::TASK_OFF_HEAP)?;
@@ -247,7 +320,7 @@ fn from_total_flink(c: &FlinkConfig, total: u64, notes: &mut Notes) -> Result<Fl
             ));
         }
         let network = sub(total, rest)?;
-        check_network_rest(c, network, total, notes)?;
+        check_network_rest(c, v, network, total, notes)?;
         Flink {
             framework_heap,
             task_heap,
@@ -258,7 +331,10 @@ fn from_total_flink(c: &FlinkConfig, total: u64, notes: &mut Notes) -> Result<Fl
         }
     } else {
         let managed = managed_absolute_or_fraction(c, total, notes)?;
-        let network = process::with_fraction("network memory", total, &network_range(c)?, notes)?;
+        let network = match legacy_network(c, v)? {
+            Some(legacy) => Part::new(legacy, Source::Configured),
+            None => process::with_fraction("network memory", total, &network_range(c)?, notes)?,
+        };
         let mut rest = 0;
         for p in [framework_heap, framework_off_heap, task_off_heap, managed, network] {
             rest = add(rest, p.bytes)?;
@@ -337,21 +413,35 @@ fn cpu_cores(c: &FlinkConfig, slots: i32) -> Result<String, FlinkError> {
 
 /// Derives a TaskManager's memory from its configuration, as Flink 2.x does.
 pub fn derive(c: &FlinkConfig) -> Result<TaskManagerMemory, FlinkError> {
-    derive_inner(c).map_err(|e| e.prefixed("TaskManager memory configuration failed: "))
+    derive_for(c, FlinkVersion::V2)
 }
 
-fn derive_inner(c: &FlinkConfig) -> Result<TaskManagerMemory, FlinkError> {
+/// Derives a TaskManager's memory as the given Flink version does (`BashJavaUtils
+/// GET_TM_RESOURCE_PARAMS`).
+pub fn derive_for(c: &FlinkConfig, v: FlinkVersion) -> Result<TaskManagerMemory, FlinkError> {
+    let c = match v {
+        FlinkVersion::V2 => std::borrow::Cow::Borrowed(c),
+        FlinkVersion::V1_20 => {
+            map_legacy_heap(c, &o::TOTAL_FLINK, "taskmanager.heap.size", "taskmanager.heap.mb").map_err(
+                |e| e.prefixed("TaskManager failed to map legacy JVM heap option to the new one: "),
+            )?
+        }
+    };
+    derive_inner(&c, v).map_err(|e| e.prefixed("TaskManager memory configuration failed: "))
+}
+
+fn derive_inner(c: &FlinkConfig, v: FlinkVersion) -> Result<TaskManagerMemory, FlinkError> {
     let mut notes = Vec::new();
     let case = PROCESS.case(c)?;
     let (flink, meta) = match case {
         Case::FineGrained => {
-            let f = from_fine_grained(c, &mut notes)?;
+            let f = from_fine_grained(c, v, &mut notes)?;
             let m = PROCESS.from_total_flink(c, f.total()?, &mut notes)?;
             (f, m)
         }
         Case::TotalFlink => {
             let total = read::memory(c, &o::TOTAL_FLINK)?.bytes();
-            let f = from_total_flink(c, total, &mut notes)?;
+            let f = from_total_flink(c, v, total, &mut notes)?;
             let m = PROCESS.from_total_flink(c, total, &mut notes)?;
             (f, m)
         }
@@ -359,7 +449,7 @@ fn derive_inner(c: &FlinkConfig) -> Result<TaskManagerMemory, FlinkError> {
             let total_process = read::memory(c, &o::TOTAL_PROCESS)?.bytes();
             let m = PROCESS.from_total_process(c, total_process, &mut notes)?;
             let total_flink = sub(total_process, add(m.metaspace.bytes, m.overhead.bytes)?)?;
-            let f = from_total_flink(c, total_flink, &mut notes)?;
+            let f = from_total_flink(c, v, total_flink, &mut notes)?;
             (f, m)
         }
     };

@@ -2,7 +2,7 @@
 //! (`crates/flink/golden/generate.py`), compared byte for byte with our derivation: both
 //! result lines for valid configs, the exception class and message for invalid ones.
 
-use memlab_flink::{jobmanager, taskmanager, FlinkConfig, FlinkError};
+use memlab_flink::{jobmanager, taskmanager, FlinkConfig, FlinkError, FlinkVersion};
 use serde_json::Value;
 
 fn cases(file: &str) -> Vec<Value> {
@@ -15,7 +15,12 @@ fn cases(file: &str) -> Vec<Value> {
 }
 
 fn config(case: &Value) -> FlinkConfig {
-    let mut c = FlinkConfig::from_yaml(case["config"].as_str().unwrap()).unwrap();
+    let text = case["config"].as_str().unwrap();
+    let mut c = if case["file"] == "flink-conf.yaml" {
+        FlinkConfig::from_legacy(text)
+    } else {
+        FlinkConfig::from_yaml(text).unwrap()
+    };
     let dynamic: Vec<&str> =
         case["dynamic"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     c.apply_dynamic(dynamic).unwrap();
@@ -58,7 +63,7 @@ fn check(file: &str, derive: impl Fn(&FlinkConfig) -> Result<(String, String), F
         all.len(),
         failures.join("\n")
     );
-    assert!(all.len() >= 100, "{file}: corpus too small");
+    assert!(all.len() >= 40, "{file}: corpus too small");
 }
 
 #[test]
@@ -69,4 +74,34 @@ fn taskmanager_matches_flink_2_3_0() {
 #[test]
 fn jobmanager_matches_flink_2_3_0() {
     check("jm-2.3.0.jsonl", |c| jobmanager::derive(c).map(|m| (m.jvm_args(), m.dynamic_properties())));
+}
+
+#[test]
+fn taskmanager_matches_flink_1_20_5_with_legacy_options() {
+    check("tm-1.20.5.jsonl", |c| {
+        taskmanager::derive_for(c, FlinkVersion::V1_20).map(|m| (m.jvm_args(), m.dynamic_properties()))
+    });
+}
+
+#[test]
+fn jobmanager_matches_flink_1_20_5_with_legacy_options() {
+    check("jm-1.20.5.jsonl", |c| {
+        jobmanager::derive_for(c, FlinkVersion::V1_20).map(|m| (m.jvm_args(), m.dynamic_properties()))
+    });
+}
+
+#[test]
+fn the_corpus_covers_every_case_and_many_errors() {
+    let mut errors = std::collections::BTreeSet::new();
+    let mut n = 0;
+    for f in ["tm-2.3.0.jsonl", "jm-2.3.0.jsonl", "tm-1.20.5.jsonl", "jm-1.20.5.jsonl"] {
+        for c in cases(f) {
+            n += 1;
+            if let Some(e) = c["error"].as_str() {
+                errors.insert(e.split(['(', '\'']).next().unwrap().to_owned());
+            }
+        }
+    }
+    assert!(n >= 700, "{n} cases");
+    assert!(errors.len() >= 25, "{} distinct error messages: {errors:#?}", errors.len());
 }
