@@ -352,6 +352,7 @@ pub fn PoolCanvas(
                 role="img"
                 aria-label="The pool: blocks in address order, coloured by state. The table below lists the same blocks."
                 on:mousemove=on_move
+                on:click=on_move
                 on:mouseleave=move |_| set_tip.set(None)
             ></canvas>
             {move || {

@@ -450,6 +450,7 @@ pub fn CalculatorPage() -> impl IntoView {
                                         <span><i class="sw src-default"></i>"Flink's default"</span>
                                         <span><i class="sw src-clamped"></i>"derived, then clamped to its min/max"</span>
                                     </div>
+                                    <div class="table-scroll">
                                     <table class="mm-table" data-testid="memory-table">
                                         <thead><tr><th>"Component"</th><th class="num">"Bytes"</th><th>"Size"</th><th class="num">"Share"</th><th>"Source"</th><th>"Option"</th></tr></thead>
                                         <tbody>
@@ -471,6 +472,7 @@ pub fn CalculatorPage() -> impl IntoView {
                                             </tr>
                                         </tbody>
                                     </table>
+                                    </div>
                                     <dl class="facts">
                                         {m.facts.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
                                     </dl>

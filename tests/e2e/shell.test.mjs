@@ -57,9 +57,13 @@ test('narrow screens and dark mode still lay out the shell', async () => {
   });
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(15, 20, 29)');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  assert.equal(overflow, false, 'page must not scroll sideways on a phone');
-  await screenshot(page, 'shell-mobile-dark');
+  for (const view of ['allocator', 'calculator']) {
+    await page.goto(`${server.base}?view=${view}`);
+    await page.waitForSelector(`[data-testid="page"][data-view="${view}"]`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.equal(overflow, 0, `${view}: the page must not scroll sideways on a phone`);
+    await screenshot(page, `${view}-mobile-dark`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
