@@ -10,6 +10,8 @@ pub mod lint;
 pub mod options;
 pub mod process;
 pub mod read;
+pub mod recording;
+pub mod rest;
 pub mod taskmanager;
 pub mod version;
 

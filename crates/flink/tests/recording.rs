@@ -1,0 +1,68 @@
+//! The bundled recording, made from a real Flink 2.3.0 cluster by `tools/record.py`
+//! (`scripts/flink-cluster.sh start 2 && scripts/flink-cluster.sh submit`).
+
+use memlab_flink::recording::Recording;
+use memlab_flink::{taskmanager, FlinkConfig};
+
+fn bundled() -> Recording {
+    let path = format!("{}/../../public/recordings/local-2tm.memlab.json", env!("CARGO_MANIFEST_DIR"));
+    Recording::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_bundled_recording_is_real_and_long_enough() {
+    let r = bundled();
+    assert!(r.duration_s() >= 300.0, "{} s", r.duration_s());
+    let snaps = r.snapshots();
+    assert!(snaps.iter().all(|s| s.errors.is_empty()), "{:?}", snaps.iter().flat_map(|s| &s.errors).next());
+    let last = snaps.last().unwrap();
+    assert_eq!(last.overview.as_ref().unwrap().flink_version, "2.3.0");
+    assert_eq!(last.taskmanagers.len(), 2);
+    assert!(last.jobs.iter().any(|j| j.state == "RUNNING"));
+    for tm in &last.taskmanagers {
+        assert!(tm.metric("Status.JVM.Memory.Heap.Used").unwrap() > 0.0);
+        let mem = tm.memory.unwrap();
+        // The REST API's configured sizes agree with the live metrics' totals.
+        assert_eq!(tm.metric("Status.Flink.Memory.Managed.Total").unwrap() as u64, mem.managed_memory);
+        assert_eq!(
+            tm.metric("Status.Shuffle.Netty.TotalMemorySegments").unwrap() as u64,
+            mem.network_memory / 32768
+        );
+    }
+}
+
+#[test]
+fn our_calculator_derives_exactly_what_the_real_cluster_reports() {
+    // The cluster's config (scripts/flink-cluster.sh): process.size 1024m, 2 slots.
+    let c =
+        FlinkConfig::from_yaml("taskmanager.memory.process.size: 1024m\ntaskmanager.numberOfTaskSlots: 2")
+            .unwrap();
+    let m = taskmanager::derive(&c).unwrap();
+    let rest = bundled().snapshots()[0].taskmanagers[0].memory.unwrap();
+    assert_eq!(
+        [
+            rest.framework_heap,
+            rest.task_heap,
+            rest.framework_off_heap,
+            rest.task_off_heap,
+            rest.network_memory,
+            rest.managed_memory,
+            rest.jvm_metaspace,
+            rest.jvm_overhead,
+            rest.total_flink_memory,
+            rest.total_process_memory
+        ],
+        [
+            m.framework_heap.bytes,
+            m.task_heap.bytes,
+            m.framework_off_heap.bytes,
+            m.task_off_heap.bytes,
+            m.network.bytes,
+            m.managed.bytes,
+            m.jvm_metaspace.bytes,
+            m.jvm_overhead.bytes,
+            m.total_flink(),
+            m.total_process()
+        ]
+    );
+}

@@ -1,0 +1,70 @@
+package memlab;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.util.ParameterTool;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+
+/**
+ * memlab's load job for a local cluster: a steady stream of numbers, keyed, with keyed
+ * state, into a discarding sink. It moves heap, GC and network-segment metrics.
+ *
+ * <p>Arguments: --keys N (distinct keys, default 100000), --rate R (records/s, default
+ * 20000), --grow true (keep a growing list per key: a real heap-state leak).
+ */
+public class LoadJob {
+    public static void main(String[] args) throws Exception {
+        ParameterTool p = ParameterTool.fromArgs(args);
+        long keys = p.getLong("keys", 100_000);
+        long rate = p.getLong("rate", 20_000);
+        boolean grow = p.getBoolean("grow", false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataGeneratorSource<Long> source = new DataGeneratorSource<>(
+                i -> i, Long.MAX_VALUE,
+                org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(rate),
+                Types.LONG);
+        DataStream<Long> numbers = env.fromSource(source, WatermarkStrategy.noWatermarks(), "numbers");
+        numbers.keyBy(n -> n % keys)
+                .process(new Count(grow))
+                .sinkTo(new DiscardingSink<>());
+        env.execute(grow ? "memlab load (growing state)" : "memlab load");
+    }
+
+    /** Counts per key; with `grow`, also keeps every value seen (unbounded heap state). */
+    static class Count extends KeyedProcessFunction<Long, Long, Long> {
+        private final boolean grow;
+        private transient ValueState<Long> count;
+        private transient ValueState<long[]> seen;
+
+        Count(boolean grow) {
+            this.grow = grow;
+        }
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            seen = getRuntimeContext().getState(new ValueStateDescriptor<>("seen", long[].class));
+        }
+
+        @Override
+        public void processElement(Long n, Context ctx, Collector<Long> out) throws Exception {
+            Long c = count.value();
+            count.update(c == null ? 1 : c + 1);
+            if (grow) {
+                long[] s = seen.value();
+                long[] next = s == null ? new long[1] : java.util.Arrays.copyOf(s, s.length + 1);
+                next[next.length - 1] = n;
+                seen.update(next);
+            }
+            out.collect(n);
+        }
+    }
+}
