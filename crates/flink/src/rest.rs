@@ -18,7 +18,7 @@ pub struct Overview {
 }
 
 /// `memoryConfiguration` of `GET /taskmanagers/<id>` (bytes).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemoryConfiguration {
     pub framework_heap: u64,

@@ -66,3 +66,25 @@ fn our_calculator_derives_exactly_what_the_real_cluster_reports() {
         ]
     );
 }
+
+#[test]
+fn cluster_cards_rederive_and_find_gone_taskmanagers() {
+    let snaps = bundled().snapshots();
+    let (cards, gone) = memlab_flink::cluster::at(&snaps, snaps.len() - 1);
+    assert_eq!(cards.len(), 2);
+    assert!(gone.is_empty());
+    for c in &cards {
+        assert_eq!(c.config_mismatch, None, "{}", c.id);
+        assert!(c.heap.unwrap().ratio() > 0.0);
+        assert!(c.network.unwrap().capacity > 0.0);
+    }
+    // Drop a TaskManager from the last snapshot: it is reported gone, last seen before.
+    let mut cut = snaps.clone();
+    let last = cut.len() - 1;
+    let removed = cut[last].taskmanagers.remove(0).id;
+    let (cards, gone) = memlab_flink::cluster::at(&cut, last);
+    assert_eq!(cards.len(), 1);
+    assert_eq!(gone, vec![(removed, snaps[last - 1].t)]);
+    let heap = memlab_flink::cluster::series(&snaps, &cards[0].id, "Status.JVM.Memory.Heap.Used");
+    assert_eq!(heap.len(), snaps.len());
+}
