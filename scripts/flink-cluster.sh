@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 
 FLINK_VERSION=2.3.0
 PORT="${MEMLAB_FLINK_PORT:-8081}"
+RPC_PORT="${MEMLAB_FLINK_RPC_PORT:-$((PORT - 1958))}" # 8081 → 6123 (Flink's default)
 CACHE="$HOME/.cache/memlab/flink"
 FLINK="$CACHE/$FLINK_VERSION/pyflink"
 STATE="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/cluster}"
@@ -46,7 +47,7 @@ write_conf() {
 jobmanager:
   rpc:
     address: 127.0.0.1
-    port: 6123
+    port: $RPC_PORT
   bind-host: 127.0.0.1
   memory:
     process.size: 1024m

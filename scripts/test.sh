@@ -19,4 +19,10 @@ stage "native tests" cargo test --workspace --locked
 stage "wasm tests (headless Chromium)" cargo test --target wasm32-unknown-unknown -p memlab-app --locked
 stage "release build (trunk, offline)" trunk build --release --offline
 stage "initial transfer size" "$ROOT/scripts/size.sh"
+# A real Flink 2.3.0 cluster for the Live cluster tests, always stopped afterwards.
+export MEMLAB_FLINK_PORT="${MEMLAB_FLINK_PORT:-18081}"
+export MEMLAB_CLUSTER_DIR="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/test-cluster}"
+export MEMLAB_FLINK_URL="http://127.0.0.1:$MEMLAB_FLINK_PORT"
+trap 'scripts/flink-cluster.sh stop >/dev/null 2>&1 || true; stage_summary' EXIT
+stage "real Flink cluster (2 TaskManagers + load job)" bash -c 'scripts/flink-cluster.sh start 2 && scripts/flink-cluster.sh submit >/dev/null'
 stage "end-to-end tests (release build under a sub-path, Chromium)" node --test --test-concurrency=1 tests/e2e/

@@ -22,8 +22,10 @@ pub fn points(values: &[f64], max: f64) -> String {
     let v = bucket_max(values);
     let n = v.len().max(2) - 1;
     let max = if max > 0.0 { max } else { 1.0 };
+    // Missing values (NaN: no data at that moment) leave a gap instead of a bogus point.
     v.iter()
         .enumerate()
+        .filter(|(_, y)| y.is_finite() && **y > f64::MIN)
         .map(|(i, y)| {
             format!("{:.1},{:.1}", i as f64 / n as f64 * W, H - (y / max).clamp(0.0, 1.0) * (H - 2.0) - 1.0)
         })
@@ -73,6 +75,12 @@ mod tests {
         let b = bucket_max(&v);
         assert!(b.len() <= POINTS);
         assert_eq!(b.iter().copied().fold(0.0, f64::max), 7.0);
+    }
+
+    #[test]
+    fn missing_values_are_skipped() {
+        assert_eq!(points(&[0.0, f64::NAN, 1.0], 1.0), "0.0,43.0 240.0,1.0");
+        assert_eq!(points(&[f64::NAN, f64::NAN], 1.0), "");
     }
 
     #[test]

@@ -1,8 +1,371 @@
-use leptos::prelude::*;
+//! Live cluster: connect to a Flink cluster's REST API (polled with gloo-net), or open a
+//! recording (the bundled one from a real Flink 2.3.0 cluster, a file, or `?recording=URL`),
+//! and see every TaskManager's pools used vs configured over time. Every poll is kept as
+//! raw responses in a [`Recording`], which exports as `.memlab.json` and replays the same.
 
-use crate::components::placeholder::Planned;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use memlab_flink::cluster::{self, Gauge, TmCard};
+use memlab_flink::recording::{Poll, Recording, Response, Snapshot};
+use memlab_size::human;
+use wasm_bindgen::JsCast;
+
+use crate::app::Router;
+use crate::components::sparkline::Sparkline;
+
+/// The recording shipped with the app (relative: works from any sub-path).
+pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
+const POLL_MS: u32 = 5_000;
+const MAX_BACKOFF_MS: u32 = 60_000;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    None,
+    Live(String),
+    File(String),
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+async fn fetch(base: &str, path: &str) -> Response {
+    let t = now_ms();
+    match gloo_net::http::Request::get(&format!("{base}{path}")).send().await {
+        Ok(r) => {
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            Response { path: path.to_owned(), status, body, t: now_ms() }
+        }
+        Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
+    }
+}
+
+/// One poll, one request after another (never overlapping).
+async fn poll(base: &str) -> Poll {
+    let t = now_ms();
+    let mut out = vec![fetch(base, "/overview").await, fetch(base, "/taskmanagers").await];
+    let ids: Vec<String> = if out[1].status == 200 {
+        serde_json::from_str::<memlab_flink::rest::TaskManagers>(&out[1].body)
+            .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let tm_query = cluster::TM_METRICS.join(",");
+    for id in &ids {
+        out.push(fetch(base, &format!("/taskmanagers/{id}")).await);
+        out.push(fetch(base, &format!("/taskmanagers/{id}/metrics?get={tm_query}")).await);
+    }
+    out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
+    out.push(fetch(base, "/jobs/overview").await);
+    Poll { t, responses: out }
+}
+
+/// What went wrong with a poll, in words a user can act on (None: it worked).
+fn poll_problem(base: &str, p: &Poll) -> Option<String> {
+    let first = p.responses.first()?;
+    let https = window().location().protocol().is_ok_and(|p| p == "https:");
+    match first.status {
+        0 => Some(cluster::network_failure_message(base, https)),
+        200 => {
+            if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
+                Some(format!("{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?"))
+            } else {
+                None
+            }
+        }
+        404 => Some(format!("{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.")),
+        s => Some(format!("{base}/overview answered HTTP {s}; the data shown is from the last good poll.")),
+    }
+}
+
+fn bar(label: &'static str, g: Option<Gauge>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
+    let text = g.map(|g| {
+        if unit_bytes {
+            format!("{} / {}", human(g.used as u64), human(g.capacity as u64))
+        } else {
+            format!("{} / {} segments", g.used as u64, g.capacity as u64)
+        }
+    });
+    let pct = g.map(|g| g.ratio() * 100.0);
+    let level = match pct {
+        Some(p) if p >= 90.0 => "hot",
+        Some(p) if p >= 70.0 => "warm",
+        _ => "ok",
+    };
+    view! {
+        <div class="gauge" data-testid=testid data-used=g.map(|g| g.used.to_string()) data-capacity=g.map(|g| g.capacity.to_string())>
+            <div class="gauge-head">
+                <span>{label}</span>
+                <span class="muted">{text.unwrap_or_else(|| "no data".into())}</span>
+            </div>
+            <div class=format!("bar {level}")>
+                <span style=format!("width:{:.1}%", pct.unwrap_or(0.0))></span>
+            </div>
+        </div>
+    }
+}
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
-    view! { <Planned title="Live cluster" what="Connect to a running Flink cluster's REST API, watch used vs configured memory for every pool over time, record and replay sessions."/> }
+    let router = use_context::<Router>().expect("the shell provides the router");
+    let start = router.route.get_untracked();
+    let url = RwSignal::new(start.get("cluster").unwrap_or("http://127.0.0.1:8081").to_owned());
+    let source = RwSignal::new(Source::None);
+    let recording = RwSignal::new(None::<Arc<Recording>>);
+    let problem = RwSignal::new(None::<String>);
+    let cursor = RwSignal::new(None::<usize>); // None: follow the newest poll
+                                               // Each connection gets a generation: a newer one (or leaving the page) stops older loops.
+    let generation = StoredValue::new(0u32);
+    on_cleanup(move || generation.update_value(|g| *g += 1));
+
+    let snapshots = Memo::new(move |_| {
+        recording.with(|r| r.as_ref().map(|r| Arc::new(r.snapshots())).unwrap_or_default())
+    });
+    // Following the newest poll shows the newest *good* one: when the cluster stops
+    // answering, the last data stays visible (the failed polls are still recorded).
+    let index = Signal::derive(move || {
+        snapshots.with(|s| {
+            let n = s.len();
+            match cursor.get() {
+                Some(c) => c.min(n.saturating_sub(1)),
+                None => s.iter().rposition(|x| x.overview.is_some()).unwrap_or(n.saturating_sub(1)),
+            }
+        })
+    });
+    let current = Memo::new(move |_| snapshots.with(|s| s.get(index.get()).cloned()));
+    let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
+
+    let connect = move |base: String| {
+        let base = base.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            problem.set(Some(format!("'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081).")));
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let my_gen = generation.get_value();
+        source.set(Source::Live(base.clone()));
+        recording.set(Some(Arc::new(Recording::new(&base, now_ms()))));
+        cursor.set(None);
+        problem.set(None);
+        router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
+        leptos::task::spawn_local(async move {
+            let mut wait = POLL_MS;
+            loop {
+                if generation.try_get_value() != Some(my_gen) {
+                    return;
+                }
+                let p = poll(&base).await;
+                if generation.try_get_value() != Some(my_gen) {
+                    return;
+                }
+                let trouble = poll_problem(&base, &p);
+                wait = if trouble.is_some() { (wait * 2).min(MAX_BACKOFF_MS) } else { POLL_MS };
+                problem.set(trouble);
+                recording.update(|r| {
+                    if let Some(r) = r {
+                        let mut next = (**r).clone();
+                        next.polls.push(p);
+                        *r = Arc::new(next);
+                    }
+                });
+                gloo_timers::future::TimeoutFuture::new(wait).await;
+            }
+        });
+    };
+
+    let stop = move || {
+        generation.update_value(|g| *g += 1);
+        if let Source::Live(u) = source.get_untracked() {
+            source.set(Source::File(format!("session with {u} (stopped)")));
+        }
+    };
+
+    let open_text = move |label: String, text: String| match Recording::parse(&text) {
+        Ok(r) => {
+            generation.update_value(|g| *g += 1);
+            let n = r.polls.len();
+            recording.set(Some(Arc::new(r)));
+            source.set(Source::File(label));
+            cursor.set(Some(n.saturating_sub(1)));
+            problem.set(None);
+        }
+        Err(e) => problem.set(Some(format!("{label}: {e}"))),
+    };
+
+    let open_url = move |u: String| {
+        leptos::task::spawn_local(async move {
+            match gloo_net::http::Request::get(&u).send().await {
+                Ok(r) if r.ok() => match r.text().await {
+                    Ok(t) => open_text(u.clone(), t),
+                    Err(e) => problem.set(Some(format!("{u}: could not read the file: {e}"))),
+                },
+                Ok(r) => problem.set(Some(format!("{u}: HTTP {} — the recording is not there.", r.status()))),
+                Err(e) => problem.set(Some(format!("{u}: {e}"))),
+            }
+        });
+    };
+
+    let open_file = move |file: web_sys::File| {
+        let name = file.name();
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(t) => open_text(name, t.as_string().unwrap_or_default()),
+                Err(_) => problem.set(Some(format!("{name}: the browser could not read this file."))),
+            }
+        });
+    };
+
+    let export = move || {
+        let Some(r) = recording.get_untracked() else { return };
+        let json = r.to_json();
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&json));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("application/json");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+        let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+        if let Some(a) =
+            document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            a.set_href(&href);
+            a.set_download("session.memlab.json");
+            a.click();
+        }
+        let _ = web_sys::Url::revoke_object_url(&href);
+    };
+
+    // Start from the address bar: ?cluster=URL connects, ?recording=URL opens.
+    if let Some(r) = start.get("recording") {
+        open_url(r.to_owned());
+    } else if start.get("cluster").is_some() {
+        connect(url.get_untracked());
+    }
+
+    let status = move || match source.get() {
+        Source::None => {
+            "Connect to a cluster, or open the bundled recording of a real Flink 2.3.0 cluster.".to_owned()
+        }
+        Source::Live(u) => {
+            format!("Live: polling {u} every {} s · {} poll(s)", POLL_MS / 1000, snapshots.with(|s| s.len()))
+        }
+        Source::File(l) => recording.with(|r| {
+            r.as_ref()
+                .map(|r| format!("{l}: {} polls over {:.1} min", r.polls.len(), r.duration_s() / 60.0))
+                .unwrap_or_default()
+        }),
+    };
+
+    let card_view = move |c: TmCard| {
+        let id = c.id.clone();
+        let id2 = id.clone();
+        let heap_series = Signal::derive(move || {
+            snapshots.with(|s| cluster::series(s, &id2, "Status.JVM.Memory.Heap.Used"))
+        });
+        let heap_max = Signal::derive({
+            let c = c.clone();
+            move || c.heap.map(|g| g.capacity).unwrap_or(1.0)
+        });
+        let mem = c.memory;
+        view! {
+            <article class="card tm-card" data-testid="tm-card" data-id=id.clone()>
+                <header>
+                    <h3 class="mono">{id.clone()}</h3>
+                    <span class="muted small">{format!("{} slot(s), {} free{}", c.slots, c.free_slots, c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default())}</span>
+                </header>
+                {c.config_mismatch.clone().map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
+                {bar("JVM heap", c.heap, true, "gauge-heap")}
+                {bar("Managed memory", c.managed, true, "gauge-managed")}
+                {bar("Network buffers", c.network, false, "gauge-network")}
+                {bar("Metaspace", c.metaspace, true, "gauge-metaspace")}
+                {bar("Direct memory", c.direct, true, "gauge-direct")}
+                <Sparkline values=heap_series max=heap_max cursor=index label="heap used over the session" value_text=Signal::derive(move || c.heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
+                {mem.map(|m| view! {
+                    <p class="muted small" data-testid="tm-config">
+                        {format!("configured: process {} · Flink {} · heap {} · managed {} · network {}",
+                            human(m.total_process_memory), human(m.total_flink_memory), human(m.framework_heap + m.task_heap), human(m.managed_memory), human(m.network_memory))}
+                    </p>
+                })}
+            </article>
+        }
+    };
+
+    view! {
+        <section class="cluster">
+            <header class="page-head">
+                <div>
+                    <h1>"Live cluster"</h1>
+                    <p class="muted">"Every TaskManager's memory pools, used vs configured, from Flink's REST API — live or recorded."</p>
+                </div>
+            </header>
+            <div class="card source-bar">
+                <form class="connect" on:submit=move |ev| { ev.prevent_default(); connect(url.get_untracked()); }>
+                    <input type="url" data-testid="cluster-url" aria-label="Flink REST URL" prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
+                    <button class="primary" type="submit" data-testid="connect">"Connect"</button>
+                    <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_)) on:click=move |_| stop()>"Stop"</button>
+                </form>
+                <div class="source-actions">
+                    <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>"Open the bundled recording"</button>
+                    <label class="file-button">
+                        "Import .memlab.json"
+                        <input type="file" accept=".json,application/json" data-testid="import-file" on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(f) = input.files().and_then(|l| l.get(0)) { open_file(f); }
+                        }/>
+                    </label>
+                    <button data-testid="export" disabled=move || recording.with(|r| r.as_ref().is_none_or(|r| r.polls.is_empty())) on:click=move |_| export()>"Export recording"</button>
+                </div>
+                <p class="status" data-testid="cluster-status">{status}</p>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="cluster-error">{p}</p> })}
+            <div
+                class="drop-zone"
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(f) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) { open_file(f); }
+                }
+            >
+                {move || (snapshots.with(|s| s.len()) > 1 && !matches!(source.get(), Source::Live(_))).then(|| view! {
+                    <div class="replay">
+                        <span class="muted small">"Replay"</span>
+                        <input type="range" data-testid="replay-timeline" min="0" max=move || snapshots.with(|s| s.len().saturating_sub(1)).to_string()
+                            prop:value=move || index.get().to_string()
+                            on:input=move |ev| cursor.set(event_target_value(&ev).parse().ok())/>
+                        <span class="mono small">{move || current.get().map(|s: Snapshot| {
+                            let t0 = recording.with(|r| r.as_ref().and_then(|r| r.polls.first().map(|p| p.t)).unwrap_or(s.t));
+                            format!("+{:.0} s", (s.t - t0) as f64 / 1000.0)
+                        })}</span>
+                    </div>
+                })}
+                {move || current.get().and_then(|s| s.overview.clone()).map(|o| view! {
+                    <div class="facts" data-testid="cluster-overview">
+                        <div><dt>"Flink"</dt><dd>{o.flink_version}</dd></div>
+                        <div><dt>"TaskManagers"</dt><dd data-testid="tm-count">{o.taskmanagers}</dd></div>
+                        <div><dt>"Slots free"</dt><dd>{format!("{} of {}", o.slots_available, o.slots_total)}</dd></div>
+                        <div><dt>"Jobs running"</dt><dd>{o.jobs_running}</dd></div>
+                    </div>
+                })}
+                <div class="tm-grid">
+                    {move || view_at.get().0.into_iter().map(card_view).collect_view()}
+                </div>
+                {move || {
+                    let gone = view_at.get().1;
+                    (!gone.is_empty()).then(|| view! {
+                        <div class="card">
+                            <h3>"Gone"</h3>
+                            <ul>{gone.into_iter().map(|(id, t)| view! { <li data-testid="tm-gone" data-id=id.clone()>{format!("{id} — last seen {}", js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).to_locale_time_string("en-GB").as_string().unwrap_or_default())}</li> }).collect_view()}</ul>
+                        </div>
+                    })
+                }}
+                {move || current.get().map(|s| (!s.jobs.is_empty()).then(|| view! {
+                    <div class="card">
+                        <h3>"Jobs"</h3>
+                        <ul>{s.jobs.iter().map(|j| view! { <li><b>{j.state.clone()}</b>" "{j.name.clone()}</li> }).collect_view()}</ul>
+                    </div>
+                }))}
+            </div>
+        </section>
+    }
 }

@@ -110,10 +110,11 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         slots: tm.slots,
         free_slots: tm.free_slots,
         heap: gauge(tm, "Status.JVM.Memory.Heap.Used", heap_max),
+        // Capacities are the configured sizes (memoryConfiguration) where Flink reports them.
         managed: gauge(
             tm,
             "Status.Flink.Memory.Managed.Used",
-            tm.metric("Status.Flink.Memory.Managed.Total").or(mem.map(|m| m.managed_memory as f64)),
+            mem.map(|m| m.managed_memory as f64).or(tm.metric("Status.Flink.Memory.Managed.Total")),
         ),
         network: gauge(
             tm,

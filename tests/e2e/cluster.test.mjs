@@ -1,0 +1,112 @@
+// The Live cluster page in a real browser: the bundled real recording, and a real Flink
+// 2.3.0 cluster started by scripts/test.sh (MEMLAB_FLINK_URL). Waits poll for state.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const FLINK = process.env.MEMLAB_FLINK_URL;
+
+async function cards(page) {
+  return page.$$eval('[data-testid="tm-card"]', (cs) =>
+    cs.map((c) => ({
+      id: c.dataset.id,
+      heapUsed: Number(c.querySelector('[data-testid="gauge-heap"]').dataset.used),
+      mismatch: !!c.querySelector('[data-testid="config-mismatch"]'),
+      config: c.querySelector('[data-testid="tm-config"]')?.textContent ?? '',
+    })),
+  );
+}
+
+test('the bundled recording of a real cluster opens and replays', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  await page.getByTestId('load-demo').click();
+  await page.waitForSelector('[data-testid="tm-card"]');
+  const end = await cards(page);
+  assert.equal(end.length, 2);
+  assert.ok(end.every((c) => !c.mismatch && c.heapUsed > 0));
+  assert.match(await page.getByTestId('cluster-status').textContent(), /67 polls over 5\.5 min/);
+  // Scrub to the first poll: the values are those of that moment.
+  await page.getByTestId('replay-timeline').fill('0');
+  await page.waitForFunction((before) => {
+    const c = document.querySelector('[data-testid="tm-card"] [data-testid="gauge-heap"]');
+    return c && c.dataset.used !== String(before);
+  }, end[0].heapUsed);
+  await screenshot(page, 'cluster-recording');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a damaged recording gets a precise message and the page keeps working', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  const bad = path.join(ROOT, 'target', 'truncated.memlab.json');
+  await fs.mkdir(path.dirname(bad), { recursive: true });
+  await fs.writeFile(bad, '{"format": "memlab-recording", "version": 1, "polls": [{"t": 1, "resp');
+  await page.getByTestId('import-file').setInputFiles(bad);
+  await page.getByTestId('cluster-error').waitFor();
+  assert.match(await page.getByTestId('cluster-error').textContent(), /not JSON \(line 1, column \d+\).*cut off/);
+  await page.getByTestId('load-demo').click();
+  await page.waitForSelector('[data-testid="tm-card"]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a re-imported session', { skip: !FLINK && 'MEMLAB_FLINK_URL is not set (scripts/test.sh starts a real cluster)' }, async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?cluster=${encodeURIComponent(FLINK)}`);
+  const rest = await (await fetch(`${FLINK}/taskmanagers`)).json();
+  const ids = rest.taskmanagers.map((t) => t.id).sort();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tm-card"]').length === n, ids.length, { timeout: 30000 });
+  assert.deepEqual((await cards(page)).map((c) => c.id).sort(), ids);
+  // Configured sizes shown = memoryConfiguration; live values = the poll's responses.
+  // (A fresh TaskManager's metrics appear 10–20 s after it registers: wait for them.)
+  for (const id of ids) {
+    const detail = await (await fetch(`${FLINK}/taskmanagers/${encodeURIComponent(id)}`)).json();
+    await page.waitForFunction(
+      ([id, bytes]) => document.querySelector(`[data-testid="tm-card"][data-id="${id}"] [data-testid="gauge-managed"]`)?.dataset.capacity === String(bytes),
+      [id, detail.memoryConfiguration.managedMemory],
+      { timeout: 60000 },
+    );
+  }
+  assert.ok((await cards(page)).every((c) => !c.mismatch), 'memlab re-derives each TaskManager configuration');
+
+  // Kill a TaskManager: it is marked gone once Flink drops it (heartbeat timeout 5 s).
+  execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['kill-tm'], { stdio: 'inherit' });
+  await page.waitForSelector('[data-testid="tm-gone"]', { timeout: 90000 });
+  await screenshot(page, 'cluster-live-gone');
+
+  // Export the session now, for the re-import below.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export').click();
+  const file = path.join(ROOT, 'target', 'session.memlab.json');
+  await (await download).saveAs(file);
+
+  // Stop the cluster: the error is shown, the last data stays, the page still works.
+  execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['stop'], { stdio: 'inherit' });
+  await page.getByTestId('cluster-error').waitFor({ timeout: 60000 });
+  assert.match(await page.getByTestId('cluster-error').textContent(), /No answer from/);
+  assert.ok((await cards(page)).length >= 1, 'the last good data stays visible');
+  await page.getByTestId('nav-calculator').click();
+  await page.waitForSelector('[data-testid="page"][data-view="calculator"]');
+
+  // The exported session re-imports and replays.
+  await page.getByTestId('nav-cluster').click();
+  await page.getByTestId('import-file').setInputFiles(file);
+  await page.waitForSelector('[data-testid="tm-card"]');
+  const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+  assert.equal(saved.format, 'memlab-recording');
+  assert.match(await page.getByTestId('cluster-status').textContent(), new RegExp(`${saved.polls.length} polls`));
+  assert.deepEqual(errors.filter((e) => !e.includes('Failed to load resource')), []);
+  await context.close();
+});
