@@ -16,7 +16,10 @@ use crate::components::sparkline::Sparkline;
 
 /// The recording shipped with the app (relative: works from any sub-path).
 pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
-const POLL_MS: u32 = 5_000;
+/// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
+/// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
+const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
+const DEFAULT_INTERVAL_S: u32 = 5;
 const MAX_BACKOFF_MS: u32 = 60_000;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +45,8 @@ async fn fetch(base: &str, path: &str) -> Response {
     }
 }
 
-/// One poll, one request after another (never overlapping).
+/// One poll: the overview and TaskManager list, then every TaskManager's details and
+/// metrics concurrently. Polls never overlap: the next starts after this one ends.
 async fn poll(base: &str) -> Poll {
     let t = now_ms();
     let mut out = vec![fetch(base, "/overview").await, fetch(base, "/taskmanagers").await];
@@ -54,10 +58,11 @@ async fn poll(base: &str) -> Poll {
         Vec::new()
     };
     let tm_query = cluster::TM_METRICS.join(",");
-    for id in &ids {
-        out.push(fetch(base, &format!("/taskmanagers/{id}")).await);
-        out.push(fetch(base, &format!("/taskmanagers/{id}/metrics?get={tm_query}")).await);
-    }
+    let paths: Vec<String> = ids
+        .iter()
+        .flat_map(|id| [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={tm_query}")])
+        .collect();
+    out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
     out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
     out.push(fetch(base, "/jobs/overview").await);
     Poll { t, responses: out }
@@ -108,11 +113,45 @@ fn bar(label: &'static str, g: Option<Gauge>, unit_bytes: bool, testid: &'static
     }
 }
 
+/// A small chart of one TaskManager metric over the session.
+#[allow(clippy::too_many_arguments)]
+fn chart(
+    snapshots: Memo<Arc<Vec<Snapshot>>>,
+    index: Signal<usize>,
+    id: &str,
+    metric: &'static str,
+    label: &'static str,
+    max: f64,
+    class: &'static str,
+    bytes: bool,
+) -> impl IntoView {
+    let id = id.to_owned();
+    let values = Signal::derive(move || snapshots.with(|s| cluster::series(s, &id, metric)));
+    let now = Signal::derive(move || {
+        let v = values.with(|v| v.get(index.get()).copied().unwrap_or(f64::NAN));
+        if !v.is_finite() {
+            "–".to_owned()
+        } else if bytes {
+            human(v as u64)
+        } else {
+            format!("{v:.0}")
+        }
+    });
+    view! { <Sparkline values=values max=Signal::derive(move || max) cursor=index label=label value_text=now class=class testid="tm-chart"/> }
+}
+
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
     let url = RwSignal::new(start.get("cluster").unwrap_or("http://127.0.0.1:8081").to_owned());
+    let interval = RwSignal::new(
+        start
+            .get("interval")
+            .and_then(|s| s.parse().ok())
+            .filter(|s| INTERVALS_S.contains(s))
+            .unwrap_or(DEFAULT_INTERVAL_S),
+    );
     let source = RwSignal::new(Source::None);
     let recording = RwSignal::new(None::<Arc<Recording>>);
     let problem = RwSignal::new(None::<String>);
@@ -152,7 +191,7 @@ pub fn ClusterPage() -> impl IntoView {
         problem.set(None);
         router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
         leptos::task::spawn_local(async move {
-            let mut wait = POLL_MS;
+            let mut backoff = 0u32;
             loop {
                 if generation.try_get_value() != Some(my_gen) {
                     return;
@@ -162,7 +201,9 @@ pub fn ClusterPage() -> impl IntoView {
                     return;
                 }
                 let trouble = poll_problem(&base, &p);
-                wait = if trouble.is_some() { (wait * 2).min(MAX_BACKOFF_MS) } else { POLL_MS };
+                let every = interval.try_get_untracked().unwrap_or(DEFAULT_INTERVAL_S) * 1000;
+                backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
+                let wait = if backoff > 0 { backoff } else { every };
                 problem.set(trouble);
                 recording.update(|r| {
                     if let Some(r) = r {
@@ -248,7 +289,7 @@ pub fn ClusterPage() -> impl IntoView {
             "Connect to a cluster, or open the bundled recording of a real Flink 2.3.0 cluster.".to_owned()
         }
         Source::Live(u) => {
-            format!("Live: polling {u} every {} s · {} poll(s)", POLL_MS / 1000, snapshots.with(|s| s.len()))
+            format!("Live: polling {u} every {} s · {} poll(s)", interval.get(), snapshots.with(|s| s.len()))
         }
         Source::File(l) => recording.with(|r| {
             r.as_ref()
@@ -281,6 +322,11 @@ pub fn ClusterPage() -> impl IntoView {
                 {bar("Metaspace", c.metaspace, true, "gauge-metaspace")}
                 {bar("Direct memory", c.direct, true, "gauge-direct")}
                 <Sparkline values=heap_series max=heap_max cursor=index label="heap used over the session" value_text=Signal::derive(move || c.heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
+                {chart(snapshots, index, &id, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "GC time (ms/s)", 1000.0, "fail", false)}
+                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", "managed used", c.managed.map(|g| g.capacity).unwrap_or(1.0), "free", true)}
+                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", "network segments used", c.network.map(|g| g.capacity).unwrap_or(1.0), "unref", false)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", "metaspace used", c.metaspace.map(|g| g.capacity).unwrap_or(1.0), "live", true)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", "direct used", c.direct.map(|g| g.capacity).unwrap_or(1.0), "unref", true)}
                 {mem.map(|m| view! {
                     <p class="muted small" data-testid="tm-config">
                         {format!("configured: process {} · Flink {} · heap {} · managed {} · network {}",
@@ -304,6 +350,12 @@ pub fn ClusterPage() -> impl IntoView {
                     <input type="url" data-testid="cluster-url" aria-label="Flink REST URL" prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
                     <button class="primary" type="submit" data-testid="connect">"Connect"</button>
                     <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_)) on:click=move |_| stop()>"Stop"</button>
+                    <label class="speed">
+                        "every "
+                        <select data-testid="interval" on:change=move |ev| if let Ok(s) = event_target_value(&ev).parse() { interval.set(s) }>
+                            {INTERVALS_S.into_iter().map(|s| view! { <option value=s.to_string() selected=move || interval.get() == s>{format!("{s} s")}</option> }).collect_view()}
+                        </select>
+                    </label>
                 </form>
                 <div class="source-actions">
                     <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>"Open the bundled recording"</button>

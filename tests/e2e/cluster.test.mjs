@@ -81,6 +81,24 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   }
   assert.ok((await cards(page)).every((c) => !c.mismatch), 'memlab re-derives each TaskManager configuration');
 
+  // A live value shown equals what the REST API returned in that poll (the app's own
+  // recording keeps the raw response): stop polling, export, compare.
+  await page.getByTestId('stop').click();
+  const firstDownload = page.waitForEvent('download');
+  await page.getByTestId('export').click();
+  const firstFile = path.join(ROOT, 'target', 'session-live.memlab.json');
+  await (await firstDownload).saveAs(firstFile);
+  const rec = JSON.parse(await fs.readFile(firstFile, 'utf8'));
+  const lastPoll = rec.polls.filter((p) => p.responses[0].status === 200).at(-1);
+  for (const c of await cards(page)) {
+    const r = lastPoll.responses.find((x) => x.path.startsWith(`/taskmanagers/${c.id}/metrics`));
+    const heap = JSON.parse(r.body).find((m) => m.id === 'Status.JVM.Memory.Heap.Used');
+    assert.equal(c.heapUsed, Number(heap.value), `${c.id}: heap used shown = REST value of the same poll`);
+  }
+  // Reconnect and go on.
+  await page.getByTestId('connect').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]').textContent.startsWith('Live'));
+
   // Kill a TaskManager: it is marked gone once Flink drops it (heartbeat timeout 5 s).
   execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['kill-tm'], { stdio: 'inherit' });
   await page.waitForSelector('[data-testid="tm-gone"]', { timeout: 90000 });
