@@ -258,6 +258,28 @@ fn exceed_with_task_heap(fh: Part, fo: Part, th: Part, to: Part, mg: Part, total
     .at(o::TOTAL_FLINK.key)
 }
 
+/// Network memory as the rest of a configured Total Flink Memory after the other five
+/// components `[framework heap, framework off-heap, task heap, task off-heap, managed]`.
+fn network_as_rest(
+    c: &FlinkConfig,
+    v: FlinkVersion,
+    others: [Part; 5],
+    total: u64,
+    notes: &mut Notes,
+) -> Result<Part, FlinkError> {
+    let mut rest = 0;
+    for p in others {
+        rest = add(rest, p.bytes)?;
+    }
+    let [fh, fo, th, to, mg] = others;
+    if rest > total {
+        return Err(exceed_with_task_heap(fh, fo, th, to, mg, total));
+    }
+    let network = sub(total, rest)?;
+    check_network_rest(c, v, network, total, notes)?;
+    Ok(Part::new(network, Source::Derived))
+}
+
 fn from_fine_grained(c: &FlinkConfig, v: FlinkVersion, notes: &mut Notes) -> Result<Flink, FlinkError> {
     let task_heap = part(c, &o::TASK_HEAP)?;
     let managed = part(c, &o::MANAGED_SIZE)?;
@@ -270,19 +292,13 @@ fn from_fine_grained(c: &FlinkConfig, v: FlinkVersion, notes: &mut Notes) -> Res
     }
     let network = if read::contains(c, &o::TOTAL_FLINK) {
         let total = read::memory(c, &o::TOTAL_FLINK)?.bytes();
-        if rest > total {
-            return Err(exceed_with_task_heap(
-                framework_heap,
-                framework_off_heap,
-                task_heap,
-                task_off_heap,
-                managed,
-                total,
-            ));
-        }
-        let network = sub(total, rest)?;
-        check_network_rest(c, v, network, total, notes)?;
-        Part::new(network, Source::Derived)
+        network_as_rest(
+            c,
+            v,
+            [framework_heap, framework_off_heap, task_heap, task_off_heap, managed],
+            total,
+            notes,
+        )?
     } else if let Some(legacy) = legacy_network(c, v)? {
         Part::new(legacy, Source::Configured)
     } else {
@@ -305,30 +321,14 @@ fn from_total_flink(
     let f = if read::contains(c, &o::TASK_HEAP) {
         let task_heap = part(c, &o::TASK_HEAP)?;
         let managed = managed_absolute_or_fraction(c, total, notes)?;
-        let mut rest = 0;
-        for p in [framework_heap, framework_off_heap, task_heap, task_off_heap, managed] {
-            rest = add(rest, p.bytes)?;
-        }
-        if rest > total {
-            return Err(exceed_with_task_heap(
-                framework_heap,
-                framework_off_heap,
-                task_heap,
-                task_off_heap,
-                managed,
-                total,
-            ));
-        }
-        let network = sub(total, rest)?;
-        check_network_rest(c, v, network, total, notes)?;
-        Flink {
-            framework_heap,
-            task_heap,
-            framework_off_heap,
-            task_off_heap,
-            network: Part::new(network, Source::Derived),
-            managed,
-        }
+        let network = network_as_rest(
+            c,
+            v,
+            [framework_heap, framework_off_heap, task_heap, task_off_heap, managed],
+            total,
+            notes,
+        )?;
+        Flink { framework_heap, task_heap, framework_off_heap, task_off_heap, network, managed }
     } else {
         let managed = managed_absolute_or_fraction(c, total, notes)?;
         let network = match legacy_network(c, v)? {
