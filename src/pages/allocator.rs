@@ -126,6 +126,16 @@ fn run_script(
     })
 }
 
+/// The options of a policy picker: `none_label` for no policy, then every policy.
+fn policy_options(selected: RwSignal<Option<Policy>>, none_label: &'static str) -> impl IntoView {
+    let none = view! { <option value="" selected=move || selected.get().is_none()>{none_label}</option> };
+    let each = Policy::ALL
+        .into_iter()
+        .map(|p| view! { <option value=p.name() selected=move || selected.get() == Some(p)>{p.name()}</option> })
+        .collect_view();
+    (none, each)
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -362,25 +372,13 @@ pub fn AllocatorPage() -> impl IntoView {
                     <label>
                         "Policy "
                         <select data-testid="policy-select" on:change=on_policy>
-                            <option value="" selected=move || policy.get().is_none()>
-                                "as in the script"
-                            </option>
-                            {Policy::ALL
-                                .into_iter()
-                                .map(|p| view! { <option value=p.name() selected=move || policy.get() == Some(p)>{p.name()}</option> })
-                                .collect_view()}
+                            {policy_options(policy, "as in the script")}
                         </select>
                     </label>
                     <label>
                         "Compare with "
                         <select data-testid="compare-select" on:change=on_compare>
-                            <option value="" selected=move || compare.get().is_none()>
-                                "nothing"
-                            </option>
-                            {Policy::ALL
-                                .into_iter()
-                                .map(|p| view! { <option value=p.name() selected=move || compare.get() == Some(p)>{p.name()}</option> })
-                                .collect_view()}
+                            {policy_options(compare, "nothing")}
                         </select>
                     </label>
                 </div>
