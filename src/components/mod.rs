@@ -1,6 +1,7 @@
 //! Reusable views shared by the pages. Each is a thin view over plain Rust types.
 pub mod block_table;
 pub mod frame_loop;
+pub mod memory_model;
 pub mod placeholder;
 pub mod pool_canvas;
 pub mod script_editor;

@@ -5,12 +5,11 @@
 
 use leptos::prelude::*;
 use memlab_flink::options::{jm, legacy, tm, Default as OptDefault, Opt};
-use memlab_flink::process::Part;
-use memlab_flink::read::Source;
 use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError, FlinkVersion};
 use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
+use crate::components::memory_model::{diagram, leaf, source_class, source_label, Leaf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Proc {
@@ -38,16 +37,6 @@ impl Proc {
     }
 }
 
-/// One box of the memory model: a leaf component or a group of them.
-#[derive(Clone, Debug, PartialEq)]
-struct Leaf {
-    id: &'static str,
-    name: &'static str,
-    part: Part,
-    class: &'static str,
-    option: Option<&'static str>,
-}
-
 /// The derived model as the page draws it.
 #[derive(Clone, Debug, PartialEq)]
 struct Model {
@@ -59,16 +48,6 @@ struct Model {
     notes: Vec<String>,
     /// (label, value) facts under the diagram.
     facts: Vec<(String, String)>,
-}
-
-fn leaf(
-    id: &'static str,
-    name: &'static str,
-    part: Part,
-    class: &'static str,
-    option: Option<&'static str>,
-) -> Leaf {
-    Leaf { id, name, part, class, option }
 }
 
 fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError> {
@@ -162,126 +141,6 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError>
             })
         }
     }
-}
-
-fn source_label(s: Source) -> &'static str {
-    match s {
-        Source::Configured => "configured",
-        Source::Default => "default",
-        Source::Derived => "derived",
-        Source::ClampedToMin => "clamped to min",
-        Source::ClampedToMax => "clamped to max",
-    }
-}
-
-fn source_class(s: Source) -> &'static str {
-    match s {
-        Source::Configured => "src-configured",
-        Source::Default => "src-default",
-        Source::Derived => "src-derived",
-        Source::ClampedToMin | Source::ClampedToMax => "src-clamped",
-    }
-}
-
-/// A proportional box: grows with its bytes (flex-grow values are relative to siblings, so
-/// KiB keeps the numbers readable and every row fills its parent).
-fn grow(bytes: u64, _total: u64) -> String {
-    format!("flex-grow:{:.3};", bytes as f64 / 1024.0)
-}
-
-fn tile(l: &Leaf, total: u64) -> impl IntoView {
-    let title = format!(
-        "{}: {} ({} bytes) — {}",
-        l.name,
-        human(l.part.bytes),
-        l.part.bytes,
-        source_label(l.part.source)
-    );
-    view! {
-        <div class=format!("mm-leaf {} {}", l.class, source_class(l.part.source)) style=grow(l.part.bytes, total) title=title>
-            <span class="mm-name">{l.name}</span>
-            <span class="mm-size">{human(l.part.bytes)}</span>
-        </div>
-    }
-}
-
-fn group(name: &'static str, class: &'static str, bytes: u64, total: u64, inner: Vec<AnyView>) -> AnyView {
-    view! {
-        <div class=format!("mm-group {class}") style=grow(bytes, total)>
-            <div class="mm-label">
-                <span>{name}</span>
-                <b>{human(bytes)}</b>
-            </div>
-            <div class="mm-row">{inner}</div>
-        </div>
-    }
-    .into_any()
-}
-
-/// Flink's memory model, drawn to scale.
-fn diagram(p: Proc, m: &Model) -> AnyView {
-    let total = m.total_process;
-    let l = |id: &str| m.leaves.iter().find(|x| x.id == id).cloned().expect("known component");
-    let flink_inner: Vec<AnyView> = match p {
-        Proc::Tm => {
-            let (fh, th, mg, fo, to, net) = (
-                l("frameworkHeap"),
-                l("taskHeap"),
-                l("managedMemory"),
-                l("frameworkOffHeap"),
-                l("taskOffHeap"),
-                l("networkMemory"),
-            );
-            let heap = fh.part.bytes + th.part.bytes;
-            let direct = fo.part.bytes + to.part.bytes + net.part.bytes;
-            vec![
-                group(
-                    "JVM Heap",
-                    "g-heap",
-                    heap,
-                    total,
-                    vec![tile(&fh, total).into_any(), tile(&th, total).into_any()],
-                ),
-                group(
-                    "Off-Heap Memory",
-                    "g-offheap",
-                    mg.part.bytes + direct,
-                    total,
-                    vec![
-                        tile(&mg, total).into_any(),
-                        group(
-                            "Direct Memory",
-                            "g-direct",
-                            direct,
-                            total,
-                            vec![
-                                tile(&fo, total).into_any(),
-                                tile(&to, total).into_any(),
-                                tile(&net, total).into_any(),
-                            ],
-                        ),
-                    ],
-                ),
-            ]
-        }
-        Proc::Jm => vec![tile(&l("jvmHeap"), total).into_any(), tile(&l("offHeap"), total).into_any()],
-    };
-    view! {
-        <div class="mm" data-testid="memory-diagram" role="img" aria-label="Flink's memory model drawn to scale; the table lists the same values.">
-            <div class="mm-group g-process">
-                <div class="mm-label">
-                    <span>"Total Process Memory"</span>
-                    <b data-testid="total-process">{human(total)}</b>
-                </div>
-                <div class="mm-row">
-                    {group("Total Flink Memory", "g-flink", m.total_flink, total, flink_inner)}
-                    {tile(&l("jvmMetaspace"), total)}
-                    {tile(&l("jvmOverhead"), total)}
-                </div>
-            </div>
-        </div>
-    }
-    .into_any()
 }
 
 fn placeholder(o: &Opt) -> String {
@@ -443,7 +302,7 @@ pub fn CalculatorPage() -> impl IntoView {
                             view! {
                                 <div class="card">
                                     <h2>{if p == Proc::Tm { "TaskManager memory" } else { "JobManager memory" }}</h2>
-                                    {diagram(p, &m)}
+                                    {diagram(&m.leaves, m.total_flink, m.total_process)}
                                     <div class="legend mm-legend">
                                         <span><i class="sw src-configured"></i>"configured"</span>
                                         <span><i class="sw src-derived"></i>"derived"</span>

@@ -12,6 +12,7 @@ use memlab_size::human;
 use wasm_bindgen::JsCast;
 
 use crate::app::Router;
+use crate::components::memory_model::{diagram, tm_leaves};
 use crate::components::sparkline::Sparkline;
 
 /// The recording shipped with the app (relative: works from any sub-path).
@@ -33,14 +34,27 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// A request that has not answered after this long is abandoned.
+const TIMEOUT_MS: u32 = 10_000;
+
 async fn fetch(base: &str, path: &str) -> Response {
     let t = now_ms();
-    match gloo_net::http::Request::get(&format!("{base}{path}")).send().await {
+    let abort = web_sys::AbortController::new().ok();
+    let signal = abort.as_ref().map(|a| a.signal());
+    // Aborts the request if it runs too long; dropping the timer (on completion) cancels it.
+    let _timer = abort.map(|a| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || a.abort()));
+    match gloo_net::http::Request::get(&format!("{base}{path}")).abort_signal(signal.as_ref()).send().await {
         Ok(r) => {
             let status = r.status();
             let body = r.text().await.unwrap_or_default();
             Response { path: path.to_owned(), status, body, t: now_ms() }
         }
+        Err(e) if now_ms() - t >= u64::from(TIMEOUT_MS) => Response {
+            path: path.to_owned(),
+            status: 0,
+            body: format!("timeout: no answer within {} s ({e})", TIMEOUT_MS / 1000),
+            t,
+        },
         Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
     }
 }
@@ -73,6 +87,10 @@ fn poll_problem(base: &str, p: &Poll) -> Option<String> {
     let first = p.responses.first()?;
     let https = window().location().protocol().is_ok_and(|p| p == "https:");
     match first.status {
+        0 if first.body.starts_with("timeout") => Some(format!(
+            "{base} did not answer within {} s. The JobManager may be overloaded (long GC pauses) or the network path slow; memlab keeps trying, less often.",
+            TIMEOUT_MS / 1000
+        )),
         0 => Some(cluster::network_failure_message(base, https)),
         200 => {
             if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
@@ -111,6 +129,15 @@ fn bar(label: &'static str, g: Option<Gauge>, unit_bytes: bool, testid: &'static
             </div>
         </div>
     }
+}
+
+/// A warning for Flink versions older than the REST API memlab reads (1.17+).
+fn old_flink(version: &str) -> Option<String> {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next()?, parts.next().unwrap_or(0));
+    (major < 1 || (major == 1 && minor < 17)).then(|| {
+        format!("This cluster runs Flink {version}; memlab reads the REST API of Flink 1.17 and later, so some values may be missing or differ.")
+    })
 }
 
 /// A small chart of one TaskManager metric over the session.
@@ -327,6 +354,7 @@ pub fn ClusterPage() -> impl IntoView {
                 {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", "network segments used", c.network.map(|g| g.capacity).unwrap_or(1.0), "unref", false)}
                 {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", "metaspace used", c.metaspace.map(|g| g.capacity).unwrap_or(1.0), "live", true)}
                 {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", "direct used", c.direct.map(|g| g.capacity).unwrap_or(1.0), "unref", true)}
+                {mem.map(|m| diagram(&tm_leaves(&m), m.total_flink_memory, m.total_process_memory))}
                 {mem.map(|m| view! {
                     <p class="muted small" data-testid="tm-config">
                         {format!("configured: process {} · Flink {} · heap {} · managed {} · network {}",
@@ -399,8 +427,33 @@ pub fn ClusterPage() -> impl IntoView {
                         <div><dt>"Jobs running"</dt><dd>{o.jobs_running}</dd></div>
                     </div>
                 })}
+                {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version)).map(|m| view! {
+                    <p class="banner warn-banner" data-testid="version-warning">{m}</p>
+                })}
                 <div class="tm-grid">
                     {move || view_at.get().0.into_iter().map(card_view).collect_view()}
+                    {move || current.get().filter(|s| !s.jobmanager_metrics.is_empty()).map(|s| {
+                        let m = |k: &str| s.jobmanager_metrics.get(k).copied();
+                        let heap = m("Status.JVM.Memory.Heap.Used").zip(m("Status.JVM.Memory.Heap.Max")).map(|(used, capacity)| Gauge { used, capacity });
+                        let meta = m("Status.JVM.Memory.Metaspace.Used").zip(m("Status.JVM.Memory.Metaspace.Max").filter(|x| *x > 0.0)).map(|(used, capacity)| Gauge { used, capacity });
+                        let jm_heap = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get("Status.JVM.Memory.Heap.Used").copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
+                        let heap_max = heap.map(|g| g.capacity).unwrap_or(1.0);
+                        view! {
+                            <article class="card tm-card jm-card" data-testid="jm-card">
+                                <header>
+                                    <h3>"JobManager"</h3>
+                                    <span class="muted small">{m("Status.JVM.GarbageCollector.All.TimeMsPerSecond").map(|g| format!("GC {g:.1} ms/s")).unwrap_or_default()}</span>
+                                </header>
+                                {bar("JVM heap", heap, true, "jm-gauge-heap")}
+                                {meta.map(|g| bar("Metaspace", Some(g), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
+                                    <p class="muted small">{format!("Metaspace used {} (no limit reported)", m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default())}</p>
+                                }.into_any())}
+                                <p class="muted small">{format!("Direct memory used {}", m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
+                                <Sparkline values=jm_heap max=Signal::derive(move || heap_max) cursor=index label="heap used over the session" value_text=Signal::derive(move || heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="jm-heap-chart"/>
+                                <p class="muted small">"Size the JobManager in the Flink memory model page (JobManager tab)."</p>
+                            </article>
+                        }
+                    })}
                 </div>
                 {move || {
                     let gone = view_at.get().1;

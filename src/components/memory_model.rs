@@ -1,0 +1,163 @@
+//! Flink's memory model drawn to scale: nested proportional boxes (Total Process → Total
+//! Flink → JVM Heap / Off-Heap / Direct …), used by the calculator and the live cluster view.
+
+use leptos::prelude::*;
+use memlab_flink::process::Part;
+use memlab_flink::read::Source;
+use memlab_flink::rest::MemoryConfiguration;
+use memlab_size::human;
+
+/// One box of the memory model: a leaf component or a group of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub part: Part,
+    pub class: &'static str,
+    pub option: Option<&'static str>,
+}
+
+pub fn leaf(
+    id: &'static str,
+    name: &'static str,
+    part: Part,
+    class: &'static str,
+    option: Option<&'static str>,
+) -> Leaf {
+    Leaf { id, name, part, class, option }
+}
+
+pub fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Configured => "configured",
+        Source::Default => "default",
+        Source::Derived => "derived",
+        Source::ClampedToMin => "clamped to min",
+        Source::ClampedToMax => "clamped to max",
+    }
+}
+
+pub fn source_class(s: Source) -> &'static str {
+    match s {
+        Source::Configured => "src-configured",
+        Source::Default => "src-default",
+        Source::Derived => "src-derived",
+        Source::ClampedToMin | Source::ClampedToMax => "src-clamped",
+    }
+}
+
+/// A proportional box: grows with its bytes (flex-grow values are relative to siblings, so
+/// KiB keeps the numbers readable and every row fills its parent).
+fn grow(bytes: u64, _total: u64) -> String {
+    format!("flex-grow:{:.3};", bytes as f64 / 1024.0)
+}
+
+fn tile(l: &Leaf, total: u64) -> impl IntoView {
+    let title = format!(
+        "{}: {} ({} bytes) — {}",
+        l.name,
+        human(l.part.bytes),
+        l.part.bytes,
+        source_label(l.part.source)
+    );
+    view! {
+        <div class=format!("mm-leaf {} {}", l.class, source_class(l.part.source)) style=grow(l.part.bytes, total) title=title>
+            <span class="mm-name">{l.name}</span>
+            <span class="mm-size">{human(l.part.bytes)}</span>
+        </div>
+    }
+}
+
+fn group(name: &'static str, class: &'static str, bytes: u64, total: u64, inner: Vec<AnyView>) -> AnyView {
+    view! {
+        <div class=format!("mm-group {class}") style=grow(bytes, total)>
+            <div class="mm-label">
+                <span>{name}</span>
+                <b>{human(bytes)}</b>
+            </div>
+            <div class="mm-row">{inner}</div>
+        </div>
+    }
+    .into_any()
+}
+
+/// Flink's memory model, drawn to scale.
+pub fn diagram(leaves: &[Leaf], total_flink: u64, total: u64) -> AnyView {
+    let l = |id: &str| leaves.iter().find(|x| x.id == id).cloned().expect("known component");
+    let is_tm = leaves.iter().any(|x| x.id == "taskHeap");
+    let flink_inner: Vec<AnyView> = match is_tm {
+        true => {
+            let (fh, th, mg, fo, to, net) = (
+                l("frameworkHeap"),
+                l("taskHeap"),
+                l("managedMemory"),
+                l("frameworkOffHeap"),
+                l("taskOffHeap"),
+                l("networkMemory"),
+            );
+            let heap = fh.part.bytes + th.part.bytes;
+            let direct = fo.part.bytes + to.part.bytes + net.part.bytes;
+            vec![
+                group(
+                    "JVM Heap",
+                    "g-heap",
+                    heap,
+                    total,
+                    vec![tile(&fh, total).into_any(), tile(&th, total).into_any()],
+                ),
+                group(
+                    "Off-Heap Memory",
+                    "g-offheap",
+                    mg.part.bytes + direct,
+                    total,
+                    vec![
+                        tile(&mg, total).into_any(),
+                        group(
+                            "Direct Memory",
+                            "g-direct",
+                            direct,
+                            total,
+                            vec![
+                                tile(&fo, total).into_any(),
+                                tile(&to, total).into_any(),
+                                tile(&net, total).into_any(),
+                            ],
+                        ),
+                    ],
+                ),
+            ]
+        }
+        false => vec![tile(&l("jvmHeap"), total).into_any(), tile(&l("offHeap"), total).into_any()],
+    };
+    view! {
+        <div class="mm" data-testid="memory-diagram" role="img" aria-label="Flink's memory model drawn to scale; the table lists the same values.">
+            <div class="mm-group g-process">
+                <div class="mm-label">
+                    <span>"Total Process Memory"</span>
+                    <b data-testid="total-process">{human(total)}</b>
+                </div>
+                <div class="mm-row">
+                    {group("Total Flink Memory", "g-flink", total_flink, total, flink_inner)}
+                    {tile(&l("jvmMetaspace"), total)}
+                    {tile(&l("jvmOverhead"), total)}
+                </div>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The leaves of a TaskManager as its REST `memoryConfiguration` reports them.
+pub fn tm_leaves(m: &MemoryConfiguration) -> Vec<Leaf> {
+    let p = |b: u64| Part::new(b, Source::Derived);
+    vec![
+        leaf("frameworkHeap", "Framework Heap", p(m.framework_heap), "heap", None),
+        leaf("taskHeap", "Task Heap", p(m.task_heap), "heap", None),
+        leaf("managedMemory", "Managed Memory", p(m.managed_memory), "managed", None),
+        leaf("frameworkOffHeap", "Framework Off-Heap", p(m.framework_off_heap), "direct", None),
+        leaf("taskOffHeap", "Task Off-Heap", p(m.task_off_heap), "direct", None),
+        leaf("networkMemory", "Network", p(m.network_memory), "network", None),
+        leaf("jvmMetaspace", "JVM Metaspace", p(m.jvm_metaspace), "meta", None),
+        leaf("jvmOverhead", "JVM Overhead", p(m.jvm_overhead), "overhead", None),
+    ]
+}
