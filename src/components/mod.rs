@@ -2,6 +2,7 @@
 pub mod block_table;
 pub mod frame_loop;
 pub mod memory_model;
+pub mod page_grid;
 pub mod placeholder;
 pub mod pool_canvas;
 pub mod script_editor;

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::app::Router;
 use crate::components::memory_model::{diagram, tm_leaves};
+use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 
 /// The recording shipped with the app (relative: works from any sub-path).
@@ -172,6 +173,15 @@ pub fn ClusterPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
     let url = RwSignal::new(start.get("cluster").unwrap_or("http://127.0.0.1:8081").to_owned());
+    // The REST API does not expose taskmanager.memory.segment-size: 32 KiB unless set here.
+    let segment = RwSignal::new(
+        start
+            .get("segment")
+            .and_then(|s| memlab_size::MemorySize::parse(s).ok())
+            .map(|m| m.bytes())
+            .filter(|b| *b >= 1024)
+            .unwrap_or(32 << 10),
+    );
     let interval = RwSignal::new(
         start
             .get("interval")
@@ -346,6 +356,20 @@ pub fn ClusterPage() -> impl IntoView {
                 {bar("JVM heap", c.heap, true, "gauge-heap")}
                 {bar("Managed memory", c.managed, true, "gauge-managed")}
                 {bar("Network buffers", c.network, false, "gauge-network")}
+                {c.managed.map(|g| {
+                    let seg = segment;
+                    view! {
+                        <PageGrid
+                            used=Signal::derive(move || (g.used / seg.get() as f64).ceil() as u64)
+                            total=Signal::derive(move || (g.capacity / seg.get() as f64) as u64)
+                            label=format!("managed memory as pages (segment size assumed {}; RocksDB reserves its share at once)", human(segment.get_untracked()))
+                            testid="managed-pages"
+                        />
+                    }
+                })}
+                {c.network.map(|g| view! {
+                    <PageGrid used=Signal::derive(move || g.used as u64) total=Signal::derive(move || g.capacity as u64) label="network buffers (segments)".to_string() testid="network-pages"/>
+                })}
                 {bar("Metaspace", c.metaspace, true, "gauge-metaspace")}
                 {bar("Direct memory", c.direct, true, "gauge-direct")}
                 <Sparkline values=heap_series max=heap_max cursor=index label="heap used over the session" value_text=Signal::derive(move || c.heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
@@ -393,6 +417,15 @@ pub fn ClusterPage() -> impl IntoView {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(f) = input.files().and_then(|l| l.get(0)) { open_file(f); }
                         }/>
+                    </label>
+                    <label class="speed">
+                        "segment size "
+                        <select data-testid="segment-size" on:change=move |ev| if let Ok(m) = memlab_size::MemorySize::parse(&event_target_value(&ev)) { segment.set(m.bytes()) }>
+                            {["4kb", "8kb", "16kb", "32kb", "64kb", "128kb"].into_iter().map(|s| {
+                                let b = memlab_size::MemorySize::parse(s).map(|m| m.bytes()).unwrap_or(0);
+                                view! { <option value=s selected=move || segment.get() == b>{s}</option> }
+                            }).collect_view()}
+                        </select>
                     </label>
                     <button data-testid="export" disabled=move || recording.with(|r| r.as_ref().is_none_or(|r| r.polls.is_empty())) on:click=move |_| export()>"Export recording"</button>
                 </div>
