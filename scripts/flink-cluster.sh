@@ -6,6 +6,7 @@
 #   scripts/flink-cluster.sh submit [ARGS]   build and submit the load job (e.g. --grow true --rate 5000)
 #   scripts/flink-cluster.sh kill-tm         kill one TaskManager (to see it marked gone)
 #   scripts/flink-cluster.sh status | stop
+#   scripts/flink-cluster.sh prometheus      print the first TaskManager's Prometheus scrape
 #
 # Installs what is missing: Java 17 (Debian) and the Flink jars (PyPI's
 # apache-flink-libraries wheel, downloaded once into ~/.cache/memlab/flink).
@@ -14,6 +15,9 @@ source "$(dirname "$0")/lib.sh"
 FLINK_VERSION=2.3.0
 PORT="${MEMLAB_FLINK_PORT:-8081}"
 RPC_PORT="${MEMLAB_FLINK_RPC_PORT:-$((PORT - 1958))}" # 8081 → 6123 (Flink's default)
+# Flink's PrometheusReporter (from the wheel's plugins/): the JobManager and each TaskManager
+# take the first free port of this range.
+PROM_PORTS="${MEMLAB_PROM_PORTS:-$((PORT + 1169))-$((PORT + 1179))}" # 8081 → 9250-9260
 CACHE="$HOME/.cache/memlab/flink"
 FLINK="$CACHE/$FLINK_VERSION/pyflink"
 STATE="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/cluster}"
@@ -69,6 +73,8 @@ metrics.fetcher.update-interval: 2000
 io.tmp.dirs: $STATE/tmp
 parallelism.default: 2
 web.access-control-allow-origin: "*"
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $PROM_PORTS
 YAML
   cat > "$STATE/conf/log4j.properties" <<'LOG'
 rootLogger.level = INFO
@@ -82,6 +88,9 @@ LOG
 }
 
 rest_get() { curl -sf --max-time 3 "$REST$1"; }
+
+# Flink finds its plugins (the Prometheus reporter) here.
+export FLINK_PLUGINS_DIR="$FLINK/plugins"
 
 registered_tms() { rest_get /taskmanagers | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["taskmanagers"]))' 2>/dev/null || echo 0; }
 
@@ -169,5 +178,12 @@ case "${1:-}" in
   kill-tm) kill_tm ;;
   stop) stop ;;
   status) status ;;
+  prometheus)
+    lo="${PROM_PORTS%-*}"; hi="${PROM_PORTS#*-}"
+    for p in $(seq "$lo" "$hi"); do
+      body=$(curl -sf --max-time 3 "http://127.0.0.1:$p/metrics" || true)
+      if grep -q '^flink_taskmanager_' <<<"$body"; then printf '%s\n' "$body"; exit 0; fi
+    done
+    echo "no TaskManager Prometheus endpoint in $PROM_PORTS" >&2; exit 1 ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -261,7 +261,14 @@ pub fn ClusterPage() -> impl IntoView {
         }
     };
 
-    let open_text = move |label: String, text: String| match Recording::parse(&text) {
+    let open_text = move |label: String, text: String| match if !text.trim_start().starts_with('{')
+        && memlab_flink::prometheus::looks_like_scrape(&text)
+    {
+        // A scrape of Flink's PrometheusReporter: one snapshot.
+        Ok(Recording::from_prometheus(&label, &text, now_ms()))
+    } else {
+        Recording::parse(&text)
+    } {
         Ok(r) => {
             generation.update_value(|g| *g += 1);
             let n = r.polls.len();
@@ -412,8 +419,8 @@ pub fn ClusterPage() -> impl IntoView {
                 <div class="source-actions">
                     <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>"Open the bundled recording"</button>
                     <label class="file-button">
-                        "Import .memlab.json"
-                        <input type="file" accept=".json,application/json" data-testid="import-file" on:change=move |ev| {
+                        "Import recording or Prometheus scrape"
+                        <input type="file" accept=".json,.txt,application/json,text/plain" data-testid="import-file" on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(f) = input.files().and_then(|l| l.get(0)) { open_file(f); }
                         }/>

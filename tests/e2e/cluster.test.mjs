@@ -99,6 +99,17 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   await page.getByTestId('connect').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]').textContent.startsWith('Live'));
 
+  // Flink's real PrometheusReporter as another source of the same snapshots.
+  const scrape = path.join(ROOT, 'target', 'scrape.txt');
+  await fs.writeFile(scrape, execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['prometheus']));
+  const other = await context.newPage();
+  await other.goto(`${server.base}?view=cluster`);
+  await other.getByTestId('import-file').setInputFiles(scrape);
+  await other.waitForSelector('[data-testid="tm-card"] [data-testid="gauge-heap"][data-used]');
+  assert.equal(await other.locator('[data-testid="tm-card"]').count(), 1);
+  assert.match(await other.getByTestId('cluster-status').textContent(), /scrape\.txt: 1 polls/);
+  await other.close();
+
   // Kill a TaskManager: it is marked gone once Flink drops it (heartbeat timeout 5 s).
   execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['kill-tm'], { stdio: 'inherit' });
   await page.waitForSelector('[data-testid="tm-gone"]', { timeout: 90000 });

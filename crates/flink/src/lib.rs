@@ -10,6 +10,7 @@ pub mod jobmanager;
 pub mod lint;
 pub mod options;
 pub mod process;
+pub mod prometheus;
 pub mod read;
 pub mod recording;
 pub mod rest;

@@ -83,6 +83,21 @@ impl Recording {
         serde_json::from_value(v).map_err(|e| RecordingError::Malformed(e.to_string()))
     }
 
+    /// A one-poll recording of a Prometheus scrape (from Flink's PrometheusReporter).
+    pub fn from_prometheus(label: &str, text: &str, t: u64) -> Recording {
+        let mut r = Recording::new(label, t);
+        r.polls.push(Poll {
+            t,
+            responses: vec![Response {
+                path: format!("prometheus:{label}"),
+                status: 200,
+                body: text.to_owned(),
+                t,
+            }],
+        });
+        r
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -137,6 +152,16 @@ impl Snapshot {
         for r in &p.responses {
             if r.status != 200 {
                 s.errors.push((r.path.clone(), r.status, r.body.chars().take(300).collect()));
+                continue;
+            }
+            if r.path.starts_with("prometheus:") {
+                // A Prometheus scrape: another source of the same TaskManager metrics.
+                let scrape = crate::prometheus::parse(&r.body);
+                for tm in scrape.taskmanagers {
+                    order.push(tm.id.clone());
+                    tms.entry(tm.id.clone()).or_insert(tm);
+                }
+                s.jobmanager_metrics.extend(scrape.jobmanager);
                 continue;
             }
             let path = r.path.split('?').next().unwrap_or("");

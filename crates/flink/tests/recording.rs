@@ -88,3 +88,32 @@ fn cluster_cards_rederive_and_find_gone_taskmanagers() {
     let heap = memlab_flink::cluster::series(&snaps, &cards[0].id, "Status.JVM.Memory.Heap.Used");
     assert_eq!(heap.len(), snaps.len());
 }
+
+#[test]
+fn a_real_prometheus_scrape_gives_the_same_metrics() {
+    // Scraped from Flink 2.3.0's PrometheusReporter (scripts/flink-cluster.sh prometheus).
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/prometheus-taskmanager.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(memlab_flink::prometheus::looks_like_scrape(&text));
+    let r = Recording::from_prometheus("scrape.txt", &text, 1);
+    let snaps = r.snapshots();
+    let tm = &snaps[0].taskmanagers[0];
+    assert!(tm.id.contains(':'), "{}", tm.id);
+    for id in [
+        "Status.JVM.Memory.Heap.Used",
+        "Status.JVM.Memory.Heap.Max",
+        "Status.Flink.Memory.Managed.Total",
+        "Status.Shuffle.Netty.TotalMemorySegments",
+        "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
+    ] {
+        assert!(tm.metric(id).is_some(), "{id} missing");
+    }
+    // Same configuration as the REST recording: the reporter's totals equal memoryConfiguration.
+    let rest = bundled().snapshots()[0].taskmanagers[0].memory.unwrap();
+    assert_eq!(tm.metric("Status.Flink.Memory.Managed.Total").unwrap() as u64, rest.managed_memory);
+    let card = memlab_flink::cluster::card(tm);
+    assert!(card.heap.is_some() && card.network.is_some());
+}
