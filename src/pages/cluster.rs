@@ -105,28 +105,38 @@ fn poll_problem(base: &str, p: &Poll) -> Option<String> {
     }
 }
 
-fn bar(label: &'static str, g: Option<Gauge>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
-    let text = g.map(|g| {
-        if unit_bytes {
-            format!("{} / {}", human(g.used as u64), human(g.capacity as u64))
-        } else {
-            format!("{} / {} segments", g.used as u64, g.capacity as u64)
-        }
-    });
-    let pct = g.map(|g| g.ratio() * 100.0);
-    let level = match pct {
-        Some(p) if p >= 90.0 => "hot",
-        Some(p) if p >= 70.0 => "warm",
-        _ => "ok",
+fn bar(
+    label: &'static str,
+    g: Signal<Option<Gauge>>,
+    unit_bytes: bool,
+    testid: &'static str,
+) -> impl IntoView {
+    let text = move || {
+        g.get().map_or_else(
+            || "no data".to_owned(),
+            |g| {
+                if unit_bytes {
+                    format!("{} / {}", human(g.used as u64), human(g.capacity as u64))
+                } else {
+                    format!("{} / {} segments", g.used as u64, g.capacity as u64)
+                }
+            },
+        )
+    };
+    let pct = move || g.get().map(|g| g.ratio() * 100.0);
+    let level = move || match pct() {
+        Some(p) if p >= 90.0 => "bar hot",
+        Some(p) if p >= 70.0 => "bar warm",
+        _ => "bar ok",
     };
     view! {
-        <div class="gauge" data-testid=testid data-used=g.map(|g| g.used.to_string()) data-capacity=g.map(|g| g.capacity.to_string())>
+        <div class="gauge" data-testid=testid data-used=move || g.get().map(|g| g.used.to_string()) data-capacity=move || g.get().map(|g| g.capacity.to_string())>
             <div class="gauge-head">
                 <span>{label}</span>
-                <span class="muted">{text.unwrap_or_else(|| "no data".into())}</span>
+                <span class="muted">{text}</span>
             </div>
-            <div class=format!("bar {level}")>
-                <span style=format!("width:{:.1}%", pct.unwrap_or(0.0))></span>
+            <div class=level>
+                <span style=move || format!("width:{:.1}%", pct().unwrap_or(0.0))></span>
             </div>
         </div>
     }
@@ -192,6 +202,7 @@ pub fn ClusterPage() -> impl IntoView {
     let source = RwSignal::new(Source::None);
     let recording = RwSignal::new(None::<Arc<Recording>>);
     let problem = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(None::<String>);
     let cursor = RwSignal::new(None::<usize>); // None: follow the newest poll
                                                // Each connection gets a generation: a newer one (or leaving the page) stops older loops.
     let generation = StoredValue::new(0u32);
@@ -295,11 +306,18 @@ pub fn ClusterPage() -> impl IntoView {
 
     let open_file = move |file: web_sys::File| {
         let name = file.name();
+        let mb = file.size() / 1e6;
+        loading.set(Some(format!("Reading {name} ({mb:.1} MB)…")));
         leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            // Let the page paint "Parsing…" before the (synchronous) parse starts.
+            loading.set(Some(format!("Parsing {name} ({mb:.1} MB)…")));
+            gloo_timers::future::TimeoutFuture::new(30).await;
+            match text {
                 Ok(t) => open_text(name, t.as_string().unwrap_or_default()),
                 Err(_) => problem.set(Some(format!("{name}: the browser could not read this file."))),
             }
+            loading.set(None);
         });
     };
 
@@ -342,49 +360,75 @@ pub fn ClusterPage() -> impl IntoView {
         }),
     };
 
-    let card_view = move |c: TmCard| {
-        let id = c.id.clone();
+    // One card per TaskManager id, kept while the replay moves: only its values change.
+    let card_view = move |id: String| {
+        let id_for_memo = id.clone();
+        let card =
+            Memo::new(move |_| view_at.with(|(cs, _)| cs.iter().find(|c| c.id == id_for_memo).cloned()));
+        let first = card.get_untracked();
+        let g = move |f: fn(&TmCard) -> Option<Gauge>| {
+            Signal::derive(move || card.with(|c| c.as_ref().and_then(f)))
+        };
+        let (heap, managed, network, metaspace, direct) =
+            (g(|c| c.heap), g(|c| c.managed), g(|c| c.network), g(|c| c.metaspace), g(|c| c.direct));
+        let cap = |x: Option<Gauge>| x.map(|g| g.capacity).unwrap_or(1.0);
         let id2 = id.clone();
         let heap_series = Signal::derive(move || {
             snapshots.with(|s| cluster::series(s, &id2, "Status.JVM.Memory.Heap.Used"))
         });
-        let heap_max = Signal::derive({
-            let c = c.clone();
-            move || c.heap.map(|g| g.capacity).unwrap_or(1.0)
-        });
-        let mem = c.memory;
+        let mem = first.as_ref().and_then(|c| c.memory);
+        let mismatch = first.as_ref().and_then(|c| c.config_mismatch.clone());
+        let (heap_cap, managed_cap, network_cap, meta_cap, direct_cap) = (
+            cap(heap.get_untracked()),
+            cap(managed.get_untracked()),
+            cap(network.get_untracked()),
+            cap(metaspace.get_untracked()),
+            cap(direct.get_untracked()),
+        );
+        let header = move || {
+            card.with(|c| {
+                c.as_ref()
+                    .map(|c| {
+                        format!(
+                            "{} slot(s), {} free{}",
+                            c.slots,
+                            c.free_slots,
+                            c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default()
+            })
+        };
         view! {
             <article class="card tm-card" data-testid="tm-card" data-id=id.clone()>
                 <header>
                     <h3 class="mono">{id.clone()}</h3>
-                    <span class="muted small">{format!("{} slot(s), {} free{}", c.slots, c.free_slots, c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default())}</span>
+                    <span class="muted small">{header}</span>
                 </header>
-                {c.config_mismatch.clone().map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
-                {bar("JVM heap", c.heap, true, "gauge-heap")}
-                {bar("Managed memory", c.managed, true, "gauge-managed")}
-                {bar("Network buffers", c.network, false, "gauge-network")}
-                {c.managed.map(|g| {
-                    let seg = segment;
-                    view! {
-                        <PageGrid
-                            used=Signal::derive(move || (g.used / seg.get() as f64).ceil() as u64)
-                            total=Signal::derive(move || (g.capacity / seg.get() as f64) as u64)
-                            label=format!("managed memory as pages (segment size assumed {}; RocksDB reserves its share at once)", human(segment.get_untracked()))
-                            testid="managed-pages"
-                        />
-                    }
-                })}
-                {c.network.map(|g| view! {
-                    <PageGrid used=Signal::derive(move || g.used as u64) total=Signal::derive(move || g.capacity as u64) label="network buffers (segments)".to_string() testid="network-pages"/>
-                })}
-                {bar("Metaspace", c.metaspace, true, "gauge-metaspace")}
-                {bar("Direct memory", c.direct, true, "gauge-direct")}
-                <Sparkline values=heap_series max=heap_max cursor=index label="heap used over the session" value_text=Signal::derive(move || c.heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
+                {mismatch.map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
+                {bar("JVM heap", heap, true, "gauge-heap")}
+                {bar("Managed memory", managed, true, "gauge-managed")}
+                {bar("Network buffers", network, false, "gauge-network")}
+                <PageGrid
+                    used=Signal::derive(move || managed.get().map_or(0, |g| (g.used / segment.get() as f64).ceil() as u64))
+                    total=Signal::derive(move || managed.get().map_or(0, |g| (g.capacity / segment.get() as f64) as u64))
+                    label=format!("managed memory as pages (segment size assumed {}; RocksDB reserves its share at once)", human(segment.get_untracked()))
+                    testid="managed-pages"
+                />
+                <PageGrid
+                    used=Signal::derive(move || network.get().map_or(0, |g| g.used as u64))
+                    total=Signal::derive(move || network.get().map_or(0, |g| g.capacity as u64))
+                    label="network buffers (segments)".to_string()
+                    testid="network-pages"
+                />
+                {bar("Metaspace", metaspace, true, "gauge-metaspace")}
+                {bar("Direct memory", direct, true, "gauge-direct")}
+                <Sparkline values=heap_series max=Signal::derive(move || heap_cap) cursor=index label="heap used over the session" value_text=Signal::derive(move || heap.get().map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
                 {chart(snapshots, index, &id, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "GC time (ms/s)", 1000.0, "fail", false)}
-                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", "managed used", c.managed.map(|g| g.capacity).unwrap_or(1.0), "free", true)}
-                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", "network segments used", c.network.map(|g| g.capacity).unwrap_or(1.0), "unref", false)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", "metaspace used", c.metaspace.map(|g| g.capacity).unwrap_or(1.0), "live", true)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", "direct used", c.direct.map(|g| g.capacity).unwrap_or(1.0), "unref", true)}
+                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", "managed used", managed_cap, "free", true)}
+                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", "network segments used", network_cap, "unref", false)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", "metaspace used", meta_cap, "live", true)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", "direct used", direct_cap, "unref", true)}
                 {mem.map(|m| diagram(&tm_leaves(&m), m.total_flink_memory, m.total_process_memory))}
                 {mem.map(|m| view! {
                     <p class="muted small" data-testid="tm-config">
@@ -437,6 +481,7 @@ pub fn ClusterPage() -> impl IntoView {
                     <button data-testid="export" disabled=move || recording.with(|r| r.as_ref().is_none_or(|r| r.polls.is_empty())) on:click=move |_| export()>"Export recording"</button>
                 </div>
                 <p class="status" data-testid="cluster-status">{status}</p>
+                {move || loading.get().map(|l| view! { <p class="status loading" data-testid="loading" role="status">{l}</p> })}
             </div>
             {move || problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="cluster-error">{p}</p> })}
             <div
@@ -471,7 +516,11 @@ pub fn ClusterPage() -> impl IntoView {
                     <p class="banner warn-banner" data-testid="version-warning">{m}</p>
                 })}
                 <div class="tm-grid">
-                    {move || view_at.get().0.into_iter().map(card_view).collect_view()}
+                    <For
+                        each=move || view_at.with(|(cs, _)| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>())
+                        key=|id| id.clone()
+                        children=card_view
+                    />
                     {move || current.get().filter(|s| !s.jobmanager_metrics.is_empty()).map(|s| {
                         let m = |k: &str| s.jobmanager_metrics.get(k).copied();
                         let heap = m("Status.JVM.Memory.Heap.Used").zip(m("Status.JVM.Memory.Heap.Max")).map(|(used, capacity)| Gauge { used, capacity });
@@ -484,8 +533,8 @@ pub fn ClusterPage() -> impl IntoView {
                                     <h3>"JobManager"</h3>
                                     <span class="muted small">{m("Status.JVM.GarbageCollector.All.TimeMsPerSecond").map(|g| format!("GC {g:.1} ms/s")).unwrap_or_default()}</span>
                                 </header>
-                                {bar("JVM heap", heap, true, "jm-gauge-heap")}
-                                {meta.map(|g| bar("Metaspace", Some(g), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
+                                {bar("JVM heap", Signal::derive(move || heap), true, "jm-gauge-heap")}
+                                {meta.map(|g| bar("Metaspace", Signal::derive(move || Some(g)), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
                                     <p class="muted small">{format!("Metaspace used {} (no limit reported)", m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default())}</p>
                                 }.into_any())}
                                 <p class="muted small">{format!("Direct memory used {}", m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>

@@ -1,0 +1,69 @@
+// Measurements, printed and written to target/cluster-scale.json (not asserted: timings are
+// not tests): the Live cluster page with 64 TaskManagers (a real recording scaled up by
+// tools/replicate.py), and importing a 50 MB recording.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { serveDist, launch, openPage, ROOT } from './support.mjs';
+
+let server, browser;
+const figures = {};
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  console.log('cluster page at scale:', JSON.stringify(figures));
+  await fs.writeFile(path.join(ROOT, 'target', 'cluster-scale.json'), JSON.stringify(figures, null, 2));
+});
+
+function scaled(name, args) {
+  const out = path.join(ROOT, 'target', name);
+  execFileSync('python3', [path.join(ROOT, 'tools', 'replicate.py'), path.join(ROOT, 'public', 'recordings', 'local-2tm.memlab.json'), out, ...args]);
+  return out;
+}
+
+async function importAndTime(page, file) {
+  const t0 = Date.now();
+  await page.getByTestId('import-file').setInputFiles(file);
+  await page.waitForSelector('[data-testid="tm-card"]', { timeout: 120000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'), null, { timeout: 120000 });
+  return Date.now() - t0;
+}
+
+test('64 TaskManagers: load time and replay step time', async () => {
+  const file = scaled('64tm.memlab.json', ['--taskmanagers', '64']);
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  figures.tm64LoadMs = await importAndTime(page, file);
+  assert.equal(await page.locator('[data-testid="tm-card"]').count(), 64);
+  // Move the replay position 12 times; time each until the next frame has been painted.
+  figures.tm64ReplayStepMs = await page.evaluate(async () => {
+    const input = document.querySelector('[data-testid="replay-timeline"]');
+    const times = [];
+    for (let i = 0; i < 12; i++) {
+      const t0 = performance.now();
+      input.value = String((i * 5) % 60);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[6], max: times[11] };
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a 50 MB recording imports, with a loading message meanwhile', async () => {
+  const file = scaled('50mb.memlab.json', ['--megabytes', '50']);
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  figures.import50MbMs = await importAndTime(page, file);
+  figures.import50MbPolls = Number((await page.getByTestId('cluster-status').textContent()).match(/(\d+) polls/)[1]);
+  assert.ok(figures.import50MbPolls > 3000);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
