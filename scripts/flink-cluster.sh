@@ -120,9 +120,16 @@ start() {
   rm -rf "$STATE"
   write_conf
   log "starting the JobManager (REST $REST)"
-  nohup java -Xmx512m --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+  # Like Flink's own start scripts: the JVM arguments and -D properties BashJavaUtils derives.
+  local params jvm dyn
+  params=$(java -cp "$FLINK/bin/bash-java-utils.jar:$FLINK/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils \
+    GET_JM_RESOURCE_PARAMS --configDir "$STATE/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  jvm=$(sed -n 1p <<<"$params")
+  dyn=$(sed -n 2p <<<"$params")
+  # shellcheck disable=SC2086 # word lists
+  nohup java $jvm --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     -Dlog.file="$STATE/log/jobmanager.log" -Dlog4j.configurationFile="file:$STATE/conf/log4j.properties" \
-    -cp "$FLINK/lib/*" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$STATE/conf" \
+    -cp "$FLINK/lib/*" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$STATE/conf" $dyn \
     > "$STATE/log/jobmanager.out" 2>&1 &
   echo $! > "$STATE/jobmanager.pid"
   for i in $(seq 1 "$tms"); do start_tm "$i"; done

@@ -3,7 +3,7 @@
 
 Every INTERVAL seconds, for DURATION seconds, one poll fetches (one request after another,
 never overlapping) the cluster overview, the TaskManager list, each TaskManager's details
-and memory metrics, the JobManager's memory metrics and the job list. Each response is kept
+and memory metrics, the JobManager's memory metrics and configuration, and the job list. Each response is kept
 raw — path, HTTP status and body text — with the time it was received, so detectors written
 later still work on old recordings. A failed request is kept too (status 0, the error).
 
@@ -66,6 +66,7 @@ def poll(base):
         out.append(fetch(base, f"/taskmanagers/{tm}"))
         out.append(fetch(base, f"/taskmanagers/{tm}/metrics?get=" + ",".join(TM_METRICS)))
     out.append(fetch(base, "/jobmanager/metrics?get=" + ",".join(JM_METRICS)))
+    out.append(fetch(base, "/jobmanager/config"))
     out.append(fetch(base, "/jobs/overview"))
     return out
 

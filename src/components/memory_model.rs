@@ -161,3 +161,13 @@ pub fn tm_leaves(m: &MemoryConfiguration) -> Vec<Leaf> {
         leaf("jvmOverhead", "JVM Overhead", p(m.jvm_overhead), "overhead", None),
     ]
 }
+
+/// The leaves of a JobManager, as memlab derives them from its configuration.
+pub fn jm_leaves(m: &memlab_flink::jobmanager::JobManagerMemory) -> Vec<Leaf> {
+    vec![
+        leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", None),
+        leaf("offHeap", "Off-Heap", m.off_heap, "direct", None),
+        leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", None),
+        leaf("jvmOverhead", "JVM Overhead", m.jvm_overhead, "overhead", None),
+    ]
+}

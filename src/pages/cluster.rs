@@ -12,7 +12,7 @@ use memlab_size::human;
 use wasm_bindgen::JsCast;
 
 use crate::app::Router;
-use crate::components::memory_model::{diagram, tm_leaves};
+use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 
@@ -79,6 +79,7 @@ async fn poll(base: &str) -> Poll {
         .collect();
     out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
     out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
+    out.push(fetch(base, "/jobmanager/config").await);
     out.push(fetch(base, "/jobs/overview").await);
     Poll { t, responses: out }
 }
@@ -224,6 +225,27 @@ pub fn ClusterPage() -> impl IntoView {
     });
     let current = Memo::new(move |_| snapshots.with(|s| s.get(index.get()).cloned()));
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
+    // Replay playback: one poll per 400 ms while on.
+    let replaying = RwSignal::new(false);
+    let replay_tick = StoredValue::new_local(0.0f64);
+    crate::components::frame_loop::every_frame(move |dt| {
+        if !replaying.get_untracked() {
+            return;
+        }
+        let acc = replay_tick.get_value() + dt;
+        if acc < 400.0 {
+            replay_tick.set_value(acc);
+            return;
+        }
+        replay_tick.set_value(0.0);
+        let n = snapshots.with_untracked(|s| s.len());
+        let next = cursor.get_untracked().unwrap_or(0) + 1;
+        if next >= n {
+            replaying.set(false);
+        } else {
+            cursor.set(Some(next));
+        }
+    });
 
     let connect = move |base: String| {
         let base = base.trim().trim_end_matches('/').to_owned();
@@ -494,7 +516,9 @@ pub fn ClusterPage() -> impl IntoView {
             >
                 {move || (snapshots.with(|s| s.len()) > 1 && !matches!(source.get(), Source::Live(_))).then(|| view! {
                     <div class="replay">
-                        <span class="muted small">"Replay"</span>
+                        <button data-testid="replay-play" on:click=move |_| replaying.update(|r| *r = !*r)>
+                            {move || if replaying.get() { "⏸ Pause" } else { "▶ Play" }}
+                        </button>
                         <input type="range" data-testid="replay-timeline" min="0" max=move || snapshots.with(|s| s.len().saturating_sub(1)).to_string()
                             prop:value=move || index.get().to_string()
                             on:input=move |ev| cursor.set(event_target_value(&ev).parse().ok())/>
@@ -539,7 +563,19 @@ pub fn ClusterPage() -> impl IntoView {
                                 }.into_any())}
                                 <p class="muted small">{format!("Direct memory used {}", m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
                                 <Sparkline values=jm_heap max=Signal::derive(move || heap_max) cursor=index label="heap used over the session" value_text=Signal::derive(move || heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="jm-heap-chart"/>
-                                <p class="muted small">"Size the JobManager in the Flink memory model page (JobManager tab)."</p>
+                                {
+                                    let meta_now = m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default();
+                                    let jm_meta = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get("Status.JVM.Memory.Metaspace.Used").copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
+                                    let meta_max = Signal::derive(move || jm_meta.with(|v| v.iter().copied().filter(|x| x.is_finite()).fold(1.0, f64::max)));
+                                    view! { <Sparkline values=jm_meta max=meta_max cursor=index label="metaspace used over the session" value_text=Signal::derive(move || meta_now.clone()) class="unref" testid="jm-metaspace-chart"/> }
+                                }
+                                {s.jobmanager_config.as_ref().map(|c| match memlab_flink::jobmanager::derive(c) {
+                                    Ok(m) => view! {
+                                        <div data-testid="jm-model">{diagram(&jm_leaves(&m), m.total_flink(), m.total_process())}</div>
+                                        <p class="muted small">"Derived by memlab from the JobManager's configuration (GET /jobmanager/config)."</p>
+                                    }.into_any(),
+                                    Err(e) => view! { <p class="warn small">{format!("memlab cannot derive this JobManager's memory: {e}")}</p> }.into_any(),
+                                })}
                             </article>
                         }
                     })}

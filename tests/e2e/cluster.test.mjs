@@ -38,6 +38,8 @@ test('the bundled recording of a real cluster opens and replays', async () => {
   assert.equal(end.length, 2);
   assert.ok(end.every((c) => !c.mismatch && c.heapUsed > 0));
   assert.match(await page.getByTestId('cluster-status').textContent(), /67 polls over 5\.5 min/);
+  // The JobManager's memory model, derived from its configuration.
+  assert.ok(await page.getByTestId('jm-model').locator('[data-testid="memory-diagram"]').isVisible());
   // Scrub to the first poll: the values are those of that moment.
   await page.getByTestId('replay-timeline').fill('0');
   await page.waitForFunction((before) => {
@@ -72,12 +74,19 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   // Configured sizes shown = memoryConfiguration; live values = the poll's responses.
   // (A fresh TaskManager's metrics appear 10–20 s after it registers: wait for them.)
   for (const id of ids) {
-    const detail = await (await fetch(`${FLINK}/taskmanagers/${encodeURIComponent(id)}`)).json();
+    const mc = (await (await fetch(`${FLINK}/taskmanagers/${encodeURIComponent(id)}`)).json()).memoryConfiguration;
+    const card = `[data-testid="tm-card"][data-id="${id}"]`;
     await page.waitForFunction(
-      ([id, bytes]) => document.querySelector(`[data-testid="tm-card"][data-id="${id}"] [data-testid="gauge-managed"]`)?.dataset.capacity === String(bytes),
-      [id, detail.memoryConfiguration.managedMemory],
+      ([card, bytes]) => document.querySelector(`${card} [data-testid="gauge-managed"]`)?.dataset.capacity === String(bytes),
+      [card, mc.managedMemory],
       { timeout: 60000 },
     );
+    const cap = (g) => page.locator(`${card} [data-testid="${g}"]`).getAttribute('data-capacity').then(Number);
+    assert.equal(await cap('gauge-metaspace'), mc.jvmMetaspace);
+    assert.equal(await cap('gauge-direct'), mc.frameworkOffHeap + mc.taskOffHeap + mc.networkMemory);
+    assert.equal(await cap('gauge-network'), mc.networkMemory / 32768);
+    // The memory model drawn for the card shows memoryConfiguration's totals.
+    assert.match(await page.locator(`${card} [data-testid="tm-config"]`).textContent(), /configured: process 1 GiB/);
   }
   assert.ok((await cards(page)).every((c) => !c.mismatch), 'memlab re-derives each TaskManager configuration');
 

@@ -141,6 +141,8 @@ pub struct Snapshot {
     pub taskmanagers: Vec<TaskManagerSnapshot>,
     pub jobmanager_metrics: BTreeMap<String, f64>,
     pub jobs: Vec<rest::JobSummary>,
+    /// The JobManager's effective configuration (`GET /jobmanager/config`).
+    pub jobmanager_config: Option<crate::config::FlinkConfig>,
     pub errors: Vec<(String, u16, String)>,
 }
 
@@ -211,6 +213,17 @@ impl Snapshot {
                 },
                 ["", "jobmanager", "metrics"] => match rest::parse_metrics(&r.body) {
                     Ok(m) => s.jobmanager_metrics.extend(m),
+                    Err(e) => bad(&mut s, e.to_string()),
+                },
+                ["", "jobmanager", "config"] => match serde_json::from_str::<Vec<rest::ConfigEntry>>(&r.body)
+                {
+                    Ok(entries) => {
+                        let mut c = crate::config::FlinkConfig::new();
+                        for e in entries {
+                            c.set(&e.key, &e.value);
+                        }
+                        s.jobmanager_config = Some(c);
+                    }
                     Err(e) => bad(&mut s, e.to_string()),
                 },
                 ["", "jobs", "overview"] => match serde_json::from_str::<rest::JobsOverview>(&r.body) {

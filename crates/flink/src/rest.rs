@@ -74,3 +74,10 @@ pub fn parse_metrics(body: &str) -> Result<Vec<(String, f64)>, serde_json::Error
     let raw: Vec<Metric> = serde_json::from_str(body)?;
     Ok(raw.into_iter().filter_map(|m| m.value.parse::<f64>().ok().map(|v| (m.id, v))).collect())
 }
+
+/// One entry of `GET /jobmanager/config`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ConfigEntry {
+    pub key: String,
+    pub value: String,
+}

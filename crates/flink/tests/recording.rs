@@ -117,3 +117,14 @@ fn a_real_prometheus_scrape_gives_the_same_metrics() {
     let card = memlab_flink::cluster::card(tm);
     assert!(card.heap.is_some() && card.network.is_some());
 }
+
+#[test]
+fn the_jobmanager_runs_with_the_heap_memlab_derives_from_its_config() {
+    // scripts/flink-cluster.sh starts the JobManager with the JVM arguments Flink derives,
+    // so its reported maximum heap equals memlab's derivation from GET /jobmanager/config.
+    let last = bundled().snapshots().pop().unwrap();
+    let config = last.jobmanager_config.expect("the recording holds /jobmanager/config");
+    assert_eq!(config.get("jobmanager.memory.process.size"), Some("1024m"));
+    let m = memlab_flink::jobmanager::derive(&config).unwrap();
+    assert_eq!(last.jobmanager_metrics["Status.JVM.Memory.Heap.Max"] as u64, m.jvm_heap.bytes);
+}
