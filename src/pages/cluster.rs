@@ -155,7 +155,7 @@ fn old_flink(version: &str) -> Option<String> {
 /// A small chart of one TaskManager metric over the session.
 #[allow(clippy::too_many_arguments)]
 fn chart(
-    snapshots: Memo<Arc<Vec<Snapshot>>>,
+    snapshots: RwSignal<Arc<Vec<Snapshot>>>,
     index: Signal<usize>,
     id: &str,
     metric: &'static str,
@@ -209,9 +209,9 @@ pub fn ClusterPage() -> impl IntoView {
     let generation = StoredValue::new(0u32);
     on_cleanup(move || generation.update_value(|g| *g += 1));
 
-    let snapshots = Memo::new(move |_| {
-        recording.with(|r| r.as_ref().map(|r| Arc::new(r.snapshots())).unwrap_or_default())
-    });
+    // Kept in step with `recording`: one typed snapshot per poll, appended as polls arrive
+    // (never recomputed from scratch, so a long live session stays cheap).
+    let snapshots = RwSignal::new(Arc::new(Vec::<Snapshot>::new()));
     // Following the newest poll shows the newest *good* one: when the cluster stops
     // answering, the last data stays visible (the failed polls are still recorded).
     let index = Signal::derive(move || {
@@ -257,6 +257,7 @@ pub fn ClusterPage() -> impl IntoView {
         let my_gen = generation.get_value();
         source.set(Source::Live(base.clone()));
         recording.set(Some(Arc::new(Recording::new(&base, now_ms()))));
+        snapshots.set(Arc::new(Vec::new()));
         cursor.set(None);
         problem.set(None);
         router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
@@ -275,11 +276,10 @@ pub fn ClusterPage() -> impl IntoView {
                 backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
                 let wait = if backoff > 0 { backoff } else { every };
                 problem.set(trouble);
+                snapshots.update(|v| Arc::make_mut(v).push(Snapshot::from_poll(&p)));
                 recording.update(|r| {
                     if let Some(r) = r {
-                        let mut next = (**r).clone();
-                        next.polls.push(p);
-                        *r = Arc::new(next);
+                        Arc::make_mut(r).polls.push(p);
                     }
                 });
                 gloo_timers::future::TimeoutFuture::new(wait).await;
@@ -294,23 +294,58 @@ pub fn ClusterPage() -> impl IntoView {
         }
     };
 
-    let open_text = move |label: String, text: String| match if !text.trim_start().starts_with('{')
-        && memlab_flink::prometheus::looks_like_scrape(&text)
-    {
-        // A scrape of Flink's PrometheusReporter: one snapshot.
-        Ok(Recording::from_prometheus(&label, &text, now_ms()))
-    } else {
-        Recording::parse(&text)
-    } {
-        Ok(r) => {
+    // Opens a recording (or a Prometheus scrape) a few hundred polls at a time, letting the
+    // page paint between chunks, so a big file does not freeze it.
+    let open_text = move |label: String, text: String| {
+        leptos::task::spawn_local(async move {
+            if !text.trim_start().starts_with('{') && memlab_flink::prometheus::looks_like_scrape(&text) {
+                let r = Recording::from_prometheus(&label, &text, now_ms());
+                generation.update_value(|g| *g += 1);
+                snapshots.set(Arc::new(r.snapshots()));
+                recording.set(Some(Arc::new(r)));
+                source.set(Source::File(label));
+                cursor.set(Some(0));
+                problem.set(None);
+                loading.set(None);
+                return;
+            }
+            let (head, raw) = match Recording::parse_lazy(&text) {
+                Ok(x) => x,
+                Err(e) => {
+                    problem.set(Some(format!("{label}: {e}")));
+                    loading.set(None);
+                    return;
+                }
+            };
+            drop(text);
+            let mut rec = head;
+            let mut snaps = Vec::with_capacity(raw.len());
+            for (chunk_no, chunk) in raw.chunks(200).enumerate() {
+                for (i, r) in chunk.iter().enumerate() {
+                    match Recording::parse_poll(r, chunk_no * 200 + i) {
+                        Ok(p) => {
+                            snaps.push(Snapshot::from_poll(&p));
+                            rec.polls.push(p);
+                        }
+                        Err(e) => {
+                            problem.set(Some(format!("{label}: {e}")));
+                            loading.set(None);
+                            return;
+                        }
+                    }
+                }
+                loading.set(Some(format!("Reading {label}: {} of {} polls…", rec.polls.len(), raw.len())));
+                gloo_timers::future::TimeoutFuture::new(0).await;
+            }
             generation.update_value(|g| *g += 1);
-            let n = r.polls.len();
-            recording.set(Some(Arc::new(r)));
+            let n = rec.polls.len();
+            snapshots.set(Arc::new(snaps));
+            recording.set(Some(Arc::new(rec)));
             source.set(Source::File(label));
             cursor.set(Some(n.saturating_sub(1)));
             problem.set(None);
-        }
-        Err(e) => problem.set(Some(format!("{label}: {e}"))),
+            loading.set(None);
+        });
     };
 
     let open_url = move |u: String| {
@@ -337,9 +372,11 @@ pub fn ClusterPage() -> impl IntoView {
             gloo_timers::future::TimeoutFuture::new(30).await;
             match text {
                 Ok(t) => open_text(name, t.as_string().unwrap_or_default()),
-                Err(_) => problem.set(Some(format!("{name}: the browser could not read this file."))),
+                Err(_) => {
+                    problem.set(Some(format!("{name}: the browser could not read this file.")));
+                    loading.set(None);
+                }
             }
-            loading.set(None);
         });
     };
 
@@ -516,6 +553,8 @@ pub fn ClusterPage() -> impl IntoView {
             >
                 {move || (snapshots.with(|s| s.len()) > 1 && !matches!(source.get(), Source::Live(_))).then(|| view! {
                     <div class="replay">
+                        <button data-testid="replay-back" title="Previous poll" on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
+                        <button data-testid="replay-forward" title="Next poll" on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
                         <button data-testid="replay-play" on:click=move |_| replaying.update(|r| *r = !*r)>
                             {move || if replaying.get() { "⏸ Pause" } else { "▶ Play" }}
                         </button>

@@ -46,6 +46,14 @@ test('the bundled recording of a real cluster opens and replays', async () => {
     const c = document.querySelector('[data-testid="tm-card"] [data-testid="gauge-heap"]');
     return c && c.dataset.used !== String(before);
   }, end[0].heapUsed);
+  // Step forward one poll, then play to the end.
+  await page.getByTestId('replay-forward').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="replay-timeline"]').value === '1');
+  await page.getByTestId('replay-play').click();
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid="replay-timeline"]');
+    return Number(t.value) === Number(t.max);
+  }, null, { timeout: 60000 });
   await screenshot(page, 'cluster-recording');
   assert.deepEqual(errors, []);
   await context.close();

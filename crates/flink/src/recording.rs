@@ -98,6 +98,51 @@ impl Recording {
         r
     }
 
+    /// Like [`Recording::parse`], but leaves each poll as raw JSON to be parsed later (a big
+    /// file can then be read a few polls at a time, between frames). Returns the recording
+    /// without polls, and the polls.
+    pub fn parse_lazy(
+        text: &str,
+    ) -> Result<(Recording, Vec<Box<serde_json::value::RawValue>>), RecordingError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Head {
+            format: Option<String>,
+            version: Option<u64>,
+            #[serde(default)]
+            source: BTreeMap<String, String>,
+            #[serde(default)]
+            started_at: u64,
+            #[serde(default)]
+            polls: Vec<Box<serde_json::value::RawValue>>,
+        }
+        let head: Head = serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => RecordingError::Malformed(e.to_string()),
+            _ => RecordingError::NotJson { line: e.line(), column: e.column(), message: e.to_string() },
+        })?;
+        if head.format.as_deref() != Some(FORMAT) {
+            return Err(RecordingError::NotARecording);
+        }
+        match head.version {
+            Some(1) => {}
+            Some(n) => return Err(RecordingError::UnsupportedVersion(n)),
+            None => return Err(RecordingError::Malformed("\"version\" is missing".into())),
+        }
+        let r = Recording {
+            format: FORMAT.into(),
+            version: VERSION,
+            source: head.source,
+            started_at: head.started_at,
+            polls: Vec::new(),
+        };
+        Ok((r, head.polls))
+    }
+
+    /// Parses one poll left raw by [`Recording::parse_lazy`].
+    pub fn parse_poll(raw: &serde_json::value::RawValue, index: usize) -> Result<Poll, RecordingError> {
+        serde_json::from_str(raw.get()).map_err(|e| RecordingError::Malformed(format!("poll {index}: {e}")))
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -257,6 +302,29 @@ mod tests {
             Recording::parse("{\"format\": \"memlab-recording\", \"version\": 1, \"polls\": 3}"),
             Err(RecordingError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn lazy_parsing_agrees_with_parsing() {
+        let mut r = Recording::new("http://h", 5);
+        r.polls.push(Poll {
+            t: 6,
+            responses: vec![Response { path: "/overview".into(), status: 200, body: "{}".into(), t: 6 }],
+        });
+        let (head, raw) = Recording::parse_lazy(&r.to_json()).unwrap();
+        assert_eq!(raw.len(), 1);
+        let mut back = head;
+        back.polls = raw.iter().enumerate().map(|(i, p)| Recording::parse_poll(p, i).unwrap()).collect();
+        assert_eq!(back, r);
+        assert!(matches!(
+            Recording::parse_lazy("{\"format\": \"memlab-rec"),
+            Err(RecordingError::NotJson { .. })
+        ));
+        assert_eq!(Recording::parse_lazy("{\"a\": 1}").unwrap_err(), RecordingError::NotARecording);
+        assert_eq!(
+            Recording::parse_lazy("{\"format\": \"memlab-recording\", \"version\": 2}").unwrap_err(),
+            RecordingError::UnsupportedVersion(2)
+        );
     }
 
     #[test]
