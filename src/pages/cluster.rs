@@ -227,12 +227,33 @@ pub fn ClusterPage() -> impl IntoView {
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
     // Replay playback: one poll per 400 ms while on.
     let replaying = RwSignal::new(false);
+    let replay_speed = RwSignal::new(1.0f64);
+    // Keys, as in the allocator: space play/pause, ←/→ previous/next poll.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
+        if typing || matches!(source.get_untracked(), Source::Live(_) | Source::None) {
+            return;
+        }
+        let n = snapshots.with_untracked(|s| s.len());
+        let at = cursor.get_untracked().unwrap_or(n.saturating_sub(1));
+        match ev.key().as_str() {
+            " " => replaying.update(|r| *r = !*r),
+            "ArrowRight" => cursor.set(Some((at + 1).min(n.saturating_sub(1)))),
+            "ArrowLeft" => cursor.set(Some(at.saturating_sub(1))),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
     let replay_tick = StoredValue::new_local(0.0f64);
     crate::components::frame_loop::every_frame(move |dt| {
         if !replaying.get_untracked() {
             return;
         }
-        let acc = replay_tick.get_value() + dt;
+        let acc = replay_tick.get_value() + dt * replay_speed.get_untracked();
         if acc < 400.0 {
             replay_tick.set_value(acc);
             return;
@@ -555,6 +576,9 @@ pub fn ClusterPage() -> impl IntoView {
                     <div class="replay">
                         <button data-testid="replay-back" title="Previous poll" on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
                         <button data-testid="replay-forward" title="Next poll" on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
+                        <select data-testid="replay-speed" aria-label="Replay speed" on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay_speed.set(v) }>
+                            {[0.25f64, 0.5, 1.0, 2.0, 4.0, 8.0].into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
+                        </select>
                         <button data-testid="replay-play" on:click=move |_| replaying.update(|r| *r = !*r)>
                             {move || if replaying.get() { "⏸ Pause" } else { "▶ Play" }}
                         </button>

@@ -46,9 +46,12 @@ test('the bundled recording of a real cluster opens and replays', async () => {
     const c = document.querySelector('[data-testid="tm-card"] [data-testid="gauge-heap"]');
     return c && c.dataset.used !== String(before);
   }, end[0].heapUsed);
-  // Step forward one poll, then play to the end.
+  // Step forward one poll (button and key), then play to the end at 8×.
   await page.getByTestId('replay-forward').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="replay-timeline"]').value === '1');
+  await page.locator('body').press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('[data-testid="replay-timeline"]').value === '2');
+  await page.getByTestId('replay-speed').selectOption('8');
   await page.getByTestId('replay-play').click();
   await page.waitForFunction(() => {
     const t = document.querySelector('[data-testid="replay-timeline"]');
