@@ -42,15 +42,8 @@ fn context(el: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 
 /// Lays the grid out and paints it all.
 fn draw_all(el: &HtmlCanvasElement, used: u64, total: u64, width: f64) -> Option<Drawn> {
-    let style = window().get_computed_style(el).ok().flatten();
-    let color = |name: &str, fallback: &str| {
-        style
-            .as_ref()
-            .and_then(|s| s.get_property_value(name).ok())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| fallback.to_owned())
-    };
+    let css = crate::components::css::Computed::of(el);
+    let color = |name: &str, fallback: &str| css.var(name, fallback);
     let rows = |c: f64| (total as f64 / (width / c).floor().max(1.0)).ceil();
     let mut cell = CELL;
     while cell > 1.0 && rows(cell) * cell > MAX_HEIGHT {

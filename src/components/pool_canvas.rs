@@ -28,15 +28,8 @@ struct Palette {
 }
 
 fn palette(el: &HtmlCanvasElement) -> Palette {
-    let style = window().get_computed_style(el).ok().flatten();
-    let var = |name: &str, fallback: &str| {
-        style
-            .as_ref()
-            .and_then(|s| s.get_property_value(name).ok())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| fallback.to_owned())
-    };
+    let css = crate::components::css::Computed::of(el);
+    let var = |name: &str, fallback: &str| css.var(name, fallback);
     Palette {
         live: var("--live", "#3b82f6"),
         unref: var("--unref", "#f59e0b"),
