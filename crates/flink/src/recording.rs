@@ -67,20 +67,9 @@ impl Recording {
 
     /// Parses a `.memlab.json` file, checking its format and version first.
     pub fn parse(text: &str) -> Result<Recording, RecordingError> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| RecordingError::NotJson {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(RecordingError::NotARecording);
-        }
-        match v.get("version").and_then(|x| x.as_u64()) {
-            Some(1) => {}
-            Some(n) => return Err(RecordingError::UnsupportedVersion(n)),
-            None => return Err(RecordingError::Malformed("\"version\" is missing".into())),
-        }
-        serde_json::from_value(v).map_err(|e| RecordingError::Malformed(e.to_string()))
+        let (mut r, raw) = Recording::parse_lazy(text)?;
+        r.polls = raw.iter().enumerate().map(|(i, p)| Recording::parse_poll(p, i)).collect::<Result<_, _>>()?;
+        Ok(r)
     }
 
     /// A one-poll recording of a Prometheus scrape (from Flink's PrometheusReporter).
