@@ -94,10 +94,15 @@ export FLINK_PLUGINS_DIR="$FLINK/plugins"
 
 registered_tms() { rest_get /taskmanagers | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["taskmanagers"]))' 2>/dev/null || echo 0; }
 
+# Flink's own derivation for this config: line 1 the JVM arguments, line 2 the -D properties.
+resource_params() {
+  java -cp "$FLINK/bin/bash-java-utils.jar:$FLINK/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils \
+    "$1" --configDir "$STATE/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
+}
+
 start_tm() {
   local i="$1" params jvm dyn
-  params=$(java -cp "$FLINK/bin/bash-java-utils.jar:$FLINK/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils \
-    GET_TM_RESOURCE_PARAMS --configDir "$STATE/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  params=$(resource_params GET_TM_RESOURCE_PARAMS)
   jvm=$(sed -n 1p <<<"$params")
   dyn=$(sed -n 2p <<<"$params")
   # shellcheck disable=SC2086 # the JVM arguments and -D properties are word lists
@@ -122,8 +127,7 @@ start() {
   log "starting the JobManager (REST $REST)"
   # Like Flink's own start scripts: the JVM arguments and -D properties BashJavaUtils derives.
   local params jvm dyn
-  params=$(java -cp "$FLINK/bin/bash-java-utils.jar:$FLINK/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils \
-    GET_JM_RESOURCE_PARAMS --configDir "$STATE/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  params=$(resource_params GET_JM_RESOURCE_PARAMS)
   jvm=$(sed -n 1p <<<"$params")
   dyn=$(sed -n 2p <<<"$params")
   # shellcheck disable=SC2086 # word lists
