@@ -68,7 +68,8 @@ impl Recording {
     /// Parses a `.memlab.json` file, checking its format and version first.
     pub fn parse(text: &str) -> Result<Recording, RecordingError> {
         let (mut r, raw) = Recording::parse_lazy(text)?;
-        r.polls = raw.iter().enumerate().map(|(i, p)| Recording::parse_poll(p, i)).collect::<Result<_, _>>()?;
+        r.polls =
+            raw.iter().enumerate().map(|(i, p)| Recording::parse_poll(p, i)).collect::<Result<_, _>>()?;
         Ok(r)
     }
 
