@@ -8,6 +8,9 @@
 #   scripts/flink-cluster.sh status | stop
 #   scripts/flink-cluster.sh prometheus      print the first TaskManager's Prometheus scrape
 #
+# MEMLAB_FLINK_CONF: extra config.yaml lines (flat keys), e.g.
+#   MEMLAB_FLINK_CONF='taskmanager.memory.managed.fraction: 0.05' scripts/flink-cluster.sh start
+#
 # Installs what is missing: Java 17 (Debian) and the Flink jars (PyPI's
 # apache-flink-libraries wheel, downloaded once into ~/.cache/memlab/flink).
 source "$(dirname "$0")/lib.sh"
@@ -75,6 +78,7 @@ parallelism.default: 2
 web.access-control-allow-origin: "*"
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: $PROM_PORTS
+${MEMLAB_FLINK_CONF:-}
 YAML
   cat > "$STATE/conf/log4j.properties" <<'LOG'
 rootLogger.level = INFO
@@ -155,9 +159,10 @@ submit() {
   local id
   id=$(curl -sf -X POST -F "jarfile=@$build/memlab-load.jar" "$REST/jars/upload" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["filename"].split("/")[-1])')
-  local args="${*:-}"
-  curl -sf -X POST -H 'Content-Type: application/json' \
-    -d "{\"entryClass\": \"memlab.LoadJob\", \"programArgs\": \"$args\"}" "$REST/jars/$id/run"
+  # Flink 2.x takes the job's arguments as a JSON list (`programArgs` was removed).
+  local body
+  body=$(python3 -c 'import json,sys; print(json.dumps({"entryClass": "memlab.LoadJob", "programArgsList": sys.argv[1:]}))' "$@")
+  curl -sf -X POST -H 'Content-Type: application/json' -d "$body" "$REST/jars/$id/run"
   echo
 }
 

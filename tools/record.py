@@ -39,7 +39,7 @@ TM_METRICS = [
 JM_METRICS = [
     "Status.JVM.Memory.Heap.Used", "Status.JVM.Memory.Heap.Max", "Status.JVM.Memory.NonHeap.Used",
     "Status.JVM.Memory.Metaspace.Used", "Status.JVM.Memory.Metaspace.Max", "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "Status.JVM.CPU.Load",
+    "Status.JVM.GarbageCollector.All.Count", "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "Status.JVM.CPU.Load",
 ]
 
 

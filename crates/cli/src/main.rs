@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use memlab_engine::Policy;
 
 mod bench;
+mod diagnose;
 mod flink_memory;
 mod simulate;
 
@@ -49,6 +50,23 @@ enum Command {
         #[arg(long, default_value_t = 250_000)]
         rounds: u64,
     },
+    /// Find memory problems in a recording (`.memlab.json`) and propose config.yaml changes.
+    Diagnose {
+        /// A recording made by the app (Export) or tools/record.py.
+        recording: std::path::PathBuf,
+        /// Print the report as JSON: findings with a stable `kind` (heap-leak, oom-risk, …).
+        #[arg(long)]
+        json: bool,
+        /// The container's memory limit (e.g. 2g), to check the process fits in it.
+        #[arg(long, value_name = "SIZE")]
+        container_limit: Option<String>,
+        /// Print Prometheus alerting rules (YAML) with memlab's thresholds instead.
+        #[arg(long)]
+        alert_rules: bool,
+        /// Exit with status 1 when a finding is at least this severe: info, warning or critical.
+        #[arg(long, value_parser = parse_severity)]
+        fail_on: Option<memlab_flink::diagnose::Severity>,
+    },
     /// List the built-in scenarios.
     Scenarios,
     /// Benchmark the engine against rlsf's TLSF on one deterministic trace.
@@ -69,6 +87,14 @@ enum Command {
 fn parse_version(s: &str) -> Result<memlab_flink::FlinkVersion, String> {
     memlab_flink::FlinkVersion::parse(s)
         .ok_or_else(|| format!("unsupported Flink version '{s}': expected 2.x (2.0 to 2.3) or 1.20"))
+}
+
+fn parse_severity(s: &str) -> Result<memlab_flink::diagnose::Severity, String> {
+    use memlab_flink::diagnose::Severity;
+    [Severity::Info, Severity::Warning, Severity::Critical]
+        .into_iter()
+        .find(|v| v.label() == s)
+        .ok_or_else(|| format!("unknown severity '{s}': expected info, warning or critical"))
 }
 
 fn parse_policy(s: &str) -> Result<Policy, String> {
@@ -118,6 +144,27 @@ fn main() -> ExitCode {
         Command::FlinkBench { rounds } => {
             print!("{}", flink_memory::bench(rounds));
             ExitCode::SUCCESS
+        }
+        Command::Diagnose { recording, json, container_limit, alert_rules, fail_on } => {
+            let (rec, report) = match diagnose::load(&recording, container_limit.as_deref()) {
+                Ok(x) => x,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            if alert_rules {
+                print!("{}", diagnose::rules(&rec));
+            } else if json {
+                print!("{}", diagnose::json(&report));
+            } else {
+                print!("{}", diagnose::text(&recording.display().to_string(), &report));
+            }
+            if diagnose::failed(&report, fail_on) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Command::Scenarios => {
             for s in memlab_engine::scenarios::ALL {

@@ -52,6 +52,7 @@ pub const JM_METRICS: &[&str] = &[
     "Status.JVM.Memory.Metaspace.Used",
     "Status.JVM.Memory.Metaspace.Max",
     "Status.JVM.Memory.Direct.MemoryUsed",
+    "Status.JVM.GarbageCollector.All.Count",
     "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
     "Status.JVM.CPU.Load",
 ];

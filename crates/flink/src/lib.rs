@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod config;
+pub mod diagnose;
 pub mod error;
 pub mod jobmanager;
 pub mod lint;

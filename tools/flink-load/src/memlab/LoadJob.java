@@ -1,6 +1,8 @@
 package memlab;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.util.ParameterTool;
@@ -18,7 +20,9 @@ import org.apache.flink.util.Collector;
  * state, into a discarding sink. It moves heap, GC and network-segment metrics.
  *
  * <p>Arguments: --keys N (distinct keys, default 100000), --rate R (records/s, default
- * 20000), --grow true (keep a growing list per key: a real heap-state leak).
+ * 20000), --grow true (keep every value seen per key: keyed state that grows without bound,
+ * a real leak pattern), --backend rocksdb|hashmap (the job's state backend, default the
+ * cluster's: RocksDB uses managed memory, the heap backend does not).
  */
 public class LoadJob {
     public static void main(String[] args) throws Exception {
@@ -26,7 +30,11 @@ public class LoadJob {
         long keys = p.getLong("keys", 100_000);
         long rate = p.getLong("rate", 20_000);
         boolean grow = p.getBoolean("grow", false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        if (p.has("backend")) {
+            conf.setString("state.backend.type", p.get("backend"));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
                 i -> i, Long.MAX_VALUE,
                 org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(rate),
@@ -35,14 +43,15 @@ public class LoadJob {
         numbers.keyBy(n -> n % keys)
                 .process(new Count(grow))
                 .sinkTo(new DiscardingSink<>());
-        env.execute(grow ? "memlab load (growing state)" : "memlab load");
+        String name = grow ? "memlab load (growing state)" : "memlab load";
+        env.execute(p.has("backend") ? name + " on " + p.get("backend") : name);
     }
 
     /** Counts per key; with `grow`, also keeps every value seen (unbounded heap state). */
     static class Count extends KeyedProcessFunction<Long, Long, Long> {
         private final boolean grow;
         private transient ValueState<Long> count;
-        private transient ValueState<long[]> seen;
+        private transient ListState<Long> seen;
 
         Count(boolean grow) {
             this.grow = grow;
@@ -51,7 +60,7 @@ public class LoadJob {
         @Override
         public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-            seen = getRuntimeContext().getState(new ValueStateDescriptor<>("seen", long[].class));
+            seen = getRuntimeContext().getListState(new ListStateDescriptor<>("seen", Types.LONG));
         }
 
         @Override
@@ -59,10 +68,7 @@ public class LoadJob {
             Long c = count.value();
             count.update(c == null ? 1 : c + 1);
             if (grow) {
-                long[] s = seen.value();
-                long[] next = s == null ? new long[1] : java.util.Arrays.copyOf(s, s.length + 1);
-                next[next.length - 1] = n;
-                seen.update(next);
+                seen.add(n);
             }
             out.collect(n);
         }

@@ -1,0 +1,175 @@
+//! Diagnosis: what is wrong with a cluster's memory, found in live or recorded snapshots,
+//! and what to change in `config.yaml` (verified by the calculator). Pure Rust: the app's
+//! Diagnosis page and `memlab diagnose` show the same [`Report`].
+//!
+//! Each detector works on one process (a TaskManager or the JobManager), needs a minimum
+//! span of data ([`thresholds::MIN_SPAN_S`]) and otherwise says "not enough data yet"
+//! instead of guessing. Every threshold is a named constant in [`thresholds`].
+
+pub mod alerts;
+mod detect;
+pub mod recommend;
+pub mod stats;
+pub mod thresholds;
+
+use serde::Serialize;
+
+use crate::recording::Snapshot;
+pub use recommend::{Change, Component, Recommendation};
+use stats::{Point, Trend};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// What was found. The kebab-case names are stable (`--json`, alert rules, tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    HeapLeak,
+    MetaspaceGrowth,
+    OomRisk,
+    GcPressure,
+    NetworkExhausted,
+    NetworkIdle,
+    ManagedIdle,
+    ManagedFull,
+    OverheadSmall,
+    ContainerHeadroom,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::HeapLeak,
+        Kind::MetaspaceGrowth,
+        Kind::OomRisk,
+        Kind::GcPressure,
+        Kind::NetworkExhausted,
+        Kind::NetworkIdle,
+        Kind::ManagedIdle,
+        Kind::ManagedFull,
+        Kind::OverheadSmall,
+        Kind::ContainerHeadroom,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::HeapLeak => "heap-leak",
+            Kind::MetaspaceGrowth => "metaspace-growth",
+            Kind::OomRisk => "oom-risk",
+            Kind::GcPressure => "gc-pressure",
+            Kind::NetworkExhausted => "network-exhausted",
+            Kind::NetworkIdle => "network-idle",
+            Kind::ManagedIdle => "managed-idle",
+            Kind::ManagedFull => "managed-full",
+            Kind::OverheadSmall => "overhead-small",
+            Kind::ContainerHeadroom => "container-headroom",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::HeapLeak => "Heap leak",
+            Kind::MetaspaceGrowth => "Metaspace growth",
+            Kind::OomRisk => "Out-of-memory risk",
+            Kind::GcPressure => "GC pressure",
+            Kind::NetworkExhausted => "Network buffers exhausted",
+            Kind::NetworkIdle => "Network memory mostly idle",
+            Kind::ManagedIdle => "Managed memory unused",
+            Kind::ManagedFull => "Managed memory fully used",
+            Kind::OverheadSmall => "JVM overhead too small",
+            Kind::ContainerHeadroom => "Process larger than its container",
+        }
+    }
+}
+
+/// The data a finding rests on, enough to draw it: the series, the points the detector
+/// used (e.g. window minima), the fitted trend and the limit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    /// The metric drawn (a Flink metric id, or a name for a computed series).
+    pub metric: String,
+    /// Poll indices the evidence spans (inclusive).
+    pub from: usize,
+    pub to: usize,
+    /// Seconds since the first poll.
+    pub series: Vec<Point>,
+    pub used: Vec<Point>,
+    pub trend: Option<Trend>,
+    pub limit: Option<f64>,
+    /// The numbers behind the verdict, in words.
+    pub facts: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub kind: Kind,
+    pub severity: Severity,
+    /// A TaskManager id, or `jobmanager`.
+    pub subject: String,
+    pub headline: String,
+    pub explanation: String,
+    pub evidence: Evidence,
+    pub recommendation: Option<Recommendation>,
+    /// Why there is no recommendation (e.g. a leak is fixed in code, not in config).
+    pub no_recommendation: Option<String>,
+}
+
+/// A detector that could not decide yet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pending {
+    pub subject: String,
+    pub kind: Kind,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    pub pending: Vec<Pending>,
+    /// Every process looked at.
+    pub subjects: Vec<String>,
+    pub span_s: f64,
+    pub polls: usize,
+}
+
+impl Report {
+    /// The worst severity for a process (None: nothing found).
+    pub fn worst(&self, subject: &str) -> Option<Severity> {
+        self.findings.iter().filter(|f| f.subject == subject).map(|f| f.severity).max()
+    }
+
+    pub fn count(&self, subject: &str) -> usize {
+        self.findings.iter().filter(|f| f.subject == subject).count()
+    }
+}
+
+/// What the data cannot tell.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// The container's memory limit in bytes, when the user knows it.
+    pub container_limit: Option<u64>,
+}
+
+/// Runs every detector on every process in the snapshots.
+pub fn diagnose(snapshots: &[Snapshot], opts: &Options) -> Report {
+    detect::run(snapshots, opts)
+}

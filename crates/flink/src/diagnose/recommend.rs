@@ -1,0 +1,309 @@
+//! Recommendations as `config.yaml` changes, every one run through memlab's exact Flink
+//! calculator: a proposal is a list of option changes plus the breakdown before and after,
+//! and it never yields an invalid configuration. By default the process keeps its size:
+//! the bytes come from a component the evidence shows is over-provisioned (idle managed or
+//! network memory); where there is none, the proposal grows the process and says by how much.
+
+use serde::Serialize;
+
+use super::thresholds::ROUND;
+use crate::config::FlinkConfig;
+use crate::options::{tm as o, Opt};
+use crate::read;
+use crate::rest::MemoryConfiguration;
+use crate::taskmanager::{self, TaskManagerMemory};
+
+/// A part of TaskManager memory a recommendation moves bytes to or from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    TaskHeap,
+    TaskOffHeap,
+    Managed,
+    Network,
+    Metaspace,
+    Overhead,
+}
+
+impl Component {
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::TaskHeap => "task heap",
+            Component::TaskOffHeap => "task off-heap",
+            Component::Managed => "managed memory",
+            Component::Network => "network memory",
+            Component::Metaspace => "JVM metaspace",
+            Component::Overhead => "JVM overhead",
+        }
+    }
+
+    pub fn bytes(self, m: &TaskManagerMemory) -> u64 {
+        match self {
+            Component::TaskHeap => m.task_heap.bytes,
+            Component::TaskOffHeap => m.task_off_heap.bytes,
+            Component::Managed => m.managed.bytes,
+            Component::Network => m.network.bytes,
+            Component::Metaspace => m.jvm_metaspace.bytes,
+            Component::Overhead => m.jvm_overhead.bytes,
+        }
+    }
+}
+
+/// One `config.yaml` line changed (`from`: the value before, None when it was not set).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub key: String,
+    pub from: Option<String>,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    pub summary: String,
+    pub changes: Vec<Change>,
+    pub before: TaskManagerMemory,
+    pub after: TaskManagerMemory,
+    /// Bytes the process grows by (0: same size; negative: smaller).
+    pub process_delta: i64,
+}
+
+impl Recommendation {
+    /// The changes as `config.yaml` lines, each with the old value in a comment.
+    pub fn diff(&self) -> String {
+        self.changes
+            .iter()
+            .map(|c| match &c.from {
+                Some(f) => format!("- {}: {f}\n+ {}: {}\n", c.key, c.key, c.to),
+                None => format!("+ {}: {}\n", c.key, c.to),
+            })
+            .collect()
+    }
+}
+
+/// Every part of TaskManager memory with its bytes, in Flink's order (for before/after tables).
+pub fn parts(m: &TaskManagerMemory) -> [(&'static str, u64); 10] {
+    [
+        ("Framework heap", m.framework_heap.bytes),
+        ("Task heap", m.task_heap.bytes),
+        ("Framework off-heap", m.framework_off_heap.bytes),
+        ("Task off-heap", m.task_off_heap.bytes),
+        ("Network", m.network.bytes),
+        ("Managed", m.managed.bytes),
+        ("JVM metaspace", m.jvm_metaspace.bytes),
+        ("JVM overhead", m.jvm_overhead.bytes),
+        ("Total Flink memory", m.total_flink()),
+        ("Total process memory", m.total_process()),
+    ]
+}
+
+impl Recommendation {
+    /// The parts whose size changes: (name, before, after).
+    pub fn moved(&self) -> Vec<(&'static str, u64, u64)> {
+        parts(&self.before)
+            .iter()
+            .zip(parts(&self.after))
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, b)| (a.0, a.1, b.1))
+            .collect()
+    }
+}
+
+/// What a TaskManager runs with: the configuration recommendations change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Base {
+    pub config: FlinkConfig,
+    pub memory: TaskManagerMemory,
+    /// True when `config` is the cluster's own (from `/jobmanager/config`); false when
+    /// memlab rebuilt it from the sizes the TaskManager reports.
+    pub from_cluster: bool,
+}
+
+/// The TaskManager memory options of the cluster's configuration if they reproduce what
+/// the TaskManager reports, else the reported sizes written out as options.
+pub fn base(cluster: Option<&FlinkConfig>, m: &MemoryConfiguration) -> Option<Base> {
+    let matches = |d: &TaskManagerMemory| {
+        d.total_process() == m.total_process_memory
+            && d.managed.bytes == m.managed_memory
+            && d.network.bytes == m.network_memory
+            && d.task_heap.bytes == m.task_heap
+    };
+    if let Some(c) = cluster {
+        let mut tm = FlinkConfig::new();
+        for (k, v) in c.entries() {
+            if k.starts_with("taskmanager.memory.") || k == o::SLOTS.key {
+                tm.set(k, v);
+            }
+        }
+        if let Ok(d) = taskmanager::derive(&tm) {
+            if matches(&d) {
+                return Some(Base { config: tm, memory: d, from_cluster: true });
+            }
+        }
+    }
+    let mut c = FlinkConfig::new();
+    for (opt, b) in [
+        (&o::TOTAL_PROCESS, m.total_process_memory),
+        (&o::FRAMEWORK_HEAP, m.framework_heap),
+        (&o::FRAMEWORK_OFF_HEAP, m.framework_off_heap),
+        (&o::TASK_OFF_HEAP, m.task_off_heap),
+        (&o::MANAGED_SIZE, m.managed_memory),
+        (&o::NETWORK_MIN, m.network_memory),
+        (&o::NETWORK_MAX, m.network_memory),
+        (&o::METASPACE, m.jvm_metaspace),
+        (&o::OVERHEAD_MIN, m.jvm_overhead),
+        (&o::OVERHEAD_MAX, m.jvm_overhead),
+    ] {
+        c.set(opt.key, &size_value(b));
+    }
+    let d = taskmanager::derive(&c).ok()?;
+    matches(&d).then_some(Base { config: c, memory: d, from_cluster: false })
+}
+
+/// A size as Flink reads it, in the largest whole unit (`64m`, `1g`, `123456b`).
+pub fn size_value(b: u64) -> String {
+    for (unit, s) in [(1u64 << 30, "g"), (1 << 20, "m"), (1 << 10, "k")] {
+        if b > 0 && b.is_multiple_of(unit) {
+            return format!("{}{s}", b / unit);
+        }
+    }
+    format!("{b}b")
+}
+
+/// Rounds up to [`ROUND`].
+pub fn round_up(b: u64) -> u64 {
+    b.div_ceil(ROUND) * ROUND
+}
+
+/// Applies option changes to the base and derives the result with the calculator.
+pub fn with_changes(base: &Base, summary: String, set: &[(&Opt, String)]) -> Result<Recommendation, String> {
+    let mut c = base.config.clone();
+    let mut changes: Vec<Change> = Vec::new();
+    for (opt, v) in set {
+        let from = read::raw(&base.config, opt).map(|(_, v)| v.to_owned());
+        // A fallback key (e.g. a deprecated one) would keep winning: remove it.
+        if let Some((k, _)) = read::raw(&c, opt) {
+            if k != opt.key {
+                c.remove(k);
+            }
+        }
+        c.set(opt.key, v);
+        if from.as_deref() != Some(v.as_str()) {
+            changes.retain(|ch| ch.key != opt.key);
+            changes.push(Change { key: opt.key.to_owned(), from, to: v.clone() });
+        }
+    }
+    let after = taskmanager::derive(&c).map_err(|e| format!("Flink would reject this change: {e}"))?;
+    let process_delta = after.total_process() as i64 - base.memory.total_process() as i64;
+    Ok(Recommendation { summary, changes, before: base.memory.clone(), after, process_delta })
+}
+
+/// Applies the changes of several recommendations in order (a later one wins on the same
+/// key) and derives the result: what a user gets by applying all of them.
+pub fn combine(base: &Base, summary: String, recs: &[&Recommendation]) -> Result<Recommendation, String> {
+    let mut set: Vec<(&Opt, String)> = Vec::new();
+    for c in recs.iter().flat_map(|r| &r.changes) {
+        let Some(opt) = o::ALL.iter().find(|opt| opt.key == c.key) else {
+            return Err(format!("{} is not a TaskManager memory option", c.key));
+        };
+        set.retain(|(x, _)| x.key != opt.key);
+        set.push((opt, c.to.clone()));
+    }
+    with_changes(base, summary, &set)
+}
+
+/// The TaskManager memory options of the base with the recommendations applied, as a
+/// `config.yaml` fragment to merge into the cluster's.
+pub fn config_yaml(base: &Base, recs: &[&Recommendation]) -> String {
+    let mut c = FlinkConfig::new();
+    for (k, v) in base.config.entries() {
+        c.set(k, v);
+    }
+    for ch in recs.iter().flat_map(|r| &r.changes) {
+        c.set(&ch.key, &ch.to);
+    }
+    let header = if base.from_cluster {
+        "# TaskManager memory options for config.yaml (memlab: the cluster's own options with the changes applied)\n"
+    } else {
+        "# TaskManager memory options for config.yaml (memlab: rebuilt from the sizes the TaskManager reported)\n"
+    };
+    format!("{header}{}", c.to_yaml())
+}
+
+/// Gives `add` bytes to `to`: first from the donors (exactly the bytes listed), the rest by
+/// growing the process. The result's `to` component grows by at least `add`.
+pub fn plan(
+    base: &Base,
+    summary: String,
+    to: Component,
+    add: u64,
+    donors: &[(Component, u64)],
+) -> Result<Recommendation, String> {
+    let m = &base.memory;
+    let mut set: Vec<(&Opt, String)> = Vec::new();
+    let mut given = 0;
+    for &(d, bytes) in donors {
+        let bytes = bytes.min(add - given);
+        if bytes == 0 {
+            continue;
+        }
+        // Whole MiB left (the donor gives a little more), so the option reads well.
+        let left_bytes = (d.bytes(m) - bytes) >> 20 << 20;
+        given += d.bytes(m) - left_bytes;
+        let left = size_value(left_bytes);
+        match d {
+            Component::Managed => set.push((&o::MANAGED_SIZE, left)),
+            Component::Network => {
+                set.push((&o::NETWORK_MIN, left.clone()));
+                set.push((&o::NETWORK_MAX, left));
+            }
+            _ => return Err(format!("memlab does not take bytes from {}", d.label())),
+        }
+    }
+    let new = size_value(to.bytes(m) + add);
+    match to {
+        // Derived from the total when not set: it takes what the others leave.
+        Component::TaskHeap if !read::contains(&base.config, &o::TASK_HEAP) => {}
+        Component::TaskHeap => set.push((&o::TASK_HEAP, new)),
+        Component::TaskOffHeap => set.push((&o::TASK_OFF_HEAP, new)),
+        Component::Managed => set.push((&o::MANAGED_SIZE, new)),
+        Component::Network => {
+            set.push((&o::NETWORK_MIN, new.clone()));
+            set.push((&o::NETWORK_MAX, new));
+        }
+        Component::Metaspace => set.push((&o::METASPACE, new)),
+        Component::Overhead => {
+            set.push((&o::OVERHEAD_MIN, new.clone()));
+            set.push((&o::OVERHEAD_MAX, new));
+        }
+    }
+    // The rest grows the process (or Flink memory), when one of them is what is configured.
+    let inside_flink = !matches!(to, Component::Metaspace | Component::Overhead);
+    let total = if read::contains(&base.config, &o::TOTAL_PROCESS) {
+        Some((&o::TOTAL_PROCESS, m.total_process()))
+    } else if read::contains(&base.config, &o::TOTAL_FLINK) && inside_flink {
+        Some((&o::TOTAL_FLINK, m.total_flink()))
+    } else {
+        None
+    };
+    let mut rec = with_changes(base, summary.clone(), &set)?;
+    if let Some((opt, size)) = total.filter(|_| given < add) {
+        // Fractions (managed, network, overhead) grow with the total: grow it until `to`
+        // has gained `add`, then round up.
+        let mut grow = add - given;
+        for _ in 0..12 {
+            let mut s = set.clone();
+            s.push((opt, size_value(round_up(size + grow))));
+            rec = with_changes(base, summary.clone(), &s)?;
+            let gained = to.bytes(&rec.after).saturating_sub(to.bytes(m));
+            if gained >= add {
+                break;
+            }
+            grow += add - gained;
+        }
+    }
+    if to.bytes(&rec.after) < to.bytes(m) + add {
+        return Err(format!("the calculator gives {} less than asked", to.label()));
+    }
+    Ok(rec)
+}

@@ -1,0 +1,131 @@
+//! Robust trend statistics for noisy, sparse metric series (Flink refreshes metrics every
+//! few seconds; the JVM heap is a saw-tooth): window minima for the lower envelope, the
+//! Theil–Sen slope (the median of pairwise slopes, unmoved by a few outliers) and Kendall's
+//! τ as the confidence that a series moves one way.
+
+/// A point of a series: seconds since the start of the recording, value.
+pub type Point = (f64, f64);
+
+/// The minimum of each `window_s`-second window (anchored at the first point), placed at
+/// the time it was read. Windows without points are skipped.
+pub fn window_minima(points: &[Point], window_s: f64) -> Vec<Point> {
+    let Some(&(t0, _)) = points.first() else { return Vec::new() };
+    let mut out: Vec<(i64, Point)> = Vec::new();
+    for &(t, v) in points {
+        let w = ((t - t0) / window_s).floor() as i64;
+        match out.last_mut() {
+            Some((lw, p)) if *lw == w => {
+                if v < p.1 {
+                    *p = (t, v);
+                }
+            }
+            _ => out.push((w, (t, v))),
+        }
+    }
+    out.into_iter().map(|(_, p)| p).collect()
+}
+
+/// A fitted line `value = intercept + slope · t`, with Kendall's τ of the points.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Trend {
+    /// Units per second.
+    pub slope: f64,
+    pub intercept: f64,
+    /// Kendall's τ in [−1, 1]: 1 when every later point is higher than every earlier one.
+    pub tau: f64,
+}
+
+impl Trend {
+    pub fn at(&self, t: f64) -> f64 {
+        self.intercept + self.slope * t
+    }
+
+    /// Seconds after `t` at which the line reaches `limit` (None if it never does).
+    pub fn time_to(&self, t: f64, limit: f64) -> Option<f64> {
+        if self.slope <= 0.0 {
+            return None;
+        }
+        Some(((limit - self.at(t)) / self.slope).max(0.0))
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Theil–Sen line and Kendall's τ; None for fewer than 3 points.
+pub fn trend(points: &[Point]) -> Option<Trend> {
+    if points.len() < 3 {
+        return None;
+    }
+    let mut slopes = Vec::with_capacity(points.len() * (points.len() - 1) / 2);
+    let (mut concordant, mut discordant) = (0i64, 0i64);
+    for (i, &(ti, vi)) in points.iter().enumerate() {
+        for &(tj, vj) in &points[i + 1..] {
+            if tj != ti {
+                slopes.push((vj - vi) / (tj - ti));
+            }
+            let s = (tj - ti).signum() * (vj - vi).signum();
+            if s > 0.0 {
+                concordant += 1;
+            } else if s < 0.0 {
+                discordant += 1;
+            }
+        }
+    }
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median(&mut slopes);
+    let mut intercepts: Vec<f64> = points.iter().map(|&(t, v)| v - slope * t).collect();
+    let intercept = median(&mut intercepts);
+    let pairs = (points.len() * (points.len() - 1) / 2) as f64;
+    Some(Trend { slope, intercept, tau: (concordant - discordant) as f64 / pairs })
+}
+
+/// The median of the values.
+pub fn median_value(points: &[Point]) -> f64 {
+    median(&mut points.iter().map(|p| p.1).collect::<Vec<_>>())
+}
+
+/// The largest value (NaN for none).
+pub fn max_value(points: &[Point]) -> f64 {
+    points.iter().map(|p| p.1).fold(f64::NAN, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_straight_line_is_found_exactly() {
+        let pts: Vec<Point> = (0..10).map(|i| (i as f64 * 10.0, 5.0 + 2.0 * i as f64 * 10.0)).collect();
+        let t = trend(&pts).unwrap();
+        assert_eq!((t.slope, t.intercept, t.tau), (2.0, 5.0, 1.0));
+        assert_eq!(t.time_to(90.0, 205.0), Some(10.0));
+    }
+
+    #[test]
+    fn one_outlier_does_not_move_the_slope() {
+        let mut pts: Vec<Point> = (0..11).map(|i| (i as f64, 100.0)).collect();
+        pts[5].1 = 1e9;
+        let t = trend(&pts).unwrap();
+        assert_eq!(t.slope, 0.0);
+        assert!(t.tau.abs() < 0.2);
+    }
+
+    #[test]
+    fn window_minima_take_the_lowest_reading_of_each_window() {
+        let pts = [(0.0, 5.0), (4.0, 3.0), (10.0, 9.0), (12.0, 7.0), (35.0, 1.0)];
+        assert_eq!(window_minima(&pts, 10.0), vec![(4.0, 3.0), (12.0, 7.0), (35.0, 1.0)]);
+        assert!(trend(&pts[..2]).is_none());
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Records the real sessions the diagnosis is tested on (public/recordings/*.memlab.json):
+# each starts a fresh local Flink 2.3.0 cluster (2 TaskManagers, 1 GiB each) with its own
+# config, submits memlab's load job, lets it warm up, records the REST API, and stops.
+#
+#   tools/record-diagnosis.sh [NAME...]     default: all four
+#
+#   healthy       heap backend, small state, managed memory sized for it (fraction 0.05)
+#   heap-leak     heap backend, keyed list state that grows without bound (--grow true)
+#   rocksdb       RocksDB backend: managed memory in use
+#   managed-idle  heap backend with Flink's default 40 % managed memory, which it never uses
+#
+# MEMLAB_RECORD_SECONDS (default 240) and MEMLAB_RECORD_INTERVAL (default 5) set the length.
+source "$(dirname "$0")/../scripts/lib.sh"
+
+export MEMLAB_FLINK_PORT="${MEMLAB_FLINK_PORT:-8091}"
+export MEMLAB_CLUSTER_DIR="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/record-cluster}"
+SECONDS_TO_RECORD="${MEMLAB_RECORD_SECONDS:-240}"
+INTERVAL="${MEMLAB_RECORD_INTERVAL:-5}"
+WARMUP=30
+CLUSTER="$ROOT/scripts/flink-cluster.sh"
+trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
+
+record() {
+  local name="$1" conf="$2" args="$3"
+  log "recording $name: config [$conf], job [$args]"
+  "$CLUSTER" stop >/dev/null 2>&1 || true
+  MEMLAB_FLINK_CONF="$conf" "$CLUSTER" start 2
+  # shellcheck disable=SC2086 # job arguments are a word list
+  "$CLUSTER" submit $args >/dev/null
+  sleep "$WARMUP" # let the job reach its steady state before the recording starts
+  python3 "$ROOT/tools/record.py" "http://127.0.0.1:$MEMLAB_FLINK_PORT" "$ROOT/public/recordings/$name.memlab.json" \
+    --interval "$INTERVAL" --duration "$SECONDS_TO_RECORD"
+  "$CLUSTER" stop
+}
+
+for name in "${@:-healthy heap-leak rocksdb managed-idle}"; do
+  for n in $name; do
+    case "$n" in
+      healthy) record healthy 'taskmanager.memory.managed.fraction: 0.05' '--keys 1000 --rate 5000 --backend hashmap' ;;
+      heap-leak) record heap-leak '' '--grow true --keys 10000 --rate 10000 --backend hashmap' ;;
+      rocksdb) record rocksdb '' '--keys 100000 --rate 10000 --backend rocksdb' ;;
+      managed-idle) record managed-idle '' '--keys 100000 --rate 10000 --backend hashmap' ;;
+      *) echo "unknown recording: $n" >&2; exit 2 ;;
+    esac
+  done
+done
