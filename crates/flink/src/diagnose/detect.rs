@@ -671,10 +671,24 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                 ))
             }
             Kind::ContainerHeadroom => opts.container_limit.map(|limit| {
-                recommend::with_changes(
+                // Shrinking the process shrinks every fraction-sized part; idle managed
+                // memory goes first, if there is some.
+                let mut changes = vec![recommend::Change {
+                    key: o::TOTAL_PROCESS.key.to_owned(),
+                    from: None,
+                    to: recommend::size_value(limit),
+                }];
+                let idle = managed_idle.as_ref().and_then(|r| r.as_ref().ok());
+                changes.extend(idle.iter().flat_map(|r| r.changes.clone()));
+                let wanted = recommend::Recommendation { changes, ..(*f.recommendation.as_ref().unwrap_or(&empty(&base))).clone() };
+                recommend::combine(
                     &base,
-                    format!("Set the process size to the container's limit, {}", human(limit)),
-                    &[(&o::TOTAL_PROCESS, recommend::size_value(limit))],
+                    format!(
+                        "Set the process size to the container's limit, {}{}",
+                        human(limit),
+                        if idle.is_some() { ", and lower the idle managed memory" } else { "" }
+                    ),
+                    &[&wanted],
                 )
             }),
             _ => None,
@@ -684,6 +698,17 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
             Some(Err(e)) => f.no_recommendation = Some(e),
             None => {}
         }
+    }
+}
+
+/// A recommendation that changes nothing (a carrier for changes to combine).
+fn empty(base: &Base) -> recommend::Recommendation {
+    recommend::Recommendation {
+        summary: String::new(),
+        changes: Vec::new(),
+        before: base.memory.clone(),
+        after: base.memory.clone(),
+        process_delta: 0,
     }
 }
 

@@ -243,7 +243,7 @@ pub fn plan(
     let mut set: Vec<(&Opt, String)> = Vec::new();
     let mut given = 0;
     for &(d, bytes) in donors {
-        let bytes = bytes.min(add - given);
+        let bytes = bytes.min(add.saturating_sub(given));
         if bytes == 0 {
             continue;
         }
@@ -286,22 +286,34 @@ pub fn plan(
     } else {
         None
     };
-    let mut rec = with_changes(base, summary.clone(), &set)?;
-    if let Some((opt, size)) = total.filter(|_| given < add) {
-        // Fractions (managed, network, overhead) grow with the total: grow it until `to`
-        // has gained `add`, then round up.
-        let mut grow = add - given;
-        for _ in 0..12 {
-            let mut s = set.clone();
-            s.push((opt, size_value(round_up(size + grow))));
-            rec = with_changes(base, summary.clone(), &s)?;
-            let gained = to.bytes(&rec.after).saturating_sub(to.bytes(m));
-            if gained >= add {
-                break;
+    let donor_list: Vec<Component> = donors.iter().map(|d| d.0).collect();
+    // Good when `to` gained `add` and no other component (except the donors) shrank.
+    let good = |r: &Recommendation| {
+        to.bytes(&r.after) >= to.bytes(m) + add
+            && [Component::TaskHeap, Component::TaskOffHeap, Component::Managed, Component::Network, Component::Metaspace, Component::Overhead]
+                .iter()
+                .filter(|c| **c != to && !donor_list.contains(c))
+                .all(|c| c.bytes(&r.after) >= c.bytes(m))
+    };
+    let rec = match total.filter(|_| given < add) {
+        None => with_changes(base, summary, &set)?,
+        Some((opt, size)) => {
+            // Fractions (managed, network, overhead) grow with the total: grow it until `to`
+            // has gained `add` and nothing else shrank, in whole 16 MiB steps.
+            let mut grow = add - given;
+            let mut last = Err(String::new());
+            for _ in 0..24 {
+                let mut s = set.clone();
+                s.push((opt, size_value(round_up(size + grow))));
+                last = with_changes(base, summary.clone(), &s);
+                match &last {
+                    Ok(r) if good(r) => break,
+                    _ => grow += ROUND,
+                }
             }
-            grow += add - gained;
+            last?
         }
-    }
+    };
     if to.bytes(&rec.after) < to.bytes(m) + add {
         return Err(format!("the calculator gives {} less than asked", to.label()));
     }
