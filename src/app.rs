@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
     let route = RwSignal::new(Route::from_query(&current_query()));
     let router = Router { route };
     provide_context(router);
+    provide_context(crate::session::Session::new());
 
     // Back/forward buttons: the address bar is the source of truth.
     let handle = window_event_listener(leptos::ev::popstate, move |_| {

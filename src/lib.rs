@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod pages;
 pub mod route;
+pub mod session;
 pub mod viz;
 
 pub use app::App;

@@ -1,6 +1,8 @@
 //! Reusable views shared by the pages. Each is a thin view over plain Rust types.
 pub mod block_table;
 pub mod css;
+pub mod download;
+pub mod evidence_chart;
 pub mod frame_loop;
 pub mod memory_model;
 pub mod page_grid;

@@ -9,7 +9,7 @@ use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError,
 use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
-use crate::components::memory_model::{diagram, leaf, source_class, source_label, Leaf};
+use crate::components::memory_model::{diagram, leaf, source_class, source_label, tm_memory_leaves, Leaf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Proc {
@@ -58,40 +58,7 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError>
             let segment_note =
                 if read::contains(c, &tm::SEGMENT_SIZE) { "" } else { " (default segment size)" };
             Ok(Model {
-                leaves: vec![
-                    leaf(
-                        "frameworkHeap",
-                        "Framework Heap",
-                        m.framework_heap,
-                        "heap",
-                        Some(tm::FRAMEWORK_HEAP.key),
-                    ),
-                    leaf("taskHeap", "Task Heap", m.task_heap, "heap", Some(tm::TASK_HEAP.key)),
-                    leaf("managedMemory", "Managed Memory", m.managed, "managed", Some(tm::MANAGED_SIZE.key)),
-                    leaf(
-                        "frameworkOffHeap",
-                        "Framework Off-Heap",
-                        m.framework_off_heap,
-                        "direct",
-                        Some(tm::FRAMEWORK_OFF_HEAP.key),
-                    ),
-                    leaf(
-                        "taskOffHeap",
-                        "Task Off-Heap",
-                        m.task_off_heap,
-                        "direct",
-                        Some(tm::TASK_OFF_HEAP.key),
-                    ),
-                    leaf("networkMemory", "Network", m.network, "network", Some(tm::NETWORK_FRACTION.key)),
-                    leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(tm::METASPACE.key)),
-                    leaf(
-                        "jvmOverhead",
-                        "JVM Overhead",
-                        m.jvm_overhead,
-                        "overhead",
-                        Some(tm::OVERHEAD_FRACTION.key),
-                    ),
-                ],
+                leaves: tm_memory_leaves(&m),
                 total_flink: m.total_flink(),
                 total_process: m.total_process(),
                 jvm_args: m.jvm_args(),

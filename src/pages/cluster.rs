@@ -12,28 +12,17 @@ use memlab_size::human;
 use wasm_bindgen::JsCast;
 
 use crate::app::Router;
+use crate::session::{now_ms, Session, Source, BUNDLED};
 use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 
-/// The recording shipped with the app (relative: works from any sub-path).
-pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
 /// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
 /// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
 const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
 const DEFAULT_INTERVAL_S: u32 = 5;
 const MAX_BACKOFF_MS: u32 = 60_000;
 
-#[derive(Clone, Debug, PartialEq)]
-enum Source {
-    None,
-    Live(String),
-    File(String),
-}
-
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
 
 /// A request that has not answered after this long is abandoned.
 const TIMEOUT_MS: u32 = 10_000;
@@ -200,18 +189,14 @@ pub fn ClusterPage() -> impl IntoView {
             .filter(|s| INTERVALS_S.contains(s))
             .unwrap_or(DEFAULT_INTERVAL_S),
     );
-    let source = RwSignal::new(Source::None);
-    let recording = RwSignal::new(None::<Arc<Recording>>);
-    let problem = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(None::<String>);
-    let cursor = RwSignal::new(None::<usize>); // None: follow the newest poll
-                                               // Each connection gets a generation: a newer one (or leaving the page) stops older loops.
-    let generation = StoredValue::new(0u32);
-    on_cleanup(move || generation.update_value(|g| *g += 1));
-
-    // Kept in step with `recording`: one typed snapshot per poll, appended as polls arrive
-    // (never recomputed from scratch, so a long live session stays cheap).
-    let snapshots = RwSignal::new(Arc::new(Vec::<Snapshot>::new()));
+    // The session outlives this page: a live connection keeps polling while the Diagnosis
+    // page reads it, until Stop or a new connection.
+    let session = expect_context::<Session>();
+    let Session { source, recording, snapshots, problem, loading, generation } = session;
+    // None: follow the newest poll. `?at=N` opens at poll N (links from Diagnosis evidence).
+    let cursor = RwSignal::new(start.get("at").and_then(|a| a.parse::<usize>().ok()));
+    // A newly opened recording starts at its end.
+    Effect::watch(move || source.get(), move |_, _, _| cursor.set(None), false);
     // Following the newest poll shows the newest *good* one: when the cluster stops
     // answering, the last data stays visible (the failed polls are still recorded).
     let index = Signal::derive(move || {
@@ -224,6 +209,12 @@ pub fn ClusterPage() -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| snapshots.with(|s| s.get(index.get()).cloned()));
+    // The Diagnosis page's findings for the whole session, for the badges and the order.
+    let report = Memo::new(move |_| {
+        snapshots.with(|s| {
+            memlab_flink::diagnose::diagnose(s, &memlab_flink::diagnose::Options::default())
+        })
+    });
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
     // Replay playback: one poll per 400 ms while on.
     let replaying = RwSignal::new(false);
@@ -315,115 +306,25 @@ pub fn ClusterPage() -> impl IntoView {
         }
     };
 
-    // Opens a recording (or a Prometheus scrape) a few hundred polls at a time, letting the
-    // page paint between chunks, so a big file does not freeze it.
-    let open_text = move |label: String, text: String| {
-        leptos::task::spawn_local(async move {
-            if !text.trim_start().starts_with('{') && memlab_flink::prometheus::looks_like_scrape(&text) {
-                let r = Recording::from_prometheus(&label, &text, now_ms());
-                generation.update_value(|g| *g += 1);
-                snapshots.set(Arc::new(r.snapshots()));
-                recording.set(Some(Arc::new(r)));
-                source.set(Source::File(label));
-                cursor.set(Some(0));
-                problem.set(None);
-                loading.set(None);
-                return;
-            }
-            let (head, raw) = match Recording::parse_lazy(&text) {
-                Ok(x) => x,
-                Err(e) => {
-                    problem.set(Some(format!("{label}: {e}")));
-                    loading.set(None);
-                    return;
-                }
-            };
-            drop(text);
-            let mut rec = head;
-            let mut snaps = Vec::with_capacity(raw.len());
-            for (chunk_no, chunk) in raw.chunks(200).enumerate() {
-                for (i, r) in chunk.iter().enumerate() {
-                    match Recording::parse_poll(r, chunk_no * 200 + i) {
-                        Ok(p) => {
-                            snaps.push(Snapshot::from_poll(&p));
-                            rec.polls.push(p);
-                        }
-                        Err(e) => {
-                            problem.set(Some(format!("{label}: {e}")));
-                            loading.set(None);
-                            return;
-                        }
-                    }
-                }
-                loading.set(Some(format!("Reading {label}: {} of {} polls…", rec.polls.len(), raw.len())));
-                gloo_timers::future::TimeoutFuture::new(0).await;
-            }
-            generation.update_value(|g| *g += 1);
-            let n = rec.polls.len();
-            snapshots.set(Arc::new(snaps));
-            recording.set(Some(Arc::new(rec)));
-            source.set(Source::File(label));
-            cursor.set(Some(n.saturating_sub(1)));
-            problem.set(None);
-            loading.set(None);
-        });
-    };
-
-    let open_url = move |u: String| {
-        leptos::task::spawn_local(async move {
-            match gloo_net::http::Request::get(&u).send().await {
-                Ok(r) if r.ok() => match r.text().await {
-                    Ok(t) => open_text(u.clone(), t),
-                    Err(e) => problem.set(Some(format!("{u}: could not read the file: {e}"))),
-                },
-                Ok(r) => problem.set(Some(format!("{u}: HTTP {} — the recording is not there.", r.status()))),
-                Err(e) => problem.set(Some(format!("{u}: {e}"))),
-            }
-        });
-    };
-
-    let open_file = move |file: web_sys::File| {
-        let name = file.name();
-        let mb = file.size() / 1e6;
-        loading.set(Some(format!("Reading {name} ({mb:.1} MB)…")));
-        leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            // Let the page paint "Parsing…" before the (synchronous) parse starts.
-            loading.set(Some(format!("Parsing {name} ({mb:.1} MB)…")));
-            gloo_timers::future::TimeoutFuture::new(30).await;
-            match text {
-                Ok(t) => open_text(name, t.as_string().unwrap_or_default()),
-                Err(_) => {
-                    problem.set(Some(format!("{name}: the browser could not read this file.")));
-                    loading.set(None);
-                }
-            }
-        });
-    };
+    let open_url = move |u: String| session.open_url(u);
+    let open_file = move |f: web_sys::File| session.open_file(f);
 
     let export = move || {
-        let Some(r) = recording.get_untracked() else { return };
-        let json = r.to_json();
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&json));
-        let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type("application/json");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-        let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-        if let Some(a) =
-            document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            a.set_href(&href);
-            a.set_download("session.memlab.json");
-            a.click();
+        if let Some(r) = recording.get_untracked() {
+            crate::components::download::download("session.memlab.json", "application/json", &r.to_json());
         }
-        let _ = web_sys::Url::revoke_object_url(&href);
     };
 
-    // Start from the address bar: ?cluster=URL connects, ?recording=URL opens.
+    // Start from the address bar: ?cluster=URL connects, ?recording=URL opens (unless the
+    // session already holds it, e.g. when coming back from Diagnosis).
     if let Some(r) = start.get("recording") {
-        open_url(r.to_owned());
-    } else if start.get("cluster").is_some() {
-        connect(url.get_untracked());
+        if source.get_untracked() != Source::File(r.to_owned()) {
+            open_url(r.to_owned());
+        }
+    } else if let Some(c) = start.get("cluster") {
+        if source.get_untracked() != Source::Live(c.trim_end_matches('/').to_owned()) {
+            connect(url.get_untracked());
+        }
     }
 
     let status = move || match source.get() {
@@ -484,6 +385,21 @@ pub fn ClusterPage() -> impl IntoView {
                 <header>
                     <h3 class="mono">{id.clone()}</h3>
                     <span class="muted small">{header}</span>
+                    {
+                        let id = id.clone();
+                        let to_diagnosis = move || router.route.with_untracked(|r| r.navigate(crate::route::View::Diagnosis));
+                        move || report.with(|r| r.worst(&id).map(|sev| {
+                            let n = r.count(&id);
+                            view! {
+                                <a class=format!("sev-badge sev-{}", sev.label()) data-testid="tm-findings" data-severity=sev.label()
+                                    href=to_diagnosis().to_query()
+                                    on:click=move |ev| { ev.prevent_default(); router.push(to_diagnosis()); }
+                                    title="Open the diagnosis">
+                                    {format!("{n} finding{}", if n == 1 { "" } else { "s" })}
+                                </a>
+                            }
+                        }))
+                    }
                 </header>
                 {mismatch.map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
                 {bar("JVM heap", heap, true, "gauge-heap")}
@@ -604,7 +520,12 @@ pub fn ClusterPage() -> impl IntoView {
                 })}
                 <div class="tm-grid">
                     <For
-                        each=move || view_at.with(|(cs, _)| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>())
+                        each=move || {
+                            // Small multiples sorted by risk: worst finding first, then fullest.
+                            let mut ids = view_at.with(|(cs, _)| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
+                            report.with(|r| ids.sort_by_key(|id| std::cmp::Reverse(r.worst(id))));
+                            ids
+                        }
                         key=|id| id.clone()
                         children=card_view
                     />

@@ -1,8 +1,297 @@
-use leptos::prelude::*;
+//! Diagnosis: the findings of [`memlab_flink::diagnose`] for the session the Live cluster
+//! page holds (a live connection keeps updating them) or a recording opened here — ranked by
+//! severity per process, each with its evidence chart and, where config can help, a
+//! `config.yaml` change checked by the calculator. Applied changes combine into one
+//! before/after breakdown and a config.yaml to download.
 
-use crate::components::placeholder::Planned;
+use leptos::prelude::*;
+use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Report, Severity};
+use memlab_size::{human, MemorySize};
+
+use crate::app::Router;
+use crate::components::download::download;
+use crate::components::evidence_chart::EvidenceChart;
+use crate::components::memory_model::{diagram, tm_memory_leaves};
+use crate::route::{Route, View};
+use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
+
+/// A finding's identity across re-diagnoses (live data changes the numbers, not this).
+fn key(f: &Finding) -> String {
+    format!("{}|{}|{}", f.subject, f.kind.slug(), f.evidence.metric)
+}
+
+fn parse_limit(text: &str) -> Result<Option<u64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    MemorySize::parse(t).map(|m| Some(m.bytes())).map_err(|e| format!("container limit '{t}': {e}"))
+}
+
+/// Processes in order of their worst finding, then name.
+fn subjects_by_risk(r: &Report) -> Vec<String> {
+    let mut s: Vec<String> = r.subjects.clone();
+    s.sort_by(|a, b| r.worst(b).cmp(&r.worst(a)).then_with(|| a.cmp(b)));
+    s
+}
+
+fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<String>>) -> impl IntoView {
+    let k = key(&f);
+    let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
+    let is_open = Memo::new(move |_| open.with(|o| o.contains(&k1)));
+    let evidence = f.evidence.clone();
+    let at = f.evidence.to;
+    let router = use_context::<Router>().expect("router");
+    let to_cluster = move || {
+        router.route.with_untracked(|r| r.navigate(View::Cluster)).with("at", Some(&at.to_string()))
+    };
+    let cluster_href = to_cluster().to_query();
+    view! {
+        <article class=format!("card finding sev-{}", f.severity.label()) data-testid="finding" data-kind=f.kind.slug() data-subject=f.subject.clone()>
+            <header>
+                <span class=format!("sev-badge sev-{}", f.severity.label())>{f.severity.label()}</span>
+                <h3>{f.kind.title()}</h3>
+                <code class="kind">{f.kind.slug()}</code>
+            </header>
+            <p class="headline" data-testid="finding-headline">{f.headline.clone()}</p>
+            <p class="muted">{f.explanation.clone()}</p>
+            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
+            <div class="finding-actions">
+                <button data-testid="show-evidence" aria-expanded=move || is_open.get().to_string() on:click=move |_| open.update(|o| {
+                    if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }
+                })>{move || if is_open.get() { "Hide evidence" } else { "Show evidence" }}</button>
+                <a href=cluster_href data-testid="evidence-link" on:click=move |ev| { ev.prevent_default(); router.push(to_cluster()); }>
+                    {format!("Open in Live cluster at poll {}", at + 1)}
+                </a>
+            </div>
+            {move || is_open.get().then(|| view! { <EvidenceChart evidence=evidence.clone()/> })}
+            {f.recommendation.clone().map(|rec| {
+                let checked = move || applied.with(|a| a.contains(&k3));
+                let k4 = k.clone();
+                view! {
+                    <div class="rec" data-testid="recommendation">
+                        <p><b>"Change: "</b>{rec.summary.clone()}</p>
+                        <pre class="code diff" data-testid="rec-diff">{rec.diff()}</pre>
+                        <table class="moved">
+                            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
+                            <tbody>{rec.moved().into_iter().map(|(n, a, b)| view! {
+                                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        <p class="muted small">{match rec.process_delta {
+                            0 => "Total process memory stays the same.".to_owned(),
+                            d if d > 0 => format!("The process grows by {}: no component here is idle enough to give the bytes.", human(d as u64)),
+                            d => format!("The process shrinks by {}.", human(d.unsigned_abs())),
+                        }}</p>
+                        <label class="apply">
+                            <input type="checkbox" data-testid="apply" prop:checked=checked on:change=move |_| applied.update(|a| {
+                                if let Some(i) = a.iter().position(|x| *x == k4) { a.remove(i); } else { a.push(k4.clone()); }
+                            })/>
+                            " Apply"
+                        </label>
+                    </div>
+                }
+            })}
+            {f.no_recommendation.clone().map(|w| view! { <p class="muted small" data-testid="no-recommendation">{format!("No config change: {w}")}</p> })}
+        </article>
+    }
+}
 
 #[component]
 pub fn DiagnosisPage() -> impl IntoView {
-    view! { <Planned title="Diagnosis" what="Leaks, OOM risk, fragmentation, network-buffer and managed-memory problems found in live or recorded data, each with a config.yaml change checked by the calculator."/> }
+    let router = use_context::<Router>().expect("the shell provides the router");
+    let session = expect_context::<Session>();
+    let start = router.route.get_untracked();
+    let limit_text = RwSignal::new(start.get("container").unwrap_or("").to_owned());
+    let limit = Memo::new(move |_| limit_text.with(|t| parse_limit(t)));
+    let open = RwSignal::new(Vec::<String>::new());
+    let applied = RwSignal::new(Vec::<String>::new());
+
+    if let Some(r) = start.get("recording") {
+        if session.source.get_untracked() != Source::File(r.to_owned()) {
+            session.open_url(r.to_owned());
+        }
+    }
+    let open_recording = move |u: &str| {
+        applied.set(Vec::new());
+        open.set(Vec::new());
+        router.replace(router.route.get_untracked().with("recording", Some(u)).with("cluster", None));
+        session.open_url(u.to_owned());
+    };
+
+    let report = Memo::new(move |_| {
+        let container_limit = limit.with(|l| l.clone().ok().flatten());
+        session.snapshots.with(|s| diagnose::diagnose(s, &Options { container_limit }))
+    });
+    let cluster_config =
+        Memo::new(move |_| session.snapshots.with(|s| s.iter().rev().find_map(|x| x.jobmanager_config.clone())));
+
+    let status = move || match session.source.get() {
+        Source::None => "Open a recording below, or connect to a cluster on the Live cluster page: its session is diagnosed here, and live data updates the findings with every poll.".to_owned(),
+        Source::Live(u) => format!("Live session with {u}: {} polls — the findings update with every poll.", session.snapshots.with(|s| s.len())),
+        Source::File(l) => format!("{l}: {} polls over {:.1} min", session.snapshots.with(|s| s.len()), report.with(|r| r.span_s) / 60.0),
+    };
+
+    let summary = move || {
+        report.with(|r| {
+            let n = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
+            if r.polls == 0 {
+                String::new()
+            } else if r.findings.is_empty() {
+                format!("No findings on {} process(es).", r.subjects.len())
+            } else {
+                format!(
+                    "{} finding(s) on {} process(es): {} critical, {} warning(s), {} info.",
+                    r.findings.len(),
+                    r.subjects.len(),
+                    n(Severity::Critical),
+                    n(Severity::Warning),
+                    n(Severity::Info)
+                )
+            }
+        })
+    };
+
+    // The applied recommendations of each process, combined on that process's base config.
+    let applied_view = move || {
+        let keys = applied.get();
+        if keys.is_empty() {
+            return None;
+        }
+        let r = report.get();
+        let cfg = cluster_config.get();
+        let snaps = session.snapshots.get();
+        let mut subjects: Vec<String> = Vec::new();
+        for f in r.findings.iter().filter(|f| keys.contains(&key(f))) {
+            if !subjects.contains(&f.subject) {
+                subjects.push(f.subject.clone());
+            }
+        }
+        Some(subjects.into_iter().map(|subject| {
+            let recs: Vec<&recommend::Recommendation> = r.findings.iter()
+                .filter(|f| f.subject == subject && keys.contains(&key(f)))
+                .filter_map(|f| f.recommendation.as_ref())
+                .collect();
+            let mem = snaps.iter().rev().find_map(|s| s.taskmanagers.iter().find(|t| t.id == subject).and_then(|t| t.memory));
+            let base = mem.and_then(|m| recommend::base(cfg.as_ref(), &m));
+            let Some(base) = base else {
+                return view! { <p class="warn">{format!("{subject}: its configuration is unknown")}</p> }.into_any();
+            };
+            match recommend::combine(&base, "applied".into(), &recs) {
+                Ok(all) => {
+                    let yaml = recommend::config_yaml(&base, &recs);
+                    let yaml2 = yaml.clone();
+                    let mut params = vec![("p".to_owned(), "tm".to_owned())];
+                    if let Ok(c) = memlab_flink::FlinkConfig::from_yaml(&yaml) {
+                        params.extend(c.entries().map(|(k, v)| (k.to_owned(), v.to_owned())));
+                    }
+                    let calc = Route::default().navigate(View::Calculator).with_params(params);
+                    let calc_href = calc.to_query();
+                    view! {
+                        <section class="card applied" data-testid="applied" data-subject=subject.clone()>
+                            <h2>{format!("With {} change(s) applied — {subject}", recs.len())}</h2>
+                            <div class="before-after">
+                                <div data-testid="before-model">
+                                    <h3>"Now"</h3>
+                                    {diagram(&tm_memory_leaves(&all.before), all.before.total_flink(), all.before.total_process())}
+                                </div>
+                                <div data-testid="after-model">
+                                    <h3>"After"</h3>
+                                    {diagram(&tm_memory_leaves(&all.after), all.after.total_flink(), all.after.total_process())}
+                                </div>
+                            </div>
+                            <table class="moved" data-testid="applied-moved">
+                                <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
+                                <tbody>{all.moved().into_iter().map(|(n, a, b)| view! {
+                                    <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                            <pre class="code" data-testid="applied-yaml">{yaml}</pre>
+                            <div class="finding-actions">
+                                <button class="primary" data-testid="export-config" on:click=move |_| download("config.yaml", "application/yaml", &yaml2)>"Download config.yaml"</button>
+                                <a href=calc_href.clone() data-testid="open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>"Open in the calculator"</a>
+                            </div>
+                        </section>
+                    }.into_any()
+                }
+                Err(e) => view! { <p class="banner error" data-testid="applied-error">{format!("{subject}: these changes together are not valid: {e}")}</p> }.into_any(),
+            }
+        }).collect_view())
+    };
+
+    view! {
+        <section class="diagnosis">
+            <header class="page-head">
+                <div>
+                    <h1>"Diagnosis"</h1>
+                    <p class="muted">"Leaks, out-of-memory risk, GC pressure, network-buffer and managed-memory problems found in live or recorded metrics — each with its evidence and a config.yaml change checked by memlab's Flink calculator."</p>
+                </div>
+            </header>
+            <div class="card source-bar">
+                <div class="source-actions">
+                    {DIAGNOSIS_RECORDINGS.iter().map(|(u, what)| {
+                        let name = u.rsplit('/').next().unwrap_or(u).trim_end_matches(".memlab.json");
+                        view! { <button data-testid=format!("open-{name}") title=*what on:click=move |_| open_recording(u)>{name.to_owned()}</button> }
+                    }).collect_view()}
+                    <button data-testid="open-bundled" on:click=move |_| open_recording(BUNDLED)>"local-2tm"</button>
+                    <label class="file-button">
+                        "Import recording"
+                        <input type="file" accept=".json,.txt,application/json,text/plain" data-testid="diagnosis-import" on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(f) = input.files().and_then(|l| l.get(0)) { applied.set(Vec::new()); session.open_file(f); }
+                        }/>
+                    </label>
+                    <label class="speed">
+                        "container limit "
+                        <input class="limit-input" data-testid="container-limit" placeholder="e.g. 2g" prop:value=move || limit_text.get() on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            router.replace(router.route.get_untracked().with("container", (!v.trim().is_empty()).then_some(v.trim())));
+                            limit_text.set(v);
+                        }/>
+                    </label>
+                </div>
+                <p class="status" data-testid="diagnosis-status">{status}</p>
+                {move || session.loading.get().map(|l| view! { <p class="status loading" role="status">{l}</p> })}
+                {move || limit.get().err().map(|e| view! { <p class="warn small" data-testid="limit-error">{e}</p> })}
+            </div>
+            {move || session.problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="diagnosis-error">{p}</p> })}
+            {move || (report.with(|r| r.polls) > 0).then(|| view! {
+                <div class="card diag-summary">
+                    <p data-testid="diagnosis-summary"><b>{summary}</b></p>
+                    <div class="finding-actions">
+                        <button data-testid="export-findings" on:click=move |_| download("findings.json", "application/json", &serde_json::to_string_pretty(&report.get_untracked()).unwrap_or_default())>"Findings (JSON)"</button>
+                        <button data-testid="export-rules" on:click=move |_| {
+                            let mem = session.snapshots.with_untracked(|s| s.iter().rev().find_map(|x| x.taskmanagers.iter().find_map(|t| t.memory)));
+                            download("memlab-alerts.yaml", "application/yaml", &alerts::rules(
+                                mem.map(|m| m.framework_off_heap + m.task_off_heap + m.network_memory),
+                                mem.map(|m| m.jvm_metaspace),
+                            ));
+                        }>"Prometheus alert rules"</button>
+                        <span class="muted small">"Same report on the command line: "<code>"memlab diagnose FILE.memlab.json"</code></span>
+                    </div>
+                </div>
+            })}
+            {applied_view}
+            {move || {
+                let r = report.get();
+                subjects_by_risk(&r).into_iter().map(|subject| {
+                    let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject).cloned().collect();
+                    let pending: Vec<_> = r.pending.iter().filter(|p| p.subject == subject).cloned().collect();
+                    let title = if subject == "jobmanager" { "JobManager".to_owned() } else { format!("TaskManager {subject}") };
+                    view! {
+                        <section class="subject" data-testid="subject" data-subject=subject.clone()>
+                            <h2>{title}" "<span class="muted small">{if findings.is_empty() { "no findings".to_owned() } else { format!("{} finding(s)", findings.len()) }}</span></h2>
+                            {findings.into_iter().map(|f| finding_view(f, open, applied)).collect_view()}
+                            {(!pending.is_empty()).then(|| view! {
+                                <details class="pending" data-testid="pending">
+                                    <summary>{format!("{} check(s) not decided yet", pending.len())}</summary>
+                                    <ul>{pending.into_iter().map(|p| view! { <li><code>{p.kind.slug()}</code>" — "{p.message}</li> }).collect_view()}</ul>
+                                </details>
+                            })}
+                        </section>
+                    }
+                }).collect_view()
+            }}
+        </section>
+    }
 }
