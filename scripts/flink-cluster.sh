@@ -75,6 +75,8 @@ heartbeat:
 metrics.fetcher.update-interval: 2000
 io.tmp.dirs: $STATE/tmp
 parallelism.default: 2
+# One task per TaskManager (Flink would otherwise fill the first TaskManager's slots).
+taskmanager.load-balance.mode: SLOTS
 web.access-control-allow-origin: "*"
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 metrics.reporter.prom.port: $PROM_PORTS

@@ -5,20 +5,24 @@
 #
 #   tools/record-diagnosis.sh [NAME...]     default: all four
 #
-#   healthy       heap backend, small state, managed memory sized for it (fraction 0.05)
+#   healthy       heap backend, small state, managed and network memory sized for it
 #   heap-leak     heap backend, keyed list state that grows without bound (--grow true)
 #   rocksdb       RocksDB backend: managed memory in use
 #   managed-idle  heap backend with Flink's default 40 % managed memory, which it never uses
 #
-# MEMLAB_RECORD_SECONDS (default 240) and MEMLAB_RECORD_INTERVAL (default 5) set the length.
+# MEMLAB_RECORD_SECONDS (default 300) and MEMLAB_RECORD_INTERVAL (default 5) set the length.
 source "$(dirname "$0")/../scripts/lib.sh"
 
 export MEMLAB_FLINK_PORT="${MEMLAB_FLINK_PORT:-8091}"
 export MEMLAB_CLUSTER_DIR="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/record-cluster}"
-SECONDS_TO_RECORD="${MEMLAB_RECORD_SECONDS:-240}"
+SECONDS_TO_RECORD="${MEMLAB_RECORD_SECONDS:-300}"
 INTERVAL="${MEMLAB_RECORD_INTERVAL:-5}"
 WARMUP=30
 CLUSTER="$ROOT/scripts/flink-cluster.sh"
+# The healthy job's TaskManagers: managed and network memory sized for a heap-backend job.
+HEALTHY_CONF='taskmanager.memory.managed.fraction: 0.05
+taskmanager.memory.network.min: 32m
+taskmanager.memory.network.max: 32m'
 trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
 
 record() {
@@ -37,7 +41,7 @@ record() {
 for name in "${@:-healthy heap-leak rocksdb managed-idle}"; do
   for n in $name; do
     case "$n" in
-      healthy) record healthy 'taskmanager.memory.managed.fraction: 0.05' '--keys 1000 --rate 5000 --backend hashmap' ;;
+      healthy) record healthy "$HEALTHY_CONF" '--keys 1000 --rate 10000 --backend hashmap' ;;
       heap-leak) record heap-leak '' '--grow true --keys 10000 --rate 10000 --backend hashmap' ;;
       rocksdb) record rocksdb '' '--keys 100000 --rate 10000 --backend rocksdb' ;;
       managed-idle) record managed-idle '' '--keys 100000 --rate 10000 --backend hashmap' ;;

@@ -37,6 +37,8 @@ fn hr(b: f64) -> String {
 pub fn duration(s: f64) -> String {
     if s < 120.0 {
         format!("{s:.0} s")
+    } else if s < 600.0 {
+        format!("{:.1} min", s / 60.0)
     } else if s < 7200.0 {
         format!("{:.0} min", s / 60.0)
     } else if s < 172_800.0 {
@@ -436,7 +438,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
             );
         } else if span(&used) < th::MIN_SPAN_S {
             out.pending(Kind::NetworkIdle, &used);
-        } else if peak < th::NETWORK_IDLE * total {
+        } else if peak < th::NETWORK_IDLE * total && (mem.network_memory as f64) > th::NETWORK_FLOOR as f64 {
             let mut ev = evidence(NET_USED, &used, Vec::new(), None, Some(total));
             ev.facts.push(format!(
                 "peak {peak:.0} of {total:.0} segments ({}) = {} of {}",
@@ -470,8 +472,9 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                 pct(peak / cap),
                 pct(median / cap)
             ));
-            if peak < th::MANAGED_IDLE * cap {
-                let total_flink = mem.total_flink_memory as f64;
+            let total_flink = mem.total_flink_memory as f64;
+            // At or below the share memlab would keep, idle managed memory is a reserve.
+            if peak < th::MANAGED_IDLE * cap && cap > th::MANAGED_KEEP_FRACTION * total_flink + th::ROUND as f64 {
                 out.found(
                     Kind::ManagedIdle,
                     if cap >= 0.25 * total_flink { Severity::Warning } else { Severity::Info },

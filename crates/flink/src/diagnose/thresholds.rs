@@ -37,9 +37,11 @@ pub const OLD_GC_PER_MIN: f64 = 1.0;
 pub const NETWORK_FULL: f64 = 0.95;
 /// …in at least this share of the readings (one full reading is a burst, not a problem).
 pub const NETWORK_FULL_SHARE: f64 = 0.2;
-/// Network memory is idle when the peak use stays below this share while a job runs.
+/// Network memory is idle when the peak use stays below this share while a job runs (and
+/// it is more than [`NETWORK_FLOOR`]).
 pub const NETWORK_IDLE: f64 = 0.1;
-/// Managed memory is idle when its peak use stays below this share while a job runs.
+/// Managed memory is idle when its peak use stays below this share while a job runs (and
+/// it is more than [`MANAGED_KEEP_FRACTION`] of Flink memory: less is a reserve, not waste).
 pub const MANAGED_IDLE: f64 = 0.05;
 /// Managed memory is full at or above this share (RocksDB reserves its whole share).
 pub const MANAGED_FULL: f64 = 0.95;

@@ -22,7 +22,8 @@ import org.apache.flink.util.Collector;
  * <p>Arguments: --keys N (distinct keys, default 100000), --rate R (records/s, default
  * 20000), --grow true (keep every value seen per key: keyed state that grows without bound,
  * a real leak pattern), --backend rocksdb|hashmap (the job's state backend, default the
- * cluster's: RocksDB uses managed memory, the heap backend does not).
+ * cluster's: RocksDB uses managed memory, the heap backend does not), --parallelism P
+ * (default 2: one task per TaskManager of the local 2-TaskManager cluster).
  */
 public class LoadJob {
     public static void main(String[] args) throws Exception {
@@ -35,6 +36,7 @@ public class LoadJob {
             conf.setString("state.backend.type", p.get("backend"));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(p.getInt("parallelism", 2));
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
                 i -> i, Long.MAX_VALUE,
                 org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(rate),
