@@ -1,0 +1,65 @@
+//! `memlab diagnose` as a user (or a CI job) runs it, on the real recordings.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn memlab() -> Command {
+    Command::cargo_bin("memlab").unwrap()
+}
+
+fn recording(name: &str) -> String {
+    format!("{}/../../public/recordings/{name}.memlab.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn prints_findings_with_diffs_and_stable_json_kinds() {
+    let out = memlab().args(["diagnose", &recording("heap-leak")]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("heap-leak"), "{text}");
+    assert!(text.contains("+ taskmanager.memory.managed.fraction: 0.1"), "{text}");
+
+    let out = memlab().args(["diagnose", &recording("heap-leak"), "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"heap-leak") && kinds.contains(&"managed-idle"), "{kinds:?}");
+    let rec = v["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "managed-idle").unwrap();
+    assert_eq!(rec["recommendation"]["processDelta"], 0);
+    assert!(rec["recommendation"]["after"]["taskHeap"]["bytes"].as_u64() > rec["recommendation"]["before"]["taskHeap"]["bytes"].as_u64());
+}
+
+#[test]
+fn fail_on_sets_the_exit_status_for_ci() {
+    memlab().args(["diagnose", &recording("heap-leak"), "--fail-on", "critical"]).assert().code(1);
+    memlab().args(["diagnose", &recording("healthy"), "--fail-on", "info"]).assert().code(0);
+    memlab()
+        .args(["diagnose", &recording("healthy"), "--fail-on", "bad"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("expected info, warning or critical"));
+}
+
+#[test]
+fn container_limit_and_alert_rules() {
+    let out = memlab().args(["diagnose", &recording("healthy"), "--container-limit", "900m", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "container-headroom"));
+    memlab()
+        .args(["diagnose", &recording("healthy"), "--container-limit", "1.5g"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--container-limit 1.5g"));
+    let out = memlab().args(["diagnose", &recording("healthy"), "--alert-rules"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# Prometheus alerting rules") && text.contains("alert: FlinkGcPressure"));
+}
+
+#[test]
+fn a_damaged_file_says_what_is_wrong() {
+    let dir = std::env::temp_dir().join(format!("memlab-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("cut.memlab.json");
+    std::fs::write(&f, "{\"format\": \"memlab-recording\", \"version\": 1, \"polls\": [{\"t\": 1, ").unwrap();
+    memlab().arg("diagnose").arg(&f).assert().code(2).stderr(predicates::str::contains("not JSON"));
+    memlab().args(["diagnose", "/nonexistent.memlab.json"]).assert().code(2).stderr(predicates::str::contains("cannot read"));
+}
