@@ -9,6 +9,8 @@
 #   heap-leak     heap backend, keyed list state that grows without bound (--grow true)
 #   rocksdb       RocksDB backend: managed memory in use
 #   managed-idle  heap backend with Flink's default 40 % managed memory, which it never uses
+#   metaspace     the same jar submitted again every 20 s (a job replaced by a new one): the
+#                 session cluster loads its classes again each time
 #
 # MEMLAB_RECORD_SECONDS (default 300) and MEMLAB_RECORD_INTERVAL (default 5) set the length.
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -38,13 +40,37 @@ record() {
   "$CLUSTER" stop
 }
 
-for name in "${@:-healthy heap-leak rocksdb managed-idle}"; do
+# Records while the job is cancelled and the same jar submitted again every 20 s.
+record_resubmitting() {
+  local name="$1" args="$2"
+  log "recording $name: job [$args] submitted again every 20 s"
+  "$CLUSTER" stop >/dev/null 2>&1 || true
+  "$CLUSTER" start 2
+  # shellcheck disable=SC2086
+  "$CLUSTER" submit $args >/dev/null
+  sleep "$WARMUP"
+  python3 "$ROOT/tools/record.py" "http://127.0.0.1:$MEMLAB_FLINK_PORT" "$ROOT/public/recordings/$name.memlab.json" \
+    --interval "$INTERVAL" --duration "$SECONDS_TO_RECORD" &
+  local recorder=$! rest="http://127.0.0.1:$MEMLAB_FLINK_PORT"
+  while kill -0 "$recorder" 2>/dev/null; do
+    sleep 20
+    for jid in $(curl -sf "$rest/jobs/overview" | python3 -c 'import json,sys; print(" ".join(j["jid"] for j in json.load(sys.stdin)["jobs"] if j["state"] == "RUNNING"))'); do
+      curl -sf -X PATCH "$rest/jobs/$jid?mode=cancel" >/dev/null || true
+    done
+    kill -0 "$recorder" 2>/dev/null && { "$CLUSTER" submit $args >/dev/null || true; }
+  done
+  wait "$recorder" || true
+  "$CLUSTER" stop
+}
+
+for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
   for n in $name; do
     case "$n" in
       healthy) record healthy "$HEALTHY_CONF" '--keys 1000 --rate 10000 --backend hashmap' ;;
       heap-leak) record heap-leak '' '--grow true --keys 10000 --rate 10000 --backend hashmap' ;;
       rocksdb) record rocksdb '' '--keys 100000 --rate 10000 --backend rocksdb' ;;
       managed-idle) record managed-idle '' '--keys 100000 --rate 10000 --backend hashmap' ;;
+      metaspace) record_resubmitting metaspace '--keys 1000 --rate 2000 --backend hashmap' ;;
       *) echo "unknown recording: $n" >&2; exit 2 ;;
     esac
   done
