@@ -29,7 +29,8 @@ pub fn geometry(e: &Evidence) -> Geometry {
     let y_max = e.limit.map_or(v_max, |l| l.max(v_max)).max(1.0) * 1.05;
     let x = |t: f64| PAD_L + t / t_max * (W - PAD_L - 4.0);
     let y = |v: f64| PAD_T + (1.0 - (v / y_max).clamp(0.0, 1.0)) * (H - PAD_T - PAD_B);
-    let series = e.series.iter().map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v))).collect::<Vec<_>>().join(" ");
+    let series =
+        e.series.iter().map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v))).collect::<Vec<_>>().join(" ");
     let used = e.used.iter().map(|&(t, v)| (x(t), y(v))).collect();
     let trend = e.trend.map(|tr| {
         let t0 = e.used.first().or(e.series.first()).map_or(0.0, |p| p.0);
@@ -51,7 +52,8 @@ pub fn value_text(metric: &str, v: f64) -> String {
 pub fn EvidenceChart(evidence: Evidence) -> impl IntoView {
     let g = geometry(&evidence);
     let metric = evidence.metric.clone();
-    let (top, limit_label) = (value_text(&metric, g.y_max / 1.05), evidence.limit.map(|l| value_text(&metric, l)));
+    let (top, limit_label) =
+        (value_text(&metric, g.y_max / 1.05), evidence.limit.map(|l| value_text(&metric, l)));
     view! {
         <figure class="evidence" data-testid="evidence-chart">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{} over {:.0} s", metric, g.t_max)>

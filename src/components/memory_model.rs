@@ -151,13 +151,7 @@ pub fn diagram(leaves: &[Leaf], total_flink: u64, total: u64) -> AnyView {
 pub fn tm_memory_leaves(m: &memlab_flink::taskmanager::TaskManagerMemory) -> Vec<Leaf> {
     use memlab_flink::options::tm;
     vec![
-        leaf(
-            "frameworkHeap",
-            "Framework Heap",
-            m.framework_heap,
-            "heap",
-            Some(tm::FRAMEWORK_HEAP.key),
-        ),
+        leaf("frameworkHeap", "Framework Heap", m.framework_heap, "heap", Some(tm::FRAMEWORK_HEAP.key)),
         leaf("taskHeap", "Task Heap", m.task_heap, "heap", Some(tm::TASK_HEAP.key)),
         leaf("managedMemory", "Managed Memory", m.managed, "managed", Some(tm::MANAGED_SIZE.key)),
         leaf(
@@ -167,22 +161,10 @@ pub fn tm_memory_leaves(m: &memlab_flink::taskmanager::TaskManagerMemory) -> Vec
             "direct",
             Some(tm::FRAMEWORK_OFF_HEAP.key),
         ),
-        leaf(
-            "taskOffHeap",
-            "Task Off-Heap",
-            m.task_off_heap,
-            "direct",
-            Some(tm::TASK_OFF_HEAP.key),
-        ),
+        leaf("taskOffHeap", "Task Off-Heap", m.task_off_heap, "direct", Some(tm::TASK_OFF_HEAP.key)),
         leaf("networkMemory", "Network", m.network, "network", Some(tm::NETWORK_FRACTION.key)),
         leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(tm::METASPACE.key)),
-        leaf(
-            "jvmOverhead",
-            "JVM Overhead",
-            m.jvm_overhead,
-            "overhead",
-            Some(tm::OVERHEAD_FRACTION.key),
-        ),
+        leaf("jvmOverhead", "JVM Overhead", m.jvm_overhead, "overhead", Some(tm::OVERHEAD_FRACTION.key)),
     ]
 }
 

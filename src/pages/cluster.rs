@@ -12,17 +12,16 @@ use memlab_size::human;
 use wasm_bindgen::JsCast;
 
 use crate::app::Router;
-use crate::session::{now_ms, Session, Source, BUNDLED};
 use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
+use crate::session::{now_ms, Session, Source, BUNDLED};
 
 /// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
 /// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
 const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
 const DEFAULT_INTERVAL_S: u32 = 5;
 const MAX_BACKOFF_MS: u32 = 60_000;
-
 
 /// A request that has not answered after this long is abandoned.
 const TIMEOUT_MS: u32 = 10_000;
@@ -211,9 +210,7 @@ pub fn ClusterPage() -> impl IntoView {
     let current = Memo::new(move |_| snapshots.with(|s| s.get(index.get()).cloned()));
     // The Diagnosis page's findings for the whole session, for the badges and the order.
     let report = Memo::new(move |_| {
-        snapshots.with(|s| {
-            memlab_flink::diagnose::diagnose(s, &memlab_flink::diagnose::Options::default())
-        })
+        snapshots.with(|s| memlab_flink::diagnose::diagnose(s, &memlab_flink::diagnose::Options::default()))
     });
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
     // Replay playback: one poll per 400 ms while on.

@@ -42,9 +42,8 @@ fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<S
     let evidence = f.evidence.clone();
     let at = f.evidence.to;
     let router = use_context::<Router>().expect("router");
-    let to_cluster = move || {
-        router.route.with_untracked(|r| r.navigate(View::Cluster)).with("at", Some(&at.to_string()))
-    };
+    let to_cluster =
+        move || router.route.with_untracked(|r| r.navigate(View::Cluster)).with("at", Some(&at.to_string()));
     let cluster_href = to_cluster().to_query();
     view! {
         <article class=format!("card finding sev-{}", f.severity.label()) data-testid="finding" data-kind=f.kind.slug() data-subject=f.subject.clone()>
@@ -97,6 +96,57 @@ fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<S
     }
 }
 
+/// The allocator's findings (fragmentation) for a built-in scenario, linked to the step.
+fn allocator_section() -> impl IntoView {
+    let router = use_context::<Router>().expect("router");
+    let chosen = RwSignal::new("fragmentation-oom".to_owned());
+    let findings = Memo::new(move |_| {
+        chosen.with(|id| {
+            memlab_engine::scenarios::get(id)
+                .and_then(|s| memlab_engine::script::parse(s.text).ok())
+                .and_then(|s| memlab_engine::Timeline::run(&s).ok())
+                .map(|t| memlab_engine::diagnose::diagnose(&t))
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <section class="subject" data-testid="allocator-diagnosis">
+            <h2>"Allocator simulation "<span class="muted small">"fragmentation in a scenario of the Allocator page"</span></h2>
+            <label class="speed">"scenario "
+                <select data-testid="allocator-scenario" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    {memlab_engine::scenarios::ALL.iter().map(|s| view! {
+                        <option value=s.id selected=move || chosen.get() == s.id>{s.title()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {move || {
+                let list = findings.get();
+                if list.is_empty() {
+                    return view! { <p class="muted" data-testid="allocator-no-findings">"No fragmentation in this scenario."</p> }.into_any();
+                }
+                list.into_iter().map(|f| {
+                    let id = chosen.get_untracked();
+                    let to = Route::default().navigate(View::Allocator).with("scenario", Some(&id)).with("step", Some(&f.step.to_string()));
+                    let href = to.to_query();
+                    let sev = if f.severity == "critical" { "critical" } else { "warning" };
+                    view! {
+                        <article class=format!("card finding sev-{sev}") data-testid="pool-finding" data-kind=f.kind>
+                            <header>
+                                <span class=format!("sev-badge sev-{sev}")>{sev}</span>
+                                <h3>{if f.kind == "fragmentation-oom" { "Out of memory caused by fragmentation" } else { "Fragmentation" }}</h3>
+                                <code class="kind">{f.kind}</code>
+                            </header>
+                            <p class="headline">{f.headline.clone()}</p>
+                            <p class="muted">{f.explanation.clone()}</p>
+                            <a href=href on:click=move |ev| { ev.prevent_default(); router.push(to.clone()); }>{format!("Open in the allocator at step {}", f.step)}</a>
+                        </article>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+    }
+}
+
 #[component]
 pub fn DiagnosisPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
@@ -123,13 +173,16 @@ pub fn DiagnosisPage() -> impl IntoView {
         let container_limit = limit.with(|l| l.clone().ok().flatten());
         session.snapshots.with(|s| diagnose::diagnose(s, &Options { container_limit }))
     });
-    let cluster_config =
-        Memo::new(move |_| session.snapshots.with(|s| s.iter().rev().find_map(|x| x.jobmanager_config.clone())));
+    let cluster_config = Memo::new(move |_| {
+        session.snapshots.with(|s| s.iter().rev().find_map(|x| x.jobmanager_config.clone()))
+    });
 
-    let status = move || match session.source.get() {
+    let status = move || {
+        match session.source.get() {
         Source::None => "Open a recording below, or connect to a cluster on the Live cluster page: its session is diagnosed here, and live data updates the findings with every poll.".to_owned(),
         Source::Live(u) => format!("Live session with {u}: {} polls — the findings update with every poll.", session.snapshots.with(|s| s.len())),
         Source::File(l) => format!("{l}: {} polls over {:.1} min", session.snapshots.with(|s| s.len()), report.with(|r| r.span_s) / 60.0),
+    }
     };
 
     let summary = move || {
@@ -292,6 +345,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                     }
                 }).collect_view()
             }}
+            {allocator_section()}
         </section>
     }
 }

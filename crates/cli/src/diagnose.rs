@@ -83,3 +83,34 @@ pub fn rules(rec: &Recording) -> String {
 pub fn failed(r: &Report, fail_on: Option<Severity>) -> bool {
     fail_on.is_some_and(|min| r.findings.iter().any(|f| f.severity >= min))
 }
+
+/// An allocator scenario (`.mem`, `builtin:ID` or `-`): fragmentation findings.
+pub fn scenario(
+    source: &str,
+    json: bool,
+) -> Result<(String, Vec<memlab_engine::diagnose::PoolFinding>), String> {
+    let (label, text) = crate::simulate::load(source)?;
+    let s = memlab_engine::script::parse(&text).map_err(|e| format!("{label}: {e}"))?;
+    let t = memlab_engine::Timeline::run(&s).map_err(|e| format!("{label}: {e}"))?;
+    let findings = memlab_engine::diagnose::diagnose(&t);
+    if json {
+        let out = serde_json::json!({ "findings": findings });
+        return Ok((serde_json::to_string_pretty(&out).unwrap_or_default() + "\n", findings));
+    }
+    let mut out = format!("{label}: {} steps\n", t.len());
+    if findings.is_empty() {
+        out.push_str("\nNo findings.\n");
+    }
+    for f in &findings {
+        out.push_str(&format!(
+            "\n{:<8} {}  [step {}{}]\n  {}\n  {}\n",
+            f.severity.to_uppercase(),
+            f.kind,
+            f.step,
+            f.line.map(|l| format!(", line {l}")).unwrap_or_default(),
+            f.headline,
+            f.explanation
+        ));
+    }
+    Ok((out, findings))
+}

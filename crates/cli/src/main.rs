@@ -50,9 +50,10 @@ enum Command {
         #[arg(long, default_value_t = 250_000)]
         rounds: u64,
     },
-    /// Find memory problems in a recording (`.memlab.json`) and propose config.yaml changes.
+    /// Find memory problems in a recording (`.memlab.json`) and propose config.yaml changes;
+    /// or find fragmentation in an allocator scenario (`.mem`, `builtin:ID`, `-`).
     Diagnose {
-        /// A recording made by the app (Export) or tools/record.py.
+        /// A recording made by the app (Export) or tools/record.py, or an allocator scenario.
         recording: std::path::PathBuf,
         /// Print the report as JSON: findings with a stable `kind` (heap-leak, oom-risk, …).
         #[arg(long)]
@@ -146,6 +147,30 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Diagnose { recording, json, container_limit, alert_rules, fail_on } => {
+            let name = recording.display().to_string();
+            if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
+                return match diagnose::scenario(&name, json) {
+                    Ok((out, findings)) => {
+                        print!("{out}");
+                        let worst = if findings.iter().any(|f| f.severity == "critical") {
+                            Some(memlab_flink::diagnose::Severity::Critical)
+                        } else if findings.is_empty() {
+                            None
+                        } else {
+                            Some(memlab_flink::diagnose::Severity::Warning)
+                        };
+                        if fail_on.is_some_and(|min| worst.is_some_and(|w| w >= min)) {
+                            ExitCode::from(1)
+                        } else {
+                            ExitCode::SUCCESS
+                        }
+                    }
+                    Err(msg) => {
+                        eprintln!("error: {msg}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             let (rec, report) = match diagnose::load(&recording, container_limit.as_deref()) {
                 Ok(x) => x,
                 Err(msg) => {

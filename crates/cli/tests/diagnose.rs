@@ -21,11 +21,15 @@ fn prints_findings_with_diffs_and_stable_json_kinds() {
 
     let out = memlab().args(["diagnose", &recording("heap-leak"), "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let kinds: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"heap-leak") && kinds.contains(&"managed-idle"), "{kinds:?}");
     let rec = v["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "managed-idle").unwrap();
     assert_eq!(rec["recommendation"]["processDelta"], 0);
-    assert!(rec["recommendation"]["after"]["taskHeap"]["bytes"].as_u64() > rec["recommendation"]["before"]["taskHeap"]["bytes"].as_u64());
+    assert!(
+        rec["recommendation"]["after"]["taskHeap"]["bytes"].as_u64()
+            > rec["recommendation"]["before"]["taskHeap"]["bytes"].as_u64()
+    );
 }
 
 #[test]
@@ -41,7 +45,10 @@ fn fail_on_sets_the_exit_status_for_ci() {
 
 #[test]
 fn container_limit_and_alert_rules() {
-    let out = memlab().args(["diagnose", &recording("healthy"), "--container-limit", "900m", "--json"]).output().unwrap();
+    let out = memlab()
+        .args(["diagnose", &recording("healthy"), "--container-limit", "900m", "--json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "container-headroom"));
     memlab()
@@ -61,5 +68,20 @@ fn a_damaged_file_says_what_is_wrong() {
     let f = dir.join("cut.memlab.json");
     std::fs::write(&f, "{\"format\": \"memlab-recording\", \"version\": 1, \"polls\": [{\"t\": 1, ").unwrap();
     memlab().arg("diagnose").arg(&f).assert().code(2).stderr(predicates::str::contains("not JSON"));
-    memlab().args(["diagnose", "/nonexistent.memlab.json"]).assert().code(2).stderr(predicates::str::contains("cannot read"));
+    memlab()
+        .args(["diagnose", "/nonexistent.memlab.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read"));
+}
+
+#[test]
+fn an_allocator_scenario_gets_its_fragmentation_findings() {
+    let out = memlab().args(["diagnose", "builtin:fragmentation-oom", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["fragmentation-oom", "fragmentation"]);
+    memlab().args(["diagnose", "builtin:fragmentation-oom", "--fail-on", "critical"]).assert().code(1);
+    memlab().args(["diagnose", "builtin:batch-sort-pages", "--fail-on", "warning"]).assert().code(0);
 }

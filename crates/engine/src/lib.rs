@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod diagnose;
 mod engine;
 mod event;
 mod free_index;

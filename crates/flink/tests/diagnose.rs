@@ -81,7 +81,6 @@ fn run(polls: usize, f: impl Fn(usize, &mut BTreeMap<String, f64>)) -> Vec<Snaps
         .collect()
 }
 
-
 fn diagnose(s: &[Snapshot]) -> Report {
     diagnose::diagnose(s, &Options::default())
 }
@@ -104,7 +103,8 @@ fn check_recommendations(s: &[Snapshot], r: &Report) {
             for ch in &rec.changes {
                 c.set(&ch.key, &ch.to);
             }
-            let d = taskmanager::derive(&c).unwrap_or_else(|e| panic!("{:?} gives an invalid config: {e}", f.kind));
+            let d = taskmanager::derive(&c)
+                .unwrap_or_else(|e| panic!("{:?} gives an invalid config: {e}", f.kind));
             assert_eq!(d, rec.after, "{:?}", f.kind);
             assert!(!rec.changes.is_empty());
         }
@@ -115,7 +115,11 @@ fn check_recommendations(s: &[Snapshot], r: &Report) {
 fn a_rising_post_gc_floor_is_a_leak_with_a_forecast() {
     // +0.5 MiB per 5 s after each GC: 6 MiB/min, under a saw-tooth and noise.
     let s = run(60, |i, m| {
-        set(m, "Status.JVM.Memory.Heap.Used", 40.0 * MB + i as f64 * 0.5 * MB + (i % 4) as f64 * 20.0 * MB + noise(i) * 2.0 * MB)
+        set(
+            m,
+            "Status.JVM.Memory.Heap.Used",
+            40.0 * MB + i as f64 * 0.5 * MB + (i % 4) as f64 * 20.0 * MB + noise(i) * 2.0 * MB,
+        )
     });
     let r = diagnose(&s);
     let leak = r.findings.iter().find(|f| f.kind == Kind::HeapLeak).expect("a heap leak");
@@ -173,8 +177,13 @@ fn gc_pressure_by_time_and_by_full_collections() {
     };
     assert!(heap_gain >= 38 << 20, "at least a quarter of the heap more: {heap_gain}");
     let crit = diagnose(&run(60, |_, m| set(m, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", 400.0)));
-    assert_eq!(crit.findings.iter().find(|f| f.kind == Kind::GcPressure).unwrap().severity, Severity::Critical);
-    let full = diagnose(&run(60, |i, m| set(m, "Status.JVM.GarbageCollector.G1_Old_Generation.Count", (i / 6) as f64)));
+    assert_eq!(
+        crit.findings.iter().find(|f| f.kind == Kind::GcPressure).unwrap().severity,
+        Severity::Critical
+    );
+    let full = diagnose(&run(60, |i, m| {
+        set(m, "Status.JVM.GarbageCollector.G1_Old_Generation.Count", (i / 6) as f64)
+    }));
     assert!(kinds(&full).contains(&Kind::GcPressure));
     let calm = diagnose(&run(60, |_, _| {}));
     assert!(!kinds(&calm).contains(&Kind::GcPressure));
@@ -228,7 +237,8 @@ fn managed_idle_and_full() {
         rec.before.managed.bytes - rec.after.managed.bytes,
         "the task heap gets exactly what managed memory gives"
     );
-    let full = diagnose(&run(60, |_, m| set(m, "Status.Flink.Memory.Managed.Used", memory().managed_memory as f64)));
+    let full =
+        diagnose(&run(60, |_, m| set(m, "Status.Flink.Memory.Managed.Used", memory().managed_memory as f64)));
     assert!(kinds(&full).contains(&Kind::ManagedFull));
     assert!(!kinds(&full).contains(&Kind::ManagedIdle));
     // Before a job has run for long enough, nothing is said.
@@ -241,21 +251,27 @@ fn managed_idle_and_full() {
 fn metaspace_near_its_limit_and_growing_across_submissions() {
     let s = run(60, |_, m| set(m, "Status.JVM.Memory.Metaspace.Used", 245.0 * MB));
     let r = diagnose(&s);
-    let f = r.findings.iter().find(|f| f.kind == Kind::OomRisk && f.evidence.metric.contains("Metaspace")).unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::OomRisk && f.evidence.metric.contains("Metaspace"))
+        .unwrap();
     assert_eq!(f.severity, Severity::Critical);
     let rec = f.recommendation.as_ref().unwrap();
     assert!(rec.after.jvm_metaspace.bytes as f64 >= 245.0 * MB * 1.5);
     assert_eq!(rec.process_delta, 0, "taken from idle managed memory");
     check_recommendations(&s, &r);
 
-    let mut s = run(60, |i, m| set(m, "Status.JVM.Memory.Metaspace.Used", 50.0 * MB + (i / 10) as f64 * 4.0 * MB));
+    let mut s =
+        run(60, |i, m| set(m, "Status.JVM.Memory.Metaspace.Used", 50.0 * MB + (i / 10) as f64 * 4.0 * MB));
     for (i, snap) in s.iter_mut().enumerate() {
         snap.jobs[0].jid = format!("job-{}", i / 10);
     }
     let r = diagnose(&s);
     let f = r.findings.iter().find(|f| f.kind == Kind::MetaspaceGrowth).unwrap();
     assert!(f.headline.contains("5 job submission"), "{}", f.headline);
-    let flat = diagnose(&run(60, |i, m| set(m, "Status.JVM.Memory.Metaspace.Used", 50.0 * MB + noise(i) * MB)));
+    let flat =
+        diagnose(&run(60, |i, m| set(m, "Status.JVM.Memory.Metaspace.Used", 50.0 * MB + noise(i) * MB)));
     assert!(!kinds(&flat).contains(&Kind::MetaspaceGrowth));
 }
 
@@ -267,7 +283,8 @@ fn direct_memory_near_max_direct_memory_size() {
     };
     let s = run(30, |_, m| set(m, "Status.JVM.Memory.Direct.MemoryUsed", max * 0.97));
     let r = diagnose(&s);
-    let f = r.findings.iter().find(|f| f.kind == Kind::OomRisk && f.evidence.metric.contains("Direct")).unwrap();
+    let f =
+        r.findings.iter().find(|f| f.kind == Kind::OomRisk && f.evidence.metric.contains("Direct")).unwrap();
     assert!(f.explanation.contains("Direct buffer memory"));
     let rec = f.recommendation.as_ref().unwrap();
     assert!(rec.after.task_off_heap.bytes >= 64 << 20);
@@ -297,15 +314,23 @@ fn a_process_larger_than_its_container() {
     assert_eq!(f.severity, Severity::Critical);
     let rec = f.recommendation.as_ref().unwrap();
     assert_eq!(rec.after.total_process(), 900 << 20);
-    assert!(rec.changes.iter().any(|c| c.key == "taskmanager.memory.managed.fraction"), "idle managed memory goes first");
+    assert!(
+        rec.changes.iter().any(|c| c.key == "taskmanager.memory.managed.fraction"),
+        "idle managed memory goes first"
+    );
     check_recommendations(&s, &r);
-    assert!(!kinds(&diagnose::diagnose(&s, &Options { container_limit: Some(2 << 30) })).contains(&Kind::ContainerHeadroom));
+    assert!(!kinds(&diagnose::diagnose(&s, &Options { container_limit: Some(2 << 30) }))
+        .contains(&Kind::ContainerHeadroom));
     // Too little data to call managed memory idle: 900m cannot hold Flink's defaults, and
     // the finding says why instead of proposing an invalid config.
     let short = diagnose::diagnose(&run(30, |_, _| {}), &Options { container_limit: Some(900 << 20) });
     let f = short.findings.iter().find(|f| f.kind == Kind::ContainerHeadroom).unwrap();
     assert!(f.recommendation.is_none());
-    assert!(f.no_recommendation.as_deref().unwrap().contains("Flink would reject"), "{:?}", f.no_recommendation);
+    assert!(
+        f.no_recommendation.as_deref().unwrap().contains("Flink would reject"),
+        "{:?}",
+        f.no_recommendation
+    );
 }
 
 #[test]
@@ -313,7 +338,8 @@ fn applying_several_recommendations_gives_one_valid_config() {
     let s = run(60, |_, m| set(m, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", 150.0));
     let r = diagnose(&s);
     let base = recommend::base(s[0].jobmanager_config.as_ref(), &memory()).unwrap();
-    let recs: Vec<&recommend::Recommendation> = r.findings.iter().filter_map(|f| f.recommendation.as_ref()).collect();
+    let recs: Vec<&recommend::Recommendation> =
+        r.findings.iter().filter_map(|f| f.recommendation.as_ref()).collect();
     assert!(recs.len() >= 3);
     let all = recommend::combine(&base, "all".into(), &recs).unwrap();
     assert_eq!(all.after.total_process(), all.before.total_process());

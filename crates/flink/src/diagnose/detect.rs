@@ -474,7 +474,9 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
             ));
             let total_flink = mem.total_flink_memory as f64;
             // At or below the share memlab would keep, idle managed memory is a reserve.
-            if peak < th::MANAGED_IDLE * cap && cap > th::MANAGED_KEEP_FRACTION * total_flink + th::ROUND as f64 {
+            if peak < th::MANAGED_IDLE * cap
+                && cap > th::MANAGED_KEEP_FRACTION * total_flink + th::ROUND as f64
+            {
                 out.found(
                     Kind::ManagedIdle,
                     if cap >= 0.25 * total_flink { Severity::Warning } else { Severity::Info },
@@ -683,7 +685,10 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                 }];
                 let idle = managed_idle.as_ref().and_then(|r| r.as_ref().ok());
                 changes.extend(idle.iter().flat_map(|r| r.changes.clone()));
-                let wanted = recommend::Recommendation { changes, ..(*f.recommendation.as_ref().unwrap_or(&empty(&base))).clone() };
+                let wanted = recommend::Recommendation {
+                    changes,
+                    ..(*f.recommendation.as_ref().unwrap_or(&empty(&base))).clone()
+                };
                 recommend::combine(
                     &base,
                     format!(

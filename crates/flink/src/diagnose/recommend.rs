@@ -290,10 +290,17 @@ pub fn plan(
     // Good when `to` gained `add` and no other component (except the donors) shrank.
     let good = |r: &Recommendation| {
         to.bytes(&r.after) >= to.bytes(m) + add
-            && [Component::TaskHeap, Component::TaskOffHeap, Component::Managed, Component::Network, Component::Metaspace, Component::Overhead]
-                .iter()
-                .filter(|c| **c != to && !donor_list.contains(c))
-                .all(|c| c.bytes(&r.after) >= c.bytes(m))
+            && [
+                Component::TaskHeap,
+                Component::TaskOffHeap,
+                Component::Managed,
+                Component::Network,
+                Component::Metaspace,
+                Component::Overhead,
+            ]
+            .iter()
+            .filter(|c| **c != to && !donor_list.contains(c))
+            .all(|c| c.bytes(&r.after) >= c.bytes(m))
     };
     let rec = match total.filter(|_| given < add) {
         None => with_changes(base, summary, &set)?,

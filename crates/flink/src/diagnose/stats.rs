@@ -86,7 +86,15 @@ pub fn trend(points: &[Point]) -> Option<Trend> {
                 slopes.push((vj - vi) / (tj - ti));
             }
             // `f64::signum(0.0)` is 1: ties must count as neither.
-            let sign = |x: f64| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
+            let sign = |x: f64| {
+                if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            };
             let s = sign(tj - ti) * sign(vj - vi);
             if s > 0.0 {
                 concordant += 1;

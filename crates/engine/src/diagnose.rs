@@ -1,0 +1,110 @@
+//! The allocator's part of the diagnosis: fragmentation, and out-of-memory caused by it,
+//! found in a scenario's timeline (the Diagnosis page and `memlab diagnose SCRIPT.mem`).
+
+use serde::Serialize;
+
+use crate::model::Policy;
+use crate::timeline::Timeline;
+
+/// Fragmentation (1 − largest free / total free) at or above this, with at least
+/// [`FRAGMENTATION_MIN_FREE`] of the pool free, is reported: half the free memory is then
+/// unusable for a request as large as the free total.
+pub const FRAGMENTATION_HIGH: f64 = 0.5;
+/// …so a nearly full pool with a few scattered bytes free is not reported.
+pub const FRAGMENTATION_MIN_FREE: f64 = 0.1;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolFinding {
+    /// `fragmentation-oom` or `fragmentation`.
+    pub kind: &'static str,
+    /// `critical` or `warning`.
+    pub severity: &'static str,
+    /// The step that shows it (1-based, as the allocator's timeline counts).
+    pub step: usize,
+    pub line: Option<u32>,
+    pub headline: String,
+    pub explanation: String,
+}
+
+const WHY_PAGES: &str = "Flink's MemoryManager and NetworkBufferPool never hand out contiguous ranges: memory is cut into fixed-size pages (taskmanager.memory.segment-size, 32 KiB by default) and a request takes any free pages, so total free memory is always usable and this failure cannot happen there (the price is internal waste in each request's last page). In a block allocator only compaction — moving live blocks together — makes the free space one block again.";
+
+fn mib(b: u64) -> String {
+    memlab_size::human(b)
+}
+
+pub fn diagnose(t: &Timeline) -> Vec<PoolFinding> {
+    let mut out = Vec::new();
+    for f in t.failures().iter().filter(|f| f.reason == "fragmentation") {
+        out.push(PoolFinding {
+            kind: "fragmentation-oom",
+            severity: "critical",
+            step: f.step as usize,
+            line: Some(f.line),
+            headline: format!("`{}` failed: {}", f.op, f.message),
+            explanation: format!(
+                "The free memory is split into blocks that are not adjacent, so no single block fits the request: an out-of-memory caused by fragmentation, not by a full pool. {WHY_PAGES}"
+            ),
+        });
+    }
+    if t.config().policy == Policy::Pages {
+        return out;
+    }
+    let pool = t.config().size as f64;
+    let worst =
+        t.samples().iter().enumerate().filter(|(_, s)| s.free as f64 >= FRAGMENTATION_MIN_FREE * pool).fold(
+            None,
+            |best: Option<(usize, &crate::Sample)>, (i, s)| match best {
+                Some((_, b)) if b.fragmentation() >= s.fragmentation() => best,
+                _ => Some((i, s)),
+            },
+        );
+    if let Some((i, s)) = worst.filter(|(_, s)| s.fragmentation() >= FRAGMENTATION_HIGH) {
+        out.push(PoolFinding {
+            kind: "fragmentation",
+            severity: "warning",
+            step: i,
+            line: t.op_at(i).map(|(l, _)| l),
+            headline: format!(
+                "Fragmentation {:.0} % at step {i}: {} free in {} blocks, the largest {}",
+                s.fragmentation() * 100.0,
+                mib(s.free),
+                s.free_blocks,
+                mib(s.largest_free)
+            ),
+            explanation: format!("Fragmentation is 1 − largest free block / total free. At {:.0} %, a request larger than {} fails even though {} are free. {WHY_PAGES}", s.fragmentation() * 100.0, mib(s.largest_free), mib(s.free)),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{scenarios, script};
+
+    fn run(text: &str) -> Vec<PoolFinding> {
+        diagnose(&Timeline::run(&script::parse(text).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn the_fragmentation_oom_scenario_is_diagnosed() {
+        let f = run(scenarios::get("fragmentation-oom").unwrap().text);
+        let oom = f.iter().find(|f| f.kind == "fragmentation-oom").unwrap();
+        assert_eq!(oom.line, Some(23));
+        assert!(
+            oom.headline.contains("`alloc big 20 mb` failed") && oom.headline.contains("50 MiB are free"),
+            "{}",
+            oom.headline
+        );
+        let frag = f.iter().find(|f| f.kind == "fragmentation").unwrap();
+        assert!(frag.headline.starts_with("Fragmentation 80 %"), "{}", frag.headline);
+    }
+
+    #[test]
+    fn pages_and_a_tidy_pool_have_no_findings() {
+        assert!(run("pool 100mb pages 32kb\nalloc a 10mb\nalloc b 10mb\nrelease a\nsweep\nalloc c 20mb")
+            .is_empty());
+        assert!(run("pool 100mb policy first-fit\nalloc a 10mb\nrelease a\nsweep").is_empty());
+    }
+}

@@ -1,0 +1,109 @@
+// The Diagnosis page in a real browser, on the real recordings in public/recordings (made
+// by tools/record-diagnosis.sh from a local Flink 2.3.0 cluster).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import { serveDist, launch, openPage, screenshot } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const LEAK = 'public/recordings/heap-leak.memlab.json';
+
+test('a real leak: finding, evidence, recommendation applied, new breakdown exported', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`);
+  const leak = page.locator('[data-testid="finding"][data-kind="heap-leak"]');
+  await leak.waitFor();
+  assert.equal(await leak.count(), 1, 'one TaskManager runs the leaking job');
+  assert.match(await leak.getByTestId('finding-headline').textContent(), /grows .*\/min/);
+  // The most severe findings come first, and the leaking TaskManager is the first process.
+  const first = page.locator('[data-testid="subject"]').first();
+  assert.equal(await first.getAttribute('data-subject'), await leak.getAttribute('data-subject'));
+  assert.equal(await first.locator('[data-testid="finding"]').first().getAttribute('data-kind'), 'heap-leak');
+  // Evidence: the chart with the fitted trend and the heap limit.
+  await leak.getByTestId('show-evidence').click();
+  await leak.getByTestId('evidence-chart').waitFor();
+  assert.ok(await leak.getByTestId('evidence-trend').count() === 1);
+  assert.ok(await leak.getByTestId('evidence-limit').count() === 1);
+  await screenshot(page, 'diagnosis-leak');
+  // Apply the stopgap and the idle-managed-memory change of the same TaskManager.
+  const subject = await leak.getAttribute('data-subject');
+  await leak.getByTestId('apply').check();
+  const idle = page.locator(`[data-testid="finding"][data-kind="managed-idle"][data-subject="${subject}"]`);
+  await idle.getByTestId('apply').check();
+  const applied = page.getByTestId('applied');
+  await applied.waitFor();
+  const before = await applied.getByTestId('before-model').getByTestId('total-process').textContent();
+  const after = await applied.getByTestId('after-model').getByTestId('total-process').textContent();
+  assert.equal(before, after, 'the process keeps its size: the bytes come from idle memory');
+  const moved = await applied.getByTestId('applied-moved').textContent();
+  assert.match(moved, /Task heap/);
+  assert.match(moved, /Managed/);
+  const yaml = await applied.getByTestId('applied-yaml').textContent();
+  assert.match(yaml, /taskmanager\.memory\.managed\.fraction: 0\.1/);
+  assert.match(yaml, /taskmanager\.memory\.process\.size: 1024m/);
+  const [download] = await Promise.all([page.waitForEvent('download'), applied.getByTestId('export-config').click()]);
+  assert.equal(download.suggestedFilename(), 'config.yaml');
+  const saved = await fs.readFile(await download.path(), 'utf8');
+  assert.equal(saved, yaml);
+  await screenshot(page, 'diagnosis-applied');
+  // The same changes open in the calculator, which derives the same breakdown.
+  await applied.getByTestId('open-calculator').click();
+  await page.waitForSelector('[data-view="calculator"] [data-testid="memory-diagram"]');
+  assert.equal(await page.getByTestId('total-process').first().textContent(), after);
+  // Evidence link: the Live cluster page at that moment, same session, finding badges.
+  await page.goBack();
+  await page.locator('[data-testid="finding"][data-kind="heap-leak"]').waitFor();
+  await page.locator('[data-testid="finding"][data-kind="heap-leak"]').getByTestId('evidence-link').click();
+  await page.waitForSelector('[data-testid="tm-card"] [data-testid="tm-findings"]');
+  const firstCard = page.locator('[data-testid="tm-card"]').first();
+  assert.equal(await firstCard.getAttribute('data-id'), subject, 'cards are sorted by risk');
+  assert.equal(await firstCard.getByTestId('tm-findings').getAttribute('data-severity'), 'critical');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a healthy job has no findings; too little data says so', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis`);
+  await page.getByTestId('open-healthy').click();
+  await page.waitForFunction(() => /No findings/.test(document.querySelector('[data-testid="diagnosis-summary"]')?.textContent ?? ''));
+  assert.equal(await page.locator('[data-testid="finding"][data-kind="heap-leak"]').count(), 0);
+  // RocksDB uses its managed memory; the heap backend leaves it idle.
+  await page.getByTestId('open-rocksdb').click();
+  await page.waitForFunction(() => /rocksdb/.test(document.querySelector('[data-testid="diagnosis-status"]')?.textContent ?? ''));
+  await page.waitForSelector('[data-testid="diagnosis-summary"]');
+  assert.equal(await page.locator('[data-testid="finding"][data-kind="managed-idle"]').count(), 0);
+  await page.getByTestId('open-managed-idle').click();
+  await page.locator('[data-testid="finding"][data-kind="managed-idle"]').first().waitFor();
+  // A container limit the process exceeds, and a malformed one.
+  await page.getByTestId('container-limit').fill('900m');
+  await page.locator('[data-testid="finding"][data-kind="container-headroom"]').first().waitFor();
+  await page.getByTestId('container-limit').fill('1.5g');
+  assert.match(await page.getByTestId('limit-error').textContent(), /1\.5g/);
+  // Alert rules and findings export.
+  const [rules] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-rules').click()]);
+  assert.match(await fs.readFile(await rules.path(), 'utf8'), /alert: FlinkHeapLeak/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-findings').click()]);
+  const report = JSON.parse(await fs.readFile(await json.path(), 'utf8'));
+  assert.ok(report.findings.some((f) => f.kind === 'managed-idle'));
+  // The allocator's view: fragmentation-induced OOM in a scenario, linked to its step.
+  const pool = page.getByTestId('allocator-diagnosis');
+  await pool.locator('[data-testid="pool-finding"][data-kind="fragmentation-oom"]').waitFor();
+  assert.match(await pool.textContent(), /fixed-size pages/);
+  await pool.getByTestId('allocator-scenario').selectOption('batch-sort-pages');
+  await pool.getByTestId('allocator-no-findings').waitFor();
+  await pool.getByTestId('allocator-scenario').selectOption('fragmentation-oom');
+  await pool.locator('[data-kind="fragmentation-oom"] a').click();
+  await page.waitForSelector('[data-view="allocator"]');
+  assert.match(page.url(), /scenario=fragmentation-oom/);
+  assert.match(page.url(), /step=17/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
