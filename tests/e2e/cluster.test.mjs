@@ -119,6 +119,20 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   await page.getByTestId('connect').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]').textContent.startsWith('Live'));
 
+  // The Diagnosis page reads the live session, which keeps polling there.
+  await page.getByTestId('nav-diagnosis').click();
+  await page.waitForFunction(() => /^Live session with/.test(document.querySelector('[data-testid="diagnosis-status"]')?.textContent ?? ''));
+  const polls = async () => Number((await page.getByTestId('diagnosis-status').textContent()).match(/(\d+) polls/)[1]);
+  const seen = await polls();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="diagnosis-status"]').textContent.match(/(\d+) polls/)[1]) > n, seen, { timeout: 30000 });
+  for (const id of ids) {
+    assert.equal(await page.locator(`[data-testid="subject"][data-subject="${id}"]`).count(), 1, `${id} is diagnosed`);
+  }
+  // A few seconds of data: the trend detectors say they need more, rather than guess.
+  assert.match(await page.getByTestId('pending').first().textContent(), /not enough data yet/);
+  await page.getByTestId('nav-cluster').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]')?.textContent.startsWith('Live'));
+
   // Flink's real PrometheusReporter as another source of the same snapshots.
   const scrape = path.join(ROOT, 'target', 'scrape.txt');
   await fs.writeFile(scrape, execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['prometheus']));

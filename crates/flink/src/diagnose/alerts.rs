@@ -72,25 +72,21 @@ pub fn rules(direct_max: Option<u64>, metaspace_max: Option<u64>) -> String {
         "info",
         "Managed memory on {{ $labels.tm_id }} is reserved and unused",
     );
-    if let Some(max) = metaspace_max {
-        rule(
-            "FlinkMetaspaceNearLimit",
-            "oom-risk",
-            format!("{tm}_JVM_Memory_Metaspace_Used >= {}", (th::NEAR_LIMIT * max as f64) as u64),
-            "5m",
-            "critical",
-            "Metaspace on {{ $labels.tm_id }} is above 90 % of jvm-metaspace.size",
-        );
-    }
-    if let Some(max) = direct_max {
-        rule(
-            "FlinkDirectMemoryNearLimit",
-            "oom-risk",
-            format!("{tm}_JVM_Memory_Direct_MemoryUsed >= {}", (th::NEAR_LIMIT * max as f64) as u64),
-            "5m",
-            "critical",
-            "Direct memory on {{ $labels.tm_id }} is above 90 % of MaxDirectMemorySize",
-        );
+    // Limits the metrics do not carry: the diagnosed configuration's, as literals.
+    for (name, metric, max, summary) in [
+        ("FlinkMetaspaceNearLimit", "JVM_Memory_Metaspace_Used", metaspace_max, "jvm-metaspace.size"),
+        ("FlinkDirectMemoryNearLimit", "JVM_Memory_Direct_MemoryUsed", direct_max, "MaxDirectMemorySize"),
+    ] {
+        if let Some(max) = max {
+            rule(
+                name,
+                "oom-risk",
+                format!("{tm}_{metric} >= {}", (th::NEAR_LIMIT * max as f64) as u64),
+                "5m",
+                "critical",
+                &format!("{{{{ $labels.tm_id }}}} is above 90 % of {summary}"),
+            );
+        }
     }
     out
 }
