@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use memlab_flink::recording::{Recording, Snapshot};
+use memlab_flink::cluster;
+use memlab_flink::recording::{Poll, Recording, Response, Snapshot};
 
 /// The recording shipped with the app (relative: works from any sub-path).
 pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
@@ -18,6 +19,83 @@ pub const DIAGNOSIS_RECORDINGS: [(&str, &str); 4] = [
     ("public/recordings/rocksdb.memlab.json", "RocksDB using its managed memory"),
     ("public/recordings/healthy.memlab.json", "a healthy job, memory sized for it"),
 ];
+
+/// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
+/// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
+pub const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
+pub const DEFAULT_INTERVAL_S: u32 = 5;
+const MAX_BACKOFF_MS: u32 = 60_000;
+
+/// A request that has not answered after this long is abandoned.
+const TIMEOUT_MS: u32 = 10_000;
+
+async fn fetch(base: &str, path: &str) -> Response {
+    let t = now_ms();
+    let abort = web_sys::AbortController::new().ok();
+    let signal = abort.as_ref().map(|a| a.signal());
+    // Aborts the request if it runs too long; dropping the timer (on completion) cancels it.
+    let _timer = abort.map(|a| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || a.abort()));
+    match gloo_net::http::Request::get(&format!("{base}{path}")).abort_signal(signal.as_ref()).send().await {
+        Ok(r) => {
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            Response { path: path.to_owned(), status, body, t: now_ms() }
+        }
+        Err(e) if now_ms() - t >= u64::from(TIMEOUT_MS) => Response {
+            path: path.to_owned(),
+            status: 0,
+            body: format!("timeout: no answer within {} s ({e})", TIMEOUT_MS / 1000),
+            t,
+        },
+        Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
+    }
+}
+
+/// One poll: the overview and TaskManager list, then every TaskManager's details and
+/// metrics concurrently. Polls never overlap: the next starts after this one ends.
+async fn poll(base: &str) -> Poll {
+    let t = now_ms();
+    let mut out = vec![fetch(base, "/overview").await, fetch(base, "/taskmanagers").await];
+    let ids: Vec<String> = if out[1].status == 200 {
+        serde_json::from_str::<memlab_flink::rest::TaskManagers>(&out[1].body)
+            .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let tm_query = cluster::TM_METRICS.join(",");
+    let paths: Vec<String> = ids
+        .iter()
+        .flat_map(|id| [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={tm_query}")])
+        .collect();
+    out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
+    out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
+    out.push(fetch(base, "/jobmanager/config").await);
+    out.push(fetch(base, "/jobs/overview").await);
+    Poll { t, responses: out }
+}
+
+/// What went wrong with a poll, in words a user can act on (None: it worked).
+fn poll_problem(base: &str, p: &Poll) -> Option<String> {
+    let first = p.responses.first()?;
+    let https = window().location().protocol().is_ok_and(|p| p == "https:");
+    match first.status {
+        0 if first.body.starts_with("timeout") => Some(format!(
+            "{base} did not answer within {} s. The JobManager may be overloaded (long GC pauses) or the network path slow; memlab keeps trying, less often.",
+            TIMEOUT_MS / 1000
+        )),
+        0 => Some(cluster::network_failure_message(base, https)),
+        200 => {
+            if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
+                Some(format!("{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?"))
+            } else {
+                None
+            }
+        }
+        404 => Some(format!("{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.")),
+        s => Some(format!("{base}/overview answered HTTP {s}; the data shown is from the last good poll.")),
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -41,6 +119,8 @@ pub struct Session {
     pub loading: RwSignal<Option<String>>,
     /// Each connection gets a generation: a newer one (or Stop) ends older polling loops.
     pub generation: StoredValue<u32>,
+    /// Seconds between polls of a live connection.
+    pub interval: RwSignal<u32>,
 }
 
 impl Session {
@@ -52,13 +132,66 @@ impl Session {
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
             generation: StoredValue::new(0),
+            interval: RwSignal::new(DEFAULT_INTERVAL_S),
+        }
+    }
+
+    /// Polls a Flink REST API until [`Session::stop`] or another connection: one poll at a
+    /// time, every `interval` seconds, backing off while the cluster does not answer.
+    pub fn connect(self, base: String) {
+        let Session { source, recording, snapshots, problem, generation, interval, .. } = self;
+        let base = base.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            problem.set(Some(format!("'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081).")));
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let my_gen = generation.get_value();
+        source.set(Source::Live(base.clone()));
+        recording.set(Some(Arc::new(Recording::new(&base, now_ms()))));
+        snapshots.set(Arc::new(Vec::new()));
+        problem.set(None);
+        if let Some(router) = use_context::<crate::app::Router>() {
+            router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
+        }
+        leptos::task::spawn_local(async move {
+            let mut backoff = 0u32;
+            loop {
+                if generation.try_get_value() != Some(my_gen) {
+                    return;
+                }
+                let p = poll(&base).await;
+                if generation.try_get_value() != Some(my_gen) {
+                    return;
+                }
+                let trouble = poll_problem(&base, &p);
+                let every = interval.try_get_untracked().unwrap_or(DEFAULT_INTERVAL_S) * 1000;
+                backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
+                let wait = if backoff > 0 { backoff } else { every };
+                problem.set(trouble);
+                snapshots.update(|v| Arc::make_mut(v).push(Snapshot::from_poll(&p)));
+                recording.update(|r| {
+                    if let Some(r) = r {
+                        Arc::make_mut(r).polls.push(p);
+                    }
+                });
+                gloo_timers::future::TimeoutFuture::new(wait).await;
+            }
+        });
+    }
+
+    /// Ends the live connection; its polls stay as a recording.
+    pub fn stop(self) {
+        self.generation.update_value(|g| *g += 1);
+        if let Source::Live(u) = self.source.get_untracked() {
+            self.source.set(Source::File(format!("session with {u} (stopped)")));
         }
     }
 
     /// Opens a recording (or a Prometheus scrape) a few hundred polls at a time, letting the
     /// page paint between chunks, so a big file does not freeze it.
     pub fn open_text(self, label: String, text: String) {
-        let Session { source, recording, snapshots, problem, loading, generation } = self;
+        let Session { source, recording, snapshots, problem, loading, generation, .. } = self;
         leptos::task::spawn_local(async move {
             if !text.trim_start().starts_with('{') && memlab_flink::prometheus::looks_like_scrape(&text) {
                 let r = Recording::from_prometheus(&label, &text, now_ms());

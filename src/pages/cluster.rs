@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use memlab_flink::cluster::{self, Gauge, TmCard};
-use memlab_flink::recording::{Poll, Recording, Response, Snapshot};
+use memlab_flink::recording::Snapshot;
 use memlab_size::human;
 use wasm_bindgen::JsCast;
 
@@ -15,84 +15,7 @@ use crate::app::Router;
 use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
-use crate::session::{now_ms, Session, Source, BUNDLED};
-
-/// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
-/// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
-const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
-const DEFAULT_INTERVAL_S: u32 = 5;
-const MAX_BACKOFF_MS: u32 = 60_000;
-
-/// A request that has not answered after this long is abandoned.
-const TIMEOUT_MS: u32 = 10_000;
-
-async fn fetch(base: &str, path: &str) -> Response {
-    let t = now_ms();
-    let abort = web_sys::AbortController::new().ok();
-    let signal = abort.as_ref().map(|a| a.signal());
-    // Aborts the request if it runs too long; dropping the timer (on completion) cancels it.
-    let _timer = abort.map(|a| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || a.abort()));
-    match gloo_net::http::Request::get(&format!("{base}{path}")).abort_signal(signal.as_ref()).send().await {
-        Ok(r) => {
-            let status = r.status();
-            let body = r.text().await.unwrap_or_default();
-            Response { path: path.to_owned(), status, body, t: now_ms() }
-        }
-        Err(e) if now_ms() - t >= u64::from(TIMEOUT_MS) => Response {
-            path: path.to_owned(),
-            status: 0,
-            body: format!("timeout: no answer within {} s ({e})", TIMEOUT_MS / 1000),
-            t,
-        },
-        Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
-    }
-}
-
-/// One poll: the overview and TaskManager list, then every TaskManager's details and
-/// metrics concurrently. Polls never overlap: the next starts after this one ends.
-async fn poll(base: &str) -> Poll {
-    let t = now_ms();
-    let mut out = vec![fetch(base, "/overview").await, fetch(base, "/taskmanagers").await];
-    let ids: Vec<String> = if out[1].status == 200 {
-        serde_json::from_str::<memlab_flink::rest::TaskManagers>(&out[1].body)
-            .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let tm_query = cluster::TM_METRICS.join(",");
-    let paths: Vec<String> = ids
-        .iter()
-        .flat_map(|id| [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={tm_query}")])
-        .collect();
-    out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
-    out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
-    out.push(fetch(base, "/jobmanager/config").await);
-    out.push(fetch(base, "/jobs/overview").await);
-    Poll { t, responses: out }
-}
-
-/// What went wrong with a poll, in words a user can act on (None: it worked).
-fn poll_problem(base: &str, p: &Poll) -> Option<String> {
-    let first = p.responses.first()?;
-    let https = window().location().protocol().is_ok_and(|p| p == "https:");
-    match first.status {
-        0 if first.body.starts_with("timeout") => Some(format!(
-            "{base} did not answer within {} s. The JobManager may be overloaded (long GC pauses) or the network path slow; memlab keeps trying, less often.",
-            TIMEOUT_MS / 1000
-        )),
-        0 => Some(cluster::network_failure_message(base, https)),
-        200 => {
-            if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
-                Some(format!("{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?"))
-            } else {
-                None
-            }
-        }
-        404 => Some(format!("{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.")),
-        s => Some(format!("{base}/overview answered HTTP {s}; the data shown is from the last good poll.")),
-    }
-}
+use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
 
 fn bar(
     label: &'static str,
@@ -181,17 +104,13 @@ pub fn ClusterPage() -> impl IntoView {
             .filter(|b| *b >= 1024)
             .unwrap_or(32 << 10),
     );
-    let interval = RwSignal::new(
-        start
-            .get("interval")
-            .and_then(|s| s.parse().ok())
-            .filter(|s| INTERVALS_S.contains(s))
-            .unwrap_or(DEFAULT_INTERVAL_S),
-    );
     // The session outlives this page: a live connection keeps polling while the Diagnosis
     // page reads it, until Stop or a new connection.
     let session = expect_context::<Session>();
-    let Session { source, recording, snapshots, problem, loading, generation } = session;
+    let Session { source, recording, snapshots, problem, loading, interval, .. } = session;
+    if let Some(i) = start.get("interval").and_then(|s| s.parse().ok()).filter(|s| INTERVALS_S.contains(s)) {
+        interval.set(i);
+    }
     // None: follow the newest poll. `?at=N` opens at poll N (links from Diagnosis evidence).
     let cursor = RwSignal::new(start.get("at").and_then(|a| a.parse::<usize>().ok()));
     // A newly opened recording starts at its end.
@@ -257,51 +176,10 @@ pub fn ClusterPage() -> impl IntoView {
     });
 
     let connect = move |base: String| {
-        let base = base.trim().trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            problem.set(Some(format!("'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081).")));
-            return;
-        }
-        generation.update_value(|g| *g += 1);
-        let my_gen = generation.get_value();
-        source.set(Source::Live(base.clone()));
-        recording.set(Some(Arc::new(Recording::new(&base, now_ms()))));
-        snapshots.set(Arc::new(Vec::new()));
         cursor.set(None);
-        problem.set(None);
-        router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
-        leptos::task::spawn_local(async move {
-            let mut backoff = 0u32;
-            loop {
-                if generation.try_get_value() != Some(my_gen) {
-                    return;
-                }
-                let p = poll(&base).await;
-                if generation.try_get_value() != Some(my_gen) {
-                    return;
-                }
-                let trouble = poll_problem(&base, &p);
-                let every = interval.try_get_untracked().unwrap_or(DEFAULT_INTERVAL_S) * 1000;
-                backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
-                let wait = if backoff > 0 { backoff } else { every };
-                problem.set(trouble);
-                snapshots.update(|v| Arc::make_mut(v).push(Snapshot::from_poll(&p)));
-                recording.update(|r| {
-                    if let Some(r) = r {
-                        Arc::make_mut(r).polls.push(p);
-                    }
-                });
-                gloo_timers::future::TimeoutFuture::new(wait).await;
-            }
-        });
+        session.connect(base);
     };
-
-    let stop = move || {
-        generation.update_value(|g| *g += 1);
-        if let Source::Live(u) = source.get_untracked() {
-            source.set(Source::File(format!("session with {u} (stopped)")));
-        }
-    };
+    let stop = move || session.stop();
 
     let open_url = move |u: String| session.open_url(u);
     let open_file = move |f: web_sys::File| session.open_file(f);

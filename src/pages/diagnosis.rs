@@ -157,9 +157,15 @@ pub fn DiagnosisPage() -> impl IntoView {
     let open = RwSignal::new(Vec::<String>::new());
     let applied = RwSignal::new(Vec::<String>::new());
 
+    // `?recording=URL` opens a recording, `?cluster=URL` connects (unless the session
+    // already holds it, e.g. when coming from the Live cluster page).
     if let Some(r) = start.get("recording") {
         if session.source.get_untracked() != Source::File(r.to_owned()) {
             session.open_url(r.to_owned());
+        }
+    } else if let Some(c) = start.get("cluster") {
+        if session.source.get_untracked() != Source::Live(c.trim_end_matches('/').to_owned()) {
+            session.connect(c.to_owned());
         }
     }
     let open_recording = move |u: &str| {
