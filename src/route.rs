@@ -12,7 +12,11 @@
 //! | `scenario`   | allocator          | name of a built-in scenario               |
 //! | `policy`     | allocator          | allocation policy override                |
 //! | `step`       | allocator          | timeline position                         |
-//! | `cluster`    | cluster, diagnosis | Flink REST base URL                       |
+//! | `cluster`    | cluster, diagnosis | Flink REST base URL (connects)            |
+//! | `recording`  | cluster, diagnosis | URL of a `.memlab.json` recording to open |
+//! | `at`         | cluster            | replay position (poll index)              |
+//! | `interval`, `segment` | cluster   | poll interval (s), assumed segment size   |
+//! | `container`  | diagnosis          | the container's memory limit, e.g. `2g`   |
 //! | `p`          | calculator         | `tm` (TaskManager, default) or `jm`       |
 //! | `<option>`   | calculator         | any Flink option, e.g. `taskmanager.memory.process.size=4g` |
 //!

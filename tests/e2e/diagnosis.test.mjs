@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { serveDist, launch, openPage, screenshot } from './support.mjs';
+import path from 'node:path';
+import { serveDist, launch, openPage, screenshot, SHOTS } from './support.mjs';
 
 let server, browser;
 before(async () => {
@@ -34,6 +35,11 @@ test('a real leak: finding, evidence, recommendation applied, new breakdown expo
   assert.ok(await leak.getByTestId('evidence-trend').count() === 1);
   assert.ok(await leak.getByTestId('evidence-limit').count() === 1);
   await screenshot(page, 'diagnosis-leak');
+  // The README's picture: the summary and the leak with its evidence, one screen.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.setViewportSize({ width: 1400, height: 1300 });
+  await page.screenshot({ path: path.join(SHOTS, 'diagnosis-readme.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
   // Apply the stopgap and the idle-managed-memory change of the same TaskManager.
   const subject = await leak.getAttribute('data-subject');
   await leak.getByTestId('apply').check();
