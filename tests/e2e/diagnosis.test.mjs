@@ -117,3 +117,21 @@ test('a healthy job has no findings; too little data says so', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on a phone in dark mode the findings fit the screen', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`, {
+    viewport: { width: 390, height: 800 },
+    colorScheme: 'dark',
+  });
+  const leak = page.locator('[data-testid="finding"][data-kind="heap-leak"]').first();
+  await leak.waitFor();
+  await leak.getByTestId('show-evidence').click();
+  await leak.getByTestId('evidence-chart').waitFor();
+  await leak.getByTestId('apply').check();
+  await page.getByTestId('applied').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.equal(overflow, 0, 'the page must not scroll sideways on a phone');
+  await screenshot(page, 'diagnosis-mobile-dark');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
