@@ -289,6 +289,16 @@ fn direct_memory_near_max_direct_memory_size() {
     let rec = f.recommendation.as_ref().unwrap();
     assert!(rec.after.task_off_heap.bytes >= 64 << 20);
     check_recommendations(&s, &r);
+    // Still far from the limit but rising steadily: a forecast.
+    let s = run(60, |i, m| set(m, "Status.JVM.Memory.Direct.MemoryUsed", 73.0 * MB + i as f64 * 0.5 * MB));
+    let r = diagnose(&s);
+    let f =
+        r.findings.iter().find(|f| f.kind == Kind::OomRisk && f.evidence.metric.contains("Direct")).unwrap();
+    assert!(f.headline.contains("reached in about"), "{}", f.headline);
+    assert!(f.recommendation.is_some());
+    let flat =
+        diagnose(&run(60, |i, m| set(m, "Status.JVM.Memory.Direct.MemoryUsed", 73.0 * MB + noise(i) * MB)));
+    assert!(!flat.findings.iter().any(|f| f.kind == Kind::OomRisk));
 }
 
 #[test]

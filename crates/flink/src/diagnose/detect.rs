@@ -397,7 +397,32 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
     // Direct memory against -XX:MaxDirectMemorySize.
     let direct = p.series(DIRECT, false);
     let direct_max = (mem.framework_off_heap + mem.task_off_heap + mem.network_memory) as f64;
-    if let Some(&(_, (_, last))) = direct.last() {
+    if let Some(&(_, (t_end, last))) = direct.last() {
+        // A steady rise towards the limit is a risk before it gets near.
+        let rising = (span(&direct) >= th::MIN_SPAN_S)
+            .then(|| steady_rise(&pts(&direct)))
+            .flatten()
+            .filter(|t| t.slope * span(&direct) >= th::METASPACE_MIN_GROWTH * direct_max)
+            .map(|t| (t, t.time_to(t_end, direct_max).unwrap_or(f64::INFINITY)))
+            .filter(|(_, ttl)| *ttl < th::OOM_WARNING_S);
+        if let (Some((t, ttl)), true) = (rising, last < th::NEAR_LIMIT * direct_max) {
+            let mut ev = evidence(DIRECT, &direct, Vec::new(), Some(t), Some(direct_max));
+            ev.facts.push(format!(
+                "direct memory used {} of {}, growing {}/min (Kendall τ = {:.2})",
+                hr(last),
+                hr(direct_max),
+                hr(t.slope * 60.0),
+                t.tau
+            ));
+            ev.facts.push(format!("at this rate the limit is reached in {}", duration(ttl)));
+            out.found(
+                Kind::OomRisk,
+                if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning },
+                format!("Direct memory: at the current trend -XX:MaxDirectMemorySize is reached in about {}", duration(ttl)),
+                "Forecast from the trend of direct (off-heap) buffer use. At the limit the JVM throws java.lang.OutOfMemoryError: Direct buffer memory. Direct buffers are freed only when their Java objects are collected: steady growth means buffers are kept (a connector's pool, a cache) or leaked.",
+                ev,
+            );
+        }
         if last >= th::NEAR_LIMIT * direct_max {
             let mut ev = evidence(DIRECT, &direct, Vec::new(), None, Some(direct_max));
             ev.facts.push(format!(
