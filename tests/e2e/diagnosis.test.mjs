@@ -61,6 +61,9 @@ test('a real leak: finding, evidence, recommendation applied, new breakdown expo
   const saved = await fs.readFile(await download.path(), 'utf8');
   assert.equal(saved, yaml);
   await screenshot(page, 'diagnosis-applied');
+  // (The sticky header would cover the panel's title in an element screenshot.)
+  await page.addStyleTag({ content: '.topbar { position: static !important; }' });
+  await applied.screenshot({ path: path.join(SHOTS, 'diagnosis-applied-panel.png') });
   // The same changes open in the calculator, which derives the same breakdown.
   await applied.getByTestId('open-calculator').click();
   await page.waitForSelector('[data-view="calculator"] [data-testid="memory-diagram"]');
