@@ -154,13 +154,18 @@ start() {
 
 submit() {
   ensure_java
-  local build="$STATE/job"
-  mkdir -p "$build/classes"
-  javac -d "$build/classes" -cp "$FLINK/lib/*" "$ROOT/tools/flink-load/src/memlab/LoadJob.java"
-  (cd "$build/classes" && jar cf "$build/memlab-load.jar" memlab)
-  local id
-  id=$(curl -sf -X POST -F "jarfile=@$build/memlab-load.jar" "$REST/jars/upload" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["filename"].split("/")[-1])')
+  local build="$STATE/job" id=""
+  # The jar is built and uploaded once per cluster; later submissions run the same jar.
+  if [[ -f "$build/jar-id" ]] && rest_get /jars | grep -q "$(cat "$build/jar-id")"; then
+    id=$(cat "$build/jar-id")
+  else
+    mkdir -p "$build/classes"
+    javac -d "$build/classes" -cp "$FLINK/lib/*" "$ROOT/tools/flink-load/src/memlab/LoadJob.java"
+    (cd "$build/classes" && jar cf "$build/memlab-load.jar" memlab)
+    id=$(curl -sf -X POST -F "jarfile=@$build/memlab-load.jar" "$REST/jars/upload" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["filename"].split("/")[-1])')
+    echo "$id" > "$build/jar-id"
+  fi
   # Flink 2.x takes the job's arguments as a JSON list (`programArgs` was removed).
   local body
   body=$(python3 -c 'import json,sys; print(json.dumps({"entryClass": "memlab.LoadJob", "programArgsList": sys.argv[1:]}))' "$@")

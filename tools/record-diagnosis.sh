@@ -9,8 +9,8 @@
 #   heap-leak     heap backend, keyed list state that grows without bound (--grow true)
 #   rocksdb       RocksDB backend: managed memory in use
 #   managed-idle  heap backend with Flink's default 40 % managed memory, which it never uses
-#   metaspace     the same jar submitted again every 20 s (a job replaced by a new one): the
-#                 session cluster loads its classes again each time
+#   metaspace     the same uploaded jar run again every 5 s (each job replaced by a new
+#                 one): the session cluster loads the job's classes again each time
 #
 # MEMLAB_RECORD_SECONDS (default 300) and MEMLAB_RECORD_INTERVAL (default 5) set the length.
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -40,10 +40,10 @@ record() {
   "$CLUSTER" stop
 }
 
-# Records while the job is cancelled and the same jar submitted again every 20 s.
+# Records while the job is cancelled and the same uploaded jar run again every 5 s.
 record_resubmitting() {
   local name="$1" args="$2"
-  log "recording $name: job [$args] submitted again every 20 s"
+  log "recording $name: job [$args] run again every 5 s"
   "$CLUSTER" stop >/dev/null 2>&1 || true
   "$CLUSTER" start 2
   # shellcheck disable=SC2086
@@ -53,7 +53,7 @@ record_resubmitting() {
     --interval "$INTERVAL" --duration "$SECONDS_TO_RECORD" &
   local recorder=$! rest="http://127.0.0.1:$MEMLAB_FLINK_PORT"
   while kill -0 "$recorder" 2>/dev/null; do
-    sleep 20
+    sleep 5
     for jid in $(curl -sf "$rest/jobs/overview" | python3 -c 'import json,sys; print(" ".join(j["jid"] for j in json.load(sys.stdin)["jobs"] if j["state"] == "RUNNING"))'); do
       curl -sf -X PATCH "$rest/jobs/$jid?mode=cancel" >/dev/null || true
     done
