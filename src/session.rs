@@ -13,11 +13,12 @@ pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
 
 /// Real recordings of a local Flink 2.3.0 cluster (tools/record-diagnosis.sh), for the
 /// Diagnosis page: (file, what it shows).
-pub const DIAGNOSIS_RECORDINGS: [(&str, &str); 4] = [
+pub const DIAGNOSIS_RECORDINGS: [(&str, &str); 5] = [
     ("public/recordings/heap-leak.memlab.json", "keyed heap state that grows without bound"),
     ("public/recordings/managed-idle.memlab.json", "heap state backend with Flink's default managed memory"),
     ("public/recordings/rocksdb.memlab.json", "RocksDB using its managed memory"),
     ("public/recordings/healthy.memlab.json", "a healthy job, memory sized for it"),
+    ("public/recordings/metaspace.memlab.json", "the same jar run again every 5 s in a session cluster"),
 ];
 
 /// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default

@@ -407,8 +407,20 @@ fn idle_managed_memory_is_found_on_the_heap_backend_not_on_rocksdb() {
 }
 
 #[test]
+fn resubmitting_the_same_jar_grows_the_jobmanagers_metaspace() {
+    let r = diagnose(&recording("metaspace"));
+    let f = r.findings.iter().find(|f| f.kind == Kind::MetaspaceGrowth).expect("metaspace growth");
+    assert_eq!(f.subject, "jobmanager");
+    assert!(f.headline.contains("job submission"), "{}", f.headline);
+    // The other recordings run one job: no metaspace growth there.
+    for name in ["heap-leak", "healthy", "managed-idle", "rocksdb"] {
+        assert!(subjects_with(&diagnose(&recording(name)), Kind::MetaspaceGrowth).is_empty(), "{name}");
+    }
+}
+
+#[test]
 fn every_recommendation_on_real_data_is_a_valid_config() {
-    for name in ["heap-leak", "healthy", "managed-idle", "rocksdb", "local-2tm"] {
+    for name in ["heap-leak", "healthy", "managed-idle", "rocksdb", "metaspace", "local-2tm"] {
         let s = recording(name);
         let r = diagnose(&s);
         for f in r.findings.iter().filter_map(|f| f.recommendation.as_ref()) {
