@@ -166,6 +166,8 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   // The exported session re-imports and replays.
   await page.getByTestId('nav-cluster').click();
   await page.getByTestId('import-file').setInputFiles(file);
+  // (The live session's cards stay until the file is read: wait for the file itself.)
+  await page.waitForFunction(() => /^session\.memlab\.json:/.test(document.querySelector('[data-testid="cluster-status"]').textContent));
   await page.waitForSelector('[data-testid="tm-card"]');
   const saved = JSON.parse(await fs.readFile(file, 'utf8'));
   assert.equal(saved.format, 'memlab-recording');
