@@ -1,0 +1,73 @@
+// memlab's service worker: after the first visit the app keeps working with the network
+// gone (workshops on poor conference Wi-Fi).
+//
+// - Installing caches the app shell: index.html and every file it links (Trunk's file
+//   names carry a content hash, so a cached file never goes stale), plus the bundled
+//   recordings.
+// - Page loads go to the network first (a new deployment shows at once) and fall back to
+//   the cached index.html when the network fails or takes more than 4 s.
+// - Other requests to this origin come from the cache, then the network (and are cached).
+// - Requests to other origins (a Flink cluster's REST API) are never touched.
+const CACHE = 'memlab-v1';
+const NAVIGATION_TIMEOUT_MS = 4000;
+// Every file in public/recordings (a test keeps this list complete).
+const RECORDINGS = [
+  'public/recordings/local-2tm.memlab.json',
+  'public/recordings/heap-leak.memlab.json',
+  'public/recordings/managed-idle.memlab.json',
+  'public/recordings/rocksdb.memlab.json',
+  'public/recordings/healthy.memlab.json',
+  'public/recordings/metaspace.memlab.json',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const index = await fetch('./', { cache: 'no-cache' });
+    const html = await index.clone().text();
+    await cache.put('./', index);
+    const linked = [...html.matchAll(/(?:href|src)="(\.\/[^"]+)"|module_or_path: '(\.\/[^']+)'/g)].map((m) => m[1] ?? m[2]);
+    await cache.addAll([...new Set([...linked, ...RECORDINGS])]);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function timeout(ms) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms));
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') {
+    event.respondWith((async () => {
+      try {
+        const fresh = await Promise.race([fetch(request), timeout(NAVIGATION_TIMEOUT_MS)]);
+        if (fresh.ok) (await caches.open(CACHE)).put('./', fresh.clone());
+        return fresh;
+      } catch {
+        return (await caches.match('./')) ?? Response.error();
+      }
+    })());
+    return;
+  }
+  event.respondWith((async () => {
+    const hit = await caches.match(request, { ignoreSearch: true });
+    if (hit) return hit;
+    const fresh = await fetch(request);
+    if (fresh.ok && url.pathname.startsWith(new URL('./', self.location).pathname)) {
+      (await caches.open(CACHE)).put(request, fresh.clone());
+    }
+    return fresh;
+  })());
+});

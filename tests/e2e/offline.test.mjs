@@ -1,0 +1,55 @@
+// Workshop Wi-Fi: after one visit the app reloads and works with the network gone (the
+// service worker in public/sw.js), bundled recordings included.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { serveDist, launch, openPage, ROOT } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('every bundled recording is in the service worker\'s list', async () => {
+  const sw = await fs.readFile(path.join(ROOT, 'public', 'sw.js'), 'utf8');
+  for (const f of await fs.readdir(path.join(ROOT, 'public', 'recordings'))) {
+    assert.ok(sw.includes(`'public/recordings/${f}'`), `${f} is missing from RECORDINGS in public/sw.js`);
+  }
+});
+
+test('after the first visit, a reload with the network gone still works', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=calculator`);
+  // The service worker installs (caching the shell, the wasm and the recordings) and takes control.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    }
+  });
+  const cached = await page.evaluate(async () => (await (await caches.open('memlab-v1')).keys()).map((r) => r.url));
+  assert.ok(cached.some((u) => u.endsWith('_bg.wasm')), 'the wasm is cached');
+  assert.ok(cached.some((u) => u.endsWith('heap-leak.memlab.json')), 'the recordings are cached');
+
+  await context.setOffline(true);
+  await page.reload();
+  // Truly offline: anything not cached fails.
+  assert.equal(await page.evaluate(() => fetch('./not-cached.json').then(() => 'answered', () => 'failed')), 'failed');
+  await page.waitForSelector('[data-testid="page"][data-view="calculator"] [data-testid="memory-diagram"]');
+  // Another view by a link, and a bundled recording, still offline.
+  await page.goto(`${server.base}?view=diagnosis&recording=${encodeURIComponent('public/recordings/heap-leak.memlab.json')}`);
+  await page.locator('[data-testid="finding"][data-kind="heap-leak"]').first().waitFor();
+  await page.getByTestId('nav-cluster').click();
+  await page.getByTestId('load-demo').click();
+  await page.waitForFunction(() => /local-2tm\.memlab\.json: 67 polls/.test(document.querySelector('[data-testid="cluster-status"]')?.textContent ?? ''));
+  await context.setOffline(false);
+  // (The one failed load is the probe for not-cached.json above.)
+  assert.deepEqual(errors.filter((e) => !e.includes('net::ERR_FAILED')), []);
+  assert.equal(errors.length, 1);
+  await context.close();
+});
