@@ -6,6 +6,11 @@ use leptos::prelude::*;
 use crate::pages;
 use crate::route::{Route, View};
 
+/// Bumped to open the current page afresh when a lesson step changes its state (pages read
+/// their state from the address bar when they open).
+#[derive(Clone, Copy, Debug)]
+pub struct Remount(pub RwSignal<u32>);
+
 /// The current route, shared through context so any component can read or navigate.
 #[derive(Clone, Copy, Debug)]
 pub struct Router {
@@ -48,6 +53,20 @@ pub fn App() -> impl IntoView {
     let router = Router { route };
     provide_context(router);
     provide_context(crate::session::Session::new());
+    let remount = Remount(RwSignal::new(0));
+    provide_context(remount);
+    provide_context(pages::lessons::Lessons::new());
+    let laser = RwSignal::new(false);
+    let pointer = RwSignal::new((0, 0));
+    pages::lessons::keys(laser);
+    let moves = window_event_listener(leptos::ev::mousemove, move |ev| {
+        if laser.get_untracked() {
+            pointer.set((ev.client_x(), ev.client_y()));
+        }
+    });
+    on_cleanup(move || moves.remove());
+    let presenter = Memo::new(move |_| route.with(|r| r.get("presenter") == Some("1")));
+    let in_lesson = Memo::new(move |_| route.with(|r| r.get("lesson").is_some()));
 
     // Back/forward buttons: the address bar is the source of truth.
     let handle = window_event_listener(leptos::ev::popstate, move |_| {
@@ -58,7 +77,7 @@ pub fn App() -> impl IntoView {
     let view = Memo::new(move |_| route.with(|r| r.view));
 
     view! {
-        <div class="shell">
+        <div class="shell" class:presenter=move || presenter.get() data-testid="shell">
             <header class="topbar">
                 <a class="brand" href="?" on:click=move |ev| {
                     ev.prevent_default();
@@ -92,13 +111,19 @@ pub fn App() -> impl IntoView {
                         .collect_view()}
                 </nav>
             </header>
+            {move || in_lesson.get().then(|| view! { <pages::lessons::LessonBar/> })}
+            {move || (presenter.get() && laser.get()).then(|| view! {
+                <div class="laser" data-testid="laser" aria-hidden="true"
+                    style=move || format!("left: {}px; top: {}px", pointer.get().0, pointer.get().1)></div>
+            })}
             <main class="page" data-testid="page" data-view=move || view.get().slug()>
-                {move || match view.get() {
+                {move || { remount.0.track(); match view.get() {
                     View::Allocator => pages::allocator::AllocatorPage().into_any(),
                     View::Calculator => pages::calculator::CalculatorPage().into_any(),
                     View::Cluster => pages::cluster::ClusterPage().into_any(),
                     View::Diagnosis => pages::diagnosis::DiagnosisPage().into_any(),
-                }}
+                    View::Lessons => pages::lessons::LessonsPage().into_any(),
+                }}}
             </main>
             <footer class="footer">
                 <span data-testid="version">"memlab " {env!("CARGO_PKG_VERSION")}</span>

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod components;
+pub mod lessons;
 pub mod pages;
 pub mod route;
 pub mod session;

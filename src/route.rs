@@ -7,7 +7,7 @@
 //!
 //! | parameter    | used by            | meaning                                   |
 //! |--------------|--------------------|-------------------------------------------|
-//! | `view`       | all                | `allocator` (default), `calculator`, `cluster`, `diagnosis` |
+//! | `view`       | all                | `allocator` (default), `calculator`, `cluster`, `diagnosis`, `lessons` |
 //! | `script`     | allocator          | scenario text, plain URL-encoded          |
 //! | `scenario`   | allocator          | name of a built-in scenario               |
 //! | `policy`     | allocator          | allocation policy override                |
@@ -17,6 +17,8 @@
 //! | `at`         | cluster            | replay position (poll index)              |
 //! | `interval`, `segment` | cluster   | poll interval (s), assumed segment size   |
 //! | `container`  | diagnosis          | the container's memory limit, e.g. `2g`   |
+//! | `lesson`, `ls` | any (lesson bar) | the lesson file and its step (1-based)    |
+//! | `presenter`  | any                | `1`: presenter view (large type, no chrome) |
 //! | `p`          | calculator         | `tm` (TaskManager, default) or `jm`       |
 //! | `<option>`   | calculator         | any Flink option, e.g. `taskmanager.memory.process.size=4g` |
 //!
@@ -32,10 +34,12 @@ pub enum View {
     Calculator,
     Cluster,
     Diagnosis,
+    Lessons,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Allocator, View::Calculator, View::Cluster, View::Diagnosis];
+    pub const ALL: [View; 5] =
+        [View::Allocator, View::Calculator, View::Cluster, View::Diagnosis, View::Lessons];
 
     /// The value of `view=` in the URL.
     pub fn slug(self) -> &'static str {
@@ -44,6 +48,7 @@ impl View {
             View::Calculator => "calculator",
             View::Cluster => "cluster",
             View::Diagnosis => "diagnosis",
+            View::Lessons => "lessons",
         }
     }
 
@@ -54,6 +59,7 @@ impl View {
             View::Calculator => "Flink memory model",
             View::Cluster => "Live cluster",
             View::Diagnosis => "Diagnosis",
+            View::Lessons => "Lessons",
         }
     }
 
@@ -103,7 +109,8 @@ impl Route {
 
     /// The query string for this route, starting with `?`.
     pub fn to_query(&self) -> String {
-        let mut out = form_urlencoded::Serializer::new(String::from("?"));
+        // `for_suffix`: the pairs start after the `?` (no `?&view=`).
+        let mut out = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
         out.append_pair("view", self.view.slug());
         for (k, v) in &self.params {
             out.append_pair(k, v);
@@ -137,7 +144,7 @@ impl Route {
     /// Navigating to another area drops the parameters that belong to the old one, but
     /// keeps the cluster URL (the cluster and diagnosis views share it).
     pub fn navigate(&self, view: View) -> Route {
-        let keep = |k: &str| k == "cluster" || k == "recording";
+        let keep = |k: &str| k == "cluster" || k == "recording" || k == "presenter";
         Route { view, params: self.params.iter().filter(|(k, _)| keep(k)).cloned().collect() }
     }
 }
@@ -145,6 +152,11 @@ impl Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_start_with_the_first_pair() {
+        assert_eq!(Route::default().with("a", Some("1")).to_query(), "?view=allocator&a=1");
+    }
 
     #[test]
     fn empty_query_opens_the_allocator() {

@@ -173,6 +173,20 @@ pub fn AllocatorPage() -> impl IntoView {
     if let Some(s) = init.speed {
         player.update(|p| p.speed = s);
     }
+    // A `step` set from outside (a lesson's next step): play there, every step animated.
+    let route_step = Memo::new(move |_| {
+        router.route.with(|r| r.get("step").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0))
+    });
+    Effect::watch(
+        move || route_step.get(),
+        move |target, _, _| {
+            // (While playing to an earlier target, a newer one replaces it.)
+            if *target != player.with_untracked(|p| p.step) {
+                player.update(|p| p.play_to(*target));
+            }
+        },
+        false,
+    );
     if let Some(w) = init.warning {
         run_error.set(Some(w));
     }

@@ -3,3 +3,4 @@ pub mod allocator;
 pub mod calculator;
 pub mod cluster;
 pub mod diagnosis;
+pub mod lessons;

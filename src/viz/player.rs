@@ -21,11 +21,13 @@ pub struct Player {
     pub speed: f64,
     /// The number of steps in the timeline.
     pub len: usize,
+    /// When playing, pause on reaching this step (a lesson's "play to here").
+    pub stop_at: Option<usize>,
 }
 
 impl Player {
     pub fn new(len: usize) -> Player {
-        Player { step: 0, progress: 1.0, playing: false, speed: 1.0, len }
+        Player { step: 0, progress: 1.0, playing: false, speed: 1.0, len, stop_at: None }
     }
 
     /// Advances the animation by `dt_ms`: finishes the current step's animation, then,
@@ -38,8 +40,9 @@ impl Player {
         if !self.playing {
             return false;
         }
-        if self.step >= self.len {
+        if self.step >= self.len || self.stop_at.is_some_and(|s| self.step >= s) {
             self.playing = false;
+            self.stop_at = None;
             return false;
         }
         self.step += 1;
@@ -57,6 +60,7 @@ impl Player {
 
     pub fn pause(&mut self) {
         self.playing = false;
+        self.stop_at = None;
     }
 
     pub fn toggle(&mut self) {
@@ -83,6 +87,19 @@ impl Player {
         self.playing = false;
         self.step = self.step.saturating_sub(1);
         self.progress = 1.0;
+    }
+
+    /// Moves to `step`: forward by playing (every step animated) and pausing there, back at
+    /// once.
+    pub fn play_to(&mut self, step: usize) {
+        let step = step.min(self.len);
+        if step > self.step {
+            self.stop_at = Some(step);
+            self.playing = true;
+        } else {
+            self.playing = false;
+            self.seek(step);
+        }
     }
 
     pub fn seek(&mut self, step: usize) {
@@ -170,5 +187,22 @@ mod tests {
         p.play();
         assert_eq!(p.step, 0);
         assert!(p.playing);
+    }
+
+    #[test]
+    fn play_to_animates_forward_and_pauses_there() {
+        let mut p = Player::new(10);
+        p.seek(2);
+        p.play_to(5);
+        let mut seen = vec![];
+        for _ in 0..200 {
+            if p.tick(100.0) {
+                seen.push(p.step);
+            }
+        }
+        assert_eq!(seen, vec![3, 4, 5]);
+        assert!(!p.playing && p.step == 5);
+        p.play_to(1);
+        assert_eq!((p.step, p.playing), (1, false));
     }
 }

@@ -1,0 +1,83 @@
+// Guided lessons: every bundled lesson stepped through to the end, and the presenter view
+// driven by the keyboard alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+
+let server, browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const LESSONS = (await fs.readFile(path.join(ROOT, 'public', 'lessons', 'lessons.txt'), 'utf8'))
+  .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+
+/** The step's `view:` lines of a lesson file, in order. */
+async function views(file) {
+  const text = await fs.readFile(path.join(ROOT, 'public', 'lessons', file), 'utf8');
+  return [...text.matchAll(/^view: (\?\S+)$/gm)].map((m) => new URLSearchParams(m[1]));
+}
+
+test('every bundled lesson steps through to the end', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=lessons`);
+  await page.locator('[data-testid="lesson"]').first().waitFor();
+  assert.equal(await page.locator('[data-testid="lesson"]').count(), LESSONS.length);
+  assert.equal(await page.locator('[data-testid="lesson-error"]').count(), 0);
+  for (const [i, file] of LESSONS.entries()) {
+    const steps = await views(file);
+    await page.goto(`${server.base}?view=lessons`);
+    await page.locator(`[data-testid="lesson"][data-file="${file}"] [data-testid="start-lesson"]`).click();
+    for (const [k, want] of steps.entries()) {
+      console.log(`# ${file} step ${k + 1}: ${want.toString()}`);
+      await page.waitForFunction((k) => document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent.includes(`step ${k + 1} of`), k);
+      // The step's page is open, in the step's state.
+      await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
+      if (want.get('view') === 'allocator') {
+        const step = want.get('step') ?? '0';
+        await page.waitForFunction((s) => document.querySelector('[data-testid="timeline"]')?.value === s, step, { timeout: 30000 });
+      }
+      assert.ok((await page.getByTestId('lesson-step-title').textContent()).length > 3);
+      if (i === 3 && k === 2) await screenshot(page, 'lesson-compaction-en');
+      if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();
+    }
+    await page.getByTestId('lesson-finish').click();
+    await page.waitForSelector('[data-testid="page"][data-view="lessons"]');
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('presenter view: large type, no chrome, keyboard only, laser pointer', async () => {
+  const { page, errors, context } = await openPage(browser, `${server.base}?view=lessons`);
+  await page.locator('[data-testid="start-presenting"]').first().click();
+  await page.waitForSelector('.shell.presenter [data-testid="lesson-bar"]');
+  assert.equal(await page.locator('.topbar').isVisible(), false, 'the navigation is hidden');
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('[data-testid="lesson-step-title"]')).fontSize));
+  assert.ok(size >= 30, `large type (${size}px)`);
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => document.querySelector('.lesson-meta').textContent.includes('step 2 of'));
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction(() => document.querySelector('.lesson-meta').textContent.includes('step 1 of'));
+  await page.keyboard.press('4');
+  await page.waitForFunction(() => document.querySelector('.lesson-meta').textContent.startsWith('Lesson 4:'));
+  await page.keyboard.press('n');
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('[data-testid="timeline"]')?.value === '9', null, { timeout: 30000 });
+  await page.keyboard.press('l');
+  await page.mouse.move(400, 300);
+  await page.getByTestId('laser').waitFor();
+  const at = await page.getByTestId('laser').boundingBox();
+  assert.ok(Math.abs(at.x + at.width / 2 - 400) < 3 && Math.abs(at.y + at.height / 2 - 300) < 3, 'the laser follows the pointer');
+  await screenshot(page, 'lesson-presenter');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.topbar', { state: 'visible' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
