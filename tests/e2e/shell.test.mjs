@@ -13,10 +13,10 @@ after(async () => {
   await server?.close();
 });
 
-test('boots from a sub-path with no console errors and shows the four areas', async () => {
+test('boots from a sub-path with no console errors and shows the five areas', async () => {
   const { page, errors, context } = await openPage(browser, server.base);
   const labels = await page.locator('nav .nav-link').allTextContents();
-  assert.deepEqual(labels, ['Allocator', 'Flink memory model', 'Live cluster', 'Diagnosis']);
+  assert.deepEqual(labels, ['Allocator', 'Flink memory model', 'Live cluster', 'Diagnosis', 'Lessons']);
   assert.match(await page.getByTestId('version').textContent(), /memlab \d+\.\d+\.\d+/);
   await screenshot(page, 'shell');
   assert.deepEqual(errors, []);
@@ -57,7 +57,7 @@ test('narrow screens and dark mode still lay out the shell', async () => {
   });
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(15, 20, 29)');
-  for (const view of ['allocator', 'calculator']) {
+  for (const view of ['allocator', 'calculator', 'lessons']) {
     await page.goto(`${server.base}?view=${view}`);
     await page.waitForSelector(`[data-testid="page"][data-view="${view}"]`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
