@@ -112,9 +112,16 @@ pub fn ClusterPage() -> impl IntoView {
         interval.set(i);
     }
     // None: follow the newest poll. `?at=N` opens at poll N (links from Diagnosis evidence).
-    let cursor = RwSignal::new(start.get("at").and_then(|a| a.parse::<usize>().ok()));
-    // A newly opened recording starts at its end.
-    Effect::watch(move || source.get(), move |_, _, _| cursor.set(None), false);
+    let start_at = start.get("at").and_then(|a| a.parse::<usize>().ok());
+    let cursor = RwSignal::new(start_at);
+    // A newly opened recording starts at its end — except the one the address asked for
+    // with `at=` (a lesson step, a link from the Diagnosis page), which opens there.
+    let start_recording = start.get("recording").map(|r| Source::File(r.to_owned()));
+    Effect::watch(
+        move || source.get(),
+        move |s, _, _| cursor.set(if Some(s) == start_recording.as_ref() { start_at } else { None }),
+        false,
+    );
     // Following the newest poll shows the newest *good* one: when the cluster stops
     // answering, the last data stays visible (the failed polls are still recorded).
     let index = Signal::derive(move || {

@@ -71,8 +71,12 @@ test('a real leak: finding, evidence, recommendation applied, new breakdown expo
   // Evidence link: the Live cluster page at that moment, same session, finding badges.
   await page.goBack();
   await page.locator('[data-testid="finding"][data-kind="heap-leak"]').first().waitFor();
-  await page.locator('[data-testid="finding"][data-kind="heap-leak"]').first().getByTestId('evidence-link').click();
+  const link = page.locator('[data-testid="finding"][data-kind="heap-leak"]').first().getByTestId('evidence-link');
+  const poll = Number((await link.textContent()).match(/poll (\d+)/)[1]);
+  await link.click();
   await page.waitForSelector('[data-testid="tm-card"] [data-testid="tm-findings"]');
+  // …at the moment the evidence ends.
+  assert.equal(await page.getByTestId('replay-timeline').inputValue(), String(poll - 1));
   // Cards are sorted by risk: every card with a critical finding comes before the others.
   const severities = await page.$$eval('[data-testid="tm-card"]', (cs) =>
     cs.map((c) => c.querySelector('[data-testid="tm-findings"]')?.dataset.severity ?? 'none'));

@@ -43,6 +43,9 @@ test('every bundled lesson steps through to the end', async () => {
         const step = want.get('step') ?? '0';
         await page.waitForFunction((s) => document.querySelector('[data-testid="timeline"]')?.value === s, step, { timeout: 30000 });
       }
+      if (want.get('view') === 'cluster' && want.get('at')) {
+        await page.waitForFunction((at) => document.querySelector('[data-testid="replay-timeline"]')?.value === at, want.get('at'), { timeout: 30000 });
+      }
       assert.ok((await page.getByTestId('lesson-step-title').textContent()).length > 3);
       if (i === 3 && k === 2) await screenshot(page, 'lesson-compaction-en');
       if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();
