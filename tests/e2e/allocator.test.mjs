@@ -1,19 +1,11 @@
 // The allocator visualizer in a real browser, as a workshop would use it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const MB = 1 << 20;
 
@@ -39,7 +31,7 @@ async function canvasPixels(page) {
 }
 
 test('seed example: sweep leaves 10 MB and 30 MB apart, compaction makes one 40 MB block; scrubbing goes back', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=allocator`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
   await page.waitForSelector('[data-testid="block-row"]');
   assert.equal(await page.getByTestId('scenario-select').inputValue(), 'seed-10-20-30');
 
@@ -96,8 +88,8 @@ test('a plain ?script= link runs, and a fragmentation OOM shows its cause', asyn
     'sweep',
     'alloc big 60mb',
   ].join('\n');
-  const url = `${server.base}?script=${encodeURIComponent(script)}&step=7`;
-  const { page, errors, context } = await openPage(browser, url);
+  const url = `${app.base}?script=${encodeURIComponent(script)}&step=7`;
+  const { page, errors, context } = await openPage(app.browser, url);
   await atStep(page, 7);
   assert.equal(await page.getByTestId('script-editor').inputValue(), script);
   const f = page.getByTestId('failure');
@@ -109,7 +101,7 @@ test('a plain ?script= link runs, and a fragmentation OOM shows its cause', asyn
 });
 
 test('the editor reports syntax errors at line and column, and Run uses the new text', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=allocator`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
   const editor = page.getByTestId('script-editor');
   await editor.fill('pool 10mb\nalloc a 1.5mb');
   const err = page.getByTestId('script-error');
@@ -126,7 +118,7 @@ test('the editor reports syntax errors at line and column, and Run uses the new 
 });
 
 test('the picture animates: pixels change between steps and between frames of one step', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=seed-10-20-30&speed=0.25`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=seed-10-20-30&speed=0.25`);
   await atStep(page, 0);
   const empty = await canvasPixels(page);
   await page.getByTestId('step').click(); // alloc a: the block fills in over 3.6 s at 0.25×
@@ -160,7 +152,7 @@ test('the picture animates: pixels change between steps and between frames of on
 });
 
 test('side by side: first-fit fails where best-fit fits', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=first-vs-best-fit`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=first-vs-best-fit`);
   await page.getByTestId('compare-select').selectOption('best-fit');
   await page.waitForSelector('[data-testid="pool-canvas-compare"]');
   await page.getByTestId('timeline').fill('10');
@@ -173,7 +165,7 @@ test('side by side: first-fit fails where best-fit fits', async () => {
 });
 
 test('play and pause drive the timeline; every built-in scenario loads', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?scenario=quota-slots&speed=8`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=quota-slots&speed=8`);
   await page.getByTestId('play').click();
   await page.waitForSelector('[data-testid="pool-canvas"][data-step="3"]');
   await page.getByTestId('pause').click();
@@ -195,7 +187,7 @@ test('frame time with 1k and 10k blocks (a measurement, printed, not asserted)',
   const figures = {};
   for (const live of [1000, 10000]) {
     const script = `pool 8gb policy best-fit coalesce\nworkload churn seed=1 ops=${live * 3} min=4kb max=256kb live=${live}`;
-    const { page, errors, context } = await openPage(browser, `${server.base}?script=${encodeURIComponent(script)}&speed=8`);
+    const { page, errors, context } = await openPage(app.browser, `${app.base}?script=${encodeURIComponent(script)}&speed=8`);
     await page.getByTestId('timeline').fill(String(live * 3 - 200));
     await page.getByTestId('play').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="pool-canvas"]').dataset.frameCount) >= 150, null, { timeout: 60000 });

@@ -1,22 +1,14 @@
 // The Flink memory calculator in a real browser: exact bytes as Flink 2.3.0 derives them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './support.mjs';
+import { appUnderTest, openPage, screenshot } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const bytes = (page, id) => page.getByTestId(`mm-${id}`).getAttribute('data-bytes').then(Number);
 
 test('typing a process size shows the diagram and Flink’s exact numbers', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=calculator`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=calculator`);
   const input = page.getByTestId('opt-taskmanager.memory.process.size');
   await input.fill('4g');
   await page.waitForFunction(() => document.querySelector('[data-testid="mm-totalProcessMemory"]')?.dataset.bytes === '4294967296');
@@ -40,7 +32,7 @@ test('typing a process size shows the diagram and Flink’s exact numbers', asyn
 });
 
 test('an invalid size shows Flink’s own message and highlights the field', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=calculator`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=calculator`);
   const input = page.getByTestId('opt-taskmanager.memory.process.size');
   await input.fill('1.5g');
   const msg = page.getByTestId('flink-error-message');
@@ -58,8 +50,8 @@ test('an invalid size shows Flink’s own message and highlights the field', asy
 });
 
 test('a shared link with a JobManager config opens it; pasted YAML recomputes', async () => {
-  const url = `${server.base}?view=calculator&p=jm&jobmanager.memory.process.size=1600m`;
-  const { page, errors, context } = await openPage(browser, url);
+  const url = `${app.base}?view=calculator&p=jm&jobmanager.memory.process.size=1600m`;
+  const { page, errors, context } = await openPage(app.browser, url);
   await page.waitForSelector('[data-testid="mm-jvmHeap"]');
   // Flink 2.3.0: -Xmx1073741824 for jobmanager.memory.process.size: 1600m.
   assert.equal(await bytes(page, 'jvmHeap'), 1_073_741_824);
@@ -74,8 +66,8 @@ test('a shared link with a JobManager config opens it; pasted YAML recomputes', 
 });
 
 test('the Flink 1.20 profile honours the legacy heap option', async () => {
-  const url = `${server.base}?view=calculator&p=tm&flink=1.20&taskmanager.heap.size=1024m`;
-  const { page, errors, context } = await openPage(browser, url);
+  const url = `${app.base}?view=calculator&p=tm&flink=1.20&taskmanager.heap.size=1024m`;
+  const { page, errors, context } = await openPage(app.browser, url);
   assert.equal(await page.getByTestId('flink-version').inputValue(), '1.20');
   await page.waitForSelector('[data-testid="mm-totalFlinkMemory"]');
   assert.equal(await bytes(page, 'totalFlinkMemory'), 1_073_741_824);

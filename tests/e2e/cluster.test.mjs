@@ -1,21 +1,13 @@
 // The Live cluster page in a real browser: the bundled real recording, and a real Flink
 // 2.3.0 cluster started by scripts/test.sh (MEMLAB_FLINK_URL). Waits poll for state.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const FLINK = process.env.MEMLAB_FLINK_URL;
 
@@ -31,7 +23,7 @@ async function cards(page) {
 }
 
 test('the bundled recording of a real cluster opens and replays', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   await page.getByTestId('load-demo').click();
   await page.waitForSelector('[data-testid="tm-card"]');
   const end = await cards(page);
@@ -63,7 +55,7 @@ test('the bundled recording of a real cluster opens and replays', async () => {
 });
 
 test('a damaged recording gets a precise message and the page keeps working', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   const bad = path.join(ROOT, 'target', 'truncated.memlab.json');
   await fs.mkdir(path.dirname(bad), { recursive: true });
   await fs.writeFile(bad, '{"format": "memlab-recording", "version": 1, "polls": [{"t": 1, "resp');
@@ -77,7 +69,7 @@ test('a damaged recording gets a precise message and the page keeps working', as
 });
 
 test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a re-imported session', { skip: !FLINK && 'MEMLAB_FLINK_URL is not set (scripts/test.sh starts a real cluster)' }, async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?cluster=${encodeURIComponent(FLINK)}`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?cluster=${encodeURIComponent(FLINK)}`);
   const rest = await (await fetch(`${FLINK}/taskmanagers`)).json();
   const ids = rest.taskmanagers.map((t) => t.id).sort();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tm-card"]').length === n, ids.length, { timeout: 30000 });
@@ -137,7 +129,7 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   const scrape = path.join(ROOT, 'target', 'scrape.txt');
   await fs.writeFile(scrape, execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['prometheus']));
   const other = await context.newPage();
-  await other.goto(`${server.base}?view=cluster`);
+  await other.goto(`${app.base}?view=cluster`);
   await other.getByTestId('import-file').setInputFiles(scrape);
   await other.waitForSelector('[data-testid="tm-card"] [data-testid="gauge-heap"][data-used]');
   assert.equal(await other.locator('[data-testid="tm-card"]').count(), 1);

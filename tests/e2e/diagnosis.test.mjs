@@ -1,25 +1,17 @@
 // The Diagnosis page in a real browser, on the real recordings in public/recordings (made
 // by tools/record-diagnosis.sh from a local Flink 2.3.0 cluster).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launch, openPage, screenshot, SHOTS } from './support.mjs';
+import { appUnderTest, openPage, screenshot, SHOTS } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const LEAK = 'public/recordings/heap-leak.memlab.json';
 
 test('a real leak: finding, evidence, recommendation applied, new breakdown exported', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`);
   const leaks = page.locator('[data-testid="finding"][data-kind="heap-leak"]');
   await leaks.first().waitFor();
   assert.equal(await leaks.count(), 2, 'both TaskManagers run a leaking task');
@@ -88,7 +80,7 @@ test('a real leak: finding, evidence, recommendation applied, new breakdown expo
 });
 
 test('a healthy job has no findings; too little data says so', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis`);
   await page.getByTestId('open-healthy').click();
   await page.waitForFunction(() => /No findings/.test(document.querySelector('[data-testid="diagnosis-summary"]')?.textContent ?? ''));
   assert.equal(await page.locator('[data-testid="finding"][data-kind="heap-leak"]').count(), 0);
@@ -126,7 +118,7 @@ test('a healthy job has no findings; too little data says so', async () => {
 });
 
 test('on a phone in dark mode the findings fit the screen', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`, {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis&recording=${encodeURIComponent(LEAK)}`, {
     viewport: { width: 390, height: 800 },
     colorScheme: 'dark',
   });

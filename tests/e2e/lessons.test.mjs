@@ -1,20 +1,12 @@
 // Guided lessons: every bundled lesson stepped through to the end, and the presenter view
 // driven by the keyboard alone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launch, openPage, screenshot, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const LESSONS = (await fs.readFile(path.join(ROOT, 'public', 'lessons', 'lessons.txt'), 'utf8'))
   .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -26,13 +18,13 @@ async function views(file) {
 }
 
 test('every bundled lesson steps through to the end', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=lessons`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=lessons`);
   await page.locator('[data-testid="lesson"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="lesson"]').count(), LESSONS.length);
   assert.equal(await page.locator('[data-testid="lesson-error"]').count(), 0);
   for (const [i, file] of LESSONS.entries()) {
     const steps = await views(file);
-    await page.goto(`${server.base}?view=lessons`);
+    await page.goto(`${app.base}?view=lessons`);
     await page.locator(`[data-testid="lesson"][data-file="${file}"] [data-testid="start-lesson"]`).click();
     for (const [k, want] of steps.entries()) {
       console.log(`# ${file} step ${k + 1}: ${want.toString()}`);
@@ -58,7 +50,7 @@ test('every bundled lesson steps through to the end', async () => {
 });
 
 test('presenter view: large type, no chrome, keyboard only, laser pointer', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=lessons`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=lessons`);
   await page.locator('[data-testid="start-presenting"]').first().click();
   await page.waitForSelector('.shell.presenter [data-testid="lesson-bar"]');
   assert.equal(await page.locator('.topbar').isVisible(), false, 'the navigation is hidden');

@@ -1,20 +1,12 @@
 // Workshop Wi-Fi: after one visit the app reloads and works with the network gone (the
 // service worker in public/sw.js), bundled recordings included.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launch, openPage, ROOT } from './support.mjs';
+import { appUnderTest, openPage, ROOT } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 test('every bundled recording is in the service worker\'s list', async () => {
   const sw = await fs.readFile(path.join(ROOT, 'public', 'sw.js'), 'utf8');
@@ -24,7 +16,7 @@ test('every bundled recording is in the service worker\'s list', async () => {
 });
 
 test('after the first visit, a reload with the network gone still works', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=calculator`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=calculator`);
   // The service worker installs (caching the shell, the wasm and the recordings) and takes control.
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -42,7 +34,7 @@ test('after the first visit, a reload with the network gone still works', async 
   assert.equal(await page.evaluate(() => fetch('./not-cached.json').then(() => 'answered', () => 'failed')), 'failed');
   await page.waitForSelector('[data-testid="page"][data-view="calculator"] [data-testid="memory-diagram"]');
   // Another view by a link, and a bundled recording, still offline.
-  await page.goto(`${server.base}?view=diagnosis&recording=${encodeURIComponent('public/recordings/heap-leak.memlab.json')}`);
+  await page.goto(`${app.base}?view=diagnosis&recording=${encodeURIComponent('public/recordings/heap-leak.memlab.json')}`);
   await page.locator('[data-testid="finding"][data-kind="heap-leak"]').first().waitFor();
   await page.getByTestId('nav-cluster').click();
   await page.getByTestId('load-demo').click();

@@ -1,22 +1,16 @@
 // Measurements, printed and written to target/cluster-scale.json (not asserted: timings are
 // not tests): the Live cluster page with 64 TaskManagers (a real recording scaled up by
 // tools/replicate.py), and importing a 50 MB recording.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { serveDist, launch, openPage, ROOT } from './support.mjs';
+import { appUnderTest, openPage, ROOT } from './support.mjs';
 
-let server, browser;
+const app = appUnderTest();
 const figures = {};
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
 after(async () => {
-  await browser?.close();
-  await server?.close();
   console.log('cluster page at scale:', JSON.stringify(figures));
   await fs.writeFile(path.join(ROOT, 'target', 'cluster-scale.json'), JSON.stringify(figures, null, 2));
 });
@@ -37,7 +31,7 @@ async function importAndTime(page, file) {
 
 test('64 TaskManagers: load time and replay step time', async () => {
   const file = scaled('64tm.memlab.json', ['--taskmanagers', '64']);
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   figures.tm64LoadMs = await importAndTime(page, file);
   assert.equal(await page.locator('[data-testid="tm-card"]').count(), 64);
   // Move the replay position 12 times; time each until the next frame has been painted.
@@ -60,7 +54,7 @@ test('64 TaskManagers: load time and replay step time', async () => {
 
 test('a 50 MB recording imports while the page stays responsive', async () => {
   const file = scaled('50mb.memlab.json', ['--megabytes', '50']);
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=cluster`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   // Record the longest gap between animation frames while the file loads.
   await page.evaluate(() => {
     window.__gaps = [];

@@ -1,20 +1,12 @@
 // The app's shell in a real browser: the release build served from a sub-path.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './support.mjs';
+import { appUnderTest, openPage, screenshot } from './support.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 test('boots from a sub-path with no console errors and shows the five areas', async () => {
-  const { page, errors, context } = await openPage(browser, server.base);
+  const { page, errors, context } = await openPage(app.browser, app.base);
   const labels = await page.locator('nav .nav-link').allTextContents();
   assert.deepEqual(labels, ['Allocator', 'Flink memory model', 'Live cluster', 'Diagnosis', 'Lessons']);
   assert.match(await page.getByTestId('version').textContent(), /memlab \d+\.\d+\.\d+/);
@@ -24,7 +16,7 @@ test('boots from a sub-path with no console errors and shows the five areas', as
 });
 
 test('navigation updates the URL, survives a reload and works with back/forward', async () => {
-  const { page, errors, context } = await openPage(browser, server.base);
+  const { page, errors, context } = await openPage(app.browser, app.base);
   await page.getByTestId('nav-calculator').click();
   await page.waitForSelector('[data-testid="page"][data-view="calculator"]');
   assert.equal(new URL(page.url()).searchParams.get('view'), 'calculator');
@@ -43,7 +35,7 @@ test('navigation updates the URL, survives a reload and works with back/forward'
 });
 
 test('a shared link opens its view directly', async () => {
-  const { page, errors, context } = await openPage(browser, `${server.base}?view=diagnosis`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis`);
   await page.waitForSelector('[data-testid="page"][data-view="diagnosis"]');
   assert.equal(await page.getByTestId('nav-diagnosis').getAttribute('aria-current'), 'page');
   assert.deepEqual(errors, []);
@@ -51,14 +43,14 @@ test('a shared link opens its view directly', async () => {
 });
 
 test('narrow screens and dark mode still lay out the shell', async () => {
-  const { page, errors, context } = await openPage(browser, server.base, {
+  const { page, errors, context } = await openPage(app.browser, app.base, {
     viewport: { width: 390, height: 800 },
     colorScheme: 'dark',
   });
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(15, 20, 29)');
   for (const view of ['allocator', 'calculator', 'lessons']) {
-    await page.goto(`${server.base}?view=${view}`);
+    await page.goto(`${app.base}?view=${view}`);
     await page.waitForSelector(`[data-testid="page"][data-view="${view}"]`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.equal(overflow, 0, `${view}: the page must not scroll sideways on a phone`);

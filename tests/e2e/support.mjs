@@ -4,6 +4,7 @@ import http from 'node:http';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,6 +67,25 @@ export async function launch() {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * The release build served under SUBPATH and a browser, for the test file that calls this:
+ * started before its first test, closed after its last. Returns `{ base, browser }`.
+ */
+export function appUnderTest() {
+  const app = {};
+  let server;
+  before(async () => {
+    server = await serveDist();
+    app.base = server.base;
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await server?.close();
+  });
+  return app;
 }
 
 /** A page that records console errors and uncaught exceptions for the test to assert on. */
