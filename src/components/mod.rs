@@ -4,6 +4,7 @@ pub mod css;
 pub mod download;
 pub mod evidence_chart;
 pub mod frame_loop;
+pub mod keys;
 pub mod memory_model;
 pub mod page_grid;
 pub mod placeholder;

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use memlab_engine::{narrate, scenarios, script, Policy, Timeline};
 use memlab_size::human;
-use wasm_bindgen::JsCast;
 
 use crate::app::Router;
 use crate::components::block_table::BlockTable;
@@ -219,11 +218,7 @@ pub fn AllocatorPage() -> impl IntoView {
 
     // Keyboard: space, ←/→, +/−, Home.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
-        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if crate::components::keys::not_for_us(&ev) {
             return;
         }
         let handled = match ev.key().as_str() {

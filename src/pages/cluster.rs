@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use memlab_flink::cluster::{self, Gauge, TmCard};
 use memlab_flink::recording::Snapshot;
 use memlab_size::human;
-use wasm_bindgen::JsCast;
 
 use crate::app::Router;
 use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
@@ -144,11 +143,9 @@ pub fn ClusterPage() -> impl IntoView {
     let replay_speed = RwSignal::new(1.0f64);
     // Keys, as in the allocator: space play/pause, ←/→ previous/next poll.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
-        if typing || matches!(source.get_untracked(), Source::Live(_) | Source::None) {
+        if crate::components::keys::not_for_us(&ev)
+            || matches!(source.get_untracked(), Source::Live(_) | Source::None)
+        {
             return;
         }
         let n = snapshots.with_untracked(|s| s.len());

@@ -110,12 +110,7 @@ pub fn go(nav: Nav, id: &str, k: usize) {
 pub fn keys(laser: RwSignal<bool>) {
     let nav = Nav::from_context();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        use wasm_bindgen::JsCast;
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
-        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if crate::components::keys::not_for_us(&ev) {
             return;
         }
         let router = nav.router;
