@@ -402,7 +402,7 @@ pub fn ClusterPage() -> impl IntoView {
                         each=move || {
                             // Small multiples sorted by risk: worst finding first, then fullest.
                             let mut ids = view_at.with(|(cs, _)| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
-                            report.with(|r| ids.sort_by_key(|id| std::cmp::Reverse(r.worst(id))));
+                            report.with(|r| ids.sort_by_key(|id| r.risk(id)));
                             ids
                         }
                         key=|id| id.clone()

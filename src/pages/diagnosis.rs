@@ -5,7 +5,7 @@
 //! before/after breakdown and a config.yaml to download.
 
 use leptos::prelude::*;
-use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Report, Severity};
+use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Severity};
 use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
@@ -26,13 +26,6 @@ fn parse_limit(text: &str) -> Result<Option<u64>, String> {
         return Ok(None);
     }
     MemorySize::parse(t).map(|m| Some(m.bytes())).map_err(|e| format!("container limit '{t}': {e}"))
-}
-
-/// Processes in order of their worst finding, then name.
-fn subjects_by_risk(r: &Report) -> Vec<String> {
-    let mut s: Vec<String> = r.subjects.clone();
-    s.sort_by(|a, b| r.worst(b).cmp(&r.worst(a)).then_with(|| a.cmp(b)));
-    s
 }
 
 fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<String>>) -> impl IntoView {
@@ -333,7 +326,7 @@ pub fn DiagnosisPage() -> impl IntoView {
             {applied_view}
             {move || {
                 let r = report.get();
-                subjects_by_risk(&r).into_iter().map(|subject| {
+                r.subjects_by_risk().into_iter().map(|subject| {
                     let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject).cloned().collect();
                     let pending: Vec<_> = r.pending.iter().filter(|p| p.subject == subject).cloned().collect();
                     let title = if subject == "jobmanager" { "JobManager".to_owned() } else { format!("TaskManager {subject}") };

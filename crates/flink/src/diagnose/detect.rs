@@ -208,7 +208,12 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
             );
         }
     }
-    report.findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.subject.cmp(&b.subject)));
+    report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.kind.urgency().cmp(&b.kind.urgency()))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
     report
 }
 

@@ -81,6 +81,23 @@ impl Kind {
         }
     }
 
+    /// Among findings of the same severity, which to read first (0 first): what will fail
+    /// before what wastes memory, a cause (a leak) before its forecast.
+    pub fn urgency(self) -> u8 {
+        match self {
+            Kind::HeapLeak => 0,
+            Kind::OomRisk => 1,
+            Kind::MetaspaceGrowth => 2,
+            Kind::ContainerHeadroom => 3,
+            Kind::GcPressure => 4,
+            Kind::NetworkExhausted => 5,
+            Kind::OverheadSmall => 6,
+            Kind::ManagedFull => 7,
+            Kind::ManagedIdle => 8,
+            Kind::NetworkIdle => 9,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Kind::HeapLeak => "Heap leak",
@@ -159,6 +176,19 @@ impl Report {
 
     pub fn count(&self, subject: &str) -> usize {
         self.findings.iter().filter(|f| f.subject == subject).count()
+    }
+
+    /// A sort key, most at risk first: worst severity, then most urgent finding.
+    pub fn risk(&self, subject: &str) -> (std::cmp::Reverse<Option<Severity>>, u8) {
+        let urgency = self.findings.iter().filter(|f| f.subject == subject).map(|f| f.kind.urgency()).min();
+        (std::cmp::Reverse(self.worst(subject)), urgency.unwrap_or(u8::MAX))
+    }
+
+    /// The processes, most at risk first, then by name.
+    pub fn subjects_by_risk(&self) -> Vec<String> {
+        let mut out = self.subjects.clone();
+        out.sort_by_key(|s| (self.risk(s), s.clone()));
+        out
     }
 }
 
