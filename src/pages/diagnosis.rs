@@ -28,7 +28,12 @@ fn parse_limit(text: &str) -> Result<Option<u64>, String> {
     MemorySize::parse(t).map(|m| Some(m.bytes())).map_err(|e| format!("container limit '{t}': {e}"))
 }
 
-fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<String>>) -> impl IntoView {
+fn finding_view(
+    f: Finding,
+    open: RwSignal<Vec<String>>,
+    applied: RwSignal<Vec<String>>,
+    cluster_config: Memo<Option<memlab_flink::FlinkConfig>>,
+) -> impl IntoView {
     let k = key(&f);
     let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
     let is_open = Memo::new(move |_| open.with(|o| o.contains(&k1)));
@@ -81,6 +86,29 @@ fn finding_view(f: Finding, open: RwSignal<Vec<String>>, applied: RwSignal<Vec<S
                             })/>
                             " Apply"
                         </label>
+                    </div>
+                }
+            })}
+            {f.jm_recommendation.clone().map(|rec| {
+                let mut params = vec![("p".to_owned(), "jm".to_owned())];
+                let mut config = cluster_config.get_untracked().unwrap_or_default();
+                for c in &rec.changes {
+                    config.set(&c.key, &c.to);
+                }
+                params.extend(config.entries().filter(|(k, _)| k.starts_with("jobmanager.memory.")).map(|(k, v)| (k.to_owned(), v.to_owned())));
+                let calc = Route::default().navigate(View::Calculator).with_params(params);
+                let href = calc.to_query();
+                view! {
+                    <div class="rec" data-testid="jm-recommendation">
+                        <p><b>"Change: "</b>{rec.summary.clone()}</p>
+                        <pre class="code diff">{rec.diff()}</pre>
+                        <table class="moved">
+                            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
+                            <tbody>{rec.moved().into_iter().map(|(n, a, b)| view! {
+                                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>"Open the JobManager's new breakdown in the calculator"</a>
                     </div>
                 }
             })}
@@ -333,7 +361,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                     view! {
                         <section class="subject" data-testid="subject" data-subject=subject.clone()>
                             <h2>{title}" "<span class="muted small">{if findings.is_empty() { "no findings".to_owned() } else { format!("{} finding(s)", findings.len()) }}</span></h2>
-                            {findings.into_iter().map(|f| finding_view(f, open, applied)).collect_view()}
+                            {findings.into_iter().map(|f| finding_view(f, open, applied, cluster_config)).collect_view()}
                             {(!pending.is_empty()).then(|| view! {
                                 <details class="pending" data-testid="pending">
                                     <summary>{format!("{} check(s) not decided yet", pending.len())}</summary>

@@ -89,6 +89,12 @@ test('a healthy job has no findings; too little data says so', async () => {
   await page.waitForFunction(() => /rocksdb/.test(document.querySelector('[data-testid="diagnosis-status"]')?.textContent ?? ''));
   await page.waitForSelector('[data-testid="diagnosis-summary"]');
   assert.equal(await page.locator('[data-testid="finding"][data-kind="managed-idle"]').count(), 0);
+  // The same jar run 56 times: the JobManager's metaspace grows; its change is derived by
+  // the JobManager calculator.
+  await page.getByTestId('open-metaspace').click();
+  const meta = page.locator('[data-testid="finding"][data-kind="metaspace-growth"][data-subject="jobmanager"]');
+  await meta.waitFor();
+  assert.match(await meta.getByTestId('jm-recommendation').textContent(), /jobmanager\.memory\.jvm-metaspace\.size: 320m/);
   await page.getByTestId('open-managed-idle').click();
   await page.locator('[data-testid="finding"][data-kind="managed-idle"]').first().waitFor();
   // A container limit the process exceeds, and a malformed one.

@@ -45,6 +45,14 @@ pub fn text(path: &str, r: &Report) -> String {
             for (name, a, b) in rec.moved() {
                 out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
             }
+        } else if let Some(rec) = &f.jm_recommendation {
+            out.push_str(&format!("  fix: {}\n", rec.summary));
+            for line in rec.diff().lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+            for (name, a, b) in rec.moved() {
+                out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
+            }
         } else if let Some(why) = &f.no_recommendation {
             out.push_str(&format!("  no config change: {why}\n"));
         }

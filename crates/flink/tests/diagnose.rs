@@ -412,6 +412,13 @@ fn resubmitting_the_same_jar_grows_the_jobmanagers_metaspace() {
     let f = r.findings.iter().find(|f| f.kind == Kind::MetaspaceGrowth).expect("metaspace growth");
     assert_eq!(f.subject, "jobmanager");
     assert!(f.headline.contains("job submission"), "{}", f.headline);
+    // The JobManager's change, derived by the JobManager calculator: more metaspace, and
+    // the process grows by the same bytes (the JobManager has no idle pool).
+    let rec = f.jm_recommendation.as_ref().expect("a JobManager recommendation");
+    let added = rec.after.jvm_metaspace.bytes - rec.before.jvm_metaspace.bytes;
+    assert!(added >= 64 << 20, "{added}");
+    assert_eq!(rec.process_delta, added as i64);
+    assert_eq!(rec.after.jvm_heap, rec.before.jvm_heap);
     // The other recordings run one job: no metaspace growth there.
     for name in ["heap-leak", "healthy", "managed-idle", "rocksdb"] {
         assert!(subjects_with(&diagnose(&recording(name)), Kind::MetaspaceGrowth).is_empty(), "{name}");

@@ -161,6 +161,7 @@ impl Out<'_> {
             explanation: explanation.to_owned(),
             evidence,
             recommendation: None,
+            jm_recommendation: None,
             no_recommendation: None,
         });
     }
@@ -202,10 +203,45 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
         let mut out = Out { report: &mut report, subject: "jobmanager".into() };
         process(&p, &mut out);
         for f in report.findings.iter_mut().filter(|f| f.subject == "jobmanager") {
-            f.no_recommendation = Some(
-                "memlab proposes TaskManager changes only; size the JobManager with jobmanager.memory.* in the calculator."
-                    .into(),
-            );
+            let peak = stats::max_value(&f.evidence.series);
+            let plan = match (f.kind, cluster) {
+                (_, None) => {
+                    Err("the recording has no JobManager configuration (GET /jobmanager/config)".to_owned())
+                }
+                (Kind::MetaspaceGrowth | Kind::OomRisk, Some(c)) if f.evidence.metric == METASPACE => {
+                    let cap = f.evidence.limit.unwrap_or(peak) as u64;
+                    let add = recommend::round_up(
+                        ((peak * th::METASPACE_HEADROOM) as u64).saturating_sub(cap).max(cap / 4),
+                    );
+                    recommend::jm_plan(
+                        c,
+                        format!(
+                            "Raise the JobManager's metaspace by {} (the process grows with it)",
+                            human(add)
+                        ),
+                        recommend::JmPart::Metaspace,
+                        add,
+                    )
+                }
+                (Kind::GcPressure, Some(c)) => {
+                    let heap = p.last(HEAP_MAX).unwrap_or(0.0);
+                    let add = recommend::round_up((heap * th::GC_HEAP_GROWTH) as u64);
+                    recommend::jm_plan(
+                        c,
+                        format!("Give the JobManager's heap {} more (the process grows with it)", human(add)),
+                        recommend::JmPart::Heap,
+                        add,
+                    )
+                }
+                (Kind::HeapLeak | Kind::OomRisk, _) => {
+                    Err("A leak is fixed in code; more heap only delays the failure.".to_owned())
+                }
+                _ => Err("no configuration change helps here".to_owned()),
+            };
+            match plan {
+                Ok(r) => f.jm_recommendation = Some(r),
+                Err(e) => f.no_recommendation = Some(e),
+            }
         }
     }
     report.findings.sort_by(|a, b| {

@@ -144,6 +144,8 @@ pub struct Finding {
     pub explanation: String,
     pub evidence: Evidence,
     pub recommendation: Option<Recommendation>,
+    /// For a JobManager finding: its change, derived by the JobManager calculator.
+    pub jm_recommendation: Option<recommend::JmRecommendation>,
     /// Why there is no recommendation (e.g. a leak is fixed in code, not in config).
     pub no_recommendation: Option<String>,
 }

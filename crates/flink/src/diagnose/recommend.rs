@@ -69,9 +69,13 @@ pub struct Recommendation {
 }
 
 impl Recommendation {
-    /// The changes as `config.yaml` lines, each with the old value in a comment.
+    /// The changes as `config.yaml` lines: `-` the old value (if set), `+` the new one.
     pub fn diff(&self) -> String {
-        self.changes
+        Recommendation::diff_of(&self.changes)
+    }
+
+    fn diff_of(changes: &[Change]) -> String {
+        changes
             .iter()
             .map(|c| match &c.from {
                 Some(f) => format!("- {}: {f}\n+ {}: {}\n", c.key, c.key, c.to),
@@ -325,4 +329,91 @@ pub fn plan(
         return Err(format!("the calculator gives {} less than asked", to.label()));
     }
     Ok(rec)
+}
+
+/// A JobManager change, derived by the calculator like a TaskManager one. The JobManager has
+/// no idle pool to take bytes from: its fixes grow the process.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JmRecommendation {
+    pub summary: String,
+    pub changes: Vec<Change>,
+    pub before: crate::jobmanager::JobManagerMemory,
+    pub after: crate::jobmanager::JobManagerMemory,
+    pub process_delta: i64,
+}
+
+impl JmRecommendation {
+    pub fn diff(&self) -> String {
+        Recommendation::diff_of(&self.changes)
+    }
+
+    /// The parts whose size changes: (name, before, after).
+    pub fn moved(&self) -> Vec<(&'static str, u64, u64)> {
+        let parts = |m: &crate::jobmanager::JobManagerMemory| {
+            [
+                ("JVM heap", m.jvm_heap.bytes),
+                ("Off-heap", m.off_heap.bytes),
+                ("JVM metaspace", m.jvm_metaspace.bytes),
+                ("JVM overhead", m.jvm_overhead.bytes),
+                ("Total Flink memory", m.total_flink()),
+                ("Total process memory", m.total_process()),
+            ]
+        };
+        parts(&self.before)
+            .iter()
+            .zip(parts(&self.after))
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, b)| (a.0, a.1, b.1))
+            .collect()
+    }
+}
+
+/// Which JobManager part a change grows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JmPart {
+    Heap,
+    Metaspace,
+}
+
+/// Grows a JobManager part by at least `add` bytes (the process grows with it), from the
+/// cluster's `jobmanager.memory.*` options.
+pub fn jm_plan(
+    cluster: &FlinkConfig,
+    summary: String,
+    part: JmPart,
+    add: u64,
+) -> Result<JmRecommendation, String> {
+    use crate::jobmanager;
+    use crate::options::jm;
+    let mut base = FlinkConfig::new();
+    for (k, v) in cluster.entries().filter(|(k, _)| k.starts_with("jobmanager.memory.")) {
+        base.set(k, v);
+    }
+    let before = jobmanager::derive(&base)
+        .map_err(|e| format!("the JobManager's configuration does not derive: {e}"))?;
+    let mut set: Vec<(&Opt, u64)> = match part {
+        JmPart::Heap => vec![(&jm::HEAP, before.jvm_heap.bytes + add)],
+        JmPart::Metaspace => vec![(&jm::METASPACE, before.jvm_metaspace.bytes + add)],
+    };
+    // The total that is configured grows by the same bytes.
+    if read::contains(&base, &jm::TOTAL_PROCESS) {
+        set.push((&jm::TOTAL_PROCESS, before.total_process() + add));
+    } else if read::contains(&base, &jm::TOTAL_FLINK) && part == JmPart::Heap {
+        set.push((&jm::TOTAL_FLINK, before.total_flink() + add));
+    }
+    let mut c = base.clone();
+    let mut changes = Vec::new();
+    for (opt, bytes) in set {
+        let to = size_value(bytes);
+        changes.push(Change {
+            key: opt.key.to_owned(),
+            from: read::raw(&base, opt).map(|(_, v)| v.to_owned()),
+            to: to.clone(),
+        });
+        c.set(opt.key, &to);
+    }
+    let after = jobmanager::derive(&c).map_err(|e| format!("Flink would reject this change: {e}"))?;
+    let process_delta = after.total_process() as i64 - before.total_process() as i64;
+    Ok(JmRecommendation { summary, changes, before, after, process_delta })
 }
