@@ -751,10 +751,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                 }];
                 let idle = managed_idle.as_ref().and_then(|r| r.as_ref().ok());
                 changes.extend(idle.iter().flat_map(|r| r.changes.clone()));
-                let wanted = recommend::Recommendation {
-                    changes,
-                    ..(*f.recommendation.as_ref().unwrap_or(&empty(&base))).clone()
-                };
+                let wanted = recommend::Recommendation { changes, ..empty(&base) };
                 recommend::combine(
                     &base,
                     format!(
