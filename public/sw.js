@@ -3,7 +3,7 @@
 //
 // - Installing caches the app shell: index.html and every file it links (Trunk's file
 //   names carry a content hash, so a cached file never goes stale), plus the bundled
-//   recordings.
+//   recordings and lessons.
 // - Page loads go to the network first (a new deployment shows at once) and fall back to
 //   the cached index.html when the network fails or takes more than 4 s.
 // - Other requests to this origin come from the cache, then the network (and are cached).
@@ -20,6 +20,27 @@ const RECORDINGS = [
   'public/recordings/metaspace.memlab.json',
 ];
 
+// Every lesson file (a test keeps this list complete too).
+const LESSONS = [
+  'public/lessons/lessons.txt',
+  'public/lessons/01-pool-and-blocks.md',
+  'public/lessons/02-reference-counting.md',
+  'public/lessons/03-mark-sweep.md',
+  'public/lessons/04-seed-10-20-30.md',
+  'public/lessons/05-fragmentation-vs-pages.md',
+  'public/lessons/06-flink-memory-model.md',
+  'public/lessons/07-real-cluster-leak.md',
+  'public/lessons/08-myths.md',
+  'public/lessons/zh/01-pool-and-blocks.md',
+  'public/lessons/zh/02-reference-counting.md',
+  'public/lessons/zh/03-mark-sweep.md',
+  'public/lessons/zh/04-seed-10-20-30.md',
+  'public/lessons/zh/05-fragmentation-vs-pages.md',
+  'public/lessons/zh/06-flink-memory-model.md',
+  'public/lessons/zh/07-real-cluster-leak.md',
+  'public/lessons/zh/08-myths.md',
+];
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
@@ -27,7 +48,7 @@ self.addEventListener('install', (event) => {
     const html = await index.clone().text();
     await cache.put('./', index);
     const linked = [...html.matchAll(/(?:href|src)="(\.\/[^"]+)"|module_or_path: '(\.\/[^']+)'/g)].map((m) => m[1] ?? m[2]);
-    await cache.addAll([...new Set([...linked, ...RECORDINGS])]);
+    await cache.addAll([...new Set([...linked, ...RECORDINGS, ...LESSONS])]);
     await self.skipWaiting();
   })());
 });

@@ -249,4 +249,33 @@ mod tests {
             }
         }
     }
+
+    /// The 简体中文 version of every bundled lesson (`public/lessons/zh/`) walks the same
+    /// steps: same count, same `view:` addresses, a title and text for each.
+    #[test]
+    fn every_lesson_has_a_chinese_version_with_the_same_steps() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/lessons");
+        for file in index(&std::fs::read_to_string(dir.join("lessons.txt")).unwrap()) {
+            let en = parse(&std::fs::read_to_string(dir.join(&file)).unwrap()).unwrap();
+            let zh_text = std::fs::read_to_string(dir.join("zh").join(&file))
+                .unwrap_or_else(|e| panic!("zh/{file} is missing: {e}"));
+            let zh = parse(&zh_text).unwrap_or_else(|e| panic!("zh/{file}: {e}"));
+            assert_eq!(
+                zh.steps.iter().map(|s| s.view.as_str()).collect::<Vec<_>>(),
+                en.steps.iter().map(|s| s.view.as_str()).collect::<Vec<_>>(),
+                "zh/{file} must walk the same steps"
+            );
+            assert!(
+                zh.title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "zh/{file}: title in Chinese"
+            );
+            for (a, b) in zh.steps.iter().zip(&en.steps) {
+                assert!(
+                    !a.text.is_empty() && a.question.is_some() == b.question.is_some(),
+                    "zh/{file}: {}",
+                    a.title
+                );
+            }
+        }
+    }
 }

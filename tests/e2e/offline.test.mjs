@@ -8,10 +8,12 @@ import { appUnderTest, openPage, ROOT } from './support.mjs';
 
 const app = appUnderTest();
 
-test('every bundled recording is in the service worker\'s list', async () => {
+test('every bundled recording and lesson is in the service worker\'s lists', async () => {
   const sw = await fs.readFile(path.join(ROOT, 'public', 'sw.js'), 'utf8');
-  for (const f of await fs.readdir(path.join(ROOT, 'public', 'recordings'))) {
-    assert.ok(sw.includes(`'public/recordings/${f}'`), `${f} is missing from RECORDINGS in public/sw.js`);
+  for (const dir of ['recordings', 'lessons', 'lessons/zh']) {
+    for (const f of await fs.readdir(path.join(ROOT, 'public', dir), { withFileTypes: true })) {
+      if (f.isFile()) assert.ok(sw.includes(`'public/${dir}/${f.name}'`), `public/${dir}/${f.name} is missing from public/sw.js`);
+    }
   }
 });
 
@@ -39,6 +41,10 @@ test('after the first visit, a reload with the network gone still works', async 
   await page.getByTestId('nav-cluster').click();
   await page.getByTestId('load-demo').click();
   await page.waitForFunction(() => /local-2tm\.memlab\.json: 67 polls/.test(document.querySelector('[data-testid="cluster-status"]')?.textContent ?? ''));
+  // A lesson, offline.
+  await page.goto(`${app.base}?view=lessons`);
+  await page.locator('[data-testid="start-lesson"]').first().click();
+  await page.getByTestId('lesson-step-title').waitFor();
   await context.setOffline(false);
   // (The one failed load is the probe for not-cached.json above.)
   assert.deepEqual(errors.filter((e) => !e.includes('net::ERR_FAILED')), []);
