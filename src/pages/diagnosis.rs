@@ -241,21 +241,44 @@ pub fn DiagnosisPage() -> impl IntoView {
         let r = report.get();
         let cfg = cluster_config.get();
         let snaps = session.snapshots.get();
-        let mut subjects: Vec<String> = Vec::new();
-        for f in r.findings.iter().filter(|f| keys.contains(&key(f))) {
-            if !subjects.contains(&f.subject) {
-                subjects.push(f.subject.clone());
+        // TaskManagers that run the same configuration share one panel (one config.yaml).
+        let mut groups: Vec<(recommend::Base, Vec<String>)> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for f in r.findings.iter().filter(|f| keys.contains(&key(f)) && f.recommendation.is_some()) {
+            if groups.iter().any(|(_, s)| s.contains(&f.subject)) || unknown.contains(&f.subject) {
+                continue;
+            }
+            let mem = snaps
+                .iter()
+                .rev()
+                .find_map(|s| s.taskmanagers.iter().find(|t| t.id == f.subject).and_then(|t| t.memory));
+            match mem.and_then(|m| recommend::base(cfg.as_ref(), &m)) {
+                Some(base) => match groups.iter_mut().find(|(b, _)| *b == base) {
+                    Some((_, subjects)) => subjects.push(f.subject.clone()),
+                    None => groups.push((base, vec![f.subject.clone()])),
+                },
+                None => unknown.push(f.subject.clone()),
             }
         }
-        Some(subjects.into_iter().map(|subject| {
-            let recs: Vec<&recommend::Recommendation> = r.findings.iter()
-                .filter(|f| f.subject == subject && keys.contains(&key(f)))
+        let unknown_view = unknown
+            .into_iter()
+            .map(|subject| view! { <p class="warn">{format!("{subject}: its configuration is unknown")}</p> })
+            .collect_view();
+        Some((unknown_view, groups.into_iter().map(|(base, subjects)| {
+            // Each change once: the same recommendation on several TaskManagers is one change.
+            let mut recs: Vec<&recommend::Recommendation> = Vec::new();
+            for rec in r.findings.iter()
+                .filter(|f| subjects.contains(&f.subject) && keys.contains(&key(f)))
                 .filter_map(|f| f.recommendation.as_ref())
-                .collect();
-            let mem = snaps.iter().rev().find_map(|s| s.taskmanagers.iter().find(|t| t.id == subject).and_then(|t| t.memory));
-            let base = mem.and_then(|m| recommend::base(cfg.as_ref(), &m));
-            let Some(base) = base else {
-                return view! { <p class="warn">{format!("{subject}: its configuration is unknown")}</p> }.into_any();
+            {
+                if !recs.iter().any(|x| x.changes == rec.changes) {
+                    recs.push(rec);
+                }
+            }
+            let subject = if subjects.len() == 1 {
+                subjects[0].clone()
+            } else {
+                format!("{} TaskManagers with the same configuration", subjects.len())
             };
             match recommend::combine(&base, "applied".into(), &recs) {
                 Ok(all) => {
@@ -296,7 +319,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                 }
                 Err(e) => view! { <p class="banner error" data-testid="applied-error">{format!("{subject}: these changes together are not valid: {e}")}</p> }.into_any(),
             }
-        }).collect_view())
+        }).collect_view()))
     };
 
     view! {

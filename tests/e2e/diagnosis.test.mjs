@@ -97,6 +97,14 @@ test('a healthy job has no findings; too little data says so', async () => {
   assert.match(await meta.getByTestId('jm-recommendation').textContent(), /jobmanager\.memory\.jvm-metaspace\.size: 320m/);
   await page.getByTestId('open-managed-idle').click();
   await page.locator('[data-testid="finding"][data-kind="managed-idle"]').first().waitFor();
+  // The same change on both TaskManagers (same configuration): one panel, one config.yaml.
+  const idle = page.locator('[data-testid="finding"][data-kind="managed-idle"]');
+  assert.equal(await idle.count(), 2);
+  await idle.nth(0).getByTestId('apply').check();
+  await idle.nth(1).getByTestId('apply').check();
+  await page.waitForFunction(() => /2 TaskManagers with the same configuration/.test(document.querySelector('[data-testid="applied"] h2')?.textContent ?? ''));
+  assert.equal(await page.getByTestId('applied').count(), 1);
+  assert.equal((await page.getByTestId('applied-yaml').textContent()).match(/managed\.fraction/g).length, 1);
   // A container limit the process exceeds, and a malformed one.
   await page.getByTestId('container-limit').fill('900m');
   await page.locator('[data-testid="finding"][data-kind="container-headroom"]').first().waitFor();
