@@ -50,5 +50,13 @@ if [[ $want_test == 1 ]] && { [[ ! -x "$CHROMIUM" ]] || [[ ! -x "$CHROMEDRIVER" 
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver
 fi
+# A CJK font, so that screenshots of the 简体中文 lessons show characters (a browser on a
+# desktop has one already).
+if [[ $want_test == 1 ]] && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  log "installing Debian fonts-wqy-microhei (Chinese glyphs for headless Chromium)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq fonts-wqy-microhei
+fi
 
 log "tools ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | head -n1)"

@@ -15,23 +15,119 @@ const DIR: &str = "public/lessons/";
 /// The bundled lessons in order: (file name, the lesson or why it cannot be read).
 pub type Library = Vec<(String, Result<Lesson, String>)>;
 
-/// Loaded once, shared by the Lessons page and the lesson bar.
+/// The language lessons are told in: English, or 简体中文 (`public/lessons/zh/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LessonLang {
+    En,
+    Zh,
+}
+
+impl LessonLang {
+    fn dir(self) -> &'static str {
+        match self {
+            LessonLang::En => DIR,
+            LessonLang::Zh => "public/lessons/zh/",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            LessonLang::En => "en",
+            LessonLang::Zh => "zh",
+        }
+    }
+    fn parse(s: &str) -> Option<LessonLang> {
+        match s {
+            "en" => Some(LessonLang::En),
+            s if s.starts_with("zh") => Some(LessonLang::Zh),
+            _ => None,
+        }
+    }
+}
+
+/// The lesson bar's own words in each lesson language.
+struct BarWords {
+    lesson: &'static str,
+    step: fn(usize, usize) -> String,
+    question: &'static str,
+    previous: &'static str,
+    next: &'static str,
+    finish: &'static str,
+    present: &'static str,
+    leave: &'static str,
+    keys: &'static str,
+}
+
+fn words(lang: LessonLang) -> BarWords {
+    match lang {
+        LessonLang::En => BarWords {
+            lesson: "Lesson",
+            step: |k, n| format!("step {k} of {n}"),
+            question: "Question: ",
+            previous: "◀ Previous",
+            next: "Next ▶",
+            finish: "Finish ✓",
+            present: "Presenter view (F)",
+            leave: "Leave presenter view (Esc)",
+            keys: "PageDown/N next · PageUp/P previous · 1–9 lesson · L laser",
+        },
+        LessonLang::Zh => BarWords {
+            lesson: "第",
+            step: |k, n| format!("第 {k} 步，共 {n} 步"),
+            question: "问题：",
+            previous: "◀ 上一步",
+            next: "下一步 ▶",
+            finish: "完成 ✓",
+            present: "演示模式 (F)",
+            leave: "退出演示模式 (Esc)",
+            keys: "PageDown/N 下一步 · PageUp/P 上一步 · 1–9 切换课程 · L 激光笔",
+        },
+    }
+}
+
+const LANG_KEY: &str = "memlab-lesson-lang";
+
+/// Loaded once per language, shared by the Lessons page and the lesson bar.
 #[derive(Clone, Copy, Debug)]
 pub struct Lessons {
     pub library: RwSignal<Option<Result<Arc<Library>, String>>>,
+    /// The language the library was loaded in, and the one chosen (remembered in the
+    /// browser; by default the browser's language).
+    loaded: RwSignal<Option<LessonLang>>,
+    pub lang: RwSignal<LessonLang>,
+}
+
+fn initial_lang() -> LessonLang {
+    let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let browser = window().navigator().language();
+    stored.or(browser).as_deref().and_then(LessonLang::parse).unwrap_or(LessonLang::En)
 }
 
 impl Lessons {
     pub fn new() -> Lessons {
-        Lessons { library: RwSignal::new(None) }
+        Lessons {
+            library: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            lang: RwSignal::new(initial_lang()),
+        }
     }
 
-    /// Fetches `lessons.txt` and every lesson it lists (once).
+    /// Chooses the lessons' language (remembered) and loads the lessons in it.
+    pub fn set_lang(self, lang: LessonLang) {
+        if let Some(s) = window().local_storage().ok().flatten() {
+            let _ = s.set_item(LANG_KEY, lang.code());
+        }
+        self.lang.set(lang);
+        self.load();
+    }
+
+    /// Fetches `lessons.txt` and every lesson it lists, in the chosen language (once).
     pub fn load(self) {
-        if self.library.get_untracked().is_some() {
+        let lang = self.lang.get_untracked();
+        if self.loaded.get_untracked() == Some(lang) {
             return;
         }
-        self.library.set(Some(Ok(Arc::new(Vec::new()))));
+        self.loaded.set(Some(lang));
+        self.library.set(None);
         leptos::task::spawn_local(async move {
             let get = |path: String| async move {
                 let r =
@@ -50,13 +146,15 @@ impl Lessons {
             };
             let mut lib = Vec::new();
             for file in index {
-                let lesson = match get(format!("{DIR}{file}")).await {
+                let lesson = match get(format!("{}{file}", lang.dir())).await {
                     Ok(t) => lessons::parse(&t).map_err(|e| format!("{file}, {e}")),
                     Err(e) => Err(e),
                 };
                 lib.push((file, lesson));
             }
-            self.library.set(Some(Ok(Arc::new(lib))));
+            if self.lang.get_untracked() == lang {
+                self.library.set(Some(Ok(Arc::new(lib))));
+            }
         });
     }
 
@@ -187,27 +285,30 @@ pub fn LessonBar() -> impl IntoView {
         });
         let (id1, id2) = (id.clone(), id.clone());
         let presenter = move || router.route.with(|r| r.get("presenter") == Some("1"));
+        let w = words(lib.lang.get());
+        let meta = match lib.lang.get() {
+            LessonLang::En => format!("{} {number}: {} · {}", w.lesson, l.title, (w.step)(k + 1, n)),
+            LessonLang::Zh => format!("第 {number} 课：{} · {}", l.title, (w.step)(k + 1, n)),
+        };
         Some(view! {
             <aside class="lesson-bar" data-testid="lesson-bar" aria-live="polite">
-                <p class="lesson-meta muted small">
-                    {format!("Lesson {number}: {} · step {} of {n}", l.title, k + 1)}
-                </p>
+                <p class="lesson-meta muted small" data-lang=lib.lang.get().code()>{meta}</p>
                 <h2 data-testid="lesson-step-title">{step.title.clone()}</h2>
                 {step.text.iter().map(|p| view! { <p>{rich(p)}</p> }).collect_view()}
-                {step.question.clone().map(|q| view! { <p class="question" data-testid="lesson-question"><b>"Question: "</b>{rich(&q)}</p> })}
+                {step.question.clone().map(|q| view! { <p class="question" data-testid="lesson-question"><b>{w.question}</b>{rich(&q)}</p> })}
                 <div class="lesson-nav">
-                    <button data-testid="lesson-prev" disabled=k == 0 on:click=move |_| go(nav, &id1, k.saturating_sub(1))>"◀ Previous"</button>
+                    <button data-testid="lesson-prev" disabled=k == 0 on:click=move |_| go(nav, &id1, k.saturating_sub(1))>{w.previous}</button>
                     {if k + 1 < n {
-                        view! { <button class="primary" data-testid="lesson-next" on:click=move |_| go(nav, &id2, k + 1)>"Next ▶"</button> }.into_any()
+                        view! { <button class="primary" data-testid="lesson-next" on:click=move |_| go(nav, &id2, k + 1)>{w.next}</button> }.into_any()
                     } else {
-                        view! { <button class="primary" data-testid="lesson-finish" on:click=move |_| router.push(Route::default().navigate(View::Lessons).with("presenter", presenter().then_some("1")))>"Finish ✓"</button> }.into_any()
+                        view! { <button class="primary" data-testid="lesson-finish" on:click=move |_| router.push(Route::default().navigate(View::Lessons).with("presenter", presenter().then_some("1")))>{w.finish}</button> }.into_any()
                     }}
                     <button data-testid="presenter-toggle" on:click=move |_| {
                         let r = router.route.get_untracked();
                         let on = r.get("presenter") == Some("1");
                         router.push(r.with("presenter", (!on).then_some("1")));
-                    }>{move || if presenter() { "Leave presenter view (Esc)" } else { "Presenter view (F)" }}</button>
-                    <span class="muted small keys-hint">"PageDown/N next · PageUp/P previous · 1–9 lesson · L laser"</span>
+                    }>{move || if presenter() { w.leave } else { w.present }}</button>
+                    <span class="muted small keys-hint">{w.keys}</span>
                 </div>
             </aside>
         }.into_any())
@@ -227,6 +328,15 @@ pub fn LessonsPage() -> impl IntoView {
                     <p class="muted">"Guided walks through memlab's own scenarios, the Flink memory model and a real cluster: each step opens the right page at the right moment, explains it and asks the audience a question. For workshops: the presenter view has large type, no chrome and keyboard control (PageDown/PageUp, 1–9, L for a laser pointer)."</p>
                 </div>
             </header>
+            <label class="speed">
+                "Lesson language "
+                <select data-testid="lesson-lang" on:change=move |ev| {
+                    if let Some(l) = LessonLang::parse(&event_target_value(&ev)) { lib.set_lang(l); }
+                }>
+                    <option value="en" selected=move || lib.lang.get() == LessonLang::En>"English"</option>
+                    <option value="zh" selected=move || lib.lang.get() == LessonLang::Zh>"简体中文"</option>
+                </select>
+            </label>
             {move || match lib.library.get() {
                 None => view! { <p class="muted">"Loading lessons…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="banner error" data-testid="lessons-error">{format!("The lessons could not be loaded: {e}")}</p> }.into_any(),
