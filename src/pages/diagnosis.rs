@@ -15,6 +15,18 @@ use crate::components::memory_model::{diagram, tm_memory_leaves};
 use crate::route::{Route, View};
 use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
 
+/// The parts a change resizes, now and after.
+fn moved_table(rows: Vec<(&'static str, u64, u64)>, testid: &'static str) -> impl IntoView {
+    view! {
+        <table class="moved" data-testid=(!testid.is_empty()).then_some(testid)>
+            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
+            <tbody>{rows.into_iter().map(|(n, a, b)| view! {
+                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
 /// A finding's identity across re-diagnoses (live data changes the numbers, not this).
 fn key(f: &Finding) -> String {
     format!("{}|{}|{}", f.subject, f.kind.slug(), f.evidence.metric)
@@ -69,12 +81,7 @@ fn finding_view(
                     <div class="rec" data-testid="recommendation">
                         <p><b>"Change: "</b>{rec.summary.clone()}</p>
                         <pre class="code diff" data-testid="rec-diff">{rec.diff()}</pre>
-                        <table class="moved">
-                            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
-                            <tbody>{rec.moved().into_iter().map(|(n, a, b)| view! {
-                                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
-                            }).collect_view()}</tbody>
-                        </table>
+                        {moved_table(rec.moved(), "")}
                         <p class="muted small">{match rec.process_delta {
                             0 => "Total process memory stays the same.".to_owned(),
                             d if d > 0 => format!("The process grows by {}: no component here is idle enough to give the bytes.", human(d as u64)),
@@ -102,12 +109,7 @@ fn finding_view(
                     <div class="rec" data-testid="jm-recommendation">
                         <p><b>"Change: "</b>{rec.summary.clone()}</p>
                         <pre class="code diff">{rec.diff()}</pre>
-                        <table class="moved">
-                            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
-                            <tbody>{rec.moved().into_iter().map(|(n, a, b)| view! {
-                                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
-                            }).collect_view()}</tbody>
-                        </table>
+                        {moved_table(rec.moved(), "")}
                         <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>"Open the JobManager's new breakdown in the calculator"</a>
                     </div>
                 }
@@ -303,12 +305,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                                     {diagram(&tm_memory_leaves(&all.after), all.after.total_flink(), all.after.total_process())}
                                 </div>
                             </div>
-                            <table class="moved" data-testid="applied-moved">
-                                <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
-                                <tbody>{all.moved().into_iter().map(|(n, a, b)| view! {
-                                    <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
-                                }).collect_view()}</tbody>
-                            </table>
+                            {moved_table(all.moved(), "applied-moved")}
                             <pre class="code" data-testid="applied-yaml">{yaml}</pre>
                             <div class="finding-actions">
                                 <button class="primary" data-testid="export-config" on:click=move |_| download("config.yaml", "application/yaml", &yaml2)>"Download config.yaml"</button>

@@ -38,21 +38,9 @@ pub fn text(path: &str, r: &Report) -> String {
             out.push_str(&format!("    · {fact}\n"));
         }
         if let Some(rec) = &f.recommendation {
-            out.push_str(&format!("  fix: {}\n", rec.summary));
-            for line in rec.diff().lines() {
-                out.push_str(&format!("    {line}\n"));
-            }
-            for (name, a, b) in rec.moved() {
-                out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
-            }
+            fix(&mut out, &rec.summary, &rec.diff(), rec.moved());
         } else if let Some(rec) = &f.jm_recommendation {
-            out.push_str(&format!("  fix: {}\n", rec.summary));
-            for line in rec.diff().lines() {
-                out.push_str(&format!("    {line}\n"));
-            }
-            for (name, a, b) in rec.moved() {
-                out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
-            }
+            fix(&mut out, &rec.summary, &rec.diff(), rec.moved());
         } else if let Some(why) = &f.no_recommendation {
             out.push_str(&format!("  no config change: {why}\n"));
         }
@@ -64,6 +52,17 @@ pub fn text(path: &str, r: &Report) -> String {
         }
     }
     out
+}
+
+/// A recommendation: its summary, its config.yaml diff and the parts it resizes.
+fn fix(out: &mut String, summary: &str, diff: &str, moved: Vec<(&'static str, u64, u64)>) {
+    out.push_str(&format!("  fix: {summary}\n"));
+    for line in diff.lines() {
+        out.push_str(&format!("    {line}\n"));
+    }
+    for (name, a, b) in moved {
+        out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
+    }
 }
 
 fn diagnose_duration(s: f64) -> String {

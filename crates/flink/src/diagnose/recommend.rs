@@ -104,13 +104,13 @@ pub fn parts(m: &TaskManagerMemory) -> [(&'static str, u64); 10] {
 impl Recommendation {
     /// The parts whose size changes: (name, before, after).
     pub fn moved(&self) -> Vec<(&'static str, u64, u64)> {
-        parts(&self.before)
-            .iter()
-            .zip(parts(&self.after))
-            .filter(|(a, b)| a.1 != b.1)
-            .map(|(a, b)| (a.0, a.1, b.1))
-            .collect()
+        changed(&parts(&self.before), &parts(&self.after))
     }
+}
+
+/// The (name, before, after) of the parts whose size differs.
+fn changed(before: &[(&'static str, u64)], after: &[(&'static str, u64)]) -> Vec<(&'static str, u64, u64)> {
+    before.iter().zip(after).filter(|(a, b)| a.1 != b.1).map(|(a, b)| (a.0, a.1, b.1)).collect()
 }
 
 /// What a TaskManager runs with: the configuration recommendations change.
@@ -360,12 +360,7 @@ impl JmRecommendation {
                 ("Total process memory", m.total_process()),
             ]
         };
-        parts(&self.before)
-            .iter()
-            .zip(parts(&self.after))
-            .filter(|(a, b)| a.1 != b.1)
-            .map(|(a, b)| (a.0, a.1, b.1))
-            .collect()
+        changed(&parts(&self.before), &parts(&self.after))
     }
 }
 
