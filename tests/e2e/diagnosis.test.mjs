@@ -96,6 +96,8 @@ test('a healthy job has no findings; too little data says so', async () => {
   await meta.waitFor();
   assert.match(await meta.getByTestId('jm-recommendation').textContent(), /jobmanager\.memory\.jvm-metaspace\.size: 320m/);
   await page.getByTestId('open-managed-idle').click();
+  // The metaspace recording has managed-idle findings too: wait until the new one is read.
+  await page.waitForFunction(() => /managed-idle/.test(document.querySelector('[data-testid="diagnosis-status"]')?.textContent ?? ''));
   await page.locator('[data-testid="finding"][data-kind="managed-idle"]').first().waitFor();
   // The same change on both TaskManagers (same configuration): one panel, one config.yaml.
   const idle = page.locator('[data-testid="finding"][data-kind="managed-idle"]');
