@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_string, use_i18n, I18nContextProvider};
+use crate::lang::LangSelect;
 use crate::pages;
 use crate::route::{Route, View};
 
@@ -47,8 +49,20 @@ fn write_history(route: &Route, push: bool) {
     };
 }
 
+/// The app: the language context around the shell.
 #[component]
 pub fn App() -> impl IntoView {
+    view! { <I18nContextProvider><Shell/></I18nContextProvider> }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    // The language chosen before in this browser wins over the browser's preference (an
+    // effect: the provider sets its own initial locale in one, which runs first).
+    let chosen = crate::lang::initial();
+    i18n.set_locale_untracked(crate::lang::to_locale(chosen));
+    Effect::new(move |_| i18n.set_locale(crate::lang::to_locale(chosen)));
     let route = RwSignal::new(Route::from_query(&current_query()));
     let router = Router { route };
     provide_context(router);
@@ -87,7 +101,7 @@ pub fn App() -> impl IntoView {
                     <span class="brand-name">"memlab"</span>
                     <span class="brand-sub">"Flink Memory Lab"</span>
                 </a>
-                <nav class="nav" aria-label="Areas">
+                <nav class="nav" aria-label=move || t_string!(i18n, shell.areas)>
                     {View::ALL
                         .into_iter()
                         .map(|v| {
@@ -104,12 +118,19 @@ pub fn App() -> impl IntoView {
                                         router.push(route.with_untracked(|r| r.navigate(v)));
                                     }
                                 >
-                                    {v.label()}
+                                    {move || match v {
+                                    View::Allocator => t_string!(i18n, nav.allocator),
+                                    View::Calculator => t_string!(i18n, nav.calculator),
+                                    View::Cluster => t_string!(i18n, nav.cluster),
+                                    View::Diagnosis => t_string!(i18n, nav.diagnosis),
+                                    View::Lessons => t_string!(i18n, nav.lessons),
+                                }}
                                 </a>
                             }
                         })
                         .collect_view()}
                 </nav>
+                <LangSelect/>
             </header>
             {move || in_lesson.get().then(|| view! { <pages::lessons::LessonBar/> })}
             {move || (presenter.get() && laser.get()).then(|| view! {
@@ -128,7 +149,7 @@ pub fn App() -> impl IntoView {
             <footer class="footer">
                 <span data-testid="version">"memlab " {env!("CARGO_PKG_VERSION")}</span>
                 <span class="sep">"·"</span>
-                <span>"Runs entirely in your browser — no data leaves this page."</span>
+                <span>{t!(i18n, shell.footer)}</span>
             </footer>
         </div>
     }

@@ -52,17 +52,6 @@ impl View {
         }
     }
 
-    /// The navigation label.
-    pub fn label(self) -> &'static str {
-        match self {
-            View::Allocator => "Allocator",
-            View::Calculator => "Flink memory model",
-            View::Cluster => "Live cluster",
-            View::Diagnosis => "Diagnosis",
-            View::Lessons => "Lessons",
-        }
-    }
-
     pub fn from_slug(s: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.slug() == s)
     }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::app::{Remount, Router};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{use_lang, Lang};
 use crate::lessons::{self, Lesson};
 use crate::route::{Route, View};
 
@@ -15,112 +17,39 @@ const DIR: &str = "public/lessons/";
 /// The bundled lessons in order: (file name, the lesson or why it cannot be read).
 pub type Library = Vec<(String, Result<Lesson, String>)>;
 
-/// The language lessons are told in: English, or 简体中文 (`public/lessons/zh/`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LessonLang {
-    En,
-    Zh,
-}
-
-impl LessonLang {
-    fn dir(self) -> &'static str {
-        match self {
-            LessonLang::En => DIR,
-            LessonLang::Zh => "public/lessons/zh/",
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            LessonLang::En => "en",
-            LessonLang::Zh => "zh",
-        }
-    }
-    fn parse(s: &str) -> Option<LessonLang> {
-        match s {
-            "en" => Some(LessonLang::En),
-            s if s.starts_with("zh") => Some(LessonLang::Zh),
-            _ => None,
-        }
-    }
-}
-
-/// The lesson bar's own words in each lesson language.
-struct BarWords {
-    lesson: &'static str,
-    step: fn(usize, usize) -> String,
-    question: &'static str,
-    previous: &'static str,
-    next: &'static str,
-    finish: &'static str,
-    present: &'static str,
-    leave: &'static str,
-    keys: &'static str,
-}
-
-fn words(lang: LessonLang) -> BarWords {
+/// Where the lessons of a language are (`public/lessons/zh/` for 简体中文).
+fn dir(lang: Lang) -> &'static str {
     match lang {
-        LessonLang::En => BarWords {
-            lesson: "Lesson",
-            step: |k, n| format!("step {k} of {n}"),
-            question: "Question: ",
-            previous: "◀ Previous",
-            next: "Next ▶",
-            finish: "Finish ✓",
-            present: "Presenter view (F)",
-            leave: "Leave presenter view (Esc)",
-            keys: "PageDown/N next · PageUp/P previous · 1–9 lesson · L laser",
-        },
-        LessonLang::Zh => BarWords {
-            lesson: "第",
-            step: |k, n| format!("第 {k} 步，共 {n} 步"),
-            question: "问题：",
-            previous: "◀ 上一步",
-            next: "下一步 ▶",
-            finish: "完成 ✓",
-            present: "演示模式 (F)",
-            leave: "退出演示模式 (Esc)",
-            keys: "PageDown/N 下一步 · PageUp/P 上一步 · 1–9 切换课程 · L 激光笔",
-        },
+        Lang::En => DIR,
+        Lang::Zh => "public/lessons/zh/",
     }
 }
-
-const LANG_KEY: &str = "memlab-lesson-lang";
 
 /// Loaded once per language, shared by the Lessons page and the lesson bar.
 #[derive(Clone, Copy, Debug)]
 pub struct Lessons {
     pub library: RwSignal<Option<Result<Arc<Library>, String>>>,
-    /// The language the library was loaded in, and the one chosen (remembered in the
-    /// browser; by default the browser's language).
-    loaded: RwSignal<Option<LessonLang>>,
-    pub lang: RwSignal<LessonLang>,
-}
-
-fn initial_lang() -> LessonLang {
-    let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
-    let browser = window().navigator().language();
-    stored.or(browser).as_deref().and_then(LessonLang::parse).unwrap_or(LessonLang::En)
+    /// The language the library was loaded in, and the interface's language (lessons are
+    /// told in it).
+    loaded: RwSignal<Option<Lang>>,
+    pub lang: Signal<Lang>,
 }
 
 impl Lessons {
+    /// Lessons in the interface's language; switching it reloads them once they were loaded.
+    #[allow(clippy::new_without_default)] // needs the language context, not a plain default
     pub fn new() -> Lessons {
-        Lessons {
-            library: RwSignal::new(None),
-            loaded: RwSignal::new(None),
-            lang: RwSignal::new(initial_lang()),
-        }
+        let lessons = Lessons { library: RwSignal::new(None), loaded: RwSignal::new(None), lang: use_lang() };
+        Effect::new(move |_| {
+            let lang = lessons.lang.get();
+            if lessons.loaded.get_untracked().is_some_and(|l| l != lang) {
+                lessons.load();
+            }
+        });
+        lessons
     }
 
-    /// Chooses the lessons' language (remembered) and loads the lessons in it.
-    pub fn set_lang(self, lang: LessonLang) {
-        if let Some(s) = window().local_storage().ok().flatten() {
-            let _ = s.set_item(LANG_KEY, lang.code());
-        }
-        self.lang.set(lang);
-        self.load();
-    }
-
-    /// Fetches `lessons.txt` and every lesson it lists, in the chosen language (once).
+    /// Fetches `lessons.txt` and every lesson it lists, in the interface's language (once).
     pub fn load(self) {
         let lang = self.lang.get_untracked();
         if self.loaded.get_untracked() == Some(lang) {
@@ -146,7 +75,7 @@ impl Lessons {
             };
             let mut lib = Vec::new();
             for file in index {
-                let lesson = match get(format!("{}{file}", lang.dir())).await {
+                let lesson = match get(format!("{}{file}", dir(lang))).await {
                     Ok(t) => lessons::parse(&t).map_err(|e| format!("{file}, {e}")),
                     Err(e) => Err(e),
                 };
@@ -163,12 +92,6 @@ impl Lessons {
             Some(Ok(lib)) => lib.iter().find(|(f, _)| f == id).and_then(|(_, l)| l.clone().ok()),
             _ => None,
         })
-    }
-}
-
-impl Default for Lessons {
-    fn default() -> Self {
-        Lessons::new()
     }
 }
 
@@ -261,6 +184,7 @@ fn rich(text: &str) -> impl IntoView {
 pub fn LessonBar() -> impl IntoView {
     let nav = Nav::from_context();
     let (router, lib) = (nav.router, nav.lib);
+    let i18n = use_i18n();
     lib.load();
     let id = Memo::new(move |_| router.route.with(|r| r.get("lesson").map(str::to_owned)));
     let k = Memo::new(move |_| {
@@ -274,7 +198,7 @@ pub fn LessonBar() -> impl IntoView {
     });
     move || {
         let (Some(id), Some(l)) = (id.get(), lesson.get()) else {
-            return id.get().map(|i| view! { <aside class="lesson-bar" data-testid="lesson-bar"><p class="muted">{format!("Loading lesson {i}…")}</p></aside> }.into_any());
+            return id.get().map(|i| view! { <aside class="lesson-bar" data-testid="lesson-bar"><p class="muted">{crate::tf!(i18n, lessons.loading_one, file = i)}</p></aside> }.into_any());
         };
         let k = k.get().min(l.steps.len() - 1);
         let n = l.steps.len();
@@ -285,30 +209,26 @@ pub fn LessonBar() -> impl IntoView {
         });
         let (id1, id2) = (id.clone(), id.clone());
         let presenter = move || router.route.with(|r| r.get("presenter") == Some("1"));
-        let w = words(lib.lang.get());
-        let meta = match lib.lang.get() {
-            LessonLang::En => format!("{} {number}: {} · {}", w.lesson, l.title, (w.step)(k + 1, n)),
-            LessonLang::Zh => format!("第 {number} 课：{} · {}", l.title, (w.step)(k + 1, n)),
-        };
+        let meta = crate::tf!(i18n, lessons.meta, number = number, title = l.title, step = k + 1, steps = n);
         Some(view! {
             <aside class="lesson-bar" data-testid="lesson-bar" aria-live="polite">
-                <p class="lesson-meta muted small" data-lang=lib.lang.get().code()>{meta}</p>
+                <p class="lesson-meta muted small" data-lang=lib.lang.get().tag()>{meta}</p>
                 <h2 data-testid="lesson-step-title">{step.title.clone()}</h2>
                 {step.text.iter().map(|p| view! { <p>{rich(p)}</p> }).collect_view()}
-                {step.question.clone().map(|q| view! { <p class="question" data-testid="lesson-question"><b>{w.question}</b>{rich(&q)}</p> })}
+                {step.question.clone().map(|q| view! { <p class="question" data-testid="lesson-question"><b>{t!(i18n, lessons.question)}</b>{rich(&q)}</p> })}
                 <div class="lesson-nav">
-                    <button data-testid="lesson-prev" disabled=k == 0 on:click=move |_| go(nav, &id1, k.saturating_sub(1))>{w.previous}</button>
+                    <button data-testid="lesson-prev" disabled=k == 0 on:click=move |_| go(nav, &id1, k.saturating_sub(1))>{t!(i18n, lessons.previous)}</button>
                     {if k + 1 < n {
-                        view! { <button class="primary" data-testid="lesson-next" on:click=move |_| go(nav, &id2, k + 1)>{w.next}</button> }.into_any()
+                        view! { <button class="primary" data-testid="lesson-next" on:click=move |_| go(nav, &id2, k + 1)>{t!(i18n, lessons.next)}</button> }.into_any()
                     } else {
-                        view! { <button class="primary" data-testid="lesson-finish" on:click=move |_| router.push(Route::default().navigate(View::Lessons).with("presenter", presenter().then_some("1")))>{w.finish}</button> }.into_any()
+                        view! { <button class="primary" data-testid="lesson-finish" on:click=move |_| router.push(Route::default().navigate(View::Lessons).with("presenter", presenter().then_some("1")))>{t!(i18n, lessons.finish)}</button> }.into_any()
                     }}
                     <button data-testid="presenter-toggle" on:click=move |_| {
                         let r = router.route.get_untracked();
                         let on = r.get("presenter") == Some("1");
                         router.push(r.with("presenter", (!on).then_some("1")));
-                    }>{move || if presenter() { w.leave } else { w.present }}</button>
-                    <span class="muted small keys-hint">{w.keys}</span>
+                    }>{move || if presenter() { t_string!(i18n, lessons.leave_presenter) } else { t_string!(i18n, lessons.presenter) }}</button>
+                    <span class="muted small keys-hint">{t!(i18n, lessons.keys)}</span>
                 </div>
             </aside>
         }.into_any())
@@ -319,27 +239,19 @@ pub fn LessonBar() -> impl IntoView {
 pub fn LessonsPage() -> impl IntoView {
     let nav = Nav::from_context();
     let lib = nav.lib;
+    let i18n = use_i18n();
     lib.load();
     view! {
         <section class="lessons">
             <header class="page-head">
                 <div>
-                    <h1>"Lessons"</h1>
-                    <p class="muted">"Guided walks through memlab's own scenarios, the Flink memory model and a real cluster: each step opens the right page at the right moment, explains it and asks the audience a question. For workshops: the presenter view has large type, no chrome and keyboard control (PageDown/PageUp, 1–9, L for a laser pointer)."</p>
+                    <h1>{t!(i18n, lessons.title)}</h1>
+                    <p class="muted">{t!(i18n, lessons.intro)}</p>
                 </div>
             </header>
-            <label class="speed">
-                "Lesson language "
-                <select data-testid="lesson-lang" on:change=move |ev| {
-                    if let Some(l) = LessonLang::parse(&event_target_value(&ev)) { lib.set_lang(l); }
-                }>
-                    <option value="en" selected=move || lib.lang.get() == LessonLang::En>"English"</option>
-                    <option value="zh" selected=move || lib.lang.get() == LessonLang::Zh>"简体中文"</option>
-                </select>
-            </label>
             {move || match lib.library.get() {
-                None => view! { <p class="muted">"Loading lessons…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="banner error" data-testid="lessons-error">{format!("The lessons could not be loaded: {e}")}</p> }.into_any(),
+                None => view! { <p class="muted">{t!(i18n, lessons.loading)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="banner error" data-testid="lessons-error">{crate::tf!(i18n, lessons.error, error = e)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ol class="lesson-list">
                         {list.iter().enumerate().map(|(i, (file, l))| match l {
@@ -349,13 +261,13 @@ pub fn LessonsPage() -> impl IntoView {
                                     <li class="card lesson-card" data-testid="lesson" data-file=file.clone()>
                                         <h2>{format!("{}. {}", i + 1, l.title)}</h2>
                                         <p class="muted">{l.intro.clone()}</p>
-                                        <p class="small muted">{format!("{} steps", l.steps.len())}</p>
+                                        <p class="small muted">{crate::tf!(i18n, lessons.steps, n = l.steps.len())}</p>
                                         <div class="finding-actions">
-                                            <button class="primary" data-testid="start-lesson" on:click=move |_| go(nav, &f1, 0)>"Start"</button>
+                                            <button class="primary" data-testid="start-lesson" on:click=move |_| go(nav, &f1, 0)>{t!(i18n, lessons.start)}</button>
                                             <button data-testid="start-presenting" on:click=move |_| {
                                                 nav.router.replace(nav.router.route.get_untracked().with("presenter", Some("1")));
                                                 go(nav, &f2, 0);
-                                            }>"Start in presenter view"</button>
+                                            }>{t!(i18n, lessons.start_presenting)}</button>
                                         </div>
                                     </li>
                                 }.into_any()
@@ -363,7 +275,7 @@ pub fn LessonsPage() -> impl IntoView {
                             Err(e) => view! { <li class="card" data-testid="lesson-error"><p class="warn">{e.clone()}</p></li> }.into_any(),
                         }).collect_view()}
                     </ol>
-                    <p class="muted small">"Write your own: a text file in public/lessons/ listed in public/lessons/lessons.txt — the format is described in the README."</p>
+                    <p class="muted small">{t!(i18n, lessons.write_your_own)}</p>
                 }.into_any(),
             }}
         </section>

@@ -77,14 +77,15 @@ test('presenter view: large type, no chrome, keyboard only, laser pointer', asyn
   await context.close();
 });
 
-test('lessons in 简体中文: chosen on the Lessons page, remembered, same steps', async () => {
+test('lessons in 简体中文: the interface language, remembered, same steps', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?view=lessons`);
   await page.locator('[data-testid="lesson"]').first().waitFor();
-  await page.getByTestId('lesson-lang').selectOption('zh');
+  await page.getByTestId('lang').selectOption('zh');
   await page.waitForFunction(() => /内存池/.test(document.querySelector('[data-testid="lesson"] h2')?.textContent ?? ''));
   await page.reload();
   await page.waitForFunction(() => /内存池/.test(document.querySelector('[data-testid="lesson"] h2')?.textContent ?? ''));
-  assert.equal(await page.getByTestId('lesson-lang').inputValue(), 'zh');
+  assert.equal(await page.getByTestId('lang').inputValue(), 'zh');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh');
   await page.locator('[data-testid="lesson"][data-file="04-seed-10-20-30.md"] [data-testid="start-lesson"]').click();
   await page.waitForFunction(() => document.querySelector('.lesson-meta')?.textContent.startsWith('第 4 课'));
   assert.match(await page.getByTestId('lesson-question').textContent(), /^问题：/);
