@@ -21,7 +21,10 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, Strin
 }
 
 fn locale(tag: &str) -> BTreeMap<String, String> {
-    let path = format!("{}/locales/{tag}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/locales/{tag}.json",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut out = BTreeMap::new();

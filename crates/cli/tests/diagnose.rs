@@ -8,7 +8,10 @@ fn memlab() -> Command {
 }
 
 fn recording(name: &str) -> String {
-    format!("{}/../../public/recordings/{name}.memlab.json", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../public/recordings/{name}.memlab.json",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    )
 }
 
 #[test]

@@ -64,10 +64,13 @@ pub enum Event {
         to: u64,
         size: u64,
     },
-    /// An operation failed; `reason` is the cause slug.
+    /// An operation failed; `reason` is the cause slug, `message` the English sentence and
+    /// `error` the cause itself (to say it in another language).
     Fail {
         op: String,
         reason: &'static str,
         message: String,
+        #[serde(skip)]
+        error: crate::model::OpError,
     },
 }

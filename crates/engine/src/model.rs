@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use memlab_size::human;
+use memlab_text::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Flink's default memory segment (page) size, `taskmanager.memory.segment-size`.
@@ -228,6 +229,50 @@ pub enum OpError {
 }
 
 impl OpError {
+    /// The cause in a few words (`fragmentation` → 外部碎片), for labels.
+    pub fn reason_label(reason: &str, lang: Lang) -> String {
+        let zh = match reason {
+            "fragmentation" => "外部碎片",
+            "exhausted" => "内存耗尽",
+            "quota" => "超出配额",
+            "unknown-name" => "未知块名",
+            "not-live" => "块已不存活",
+            "duplicate-name" => "块名重复",
+            "unknown-owner" => "未知所有者",
+            "invalid-size" => "无效大小",
+            "insufficient-network-buffers" => "网络缓冲区不足",
+            "not-network" => "不是网络池",
+            other => other,
+        };
+        match lang {
+            Lang::En => reason.to_owned(),
+            Lang::Zh => zh.to_owned(),
+        }
+    }
+
+    /// The whole sentence in `lang`. Flink's own message (network buffers) stays verbatim in
+    /// every language — it is what users search for in logs — with an explanation before it.
+    pub fn describe(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            OpError::Fragmentation { need, free, largest } => format!("没有 {} 的空闲块：空闲内存共有 {}，但最大的空闲块只有 {}——外部碎片（清扫只合并相邻的空闲块；压缩才能得到一整块）", human(*need), human(*free), human(*largest)),
+            OpError::Exhausted { need, free, unref_hint } => {
+                let hint = if unref_hint.is_empty() { String::new() } else { "；部分内存无引用，等待清扫".to_owned() };
+                format!("内存不足：请求 {}，只有 {} 空闲{hint}", human(*need), human(*free))
+            }
+            OpError::Quota { owner, would, quota, why } => format!("{owner} 将占用 {}，超过其配额 {}（{why}）", human(*would), human(*quota)),
+            OpError::UnknownName(n) => format!("没有名为 '{n}' 的块（从未分配过，或已被清扫释放）"),
+            OpError::NotLive { name, state } => format!("'{name}' 的状态是 {state}，不是 live：只有存活的块才能 retain 或 release"),
+            OpError::DuplicateName(n) => format!("已有名为 '{n}' 的块；存活和无引用的块名字必须唯一"),
+            OpError::UnknownOwner { owner, why } => format!("未知所有者 '{owner}'：{why}"),
+            OpError::ZeroSize => format!("请求至少要 1 字节"),
+            OpError::InsufficientNetworkBuffers { .. } => format!("网络缓冲区不足：作业需要的段多于池中剩余的段。Flink 的原始报错：{}", self),
+            OpError::GateNeedsNetworkPool => format!("'gate' 需要网络池：脚本以 `pool SIZE network` 开头"),
+        }
+    }
+
     /// The stable cause slug.
     pub fn reason(&self) -> &'static str {
         match self {

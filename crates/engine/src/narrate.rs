@@ -1,51 +1,94 @@
-//! Plain-language sentences for events, shared by the app's event log and the CLI.
+//! Plain-language sentences for events, shared by the app's event log and the CLI, in
+//! every language memlab speaks.
 
 use memlab_size::human;
+use memlab_text::{tr, Lang};
 
 use crate::event::Event;
+use crate::model::OpError;
 
-/// One sentence for one event.
+/// One sentence for one event, in English.
 pub fn sentence(e: &Event) -> String {
+    sentence_in(e, Lang::En)
+}
+
+/// One sentence for one event, in `lang`.
+pub fn sentence_in(e: &Event, lang: Lang) -> String {
     match e {
-        Event::Split { offset, size, rest_offset, rest_size } => format!(
-            "split the free block at {}: {} is taken, {} stays free at {}",
-            human(*offset),
-            human(*size),
-            human(*rest_size),
-            human(*rest_offset)
-        ),
+        Event::Split { offset, size, rest_offset, rest_size } => {
+            let (at, size, rest, rest_at) = (human(*offset), human(*size), human(*rest_size), human(*rest_offset));
+            tr!(
+                lang,
+                "split the free block at {at}: {size} is taken, {rest} stays free at {rest_at}",
+                "拆分位于 {at} 的空闲块：取走 {size}，剩下 {rest} 在 {rest_at} 处保持空闲"
+            )
+        }
         Event::Allocate { name, offset, size, owner } => {
-            let by = owner.as_ref().map(|o| format!(" for {o}")).unwrap_or_default();
-            format!("allocate {name}: {} at {}{by}, refcount 1", human(*size), human(*offset))
+            let (size, at) = (human(*size), human(*offset));
+            match owner {
+                Some(o) => tr!(
+                    lang,
+                    "allocate {name}: {size} at {at} for {o}, refcount 1",
+                    "分配 {name}：{size}，位于 {at}，属于 {o}，引用计数 1"
+                ),
+                None => tr!(lang, "allocate {name}: {size} at {at}, refcount 1", "分配 {name}：{size}，位于 {at}，引用计数 1"),
+            }
         }
         Event::Retain { name, refcount } => {
-            format!("retain {name}: refcount {} → {refcount}", refcount - 1)
+            let before = refcount - 1;
+            tr!(lang, "retain {name}: refcount {before} → {refcount}", "retain {name}：引用计数 {before} → {refcount}")
         }
-        Event::Release { name, refcount: 0 } => {
-            format!("release {name}: refcount 1 → 0, the block is unreferenced until the next sweep (or freed now in eager/coalesce mode)")
-        }
-        Event::Release { name, refcount } => {
-            format!("release {name}: refcount {} → {refcount}, still live", refcount + 1)
-        }
-        Event::SweepStart => "sweep: mark every unreferenced block, free it, merge adjacent free blocks".into(),
-        Event::Mark { name, offset, size } => {
-            format!("mark {name} ({} at {}): unreferenced", human(*size), human(*offset))
-        }
-        Event::Free { name, offset, size } => format!("free {name}: {} at {} is free again", human(*size), human(*offset)),
-        Event::Merge { offset, size, parts } => format!(
-            "merge {} adjacent free blocks into one block of {} at {}",
-            parts.len(),
-            human(*size),
-            human(*offset)
+        Event::Release { name, refcount: 0 } => tr!(
+            lang,
+            "release {name}: refcount 1 → 0, the block is unreferenced until the next sweep (or freed now in eager/coalesce mode)",
+            "release {name}：引用计数 1 → 0，该块变为无引用，直到下一次清扫（eager/coalesce 模式下立即释放）"
         ),
-        Event::SweepEnd { freed, merged } => match (freed, merged) {
-            (0, 0) => "sweep done: nothing to free".into(),
-            _ => format!("sweep done: {freed} block(s) freed, {merged} merge(s); free blocks that are not adjacent stay separate"),
-        },
-        Event::Move { name, from, to, size } => {
-            format!("compaction moves {name} ({}) from {} to {}", human(*size), human(*from), human(*to))
+        Event::Release { name, refcount } => {
+            let before = refcount + 1;
+            tr!(
+                lang,
+                "release {name}: refcount {before} → {refcount}, still live",
+                "release {name}：引用计数 {before} → {refcount}，仍然存活"
+            )
         }
-        Event::Fail { op, reason, message } => format!("{op} failed ({reason}): {message}"),
+        Event::SweepStart => tr!(
+            lang,
+            "sweep: mark every unreferenced block, free it, merge adjacent free blocks",
+            "清扫：标记每个无引用的块，释放它，并合并相邻的空闲块"
+        ),
+        Event::Mark { name, offset, size } => {
+            let (size, at) = (human(*size), human(*offset));
+            tr!(lang, "mark {name} ({size} at {at}): unreferenced", "标记 {name}（{size}，位于 {at}）：无引用")
+        }
+        Event::Free { name, offset, size } => {
+            let (size, at) = (human(*size), human(*offset));
+            tr!(lang, "free {name}: {size} at {at} is free again", "释放 {name}：位于 {at} 的 {size} 重新空闲")
+        }
+        Event::Merge { offset, size, parts } => {
+            let (n, size, at) = (parts.len(), human(*size), human(*offset));
+            tr!(
+                lang,
+                "merge {n} adjacent free blocks into one block of {size} at {at}",
+                "把 {n} 个相邻的空闲块合并成一个 {size} 的块，位于 {at}"
+            )
+        }
+        Event::SweepEnd { freed: 0, merged: 0 } => tr!(lang, "sweep done: nothing to free", "清扫完成：没有可释放的块"),
+        Event::SweepEnd { freed, merged } => tr!(
+            lang,
+            "sweep done: {freed} block(s) freed, {merged} merge(s); free blocks that are not adjacent stay separate",
+            "清扫完成：释放 {freed} 个块，合并 {merged} 次；不相邻的空闲块仍然各自独立"
+        ),
+        Event::Move { name, from, to, size } => {
+            let (size, from, to) = (human(*size), human(*from), human(*to));
+            tr!(lang, "compaction moves {name} ({size}) from {from} to {to}", "压缩把 {name}（{size}）从 {from} 移到 {to}")
+        }
+        Event::Fail { op, reason, message, error } => match lang {
+            Lang::En => format!("{op} failed ({reason}): {message}"),
+            Lang::Zh => {
+                let (why, detail) = (OpError::reason_label(reason, lang), error.describe(lang));
+                format!("{op} 失败（{why}）：{detail}")
+            }
+        },
     }
 }
 
@@ -58,5 +101,38 @@ mod tests {
         let s = sentence(&Event::Release { name: "c".into(), refcount: 0 });
         assert!(s.starts_with("release c: refcount 1 → 0, the block is unreferenced until the next sweep"));
         assert_eq!(sentence(&Event::Retain { name: "b".into(), refcount: 2 }), "retain b: refcount 1 → 2");
+    }
+
+    #[test]
+    fn every_event_reads_in_chinese() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let err = OpError::Fragmentation { need: 40 << 20, free: 40 << 20, largest: 30 << 20 };
+        let events = [
+            Event::Split { offset: 0, size: 1, rest_offset: 1, rest_size: 2 },
+            Event::Allocate { name: "a".into(), offset: 0, size: 1, owner: Some("te1".into()) },
+            Event::Allocate { name: "a".into(), offset: 0, size: 1, owner: None },
+            Event::Retain { name: "a".into(), refcount: 2 },
+            Event::Release { name: "a".into(), refcount: 0 },
+            Event::Release { name: "a".into(), refcount: 1 },
+            Event::SweepStart,
+            Event::Mark { name: "a".into(), offset: 0, size: 1 },
+            Event::Free { name: "a".into(), offset: 0, size: 1 },
+            Event::Merge { offset: 0, size: 3, parts: vec![(0, 1), (1, 2)] },
+            Event::SweepEnd { freed: 0, merged: 0 },
+            Event::SweepEnd { freed: 2, merged: 1 },
+            Event::Move { name: "a".into(), from: 10, to: 0, size: 1 },
+            Event::Fail {
+                op: "alloc d 40mb".into(),
+                reason: err.reason(),
+                message: err.to_string(),
+                error: err,
+            },
+        ];
+        for e in &events {
+            let zh = sentence_in(e, Lang::Zh);
+            assert!(cjk(&zh) && zh != sentence(e), "{e:?}: {zh}");
+        }
+        let fail = sentence_in(events.last().unwrap(), Lang::Zh);
+        assert_eq!(fail, "alloc d 40mb 失败（外部碎片）：没有 40 MiB 的空闲块：空闲内存共有 40 MiB，但最大的空闲块只有 30 MiB——外部碎片（清扫只合并相邻的空闲块；压缩才能得到一整块）");
     }
 }

@@ -1,6 +1,9 @@
 //! Built-in scenarios: plain scenario files in `crates/engine/scenarios/`, embedded at build
 //! time so the CLI, the app and the tests read the same text. Each file starts with
-//! `# title: …` and `# about: …` header comments (the teaching note).
+//! `# title: …` and `# about: …` header comments (the teaching note), and the same in
+//! 简体中文 as `# title.zh: …` and `# about.zh: …` comments at the end.
+
+use memlab_text::Lang;
 
 /// A built-in scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,15 +14,26 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The `# key:` comment lines joined (no space between two Chinese lines). English
+    /// heads the file; 简体中文 ends it, so it moves no line numbers.
     fn header(&self, key: &str) -> String {
         let prefix = format!("# {key}:");
-        self.text
-            .lines()
-            .take_while(|l| l.starts_with('#'))
-            .filter_map(|l| l.strip_prefix(&prefix))
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" ")
+        let mut out = String::new();
+        for part in self.text.lines().filter_map(|l| l.strip_prefix(&prefix)).map(str::trim) {
+            let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+            if !out.is_empty() && !(wide(out.chars().last()) && wide(part.chars().next())) {
+                out.push(' ');
+            }
+            out.push_str(part);
+        }
+        out
+    }
+
+    fn localized(&self, key: &str, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.header(key),
+            Lang::Zh => self.header(&format!("{key}.zh")),
+        }
     }
 
     pub fn title(&self) -> String {
@@ -29,6 +43,16 @@ impl Scenario {
     /// The teaching note: what to watch for.
     pub fn about(&self) -> String {
         self.header("about")
+    }
+
+    /// The title in `lang` (`# title.zh:` for 简体中文).
+    pub fn title_in(&self, lang: Lang) -> String {
+        self.localized("title", lang)
+    }
+
+    /// The teaching note in `lang` (`# about.zh:` for 简体中文).
+    pub fn about_in(&self, lang: Lang) -> String {
+        self.localized("about", lang)
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Failure {
     pub op: String,
     pub reason: &'static str,
     pub message: String,
+    #[serde(skip)]
+    pub error: crate::model::OpError,
 }
 
 /// Why a script could not run at all.
@@ -107,6 +109,7 @@ impl Timeline {
                 op: op.to_string(),
                 reason: e.reason(),
                 message: e.to_string(),
+                error: e.clone(),
             });
         }
         self.ops.push((line, op));

@@ -378,7 +378,10 @@ fn alert_rules_carry_the_thresholds() {
 // ----- real recordings -----
 
 fn recording(name: &str) -> Vec<Snapshot> {
-    let path = format!("{}/../../public/recordings/{name}.memlab.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../public/recordings/{name}.memlab.json",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    );
     Recording::parse(&std::fs::read_to_string(path).unwrap()).unwrap().snapshots()
 }
 

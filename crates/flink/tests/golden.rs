@@ -6,7 +6,10 @@ use memlab_flink::{jobmanager, taskmanager, FlinkConfig, FlinkError, FlinkVersio
 use serde_json::Value;
 
 fn cases(file: &str) -> Vec<Value> {
-    let path = format!("{}/golden/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/golden/{file}",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    );
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e}"))
         .lines()

@@ -5,7 +5,10 @@ use memlab_flink::recording::Recording;
 use memlab_flink::{taskmanager, FlinkConfig};
 
 fn bundled() -> Recording {
-    let path = format!("{}/../../public/recordings/local-2tm.memlab.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../public/recordings/local-2tm.memlab.json",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    );
     Recording::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -94,7 +97,7 @@ fn a_real_prometheus_scrape_gives_the_same_metrics() {
     // Scraped from Flink 2.3.0's PrometheusReporter (scripts/flink-cluster.sh prometheus).
     let text = std::fs::read_to_string(format!(
         "{}/tests/fixtures/prometheus-taskmanager.txt",
-        env!("CARGO_MANIFEST_DIR")
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
     ))
     .unwrap();
     assert!(memlab_flink::prometheus::looks_like_scrape(&text));
