@@ -267,9 +267,9 @@ impl OpError {
             OpError::NotLive { name, state } => format!("'{name}' 的状态是 {state}，不是 live：只有存活的块才能 retain 或 release"),
             OpError::DuplicateName(n) => format!("已有名为 '{n}' 的块；存活和无引用的块名字必须唯一"),
             OpError::UnknownOwner { owner, why } => format!("未知所有者 '{owner}'：{why}"),
-            OpError::ZeroSize => format!("请求至少要 1 字节"),
+            OpError::ZeroSize => "请求至少要 1 字节".to_owned(),
             OpError::InsufficientNetworkBuffers { .. } => format!("网络缓冲区不足：作业需要的段多于池中剩余的段。Flink 的原始报错：{}", self),
-            OpError::GateNeedsNetworkPool => format!("'gate' 需要网络池：脚本以 `pool SIZE network` 开头"),
+            OpError::GateNeedsNetworkPool => "'gate' 需要网络池：脚本以 `pool SIZE network` 开头".to_owned(),
         }
     }
 

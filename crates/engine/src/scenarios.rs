@@ -21,7 +21,8 @@ impl Scenario {
         let mut out = String::new();
         for part in self.text.lines().filter_map(|l| l.strip_prefix(&prefix)).map(str::trim) {
             let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
-            if !out.is_empty() && !(wide(out.chars().last()) && wide(part.chars().next())) {
+            let cjk_join = wide(out.chars().last()) && wide(part.chars().next());
+            if !out.is_empty() && !cjk_join {
                 out.push(' ');
             }
             out.push_str(part);
