@@ -138,7 +138,9 @@ fn Shell() -> impl IntoView {
                     style=move || format!("left: {}px; top: {}px", pointer.get().0, pointer.get().1)></div>
             })}
             <main class="page" data-testid="page" data-view=move || view.get().slug()>
-                {move || { remount.0.track(); match view.get() {
+                // A new language opens the page afresh (its state lives in the address bar and
+                // the session), so every sentence a page builds is rebuilt in that language.
+                {move || { remount.0.track(); i18n.get_locale(); match view.get() {
                     View::Allocator => pages::allocator::AllocatorPage().into_any(),
                     View::Calculator => pages::calculator::CalculatorPage().into_any(),
                     View::Cluster => pages::cluster::ClusterPage().into_any(),

@@ -3,7 +3,20 @@
 
 use leptos::prelude::*;
 use memlab_engine::Block;
+use memlab_engine::BlockState;
 use memlab_size::human;
+
+use crate::i18n::{t, t_string, use_i18n};
+use crate::tf;
+
+/// A block state as the reader's language says it.
+pub fn state_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, s: BlockState) -> &'static str {
+    match s {
+        BlockState::Live => t_string!(i18n, alloc.legend_live),
+        BlockState::Unreferenced => t_string!(i18n, alloc.m_unref),
+        BlockState::Free => t_string!(i18n, alloc.legend_free),
+    }
+}
 
 /// Rows beyond this are summarised, so a 10,000-block pool does not flood the page.
 pub const MAX_ROWS: usize = 400;
@@ -13,18 +26,19 @@ pub fn BlockTable(
     #[prop(into)] blocks: Signal<Vec<Block>>,
     #[prop(into)] highlight: Signal<Vec<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="table-wrap">
             <table class="blocks" data-testid="block-table">
-                <caption>"Blocks in address order (the picture above, as text)"</caption>
+                <caption>{t!(i18n, blocks.caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Offset"</th>
-                        <th scope="col">"Size"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Refcount"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Owner"</th>
+                        <th scope="col">{t!(i18n, blocks.offset)}</th>
+                        <th scope="col">{t!(i18n, blocks.size)}</th>
+                        <th scope="col">{t!(i18n, blocks.state)}</th>
+                        <th scope="col">{t!(i18n, blocks.refcount)}</th>
+                        <th scope="col">{t!(i18n, blocks.name)}</th>
+                        <th scope="col">{t!(i18n, blocks.owner)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -53,11 +67,11 @@ pub fn BlockTable(
                                                 <td class="num">{human(b.size)}</td>
                                                 <td>
                                                     <span class=format!("dot {}", b.state.name())></span>
-                                                    {b.state.name()}
+                                                    {state_label(i18n, b.state)}
                                                 </td>
                                                 <td class="num">{b.refcount}</td>
-                                                <td>{name.clone()}</td>
-                                                <td>{b.owner.as_deref().unwrap_or("").to_string()}</td>
+                                                <td translate="no">{name.clone()}</td>
+                                                <td translate="no">{b.owner.as_deref().unwrap_or("").to_string()}</td>
                                             </tr>
                                         }
                                     })
@@ -72,7 +86,7 @@ pub fn BlockTable(
                     .then(|| {
                         view! {
                             <p class="muted">
-                                {format!("Showing the first {MAX_ROWS} of {n} blocks; the picture shows them all.")}
+                                {tf!(i18n, blocks.truncated, max = MAX_ROWS, n = n)}
                             </p>
                         }
                     })

@@ -80,6 +80,7 @@ pub fn PageGrid(
     label: String,
     testid: &'static str,
 ) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     // Redraw only when the numbers change, and then only the cells that changed.
     let used = Memo::new(move |_| used.get());
@@ -112,7 +113,7 @@ pub fn PageGrid(
                 node_ref=canvas
                 data-testid=testid
                 role="img"
-                aria-label=move || format!("{} of {} pages used", used.get(), total.get())
+                aria-label=move || crate::tf!(i18n, pages.used_of, used = used.get(), total = total.get())
             ></canvas>
         </div>
     }

@@ -13,6 +13,8 @@ use memlab_size::human;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use crate::i18n::{t_string, use_i18n};
+use crate::tf;
 use crate::viz::scene::{block_at, Base, Frame, Geometry, Paint, StepView};
 
 /// Colours read from the stylesheet's custom properties, so light/dark follow the page.
@@ -84,6 +86,7 @@ fn draw(
     pal: &Palette,
     page: Option<u64>,
     highlight: Option<&str>,
+    free_label: &str,
 ) {
     ctx.set_global_alpha(1.0);
     ctx.set_fill_style_str(&pal.bg);
@@ -152,7 +155,7 @@ fn draw(
                     return;
                 }
                 first = false;
-                let name = b.name.as_deref().unwrap_or("free");
+                let name = b.name.as_deref().unwrap_or(free_label);
                 let mut line1 = name.to_string();
                 if b.state != BlockState::Free && b.refcount != 1 {
                     line1.push_str(&format!(" ×{}", b.refcount));
@@ -245,6 +248,8 @@ pub fn PoolCanvas(
     #[prop(default = 240.0)] height: f64,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let i18n = use_i18n();
+    let free_label: &'static str = t_string!(i18n, alloc.legend_free);
     let stats = StoredValue::new_local(Stats { times: vec![0.0; 240], next: 0, count: 0 });
     let pal = StoredValue::new_local(None::<Palette>);
     let geom = StoredValue::new_local(None::<Geometry>);
@@ -284,7 +289,7 @@ pub fn PoolCanvas(
         let _ = el.set_attribute("data-progress", &format!("{t:.3}"));
         pal.with_value(|p| {
             if let Some(p) = p {
-                draw(&ctx, &g, &v, &frame, p, page, hl.as_deref());
+                draw(&ctx, &g, &v, &frame, p, page, hl.as_deref(), free_label);
             }
         });
         if let (Some(start), Some(perf)) = (start, window().performance()) {
@@ -316,21 +321,22 @@ pub fn PoolCanvas(
             return;
         };
         let Some(b) = block_at(&v.scene.after, addr) else { return };
-        let mut text = format!(
-            "{} · {} at {} · {}",
-            b.name.as_deref().unwrap_or("free"),
-            human(b.size),
-            human(b.offset),
-            b.state.name()
+        let mut text = tf!(
+            i18n,
+            blocks.tip,
+            name = b.name.as_deref().unwrap_or(free_label),
+            size = human(b.size),
+            at = human(b.offset),
+            state = crate::components::block_table::state_label(i18n, b.state)
         );
         if b.state != BlockState::Free {
-            text.push_str(&format!(" · refcount {}", b.refcount));
+            text.push_str(&tf!(i18n, blocks.tip_refcount, n = b.refcount));
         }
         if let Some(o) = &b.owner {
-            text.push_str(&format!(" · owner {o}"));
+            text.push_str(&tf!(i18n, blocks.tip_owner, owner = o));
         }
         if let Some((born, age)) = b.name.as_deref().and_then(|n| v.engine.age_of(n)) {
-            text.push_str(&format!(" · allocated at step {born}, age {age} steps"));
+            text.push_str(&tf!(i18n, blocks.tip_age, born = born, age = age));
         }
         set_tip.set(Some((x, y, text)));
     };
@@ -343,7 +349,7 @@ pub fn PoolCanvas(
                 style=format!("height:{height}px")
                 data-testid=testid
                 role="img"
-                aria-label="The pool: blocks in address order, coloured by state. The table below lists the same blocks."
+                aria-label=t_string!(i18n, blocks.canvas_label)
                 on:mousemove=on_move
                 on:click=on_move
                 on:mouseleave=move |_| set_tip.set(None)

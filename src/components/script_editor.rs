@@ -10,6 +10,7 @@ pub fn ScriptEditor(
     #[prop(into)] current_line: Signal<Option<u32>>,
     #[prop(into)] error: Signal<Option<ParseError>>,
 ) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let layer = NodeRef::<leptos::html::Pre>::new();
     let sync_scroll = move |ev: web_sys::Event| {
         if let (Some(l), Some(t)) = (layer.get(), ev.target()) {
@@ -45,12 +46,13 @@ pub fn ScriptEditor(
     view! {
         <div class="editor">
             <div class="editor-stack">
-                <pre class="editor-layer" node_ref=layer aria-hidden="true">{lines}</pre>
+                <pre class="editor-layer" node_ref=layer aria-hidden="true" translate="no">{lines}</pre>
                 <textarea
                     class="editor-input"
                     data-testid="script-editor"
                     spellcheck="false"
-                    aria-label="Scenario script"
+                    aria-label=crate::i18n::t_string!(i18n, alloc.script_label)
+                    translate="no"
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))
                     on:scroll=sync_scroll

@@ -16,9 +16,13 @@ use crate::components::block_table::BlockTable;
 use crate::components::pool_canvas::PoolCanvas;
 use crate::components::script_editor::ScriptEditor;
 use crate::components::sparkline::Sparkline;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{use_lang, Lang};
+use crate::tf;
 use crate::viz::player::{Player, SPEEDS};
 use crate::viz::scene::StepView;
 use crate::viz::share;
+use memlab_text::tr;
 
 /// The most steps a script may expand to in the browser (the CLI allows more).
 pub const APP_MAX_STEPS: usize = 300_000;
@@ -27,8 +31,8 @@ pub const APP_MAX_STEPS: usize = 300_000;
 #[derive(Debug)]
 pub struct Run {
     pub text: String,
-    pub title: String,
-    pub about: String,
+    /// The built-in scenario this run shows (its title and note, in the reader's language).
+    pub scenario: Option<&'static str>,
     pub timelines: Vec<(Policy, Arc<Timeline>)>,
 }
 
@@ -58,13 +62,16 @@ struct Initial {
     warning: Option<String>,
 }
 
-fn initial(route: &crate::route::Route) -> Initial {
+fn initial(route: &crate::route::Route, lang: Lang) -> Initial {
     let mut warning = None;
     let mut scenario = route.get("scenario").and_then(|id| {
         let s = scenarios::get(id);
         if s.is_none() {
-            warning =
-                Some(format!("There is no built-in scenario '{id}'; showing the seed example instead."));
+            warning = Some(tr!(
+                lang,
+                "There is no built-in scenario '{id}'; showing the seed example instead.",
+                "没有名为 '{id}' 的内置场景；改为显示种子示例。"
+            ));
         }
         s
     });
@@ -103,30 +110,23 @@ fn run_script(
     scenario: Option<&str>,
     policy: Option<Policy>,
     compare: Option<Policy>,
+    lang: Lang,
 ) -> Result<Run, String> {
-    let s = script::parse(text).map_err(|e| format!("The script has an error — {e}"))?;
+    let s = script::parse(text).map_err(|e| tr!(lang, "The script has an error — {e}", "脚本有错误——{e}"))?;
     let first = policy.unwrap_or(s.pool.policy);
     let mut timelines = Vec::new();
     for p in std::iter::once(first).chain(compare.filter(|c| *c != first)) {
         let mut sp = s.clone();
         sp.pool.policy = p;
-        let t =
-            Timeline::run_with_limit(&sp, APP_MAX_STEPS).map_err(|e| format!("Cannot run with {p}: {e}"))?;
+        let t = Timeline::run_with_limit(&sp, APP_MAX_STEPS)
+            .map_err(|e| tr!(lang, "Cannot run with {p}: {e}", "无法用 {p} 运行：{e}"))?;
         timelines.push((p, Arc::new(t)));
     }
-    let sc = scenario.and_then(scenarios::get);
-    Ok(Run {
-        text: text.to_owned(),
-        title: sc.map(|s| s.title()).unwrap_or_else(|| "Your script".to_owned()),
-        about: sc.map(|s| s.about()).unwrap_or_else(|| {
-            "Edit the script and press Run. Step through it to see each operation's effect.".to_owned()
-        }),
-        timelines,
-    })
+    Ok(Run { text: text.to_owned(), scenario: scenario.and_then(scenarios::get).map(|s| s.id), timelines })
 }
 
 /// The options of a policy picker: `none_label` for no policy, then every policy.
-fn policy_options(selected: RwSignal<Option<Policy>>, none_label: &'static str) -> impl IntoView {
+fn policy_options(selected: RwSignal<Option<Policy>>, none_label: impl IntoView + 'static) -> impl IntoView {
     let none = view! { <option value="" selected=move || selected.get().is_none()>{none_label}</option> };
     let each = Policy::ALL
         .into_iter()
@@ -142,7 +142,9 @@ fn pct(x: f64) -> String {
 #[component]
 pub fn AllocatorPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
-    let init = initial(&router.route.get_untracked());
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let init = initial(&router.route.get_untracked(), lang.get_untracked());
 
     let text = RwSignal::new(init.text.clone());
     let scenario = RwSignal::new(init.scenario);
@@ -156,7 +158,8 @@ pub fn AllocatorPage() -> impl IntoView {
 
     let start = move |keep_step: Option<usize>| {
         let t = text.get_untracked();
-        match run_script(&t, scenario.get_untracked(), policy.get_untracked(), compare.get_untracked()) {
+        let l = lang.get_untracked();
+        match run_script(&t, scenario.get_untracked(), policy.get_untracked(), compare.get_untracked(), l) {
             Ok(r) => {
                 let mut p = Player::new(r.len());
                 p.speed = player.with_untracked(|p| p.speed);
@@ -353,14 +356,12 @@ pub fn AllocatorPage() -> impl IntoView {
         <section class="allocator">
             <header class="page-head">
                 <div>
-                    <h1>"Allocator"</h1>
-                    <p class="muted">
-                        "A pool carved into blocks: allocation policies, reference counting, mark-sweep merging, compaction, quotas and Flink's pages."
-                    </p>
+                    <h1>{t!(i18n, alloc.title)}</h1>
+                    <p class="muted">{t!(i18n, alloc.intro)}</p>
                 </div>
                 <div class="pickers">
                     <label>
-                        "Scenario "
+                        {t!(i18n, alloc.scenario)}" "
                         <select data-testid="scenario-select" on:change=on_scenario>
                             {scenarios::ALL
                                 .iter()
@@ -368,26 +369,26 @@ pub fn AllocatorPage() -> impl IntoView {
                                     let id = s.id;
                                     view! {
                                         <option value=id selected=move || scenario.get() == Some(id)>
-                                            {s.title()}
+                                            {move || s.title_in(lang.get())}
                                         </option>
                                     }
                                 })
                                 .collect_view()}
                             <option value="" disabled=true selected=move || scenario.get().is_none()>
-                                "Your script"
+                                {t!(i18n, alloc.your_script)}
                             </option>
                         </select>
                     </label>
                     <label>
-                        "Policy "
+                        {t!(i18n, alloc.policy)}" "
                         <select data-testid="policy-select" on:change=on_policy>
-                            {policy_options(policy, "as in the script")}
+                            {policy_options(policy, t!(i18n, alloc.as_in_script))}
                         </select>
                     </label>
                     <label>
-                        "Compare with "
+                        {t!(i18n, alloc.compare_with)}" "
                         <select data-testid="compare-select" on:change=on_compare>
-                            {policy_options(compare, "nothing")}
+                            {policy_options(compare, t!(i18n, alloc.nothing))}
                         </select>
                     </label>
                 </div>
@@ -404,10 +405,10 @@ pub fn AllocatorPage() -> impl IntoView {
                                 let n = len.get();
                                 let op = run
                                     .with(|r| {
-                                        r.as_ref().and_then(|r| r.timelines[0].1.op_at(s).map(|(l, o)| format!("line {l} · {o}")))
+                                        r.as_ref().and_then(|r| r.timelines[0].1.op_at(s).map(|(l, o)| tf!(i18n, alloc.line_op, line = l, op = o)))
                                     })
-                                    .unwrap_or_else(|| "the empty pool".into());
-                                format!("Step {s} of {n} · {op}")
+                                    .unwrap_or_else(|| t_string!(i18n, alloc.empty_pool).to_owned());
+                                tf!(i18n, alloc.step_of, step = s, steps = n, op = op)
                             }}
                         </div>
                     </div>
@@ -437,16 +438,15 @@ pub fn AllocatorPage() -> impl IntoView {
                                             <span class="muted">
                                                 {move || v.get().map(|v| {
                                                     let mm = &v.metrics;
-                                                    format!(
-                                                        "{} used · {} free in {} block(s) · largest free {} · fragmentation {}",
-                                                        human(mm.used),
-                                                        human(mm.free),
-                                                        mm.free_blocks,
-                                                        human(mm.largest_free),
-                                                        pct(mm.fragmentation),
+                                                    tf!(i18n, alloc.caption,
+                                                        used = human(mm.used),
+                                                        free = human(mm.free),
+                                                        blocks = mm.free_blocks,
+                                                        largest = human(mm.largest_free),
+                                                        frag = pct(mm.fragmentation),
                                                     )
                                                 })}
-                                                {page.map(|p| format!(" · pages of {}", human(p)))}
+                                                {move || page.map(|p| tf!(i18n, alloc.pages_of, size = human(p)))}
                                             </span>
                                         </div>
                                         <PoolCanvas
@@ -463,23 +463,23 @@ pub fn AllocatorPage() -> impl IntoView {
                             .collect_view()
                     }}
                     <div class="legend" aria-hidden="true">
-                        <span><i class="sw live"></i>"live"</span>
-                        <span><i class="sw unreferenced"></i>"unreferenced (refcount 0, awaiting sweep)"</span>
-                        <span><i class="sw free"></i>"free"</span>
-                        <span><i class="sw fail"></i>"failed request"</span>
-                        <span><i class="sw owner"></i>"top stripe: owner"</span>
+                        <span><i class="sw live"></i>{t!(i18n, alloc.legend_live)}</span>
+                        <span><i class="sw unreferenced"></i>{t!(i18n, alloc.legend_unref)}</span>
+                        <span><i class="sw free"></i>{t!(i18n, alloc.legend_free)}</span>
+                        <span><i class="sw fail"></i>{t!(i18n, alloc.legend_fail)}</span>
+                        <span><i class="sw owner"></i>{t!(i18n, alloc.legend_owner)}</span>
                     </div>
-                    <div class="controls" role="group" aria-label="Playback">
-                        <button data-testid="reset" title="Reset (Home)" on:click=move |_| player.update(Player::reset)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg><span class="sr">"Reset"</span></button>
-                        <button data-testid="step-back" title="Step back (←)" on:click=move |_| player.update(Player::back)>"◀ Step"</button>
-                        <button data-testid="play" class="primary" title="Play (space)" disabled=move || playing.get() on:click=move |_| player.update(Player::play)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M4 2l10 6-10 6z" fill="currentColor"/></svg>" Play"</button>
-                        <button data-testid="pause" title="Pause (space)" disabled=move || !playing.get() on:click=move |_| player.update(Player::pause)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h4v12H3zM9 2h4v12H9z" fill="currentColor"/></svg>" Pause"</button>
-                        <button data-testid="step" title="Step forward (→)" on:click=move |_| player.update(Player::forward)>"Step ▶"</button>
+                    <div class="controls" role="group" aria-label=move || t_string!(i18n, alloc.playback)>
+                        <button data-testid="reset" title=move || t_string!(i18n, alloc.reset_title) on:click=move |_| player.update(Player::reset)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg><span class="sr">{t!(i18n, alloc.reset)}</span></button>
+                        <button data-testid="step-back" title=move || t_string!(i18n, alloc.back_title) on:click=move |_| player.update(Player::back)>{t!(i18n, alloc.back)}</button>
+                        <button data-testid="play" class="primary" title=move || t_string!(i18n, alloc.play_title) disabled=move || playing.get() on:click=move |_| player.update(Player::play)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M4 2l10 6-10 6z" fill="currentColor"/></svg>" "{t!(i18n, alloc.play)}</button>
+                        <button data-testid="pause" title=move || t_string!(i18n, alloc.pause_title) disabled=move || !playing.get() on:click=move |_| player.update(Player::pause)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h4v12H3zM9 2h4v12H9z" fill="currentColor"/></svg>" "{t!(i18n, alloc.pause)}</button>
+                        <button data-testid="step" title=move || t_string!(i18n, alloc.forward_title) on:click=move |_| player.update(Player::forward)>{t!(i18n, alloc.forward)}</button>
                         <input
                             type="range"
                             class="timeline"
                             data-testid="timeline"
-                            aria-label="Timeline: step"
+                            aria-label=move || t_string!(i18n, alloc.timeline)
                             min="0"
                             max=move || len.get().to_string()
                             prop:value=move || step.get().to_string()
@@ -493,7 +493,7 @@ pub fn AllocatorPage() -> impl IntoView {
                             }
                         />
                         <label class="speed">
-                            "Speed "
+                            {t!(i18n, alloc.speed)}" "
                             <select
                                 data-testid="speed"
                                 on:change=move |ev| {
@@ -509,27 +509,27 @@ pub fn AllocatorPage() -> impl IntoView {
                             </select>
                         </label>
                     </div>
-                    <p class="hint muted">"Keys: space play/pause · ← → step · + − speed · Home reset. Hover a block for details."</p>
+                    <p class="hint muted">{t!(i18n, alloc.keys)}</p>
                 </div>
 
                 <aside class="side">
                     <div class="card metrics">
-                        <h2>"Metrics"</h2>
+                        <h2>{t!(i18n, alloc.metrics)}</h2>
                         <div class="metric-grid">
-                            {metric("metric-used", "used", Box::new(move || m().map(|m| (human(m.used), m.used.to_string())).unwrap_or_default()))}
-                            {metric("metric-free", "free", Box::new(move || m().map(|m| (human(m.free), m.free.to_string())).unwrap_or_default()))}
-                            {metric("metric-unreferenced", "unreferenced", Box::new(move || m().map(|m| (human(m.unreferenced), m.unreferenced.to_string())).unwrap_or_default()))}
-                            {metric("metric-largest-free", "largest free", Box::new(move || m().map(|m| (human(m.largest_free), m.largest_free.to_string())).unwrap_or_default()))}
-                            {metric("metric-fragmentation", "fragmentation", Box::new(move || m().map(|m| (pct(m.fragmentation), format!("{:.6}", m.fragmentation))).unwrap_or_default()))}
-                            {metric("metric-free-blocks", "free blocks", Box::new(move || m().map(|m| (m.free_blocks.to_string(), m.free_blocks.to_string())).unwrap_or_default()))}
-                            {metric("metric-waste", "internal waste", Box::new(move || m().map(|m| (human(m.internal_waste), m.internal_waste.to_string())).unwrap_or_default()))}
-                            {metric("metric-live-blocks", "live blocks", Box::new(move || m().map(|m| (m.live_blocks.to_string(), m.live_blocks.to_string())).unwrap_or_default()))}
+                            {metric("metric-used", t_string!(i18n, alloc.m_used), Box::new(move || m().map(|m| (human(m.used), m.used.to_string())).unwrap_or_default()))}
+                            {metric("metric-free", t_string!(i18n, alloc.m_free), Box::new(move || m().map(|m| (human(m.free), m.free.to_string())).unwrap_or_default()))}
+                            {metric("metric-unreferenced", t_string!(i18n, alloc.m_unref), Box::new(move || m().map(|m| (human(m.unreferenced), m.unreferenced.to_string())).unwrap_or_default()))}
+                            {metric("metric-largest-free", t_string!(i18n, alloc.m_largest), Box::new(move || m().map(|m| (human(m.largest_free), m.largest_free.to_string())).unwrap_or_default()))}
+                            {metric("metric-fragmentation", t_string!(i18n, alloc.m_frag), Box::new(move || m().map(|m| (pct(m.fragmentation), format!("{:.6}", m.fragmentation))).unwrap_or_default()))}
+                            {metric("metric-free-blocks", t_string!(i18n, alloc.m_free_blocks), Box::new(move || m().map(|m| (m.free_blocks.to_string(), m.free_blocks.to_string())).unwrap_or_default()))}
+                            {metric("metric-waste", t_string!(i18n, alloc.m_waste), Box::new(move || m().map(|m| (human(m.internal_waste), m.internal_waste.to_string())).unwrap_or_default()))}
+                            {metric("metric-live-blocks", t_string!(i18n, alloc.m_live_blocks), Box::new(move || m().map(|m| (m.live_blocks.to_string(), m.live_blocks.to_string())).unwrap_or_default()))}
                         </div>
                         <div class="sparks">
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.0.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label="used" value_text=Signal::derive(move || m().map(|m| human(m.used)).unwrap_or_default()) class="live" testid="chart-used"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.1.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label="unreferenced" value_text=Signal::derive(move || m().map(|m| human(m.unreferenced)).unwrap_or_default()) class="unref" testid="chart-unreferenced"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.2.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label="largest free block" value_text=Signal::derive(move || m().map(|m| human(m.largest_free)).unwrap_or_default()) class="free" testid="chart-largest-free"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.3.clone())) max=Signal::derive(|| 1.0) cursor=step label="fragmentation" value_text=Signal::derive(move || m().map(|m| pct(m.fragmentation)).unwrap_or_default()) class="fail" testid="chart-fragmentation"/>
+                            <Sparkline values=Signal::derive(move || samples.with(|s| s.0.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_used) value_text=Signal::derive(move || m().map(|m| human(m.used)).unwrap_or_default()) class="live" testid="chart-used"/>
+                            <Sparkline values=Signal::derive(move || samples.with(|s| s.1.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_unref) value_text=Signal::derive(move || m().map(|m| human(m.unreferenced)).unwrap_or_default()) class="unref" testid="chart-unreferenced"/>
+                            <Sparkline values=Signal::derive(move || samples.with(|s| s.2.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_largest_block) value_text=Signal::derive(move || m().map(|m| human(m.largest_free)).unwrap_or_default()) class="free" testid="chart-largest-free"/>
+                            <Sparkline values=Signal::derive(move || samples.with(|s| s.3.clone())) max=Signal::derive(|| 1.0) cursor=step label=t_string!(i18n, alloc.m_frag) value_text=Signal::derive(move || m().map(|m| pct(m.fragmentation)).unwrap_or_default()) class="fail" testid="chart-fragmentation"/>
                         </div>
                         {move || {
                             m().map(|m| {
@@ -537,11 +537,11 @@ pub fn AllocatorPage() -> impl IntoView {
                                 let leaks = m.leak_suspects.clone();
                                 view! {
                                     {(!owners.is_empty()).then(|| view! {
-                                        <h3>"Owners vs quota"</h3>
+                                        <h3>{t!(i18n, alloc.owners)}</h3>
                                         <ul class="owners">
                                             {owners.into_iter().map(|o| {
                                                 let frac = o.quota.map(|q| if q == 0 { 1.0 } else { o.used as f64 / q as f64 }).unwrap_or(0.0);
-                                                let quota = o.quota.map(|q| format!(" of {}", human(q))).unwrap_or_else(|| " (no quota)".into());
+                                                let quota = o.quota.map(|q| tf!(i18n, alloc.of_quota, quota = human(q))).unwrap_or_else(|| t_string!(i18n, alloc.no_quota).to_owned());
                                                 view! {
                                                     <li data-testid="owner" data-owner=o.owner.to_string()>
                                                         <span>{format!("{}: {}{}", o.owner, human(o.used), quota)}</span>
@@ -551,32 +551,33 @@ pub fn AllocatorPage() -> impl IntoView {
                                             }).collect_view()}
                                         </ul>
                                     })}
-                                    {m.overcommitted.then(|| view! { <p class="warn">"The executors' fractions add up to more than 1: overcommitted."</p> })}
+                                    {m.overcommitted.then(|| view! { <p class="warn">{t!(i18n, alloc.overcommitted)}</p> })}
                                     {(!leaks.is_empty()).then(|| view! {
-                                        <h3>"Leak suspects"</h3>
+                                        <h3>{t!(i18n, alloc.leaks)}</h3>
                                         <ul class="leaks">
                                             {leaks.into_iter().map(|l| view! {
-                                                <li data-testid="leak-suspect">{format!("{} ({}) untouched for {} steps", l.name, human(l.size), l.idle_steps)}</li>
+                                                <li data-testid="leak-suspect">{tf!(i18n, alloc.leak, name = l.name, size = human(l.size), steps = l.idle_steps)}</li>
                                             }).collect_view()}
                                         </ul>
                                     })}
                                 }
                             })
                         }}
-                        <h3>"Failures so far"</h3>
+                        <h3>{t!(i18n, alloc.failures)}</h3>
                         <ul class="failures">
                             {move || {
                                 let s = step.get();
                                 run.with(|r| {
                                     let fs: Vec<_> = r.as_ref().map(|r| r.timelines[0].1.failures().iter().filter(|f| f.step as usize <= s).cloned().collect()).unwrap_or_default();
                                     if fs.is_empty() {
-                                        return view! { <li class="muted">"none"</li> }.into_any();
+                                        return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
                                     }
                                     fs.into_iter().map(|f| view! {
                                         <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
-                                            <b>{f.reason}</b>
-                                            {format!(" · step {} · line {} · {}", f.step, f.line, f.op)}
-                                            <div class="muted small">{f.message.clone()}</div>
+                                            <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
+                                            {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
+                                            <code translate="no">{f.op.clone()}</code>
+                                            <div class="muted small">{f.error.describe(lang.get())}</div>
                                         </li>
                                     }).collect_view().into_any()
                                 })
@@ -588,21 +589,21 @@ pub fn AllocatorPage() -> impl IntoView {
 
             <div class="alloc-lower">
                 <div class="card log">
-                    <h2>"What happened"</h2>
+                    <h2>{t!(i18n, alloc.what_happened)}</h2>
                     <ol class="events" data-testid="event-log">
                         {move || {
                             primary.get().map(|v| {
                                 if v.scene.events.is_empty() {
-                                    return view! { <li class="muted">"The pool is ready: one free block spans it all. Press Step or Play."</li> }.into_any();
+                                    return view! { <li class="muted">{t!(i18n, alloc.ready)}</li> }.into_any();
                                 }
                                 v.scene.events.iter().map(|e| {
                                     let fail = matches!(e, memlab_engine::Event::Fail { .. });
-                                    view! { <li class:fail=fail>{narrate::sentence(e)}</li> }
+                                    view! { <li class:fail=fail>{narrate::sentence_in(e, lang.get())}</li> }
                                 }).collect_view().into_any()
                             })
                         }}
                     </ol>
-                    <h3>"Earlier steps"</h3>
+                    <h3>{t!(i18n, alloc.earlier)}</h3>
                     <ol class="history">
                         {move || {
                             let s = step.get();
@@ -613,9 +614,9 @@ pub fn AllocatorPage() -> impl IntoView {
                                     view! {
                                         <li>
                                             <button class="linkish" on:click=move |_| player.update(|p| { p.pause(); p.seek(k); })>
-                                                {format!("step {k} · line {l} · {op}")}
+                                                {tf!(i18n, alloc.history_item, step = k, line = l)}<code translate="no">{op.to_string()}</code>
                                             </button>
-                                            {failed.map(|r| view! { <span class="fail-tag">{r}</span> })}
+                                            {failed.map(|r| view! { <span class="fail-tag">{memlab_engine::OpError::reason_label(r, lang.get())}</span> })}
                                         </li>
                                     }
                                 })).collect_view()
@@ -624,8 +625,14 @@ pub fn AllocatorPage() -> impl IntoView {
                     </ol>
                 </div>
                 <div class="card script">
-                    <h2>{move || run.with(|r| r.as_ref().map(|r| r.title.clone()).unwrap_or_default())}</h2>
-                    <p class="about" data-testid="scenario-about">{move || run.with(|r| r.as_ref().map(|r| r.about.clone()).unwrap_or_default())}</p>
+                    <h2>{move || match run.with(|r| r.as_ref().map(|r| r.scenario)).flatten().and_then(scenarios::get) {
+                        Some(s) => s.title_in(lang.get()),
+                        None => t_string!(i18n, alloc.your_script).to_owned(),
+                    }}</h2>
+                    <p class="about" data-testid="scenario-about">{move || match run.with(|r| r.as_ref().map(|r| r.scenario)).flatten().and_then(scenarios::get) {
+                        Some(s) => s.about_in(lang.get()),
+                        None => t_string!(i18n, alloc.your_script_about).to_owned(),
+                    }}</p>
                     <ScriptEditor text=text current_line=current_line error=Signal::derive(move || parse_error.get())/>
                     <div class="editor-actions">
                         <button class="primary" data-testid="run-script" on:click=move |_| {
@@ -633,8 +640,8 @@ pub fn AllocatorPage() -> impl IntoView {
                                 scenario.set(None);
                             }
                             start(None);
-                        }>"Run script"</button>
-                        <span class="muted small">"Runs the text above from step 0. The link in the address bar opens this exact script and step."</span>
+                        }>{t!(i18n, alloc.run)}</button>
+                        <span class="muted small">{t!(i18n, alloc.run_hint)}</span>
                     </div>
                 </div>
             </div>
@@ -645,7 +652,7 @@ pub fn AllocatorPage() -> impl IntoView {
                     let m = &c.metrics;
                     view! {
                         <p class="muted" data-testid="compare-summary">
-                            {format!("Compared policy: {} free in {} block(s), largest {}, {} failure(s) so far.", human(m.free), m.free_blocks, human(m.largest_free), m.failures.values().sum::<u64>())}
+                            {tf!(i18n, alloc.compared, free = human(m.free), blocks = m.free_blocks, largest = human(m.largest_free), failures = m.failures.values().sum::<u64>())}
                         </p>
                     }
                 }))}

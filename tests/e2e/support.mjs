@@ -90,7 +90,7 @@ export function appUnderTest() {
 
 /** A page that records console errors and uncaught exceptions for the test to assert on. */
 export async function openPage(browser, url, opts = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...opts });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', ...opts });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

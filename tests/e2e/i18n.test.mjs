@@ -1,0 +1,110 @@
+// 简体中文 throughout: every page is switched to Chinese and its text — visible text, and the
+// title/aria-label/placeholder attributes a screen reader or a tooltip shows — is scanned for
+// English words. What may stay: names, units, Flink's option keys and metric names, the
+// scenario language's keywords, and whatever is marked translate="no" (scripts, block names,
+// Flink's own error messages, which users search for verbatim).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appUnderTest, openPage, screenshot } from './support.mjs';
+
+const app = appUnderTest();
+
+/** Words that are the same in both languages. */
+const ALLOW = new Set([
+  // names
+  'memlab', 'Flink', 'Memory', 'Lab', 'Apache', 'JVM', 'TaskManager', 'TaskManagers', 'JobManager', 'TaskExecutor',
+  'RocksDB', 'MemoryManager', 'NetworkBufferPool', 'Prometheus', 'Grafana', 'Kubernetes', 'YAML', 'JSON', 'REST',
+  'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
+  'shuffle', 'te', 'config', 'yaml',
+  // units
+  'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb',
+  // keys
+  'PageDown', 'PageUp', 'Esc', 'Home', 'F', 'N', 'P', 'L',
+  // allocation policies and the scenario language's keywords (what a script says)
+  'first-fit', 'next-fit', 'best-fit', 'worst-fit', 'pages', 'buddy', 'alloc', 'release', 'retain', 'sweep',
+  'compact', 'pool', 'executor', 'workload', 'gate', 'network', 'eager', 'coalesce', 'live', 'SIZE',
+  'policy', 'slots', 'autosweep', 'leak-after',
+]);
+
+/** Flink's own messages, quoted verbatim (users search for them in logs). */
+const FLINK_VERBATIM = ['Insufficient number of network buffers'];
+
+/** The English words left on the page (outside translate="no", code and the script). */
+async function englishOn(page) {
+  return page.evaluate(([allow, verbatim]) => {
+    const skip = (el) => el.closest('[translate="no"], code, pre, textarea, script, style, noscript');
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!skip(n.parentElement)) texts.push(n.textContent);
+    }
+    for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
+      if (skip(el)) continue;
+      for (const a of ['title', 'aria-label', 'placeholder']) if (el.hasAttribute(a)) texts.push(el.getAttribute(a));
+    }
+    const found = new Set();
+    for (let t of texts) {
+      for (const v of verbatim) t = t.split(v).join(' ');
+      // Flink keys, metric names, file names and URLs (anything with a dot, slash or colon
+      // inside a word) are verbatim by design.
+      for (const token of t.split(/[\s,;()（）、，。：“”"'‘’·|—–…!?！？=<>\[\]{}]+/)) {
+        if (!/[A-Za-z]{2,}/.test(token) || /[./:_]/.test(token.replace(/[.:]$/, '')) || /\d/.test(token)) continue;
+        const word = token.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
+        if (word.length < 2 || allow.includes(word) || allow.includes(token)) continue;
+        found.add(word);
+      }
+    }
+    return [...found].sort();
+  }, [[...ALLOW], FLINK_VERBATIM]);
+}
+
+async function inChinese(url) {
+  const opened = await openPage(app.browser, url, { locale: 'zh-CN' });
+  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh');
+  return opened;
+}
+
+const PAGES = [
+  ['allocator, seed example mid-way', '?view=allocator&scenario=seed-10-20-30&step=8', '[data-testid="event-log"] li'],
+  ['allocator, quotas', '?view=allocator&scenario=quota-slots&step=20', '[data-testid="owner"]'],
+  ['allocator, network buffers', '?view=allocator&scenario=network-buffers&step=12', '[data-testid="event-log"] li'],
+  ['allocator, compared policies', '?view=allocator&scenario=first-vs-best-fit&compare=best-fit&step=9', '[data-testid="compare-summary"]'],
+  ['calculator, TaskManager', '?view=calculator', '[data-testid="tm-diagram"], [data-testid="diagram"], svg'],
+  ['calculator, JobManager', '?view=calculator&p=jm', 'svg'],
+  ['calculator, an invalid config', '?view=calculator&taskmanager.memory.process.size=100m', '[role="alert"]'],
+  ['live cluster, bundled recording', '?view=cluster&recording=public/recordings/heap-leak.memlab.json', '[data-testid="tm-card"]'],
+  ['diagnosis, the leak', '?view=diagnosis&recording=public/recordings/heap-leak.memlab.json', '[data-testid="finding"]'],
+  ['diagnosis, managed memory', '?view=diagnosis&recording=public/recordings/managed-idle.memlab.json', '[data-testid="finding"]'],
+  ['lessons', '?view=lessons', '[data-testid="lesson"]'],
+  ['a lesson step', '?view=allocator&scenario=seed-10-20-30&step=3&lesson=04-seed-10-20-30.md&ls=2', '[data-testid="lesson-step-title"]'],
+];
+
+for (const [name, query, ready] of PAGES) {
+  test(`中文: ${name} has no English left`, async () => {
+    const { page, errors, context } = await inChinese(`${app.base}${query}`);
+    await page.locator(ready).first().waitFor();
+    const left = await englishOn(page);
+    assert.deepEqual(left, [], `English on "${name}": ${left.join(', ')}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('the language switch is remembered and the browser language is the default', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByTestId('lang').selectOption('zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid="nav-allocator"]')?.textContent === '分配器');
+  await page.waitForFunction(() => /第 \d+ 步/.test(document.querySelector('[data-testid="step-title"]')?.textContent ?? ''));
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh');
+  await page.getByTestId('lang').selectOption('en');
+  await page.waitForFunction(() => document.querySelector('[data-testid="nav-allocator"]')?.textContent === 'Allocator');
+  await screenshot(page, 'allocator-en');
+  assert.deepEqual(errors, []);
+  await context.close();
+  const zh = await inChinese(`${app.base}?view=allocator&scenario=seed-10-20-30&step=8`);
+  await zh.page.locator('[data-testid="event-log"] li').first().waitFor();
+  await screenshot(zh.page, 'allocator-zh');
+  await zh.context.close();
+});
