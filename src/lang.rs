@@ -118,3 +118,51 @@ mod tests {
         assert_eq!(fill("no {", &[]), "no {");
     }
 }
+
+/// Flink's names for memory components and options, in `lang`. Flink's Chinese
+/// documentation's terms, with the English name a user sees in Flink's own UI and logs kept
+/// beside where they differ a lot. (Option keys are never translated.)
+pub fn flink_term(lang: Lang, en: &str) -> String {
+    if lang == Lang::En {
+        return en.to_owned();
+    }
+    let zh = match en {
+        "Total Process Memory" => "进程总内存",
+        "Total Flink Memory" => "Flink 总内存",
+        "Framework Heap" => "框架堆内存",
+        "Task Heap" => "任务堆内存",
+        "Managed Memory" => "托管内存",
+        "Managed Memory fraction" => "托管内存占比",
+        "Framework Off-Heap" => "框架堆外内存",
+        "Task Off-Heap" => "任务堆外内存",
+        "Network" | "Network Memory" => "网络内存",
+        "Network Memory fraction" => "网络内存占比",
+        "Network Memory min" => "网络内存下限",
+        "Network Memory max" => "网络内存上限",
+        "JVM Heap" => "JVM 堆内存",
+        "Off-Heap" | "Off-Heap Memory" => "堆外内存",
+        "Direct Memory" => "直接内存",
+        "JVM Metaspace" => "JVM 元空间 (Metaspace)",
+        "JVM Overhead" => "JVM 开销",
+        "JVM Overhead fraction" => "JVM 开销占比",
+        "JVM Overhead min" => "JVM 开销下限",
+        "JVM Overhead max" => "JVM 开销上限",
+        "Task slots" => "任务槽数",
+        "CPU cores" => "CPU 核数",
+        "Memory segment size" => "内存段大小",
+        "Limit JVM direct memory" => "限制 JVM 直接内存",
+        "Legacy JobManager heap (→ JVM Heap)" => "旧版 JobManager 堆（→ JVM 堆内存）",
+        "Legacy JobManager heap in MB" => "旧版 JobManager 堆（MB）",
+        "Legacy TaskManager heap (→ Total Flink Memory)" => "旧版 TaskManager 堆（→ Flink 总内存）",
+        "Legacy TaskManager heap in MB" => "旧版 TaskManager 堆（MB）",
+        "Legacy number of network buffers" => "旧版网络缓冲区数量",
+        other => other,
+    };
+    zh.to_owned()
+}
+
+/// The interface language now (not reactive: pages are rebuilt when it changes). Needs the
+/// component tree's context, so call it while building a view.
+pub fn current() -> Lang {
+    to_lang(use_i18n().get_locale_untracked())
+}

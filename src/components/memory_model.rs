@@ -2,6 +2,9 @@
 //! Flink → JVM Heap / Off-Heap / Direct …), used by the calculator and the live cluster view.
 
 use leptos::prelude::*;
+use memlab_text::tr;
+
+use crate::lang::{flink_term, Lang};
 use memlab_flink::process::Part;
 use memlab_flink::read::Source;
 use memlab_flink::rest::MemoryConfiguration;
@@ -27,6 +30,7 @@ pub fn leaf(
     Leaf { id, name, part, class, option }
 }
 
+/// How a part got its size, in English (`data-source` hooks and the CLI's words).
 pub fn source_label(s: Source) -> &'static str {
     match s {
         Source::Configured => "configured",
@@ -34,6 +38,18 @@ pub fn source_label(s: Source) -> &'static str {
         Source::Derived => "derived",
         Source::ClampedToMin => "clamped to min",
         Source::ClampedToMax => "clamped to max",
+    }
+}
+
+/// How a part got its size, in `lang`.
+pub fn source_text(lang: Lang, s: Source) -> &'static str {
+    match (lang, s) {
+        (Lang::En, s) => source_label(s),
+        (Lang::Zh, Source::Configured) => "已配置",
+        (Lang::Zh, Source::Default) => "默认值",
+        (Lang::Zh, Source::Derived) => "推导",
+        (Lang::Zh, Source::ClampedToMin) => "钳制到下限",
+        (Lang::Zh, Source::ClampedToMax) => "钳制到上限",
     }
 }
 
@@ -52,23 +68,20 @@ fn grow(bytes: u64, _total: u64) -> String {
     format!("flex-grow:{:.3};", bytes as f64 / 1024.0)
 }
 
-fn tile(l: &Leaf, total: u64) -> impl IntoView {
-    let title = format!(
-        "{}: {} ({} bytes) — {}",
-        l.name,
-        human(l.part.bytes),
-        l.part.bytes,
-        source_label(l.part.source)
-    );
+fn tile(l: &Leaf, total: u64, lang: Lang) -> impl IntoView {
+    let name = flink_term(lang, l.name);
+    let (size, bytes, source) = (human(l.part.bytes), l.part.bytes, source_text(lang, l.part.source));
+    let title =
+        tr!(lang, "{name}: {size} ({bytes} bytes) — {source}", "{name}：{size}（{bytes} 字节）— {source}");
     view! {
         <div class=format!("mm-leaf {} {}", l.class, source_class(l.part.source)) style=grow(l.part.bytes, total) title=title>
-            <span class="mm-name">{l.name}</span>
+            <span class="mm-name">{name.clone()}</span>
             <span class="mm-size">{human(l.part.bytes)}</span>
         </div>
     }
 }
 
-fn group(name: &'static str, class: &'static str, bytes: u64, total: u64, inner: Vec<AnyView>) -> AnyView {
+fn group(name: String, class: &'static str, bytes: u64, total: u64, inner: Vec<AnyView>) -> AnyView {
     view! {
         <div class=format!("mm-group {class}") style=grow(bytes, total)>
             <div class="mm-label">
@@ -83,6 +96,8 @@ fn group(name: &'static str, class: &'static str, bytes: u64, total: u64, inner:
 
 /// Flink's memory model, drawn to scale.
 pub fn diagram(leaves: &[Leaf], total_flink: u64, total: u64) -> AnyView {
+    let lang = crate::lang::current();
+    let term = |en: &str| flink_term(lang, en);
     let l = |id: &str| leaves.iter().find(|x| x.id == id).cloned().expect("known component");
     let is_tm = leaves.iter().any(|x| x.id == "taskHeap");
     let flink_inner: Vec<AnyView> = match is_tm {
@@ -99,47 +114,49 @@ pub fn diagram(leaves: &[Leaf], total_flink: u64, total: u64) -> AnyView {
             let direct = fo.part.bytes + to.part.bytes + net.part.bytes;
             vec![
                 group(
-                    "JVM Heap",
+                    term("JVM Heap"),
                     "g-heap",
                     heap,
                     total,
-                    vec![tile(&fh, total).into_any(), tile(&th, total).into_any()],
+                    vec![tile(&fh, total, lang).into_any(), tile(&th, total, lang).into_any()],
                 ),
                 group(
-                    "Off-Heap Memory",
+                    term("Off-Heap Memory"),
                     "g-offheap",
                     mg.part.bytes + direct,
                     total,
                     vec![
-                        tile(&mg, total).into_any(),
+                        tile(&mg, total, lang).into_any(),
                         group(
-                            "Direct Memory",
+                            term("Direct Memory"),
                             "g-direct",
                             direct,
                             total,
                             vec![
-                                tile(&fo, total).into_any(),
-                                tile(&to, total).into_any(),
-                                tile(&net, total).into_any(),
+                                tile(&fo, total, lang).into_any(),
+                                tile(&to, total, lang).into_any(),
+                                tile(&net, total, lang).into_any(),
                             ],
                         ),
                     ],
                 ),
             ]
         }
-        false => vec![tile(&l("jvmHeap"), total).into_any(), tile(&l("offHeap"), total).into_any()],
+        false => {
+            vec![tile(&l("jvmHeap"), total, lang).into_any(), tile(&l("offHeap"), total, lang).into_any()]
+        }
     };
     view! {
-        <div class="mm" data-testid="memory-diagram" role="img" aria-label="Flink's memory model drawn to scale; the table lists the same values.">
+        <div class="mm" data-testid="memory-diagram" role="img" aria-label=tr!(lang, "Flink's memory model drawn to scale; the table lists the same values.", "按比例绘制的 Flink 内存模型；表格列出同样的数值。")>
             <div class="mm-group g-process">
                 <div class="mm-label">
-                    <span>"Total Process Memory"</span>
+                    <span>{term("Total Process Memory")}</span>
                     <b data-testid="total-process">{human(total)}</b>
                 </div>
                 <div class="mm-row">
-                    {group("Total Flink Memory", "g-flink", total_flink, total, flink_inner)}
-                    {tile(&l("jvmMetaspace"), total)}
-                    {tile(&l("jvmOverhead"), total)}
+                    {group(term("Total Flink Memory"), "g-flink", total_flink, total, flink_inner)}
+                    {tile(&l("jvmMetaspace"), total, lang)}
+                    {tile(&l("jvmOverhead"), total, lang)}
                 </div>
             </div>
         </div>

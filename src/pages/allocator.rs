@@ -403,12 +403,11 @@ pub fn AllocatorPage() -> impl IntoView {
                             {move || {
                                 let s = step.get();
                                 let n = len.get();
-                                let op = run
-                                    .with(|r| {
-                                        r.as_ref().and_then(|r| r.timelines[0].1.op_at(s).map(|(l, o)| tf!(i18n, alloc.line_op, line = l, op = o)))
-                                    })
-                                    .unwrap_or_else(|| t_string!(i18n, alloc.empty_pool).to_owned());
-                                tf!(i18n, alloc.step_of, step = s, steps = n, op = op)
+                                let at = tf!(i18n, alloc.step_of, step = s, steps = n);
+                                match run.with(|r| r.as_ref().and_then(|r| r.timelines[0].1.op_at(s).map(|(l, o)| (l, o.to_string())))) {
+                                    Some((l, op)) => view! { {at}{tf!(i18n, alloc.line_op, line = l)}<span translate="no">{op}</span> }.into_any(),
+                                    None => view! { {at}{t!(i18n, alloc.empty_pool)} }.into_any(),
+                                }
                             }}
                         </div>
                     </div>

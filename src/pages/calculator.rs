@@ -9,7 +9,13 @@ use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError,
 use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
-use crate::components::memory_model::{diagram, leaf, source_class, source_label, tm_memory_leaves, Leaf};
+use crate::components::memory_model::{
+    diagram, leaf, source_class, source_label, source_text, tm_memory_leaves, Leaf,
+};
+use crate::i18n::{t, use_i18n};
+use crate::lang::{flink_term, Lang};
+use crate::tf;
+use memlab_text::tr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Proc {
@@ -50,13 +56,16 @@ struct Model {
     facts: Vec<(String, String)>,
 }
 
-fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError> {
+fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig, lang: Lang) -> Result<Model, FlinkError> {
     match p {
         Proc::Tm => {
             let m = taskmanager::derive_for(c, v)?;
             let segment = read::memory(c, &tm::SEGMENT_SIZE).map(|s| s.bytes()).unwrap_or(32 << 10).max(1);
-            let segment_note =
-                if read::contains(c, &tm::SEGMENT_SIZE) { "" } else { " (default segment size)" };
+            let segment_note = if read::contains(c, &tm::SEGMENT_SIZE) {
+                String::new()
+            } else {
+                tr!(lang, " (default segment size)", "（默认段大小）")
+            };
             Ok(Model {
                 leaves: tm_memory_leaves(&m),
                 total_flink: m.total_flink(),
@@ -65,15 +74,15 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError>
                 dynamic: m.dynamic_properties(),
                 notes: m.notes.clone(),
                 facts: vec![
-                    ("JVM heap (-Xmx)".into(), human(m.jvm_heap())),
-                    ("JVM direct memory limit".into(), human(m.jvm_direct())),
-                    ("Task slots".into(), m.slots.to_string()),
-                    ("Managed memory per slot".into(), human(m.managed_per_slot())),
+                    (tr!(lang, "JVM heap (-Xmx)", "JVM 堆 (-Xmx)"), human(m.jvm_heap())),
+                    (tr!(lang, "JVM direct memory limit", "JVM 直接内存上限"), human(m.jvm_direct())),
+                    (flink_term(lang, "Task slots"), m.slots.to_string()),
+                    (tr!(lang, "Managed memory per slot", "每个槽位的托管内存"), human(m.managed_per_slot())),
                     (
-                        "Network buffers".into(),
+                        tr!(lang, "Network buffers", "网络缓冲区"),
                         format!("{} × {}{segment_note}", m.network.bytes / segment, human(segment)),
                     ),
-                    ("CPU cores".into(), m.cpu_cores.clone()),
+                    (flink_term(lang, "CPU cores"), m.cpu_cores.clone()),
                 ],
             })
         }
@@ -98,11 +107,15 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError>
                 dynamic: m.dynamic_properties(),
                 notes: m.notes.clone(),
                 facts: vec![(
-                    "JVM direct memory limit".into(),
+                    tr!(lang, "JVM direct memory limit", "JVM 直接内存上限"),
                     if m.direct_limit {
                         human(m.off_heap.bytes)
                     } else {
-                        "not set (jobmanager.memory.enable-jvm-direct-memory-limit)".into()
+                        tr!(
+                            lang,
+                            "not set (jobmanager.memory.enable-jvm-direct-memory-limit)",
+                            "未设置 (jobmanager.memory.enable-jvm-direct-memory-limit)"
+                        )
                     },
                 )],
             })
@@ -110,17 +123,31 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig) -> Result<Model, FlinkError>
     }
 }
 
-fn placeholder(o: &Opt) -> String {
+fn placeholder(o: &Opt, lang: Lang) -> String {
     match o.default {
-        OptDefault::Size(b) if b == i64::MAX as u64 => "no limit (default)".into(),
-        OptDefault::Size(b) => format!("{} (default)", MemorySize::new(b)),
-        OptDefault::Float(_, t) => format!("{t} (default)"),
-        OptDefault::None => "not set".into(),
+        OptDefault::Size(b) if b == i64::MAX as u64 => tr!(lang, "no limit (default)", "无上限（默认）"),
+        OptDefault::Size(b) => tr!(lang, "{} (default)", "{}（默认）", MemorySize::new(b)),
+        OptDefault::Float(_, t) => tr!(lang, "{t} (default)", "{t}（默认）"),
+        OptDefault::None => tr!(lang, "not set", "未设置"),
+    }
+}
+
+/// A warning about a key Flink ignores, in `lang`.
+fn warning_text(w: &memlab_flink::lint::Warning, lang: Lang) -> String {
+    let key = &w.key;
+    match (lang, w.kind, w.suggestion) {
+        (Lang::En, ..) => w.message.clone(),
+        (Lang::Zh, "myth", _) => format!("'{key}' 在任何 Flink 版本中都不存在（Flink 1.9 及更早版本有布尔选项 'taskmanager.memory.off-heap'；自 1.10 起托管内存始终在堆外）。堆外内存请用 'taskmanager.memory.task.off-heap.size'（你的代码使用的直接内存）或 'taskmanager.memory.managed.size'（状态后端、批处理算子）来设置。"),
+        (Lang::Zh, "removed", Some(new)) => format!("'{key}' 已在 Flink 2.0 中移除，会被忽略；请改用 '{new}'。"),
+        (Lang::Zh, _, Some(s)) => format!("'{key}' 不是 Flink 的选项，会被忽略。你是想写 '{s}' 吗？"),
+        (Lang::Zh, ..) => format!("'{key}' 不是 Flink 的选项，会被忽略。"),
     }
 }
 
 #[component]
 pub fn CalculatorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = crate::lang::current();
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
     let proc_ = RwSignal::new(if start.get("p") == Some("jm") { Proc::Jm } else { Proc::Tm });
@@ -137,7 +164,7 @@ pub fn CalculatorPage() -> impl IntoView {
     let yaml = RwSignal::new(config.with_untracked(FlinkConfig::to_yaml));
     let yaml_error = RwSignal::new(None::<String>);
 
-    let result = Memo::new(move |_| config.with(|c| model(proc_.get(), version.get(), c)));
+    let result = Memo::new(move |_| config.with(|c| model(proc_.get(), version.get(), c, lang)));
     let warnings = Memo::new(move |_| config.with(lint::check));
     let bad_keys =
         Memo::new(move |_| result.with(|r| r.as_ref().err().map(|e| e.keys.clone()).unwrap_or_default()));
@@ -190,18 +217,18 @@ pub fn CalculatorPage() -> impl IntoView {
                     config.with(|c| {
                         read::raw(c, &o)
                             .filter(|(k, _)| *k != key)
-                            .map(|(k, _)| format!("set through the deprecated key {k}"))
+                            .map(|(k, _)| tf!(i18n, calc.deprecated_key, key = k))
                     })
                 };
                 view! {
                     <label class="field" class:invalid=invalid>
-                        <span class="field-label">{o.label}</span>
+                        <span class="field-label">{flink_term(lang, o.label)}</span>
                         <code class="field-key">{key}</code>
                         <input
                             type="text"
                             data-testid=format!("opt-{key}")
                             aria-invalid=move || invalid().then_some("true")
-                            placeholder=placeholder(&o)
+                            placeholder=placeholder(&o, lang)
                             prop:value=value
                             on:input=move |ev| set_field(key, event_target_value(&ev))
                         />
@@ -218,16 +245,14 @@ pub fn CalculatorPage() -> impl IntoView {
         <section class="calculator">
             <header class="page-head">
                 <div>
-                    <h1>"Flink memory model"</h1>
-                    <p class="muted">
-                        "Type sizes the way Flink accepts them (1728m, 4 gb, 1073741824). The result is computed exactly as Flink computes it — same bytes, same JVM arguments, same error messages — checked against 765 configurations run through Flink 2.3.0 and 1.20.5."
-                    </p>
+                    <h1>{t!(i18n, calc.title)}</h1>
+                    <p class="muted">{t!(i18n, calc.intro)}</p>
                 </div>
                 <label class="version">
                     "Flink "
                     <select data-testid="flink-version" on:change=move |ev| version.set(FlinkVersion::parse(&event_target_value(&ev)).unwrap_or_default())>
                         <option value="2.3" selected=move || version.get() == FlinkVersion::V2>"2.x (2.0 – 2.3)"</option>
-                        <option value="1.20" selected=move || version.get() == FlinkVersion::V1_20>"1.20 (with legacy options)"</option>
+                        <option value="1.20" selected=move || version.get() == FlinkVersion::V1_20>{t!(i18n, calc.v120)}</option>
                     </select>
                 </label>
                 <div class="tabs" role="tablist">
@@ -237,11 +262,11 @@ pub fn CalculatorPage() -> impl IntoView {
             </header>
             <div class="calc-grid">
                 <div class="card calc-form">
-                    <h2>"Options"</h2>
-                    <p class="muted small">"Leave a field empty for Flink's default. Configure one of: the fine-grained sizes, Total Flink Memory, or Total Process Memory."</p>
+                    <h2>{t!(i18n, calc.options)}</h2>
+                    <p class="muted small">{t!(i18n, calc.options_hint)}</p>
                     <div class="fields">{fields}</div>
                     <details class="paste" open=false>
-                        <summary>"Paste or edit config.yaml"</summary>
+                        <summary>{t!(i18n, calc.paste)}</summary>
                         <textarea data-testid="config-yaml" spellcheck="false" prop:value=move || yaml.get() on:input=on_yaml></textarea>
                         {move || yaml_error.get().map(|e| view! { <p class="editor-error">{e}</p> })}
                     </details>
@@ -251,15 +276,15 @@ pub fn CalculatorPage() -> impl IntoView {
                         warnings
                             .get()
                             .into_iter()
-                            .map(|w| view! { <p class="banner warn-banner" data-testid="config-warning">{w.message}</p> })
+                            .map(|w| view! { <p class="banner warn-banner" data-testid="config-warning">{warning_text(&w, lang)}</p> })
                             .collect_view()
                     }}
                     {move || match result.get() {
                         Err(e) => view! {
                             <div class="card error-card" role="alert" data-testid="flink-error">
-                                <h2>"Flink would refuse this configuration"</h2>
+                                <h2>{t!(i18n, calc.refused)}</h2>
                                 <p class="flink-message"><code data-testid="flink-error-message">{e.message.clone()}</code></p>
-                                <p class="muted small">{format!("{} — exactly as Flink prints it. The fields it names are highlighted.", e.exception.rsplit('.').next().unwrap_or(""))}</p>
+                                <p class="muted small">{tf!(i18n, calc.refused_hint, exception = e.exception.rsplit('.').next().unwrap_or(""))}</p>
                             </div>
                         }
                         .into_any(),
@@ -268,33 +293,33 @@ pub fn CalculatorPage() -> impl IntoView {
                             let total = m.total_process;
                             view! {
                                 <div class="card">
-                                    <h2>{if p == Proc::Tm { "TaskManager memory" } else { "JobManager memory" }}</h2>
+                                    <h2>{if p == Proc::Tm { t!(i18n, calc.tm_memory).into_any() } else { t!(i18n, calc.jm_memory).into_any() }}</h2>
                                     {diagram(&m.leaves, m.total_flink, m.total_process)}
                                     <div class="legend mm-legend">
-                                        <span><i class="sw src-configured"></i>"configured"</span>
-                                        <span><i class="sw src-derived"></i>"derived"</span>
-                                        <span><i class="sw src-default"></i>"Flink's default"</span>
-                                        <span><i class="sw src-clamped"></i>"derived, then clamped to its min/max"</span>
+                                        <span><i class="sw src-configured"></i>{t!(i18n, calc.src_configured)}</span>
+                                        <span><i class="sw src-derived"></i>{t!(i18n, calc.src_derived)}</span>
+                                        <span><i class="sw src-default"></i>{t!(i18n, calc.src_default)}</span>
+                                        <span><i class="sw src-clamped"></i>{t!(i18n, calc.src_clamped)}</span>
                                     </div>
                                     <div class="table-scroll">
                                     <table class="mm-table" data-testid="memory-table">
-                                        <thead><tr><th>"Component"</th><th class="num">"Bytes"</th><th>"Size"</th><th class="num">"Share"</th><th>"Source"</th><th>"Option"</th></tr></thead>
+                                        <thead><tr><th>{t!(i18n, calc.component)}</th><th class="num">{t!(i18n, calc.bytes)}</th><th>{t!(i18n, blocks.size)}</th><th class="num">{t!(i18n, calc.share)}</th><th>{t!(i18n, calc.source)}</th><th>{t!(i18n, calc.option)}</th></tr></thead>
                                         <tbody>
                                             {m.leaves.iter().map(|l| view! {
                                                 <tr data-testid=format!("mm-{}", l.id) data-bytes=l.part.bytes.to_string() data-source=source_label(l.part.source)>
-                                                    <td><i class=format!("sw {}", l.class)></i>{l.name}</td>
+                                                    <td><i class=format!("sw {}", l.class)></i>{flink_term(lang, l.name)}</td>
                                                     <td class="num mono">{l.part.bytes}</td>
                                                     <td>{MemorySize::new(l.part.bytes).to_human_readable_string()}</td>
                                                     <td class="num">{format!("{:.1}%", l.part.bytes as f64 / total.max(1) as f64 * 100.0)}</td>
-                                                    <td><span class=format!("badge {}", source_class(l.part.source))>{source_label(l.part.source)}</span></td>
+                                                    <td><span class=format!("badge {}", source_class(l.part.source))>{source_text(lang, l.part.source)}</span></td>
                                                     <td><code class="small">{l.option.unwrap_or("")}</code></td>
                                                 </tr>
                                             }).collect_view()}
                                             <tr class="total" data-testid="mm-totalFlinkMemory" data-bytes=m.total_flink.to_string()>
-                                                <td>"Total Flink Memory"</td><td class="num mono">{m.total_flink}</td><td>{MemorySize::new(m.total_flink).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                                <td>{flink_term(lang, "Total Flink Memory")}</td><td class="num mono">{m.total_flink}</td><td>{MemorySize::new(m.total_flink).to_human_readable_string()}</td><td></td><td></td><td></td>
                                             </tr>
                                             <tr class="total" data-testid="mm-totalProcessMemory" data-bytes=total.to_string()>
-                                                <td>"Total Process Memory"</td><td class="num mono">{total}</td><td>{MemorySize::new(total).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                                <td>{flink_term(lang, "Total Process Memory")}</td><td class="num mono">{total}</td><td>{MemorySize::new(total).to_human_readable_string()}</td><td></td><td></td><td></td>
                                             </tr>
                                         </tbody>
                                     </table>
@@ -302,13 +327,13 @@ pub fn CalculatorPage() -> impl IntoView {
                                     <dl class="facts">
                                         {m.facts.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
                                     </dl>
-                                    <h3>"JVM arguments"</h3>
+                                    <h3>{t!(i18n, calc.jvm_args)}</h3>
                                     <pre class="code" data-testid="jvm-args">{m.jvm_args.clone()}</pre>
-                                    <h3>"Dynamic properties (as Flink passes them to the process)"</h3>
+                                    <h3>{t!(i18n, calc.dynamic)}</h3>
                                     <pre class="code wrap" data-testid="dynamic-properties">{m.dynamic.clone()}</pre>
                                     {(!m.notes.is_empty()).then(|| view! {
-                                        <h3>"What Flink logs (INFO)"</h3>
-                                        <ul class="notes" data-testid="flink-notes">
+                                        <h3>{t!(i18n, calc.logs)}</h3>
+                                        <ul class="notes" data-testid="flink-notes" translate="no">
                                             {m.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}
                                         </ul>
                                     })}
@@ -319,7 +344,7 @@ pub fn CalculatorPage() -> impl IntoView {
                     }}
                     <div class="card">
                         <h3>"config.yaml"</h3>
-                        <p class="muted small">"The options you set, ready to paste into Flink's conf/config.yaml. The address bar holds the same configuration: share the link."</p>
+                        <p class="muted small">{t!(i18n, calc.yaml_hint)}</p>
                         <pre class="code" data-testid="export-yaml">{move || config.with(FlinkConfig::to_yaml)}</pre>
                     </div>
                 </div>

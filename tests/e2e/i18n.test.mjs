@@ -17,7 +17,9 @@ const ALLOW = new Set([
   'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
   'shuffle', 'te', 'config', 'yaml',
   // units
-  'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb',
+  'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb', 'bytes',
+  // Flink's exception names (its messages are shown verbatim)
+  'IllegalConfigurationException', 'IllegalArgumentException',
   // keys
   'PageDown', 'PageUp', 'Esc', 'Home', 'F', 'N', 'P', 'L',
   // allocation policies and the scenario language's keywords (what a script says)
@@ -27,7 +29,10 @@ const ALLOW = new Set([
 ]);
 
 /** Flink's own messages, quoted verbatim (users search for them in logs). */
-const FLINK_VERBATIM = ['Insufficient number of network buffers'];
+const FLINK_VERBATIM = [
+  /Insufficient number of network buffers: required .*?'taskmanager\.memory\.network\.max'\./g,
+  /Insufficient number of network buffers/g,
+];
 
 /** The English words left on the page (outside translate="no", code and the script). */
 async function englishOn(page) {
@@ -44,7 +49,7 @@ async function englishOn(page) {
     }
     const found = new Set();
     for (let t of texts) {
-      for (const v of verbatim) t = t.split(v).join(' ');
+      for (const v of verbatim) t = t.replace(new RegExp(v, 'g'), ' ');
       // Flink keys, metric names, file names and URLs (anything with a dot, slash or colon
       // inside a word) are verbatim by design.
       for (const token of t.split(/[\s,;()（）、，。：“”"'‘’·|—–…!?！？=<>\[\]{}]+/)) {
@@ -55,7 +60,7 @@ async function englishOn(page) {
       }
     }
     return [...found].sort();
-  }, [[...ALLOW], FLINK_VERBATIM]);
+  }, [[...ALLOW], FLINK_VERBATIM.map((r) => r.source)]);
 }
 
 async function inChinese(url) {
@@ -69,8 +74,8 @@ const PAGES = [
   ['allocator, quotas', '?view=allocator&scenario=quota-slots&step=20', '[data-testid="owner"]'],
   ['allocator, network buffers', '?view=allocator&scenario=network-buffers&step=12', '[data-testid="event-log"] li'],
   ['allocator, compared policies', '?view=allocator&scenario=first-vs-best-fit&compare=best-fit&step=9', '[data-testid="compare-summary"]'],
-  ['calculator, TaskManager', '?view=calculator', '[data-testid="tm-diagram"], [data-testid="diagram"], svg'],
-  ['calculator, JobManager', '?view=calculator&p=jm', 'svg'],
+  ['calculator, TaskManager', '?view=calculator', '[data-testid="memory-diagram"]'],
+  ['calculator, JobManager', '?view=calculator&p=jm', '[data-testid="memory-diagram"]'],
   ['calculator, an invalid config', '?view=calculator&taskmanager.memory.process.size=100m', '[role="alert"]'],
   ['live cluster, bundled recording', '?view=cluster&recording=public/recordings/heap-leak.memlab.json', '[data-testid="tm-card"]'],
   ['diagnosis, the leak', '?view=diagnosis&recording=public/recordings/heap-leak.memlab.json', '[data-testid="finding"]'],

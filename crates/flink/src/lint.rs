@@ -10,6 +10,8 @@ use crate::options::{jm, tm};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub key: String,
+    /// `myth` (an option that never existed), `removed` (gone in Flink 2.0) or `unknown`.
+    pub kind: &'static str,
     pub message: String,
     /// The real option closest to what was meant.
     pub suggestion: Option<&'static str>,
@@ -85,6 +87,7 @@ pub fn check(c: &FlinkConfig) -> Vec<Warning> {
         let w = if key.starts_with("taskmanager.memory.off-heap") {
             Warning {
                 key: key.to_owned(),
+                kind: "myth",
                 message: format!(
                     "'{key}' does not exist in any Flink version (Flink 1.9 and earlier had the boolean 'taskmanager.memory.off-heap'; since 1.10 managed memory is always off-heap). Size off-heap memory with 'taskmanager.memory.task.off-heap.size' (your code's direct memory) or 'taskmanager.memory.managed.size' (state backends, batch operators)."
                 ),
@@ -93,6 +96,7 @@ pub fn check(c: &FlinkConfig) -> Vec<Warning> {
         } else if let Some((_, new)) = REMOVED.iter().find(|(old, _)| *old == key) {
             Warning {
                 key: key.to_owned(),
+                kind: "removed",
                 message: format!("'{key}' was removed in Flink 2.0 and is ignored; use '{new}'."),
                 suggestion: Some(new),
             }
@@ -100,6 +104,7 @@ pub fn check(c: &FlinkConfig) -> Vec<Warning> {
             let s = nearest(key);
             Warning {
                 key: key.to_owned(),
+                kind: "unknown",
                 message: match s {
                     Some(s) => format!("'{key}' is not a Flink option and is ignored. Did you mean '{s}'?"),
                     None => format!("'{key}' is not a Flink option and is ignored."),
