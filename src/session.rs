@@ -7,18 +7,35 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use memlab_flink::cluster;
 use memlab_flink::recording::{Poll, Recording, Response, Snapshot};
+use memlab_text::{tr, Lang};
 
 /// The recording shipped with the app (relative: works from any sub-path).
 pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
 
 /// Real recordings of a local Flink 2.3.0 cluster (tools/record-diagnosis.sh), for the
-/// Diagnosis page: (file, what it shows).
-pub const DIAGNOSIS_RECORDINGS: [(&str, &str); 5] = [
-    ("public/recordings/heap-leak.memlab.json", "keyed heap state that grows without bound"),
-    ("public/recordings/managed-idle.memlab.json", "heap state backend with Flink's default managed memory"),
-    ("public/recordings/rocksdb.memlab.json", "RocksDB using its managed memory"),
-    ("public/recordings/healthy.memlab.json", "a healthy job, memory sized for it"),
-    ("public/recordings/metaspace.memlab.json", "the same jar run again every 5 s in a session cluster"),
+/// Diagnosis page: (file, what it shows, the same in 简体中文).
+pub const DIAGNOSIS_RECORDINGS: [(&str, &str, &str); 5] = [
+    (
+        "public/recordings/heap-leak.memlab.json",
+        "keyed heap state that grows without bound",
+        "无限增长的 keyed 堆状态",
+    ),
+    (
+        "public/recordings/managed-idle.memlab.json",
+        "heap state backend with Flink's default managed memory",
+        "堆状态后端配 Flink 默认的托管内存",
+    ),
+    ("public/recordings/rocksdb.memlab.json", "RocksDB using its managed memory", "使用托管内存的 RocksDB"),
+    (
+        "public/recordings/healthy.memlab.json",
+        "a healthy job, memory sized for it",
+        "健康的作业，内存大小合适",
+    ),
+    (
+        "public/recordings/metaspace.memlab.json",
+        "the same jar run again every 5 s in a session cluster",
+        "在 session 集群中每 5 秒重新运行同一个 jar",
+    ),
 ];
 
 /// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
@@ -77,24 +94,26 @@ async fn poll(base: &str) -> Poll {
 }
 
 /// What went wrong with a poll, in words a user can act on (None: it worked).
-fn poll_problem(base: &str, p: &Poll) -> Option<String> {
+fn poll_problem(base: &str, p: &Poll, lang: Lang) -> Option<String> {
     let first = p.responses.first()?;
     let https = window().location().protocol().is_ok_and(|p| p == "https:");
     match first.status {
-        0 if first.body.starts_with("timeout") => Some(format!(
+        0 if first.body.starts_with("timeout") => Some(tr!(
+            lang,
             "{base} did not answer within {} s. The JobManager may be overloaded (long GC pauses) or the network path slow; memlab keeps trying, less often.",
+            "{base} 在 {} 秒内没有应答。JobManager 可能过载（GC 停顿很长）或网络很慢；memlab 会继续尝试，但降低频率。",
             TIMEOUT_MS / 1000
         )),
         0 => Some(cluster::network_failure_message(base, https)),
         200 => {
             if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
-                Some(format!("{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?"))
+                Some(tr!(lang, "{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?", "{base}/overview 有应答，但不是 Flink 的 overview JSON：这是 Flink JobManager 的 REST 端口吗（默认 8081）？"))
             } else {
                 None
             }
         }
-        404 => Some(format!("{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.")),
-        s => Some(format!("{base}/overview answered HTTP {s}; the data shown is from the last good poll.")),
+        404 => Some(tr!(lang, "{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.", "{base}/overview 返回 404：这是一个 Web 服务器，但不是 Flink 的 REST API。请检查端口（默认 8081）和路径前缀。")),
+        s => Some(tr!(lang, "{base}/overview answered HTTP {s}; the data shown is from the last good poll.", "{base}/overview 返回 HTTP {s}；显示的是上一次成功轮询的数据。")),
     }
 }
 
@@ -122,11 +141,16 @@ pub struct Session {
     pub generation: StoredValue<u32>,
     /// Seconds between polls of a live connection.
     pub interval: RwSignal<u32>,
+    /// The interface language, for the session's own messages.
+    pub lang: Signal<Lang>,
 }
 
 impl Session {
+    /// Needs the language context (the shell creates it).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Session {
         Session {
+            lang: crate::lang::use_lang(),
             source: RwSignal::new(Source::None),
             recording: RwSignal::new(None),
             snapshots: RwSignal::new(Arc::new(Vec::new())),
@@ -143,7 +167,7 @@ impl Session {
         let Session { source, recording, snapshots, problem, generation, interval, .. } = self;
         let base = base.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            problem.set(Some(format!("'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081).")));
+            problem.set(Some(tr!(self.lang.get_untracked(), "'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081).", "'{base}' 不是 Flink REST API 的 http:// 或 https:// 地址（例如 http://127.0.0.1:8081）。")));
             return;
         }
         generation.update_value(|g| *g += 1);
@@ -165,7 +189,7 @@ impl Session {
                 if generation.try_get_value() != Some(my_gen) {
                     return;
                 }
-                let trouble = poll_problem(&base, &p);
+                let trouble = poll_problem(&base, &p, self.lang.get_untracked());
                 let every = interval.try_get_untracked().unwrap_or(DEFAULT_INTERVAL_S) * 1000;
                 backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
                 let wait = if backoff > 0 { backoff } else { every };
@@ -185,14 +209,18 @@ impl Session {
     pub fn stop(self) {
         self.generation.update_value(|g| *g += 1);
         if let Source::Live(u) = self.source.get_untracked() {
-            self.source.set(Source::File(format!("session with {u} (stopped)")));
+            self.source.set(Source::File(tr!(
+                self.lang.get_untracked(),
+                "session with {u} (stopped)",
+                "与 {u} 的会话（已停止）"
+            )));
         }
     }
 
     /// Opens a recording (or a Prometheus scrape) a few hundred polls at a time, letting the
     /// page paint between chunks, so a big file does not freeze it.
     pub fn open_text(self, label: String, text: String) {
-        let Session { source, recording, snapshots, problem, loading, generation, .. } = self;
+        let Session { source, recording, snapshots, problem, loading, generation, lang, .. } = self;
         leptos::task::spawn_local(async move {
             if !text.trim_start().starts_with('{') && memlab_flink::prometheus::looks_like_scrape(&text) {
                 let r = Recording::from_prometheus(&label, &text, now_ms());
@@ -229,7 +257,13 @@ impl Session {
                         }
                     }
                 }
-                loading.set(Some(format!("Reading {label}: {} of {} polls…", rec.polls.len(), raw.len())));
+                loading.set(Some(tr!(
+                    lang.get_untracked(),
+                    "Reading {label}: {} of {} polls…",
+                    "正在读取 {label}：{} / {} 次轮询…",
+                    rec.polls.len(),
+                    raw.len()
+                )));
                 gloo_timers::future::TimeoutFuture::new(0).await;
             }
             generation.update_value(|g| *g += 1);
@@ -243,14 +277,24 @@ impl Session {
 
     pub fn open_url(self, u: String) {
         let problem = self.problem;
-        self.loading.set(Some(format!("Loading {u}…")));
+        let lang = self.lang.get_untracked();
+        self.loading.set(Some(tr!(lang, "Loading {u}…", "正在加载 {u}…")));
         leptos::task::spawn_local(async move {
             match gloo_net::http::Request::get(&u).send().await {
                 Ok(r) if r.ok() => match r.text().await {
                     Ok(t) => self.open_text(u.clone(), t),
-                    Err(e) => problem.set(Some(format!("{u}: could not read the file: {e}"))),
+                    Err(e) => problem.set(Some(tr!(
+                        lang,
+                        "{u}: could not read the file: {e}",
+                        "{u}：无法读取文件：{e}"
+                    ))),
                 },
-                Ok(r) => problem.set(Some(format!("{u}: HTTP {} — the recording is not there.", r.status()))),
+                Ok(r) => problem.set(Some(tr!(
+                    lang,
+                    "{u}: HTTP {} — the recording is not there.",
+                    "{u}：HTTP {}——录制文件不在那里。",
+                    r.status()
+                ))),
                 Err(e) => problem.set(Some(format!("{u}: {e}"))),
             }
             if problem.get_untracked().is_some() {
@@ -263,25 +307,24 @@ impl Session {
         let name = file.name();
         let mb = file.size() / 1e6;
         let loading = self.loading;
-        loading.set(Some(format!("Reading {name} ({mb:.1} MB)…")));
+        let lang = self.lang.get_untracked();
+        loading.set(Some(tr!(lang, "Reading {name} ({mb:.1} MB)…", "正在读取 {name}（{mb:.1} MB）…")));
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
             // Let the page paint "Parsing…" before the (synchronous) parse starts.
-            loading.set(Some(format!("Parsing {name} ({mb:.1} MB)…")));
+            loading.set(Some(tr!(lang, "Parsing {name} ({mb:.1} MB)…", "正在解析 {name}（{mb:.1} MB）…")));
             gloo_timers::future::TimeoutFuture::new(30).await;
             match text {
                 Ok(t) => self.open_text(name, t.as_string().unwrap_or_default()),
                 Err(_) => {
-                    self.problem.set(Some(format!("{name}: the browser could not read this file.")));
+                    self.problem.set(Some(tr!(
+                        lang,
+                        "{name}: the browser could not read this file.",
+                        "{name}：浏览器无法读取此文件。"
+                    )));
                     loading.set(None);
                 }
             }
         });
-    }
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Session::new()
     }
 }

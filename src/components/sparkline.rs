@@ -40,7 +40,7 @@ pub fn Sparkline(
     /// The current step (an index into `values`).
     #[prop(into)]
     cursor: Signal<usize>,
-    label: &'static str,
+    #[prop(into)] label: String,
     #[prop(into)] value_text: Signal<String>,
     class: &'static str,
     testid: &'static str,

@@ -6,6 +6,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use memlab_text::tr;
+
+use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::{flink_term, Lang};
+use crate::tf;
 use memlab_flink::cluster::{self, Gauge, TmCard};
 use memlab_flink::recording::Snapshot;
 use memlab_size::human;
@@ -16,20 +21,17 @@ use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
 
-fn bar(
-    label: &'static str,
-    g: Signal<Option<Gauge>>,
-    unit_bytes: bool,
-    testid: &'static str,
-) -> impl IntoView {
+fn bar(label: String, g: Signal<Option<Gauge>>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
+    let lang = crate::lang::current();
     let text = move || {
         g.get().map_or_else(
-            || "no data".to_owned(),
+            || tr!(lang, "no data", "无数据"),
             |g| {
                 if unit_bytes {
                     format!("{} / {}", human(g.used as u64), human(g.capacity as u64))
                 } else {
-                    format!("{} / {} segments", g.used as u64, g.capacity as u64)
+                    let (used, cap) = (g.used as u64, g.capacity as u64);
+                    tr!(lang, "{used} / {cap} segments", "{used} / {cap} 段")
                 }
             },
         )
@@ -54,11 +56,11 @@ fn bar(
 }
 
 /// A warning for Flink versions older than the REST API memlab reads (1.17+).
-fn old_flink(version: &str) -> Option<String> {
+fn old_flink(version: &str, lang: Lang) -> Option<String> {
     let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor) = (parts.next()?, parts.next().unwrap_or(0));
     (major < 1 || (major == 1 && minor < 17)).then(|| {
-        format!("This cluster runs Flink {version}; memlab reads the REST API of Flink 1.17 and later, so some values may be missing or differ.")
+        tr!(lang, "This cluster runs Flink {version}; memlab reads the REST API of Flink 1.17 and later, so some values may be missing or differ.", "该集群运行 Flink {version}；memlab 读取的是 Flink 1.17 及以后版本的 REST API，部分数值可能缺失或不同。")
     })
 }
 
@@ -69,7 +71,7 @@ fn chart(
     index: Signal<usize>,
     id: &str,
     metric: &'static str,
-    label: &'static str,
+    label: String,
     max: f64,
     class: &'static str,
     bytes: bool,
@@ -91,6 +93,8 @@ fn chart(
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = crate::lang::current();
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
     let url = RwSignal::new(start.get("cluster").unwrap_or("http://127.0.0.1:8081").to_owned());
@@ -207,15 +211,27 @@ pub fn ClusterPage() -> impl IntoView {
     }
 
     let status = move || match source.get() {
-        Source::None => {
-            "Connect to a cluster, or open the bundled recording of a real Flink 2.3.0 cluster.".to_owned()
-        }
+        Source::None => t_string!(i18n, cluster.status_none).to_owned(),
         Source::Live(u) => {
-            format!("Live: polling {u} every {} s · {} poll(s)", interval.get(), snapshots.with(|s| s.len()))
+            tf!(
+                i18n,
+                cluster.status_live,
+                url = u,
+                every = interval.get(),
+                polls = snapshots.with(|s| s.len())
+            )
         }
         Source::File(l) => recording.with(|r| {
             r.as_ref()
-                .map(|r| format!("{l}: {} polls over {:.1} min", r.polls.len(), r.duration_s() / 60.0))
+                .map(|r| {
+                    tf!(
+                        i18n,
+                        cluster.status_file,
+                        file = l,
+                        polls = r.polls.len(),
+                        span = lang.duration(r.duration_s())
+                    )
+                })
                 .unwrap_or_default()
         }),
     };
@@ -249,11 +265,12 @@ pub fn ClusterPage() -> impl IntoView {
             card.with(|c| {
                 c.as_ref()
                     .map(|c| {
-                        format!(
-                            "{} slot(s), {} free{}",
-                            c.slots,
-                            c.free_slots,
-                            c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default()
+                        tf!(
+                            i18n,
+                            cluster.tm_header,
+                            slots = c.slots,
+                            free = c.free_slots,
+                            gc = c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default()
                         )
                     })
                     .unwrap_or_default()
@@ -262,7 +279,7 @@ pub fn ClusterPage() -> impl IntoView {
         view! {
             <article class="card tm-card" data-testid="tm-card" data-id=id.clone()>
                 <header>
-                    <h3 class="mono">{id.clone()}</h3>
+                    <h3 class="mono" translate="no">{id.clone()}</h3>
                     <span class="muted small">{header}</span>
                     {
                         let id = id.clone();
@@ -273,42 +290,41 @@ pub fn ClusterPage() -> impl IntoView {
                                 <a class=format!("sev-badge sev-{}", sev.label()) data-testid="tm-findings" data-severity=sev.label()
                                     href=to_diagnosis().to_query()
                                     on:click=move |ev| { ev.prevent_default(); router.push(to_diagnosis()); }
-                                    title="Open the diagnosis">
-                                    {format!("{n} finding{}", if n == 1 { "" } else { "s" })}
+                                    title=t_string!(i18n, cluster.open_diagnosis)>
+                                    {if n == 1 { t_string!(i18n, cluster.one_finding).to_owned() } else { tf!(i18n, cluster.findings, n = n) }}
                                 </a>
                             }
                         }))
                     }
                 </header>
                 {mismatch.map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
-                {bar("JVM heap", heap, true, "gauge-heap")}
-                {bar("Managed memory", managed, true, "gauge-managed")}
-                {bar("Network buffers", network, false, "gauge-network")}
+                {bar(flink_term(lang, "JVM Heap"), heap, true, "gauge-heap")}
+                {bar(flink_term(lang, "Managed Memory"), managed, true, "gauge-managed")}
+                {bar(t_string!(i18n, cluster.network_buffers).to_owned(), network, false, "gauge-network")}
                 <PageGrid
                     used=Signal::derive(move || managed.get().map_or(0, |g| (g.used / segment.get() as f64).ceil() as u64))
                     total=Signal::derive(move || managed.get().map_or(0, |g| (g.capacity / segment.get() as f64) as u64))
-                    label=format!("managed memory as pages (segment size assumed {}; RocksDB reserves its share at once)", human(segment.get_untracked()))
+                    label=tf!(i18n, cluster.managed_pages, size = human(segment.get_untracked()))
                     testid="managed-pages"
                 />
                 <PageGrid
                     used=Signal::derive(move || network.get().map_or(0, |g| g.used as u64))
                     total=Signal::derive(move || network.get().map_or(0, |g| g.capacity as u64))
-                    label="network buffers (segments)".to_string()
+                    label=t_string!(i18n, cluster.network_pages).to_owned()
                     testid="network-pages"
                 />
-                {bar("Metaspace", metaspace, true, "gauge-metaspace")}
-                {bar("Direct memory", direct, true, "gauge-direct")}
-                <Sparkline values=heap_series max=Signal::derive(move || heap_cap) cursor=index label="heap used over the session" value_text=Signal::derive(move || heap.get().map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
-                {chart(snapshots, index, &id, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "GC time (ms/s)", 1000.0, "fail", false)}
-                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", "managed used", managed_cap, "free", true)}
-                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", "network segments used", network_cap, "unref", false)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", "metaspace used", meta_cap, "live", true)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", "direct used", direct_cap, "unref", true)}
+                {bar(flink_term(lang, "JVM Metaspace"), metaspace, true, "gauge-metaspace")}
+                {bar(flink_term(lang, "Direct Memory"), direct, true, "gauge-direct")}
+                <Sparkline values=heap_series max=Signal::derive(move || heap_cap) cursor=index label=t_string!(i18n, cluster.heap_over_session) value_text=Signal::derive(move || heap.get().map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
+                {chart(snapshots, index, &id, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", t_string!(i18n, cluster.gc_time).to_owned(), 1000.0, "fail", false)}
+                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", t_string!(i18n, cluster.managed_used).to_owned(), managed_cap, "free", true)}
+                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", t_string!(i18n, cluster.network_used).to_owned(), network_cap, "unref", false)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", t_string!(i18n, cluster.metaspace_used).to_owned(), meta_cap, "live", true)}
+                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", t_string!(i18n, cluster.direct_used).to_owned(), direct_cap, "unref", true)}
                 {mem.map(|m| diagram(&tm_leaves(&m), m.total_flink_memory, m.total_process_memory))}
                 {mem.map(|m| view! {
                     <p class="muted small" data-testid="tm-config">
-                        {format!("configured: process {} · Flink {} · heap {} · managed {} · network {}",
-                            human(m.total_process_memory), human(m.total_flink_memory), human(m.framework_heap + m.task_heap), human(m.managed_memory), human(m.network_memory))}
+                        {tf!(i18n, cluster.configured, process = human(m.total_process_memory), flink = human(m.total_flink_memory), heap = human(m.framework_heap + m.task_heap), managed = human(m.managed_memory), network = human(m.network_memory))}
                     </p>
                 })}
             </article>
@@ -319,33 +335,33 @@ pub fn ClusterPage() -> impl IntoView {
         <section class="cluster">
             <header class="page-head">
                 <div>
-                    <h1>"Live cluster"</h1>
-                    <p class="muted">"Every TaskManager's memory pools, used vs configured, from Flink's REST API — live or recorded."</p>
+                    <h1>{t!(i18n, cluster.title)}</h1>
+                    <p class="muted">{t!(i18n, cluster.intro)}</p>
                 </div>
             </header>
             <div class="card source-bar">
                 <form class="connect" on:submit=move |ev| { ev.prevent_default(); connect(url.get_untracked()); }>
-                    <input type="url" data-testid="cluster-url" aria-label="Flink REST URL" prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
-                    <button class="primary" type="submit" data-testid="connect">"Connect"</button>
-                    <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_)) on:click=move |_| stop()>"Stop"</button>
+                    <input type="url" data-testid="cluster-url" aria-label=t_string!(i18n, cluster.url_label) prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
+                    <button class="primary" type="submit" data-testid="connect">{t!(i18n, cluster.connect)}</button>
+                    <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_)) on:click=move |_| stop()>{t!(i18n, cluster.stop)}</button>
                     <label class="speed">
-                        "every "
+                        {t!(i18n, cluster.every)}" "
                         <select data-testid="interval" on:change=move |ev| if let Ok(s) = event_target_value(&ev).parse() { interval.set(s) }>
                             {INTERVALS_S.into_iter().map(|s| view! { <option value=s.to_string() selected=move || interval.get() == s>{format!("{s} s")}</option> }).collect_view()}
                         </select>
                     </label>
                 </form>
                 <div class="source-actions">
-                    <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>"Open the bundled recording"</button>
+                    <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>{t!(i18n, cluster.open_bundled)}</button>
                     <label class="file-button">
-                        "Import recording or Prometheus scrape"
+                        {t!(i18n, cluster.import)}
                         <input type="file" accept=".json,.txt,application/json,text/plain" data-testid="import-file" on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(f) = input.files().and_then(|l| l.get(0)) { open_file(f); }
                         }/>
                     </label>
                     <label class="speed">
-                        "segment size "
+                        {t!(i18n, cluster.segment_size)}" "
                         <select data-testid="segment-size" on:change=move |ev| if let Ok(m) = memlab_size::MemorySize::parse(&event_target_value(&ev)) { segment.set(m.bytes()) }>
                             {["4kb", "8kb", "16kb", "32kb", "64kb", "128kb"].into_iter().map(|s| {
                                 let b = memlab_size::MemorySize::parse(s).map(|m| m.bytes()).unwrap_or(0);
@@ -353,7 +369,7 @@ pub fn ClusterPage() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
-                    <button data-testid="export" disabled=move || recording.with(|r| r.as_ref().is_none_or(|r| r.polls.is_empty())) on:click=move |_| export()>"Export recording"</button>
+                    <button data-testid="export" disabled=move || recording.with(|r| r.as_ref().is_none_or(|r| r.polls.is_empty())) on:click=move |_| export()>{t!(i18n, cluster.export)}</button>
                 </div>
                 <p class="status" data-testid="cluster-status">{status}</p>
                 {move || loading.get().map(|l| view! { <p class="status loading" data-testid="loading" role="status">{l}</p> })}
@@ -369,13 +385,13 @@ pub fn ClusterPage() -> impl IntoView {
             >
                 {move || (snapshots.with(|s| s.len()) > 1 && !matches!(source.get(), Source::Live(_))).then(|| view! {
                     <div class="replay">
-                        <button data-testid="replay-back" title="Previous poll" on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
-                        <button data-testid="replay-forward" title="Next poll" on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
-                        <select data-testid="replay-speed" aria-label="Replay speed" on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay_speed.set(v) }>
+                        <button data-testid="replay-back" title=t_string!(i18n, cluster.prev_poll) on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
+                        <button data-testid="replay-forward" title=t_string!(i18n, cluster.next_poll) on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
+                        <select data-testid="replay-speed" aria-label=t_string!(i18n, cluster.replay_speed) on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay_speed.set(v) }>
                             {[0.25f64, 0.5, 1.0, 2.0, 4.0, 8.0].into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
                         </select>
                         <button data-testid="replay-play" on:click=move |_| replaying.update(|r| *r = !*r)>
-                            {move || if replaying.get() { "⏸ Pause" } else { "▶ Play" }}
+                            {move || if replaying.get() { t_string!(i18n, cluster.pause) } else { t_string!(i18n, cluster.play) }}
                         </button>
                         <input type="range" data-testid="replay-timeline" min="0" max=move || snapshots.with(|s| s.len().saturating_sub(1)).to_string()
                             prop:value=move || index.get().to_string()
@@ -390,11 +406,11 @@ pub fn ClusterPage() -> impl IntoView {
                     <div class="facts" data-testid="cluster-overview">
                         <div><dt>"Flink"</dt><dd>{o.flink_version}</dd></div>
                         <div><dt>"TaskManagers"</dt><dd data-testid="tm-count">{o.taskmanagers}</dd></div>
-                        <div><dt>"Slots free"</dt><dd>{format!("{} of {}", o.slots_available, o.slots_total)}</dd></div>
-                        <div><dt>"Jobs running"</dt><dd>{o.jobs_running}</dd></div>
+                        <div><dt>{t!(i18n, cluster.slots_free)}</dt><dd>{tf!(i18n, cluster.of, a = o.slots_available, b = o.slots_total)}</dd></div>
+                        <div><dt>{t!(i18n, cluster.jobs_running)}</dt><dd>{o.jobs_running}</dd></div>
                     </div>
                 })}
-                {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version)).map(|m| view! {
+                {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version, lang)).map(|m| view! {
                     <p class="banner warn-banner" data-testid="version-warning">{m}</p>
                 })}
                 <div class="tm-grid">
@@ -420,24 +436,24 @@ pub fn ClusterPage() -> impl IntoView {
                                     <h3>"JobManager"</h3>
                                     <span class="muted small">{m("Status.JVM.GarbageCollector.All.TimeMsPerSecond").map(|g| format!("GC {g:.1} ms/s")).unwrap_or_default()}</span>
                                 </header>
-                                {bar("JVM heap", Signal::derive(move || heap), true, "jm-gauge-heap")}
-                                {meta.map(|g| bar("Metaspace", Signal::derive(move || Some(g)), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
-                                    <p class="muted small">{format!("Metaspace used {} (no limit reported)", m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default())}</p>
+                                {bar(flink_term(lang, "JVM Heap"), Signal::derive(move || heap), true, "jm-gauge-heap")}
+                                {meta.map(|g| bar(flink_term(lang, "JVM Metaspace"), Signal::derive(move || Some(g)), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
+                                    <p class="muted small">{tf!(i18n, cluster.metaspace_no_limit, used = m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default())}</p>
                                 }.into_any())}
-                                <p class="muted small">{format!("Direct memory used {}", m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
-                                <Sparkline values=jm_heap max=Signal::derive(move || heap_max) cursor=index label="heap used over the session" value_text=Signal::derive(move || heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="jm-heap-chart"/>
+                                <p class="muted small">{tf!(i18n, cluster.direct_used_now, used = m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
+                                <Sparkline values=jm_heap max=Signal::derive(move || heap_max) cursor=index label=t_string!(i18n, cluster.heap_over_session) value_text=Signal::derive(move || heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="jm-heap-chart"/>
                                 {
                                     let meta_now = m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default();
                                     let jm_meta = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get("Status.JVM.Memory.Metaspace.Used").copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
                                     let meta_max = Signal::derive(move || jm_meta.with(|v| v.iter().copied().filter(|x| x.is_finite()).fold(1.0, f64::max)));
-                                    view! { <Sparkline values=jm_meta max=meta_max cursor=index label="metaspace used over the session" value_text=Signal::derive(move || meta_now.clone()) class="unref" testid="jm-metaspace-chart"/> }
+                                    view! { <Sparkline values=jm_meta max=meta_max cursor=index label=t_string!(i18n, cluster.metaspace_over_session) value_text=Signal::derive(move || meta_now.clone()) class="unref" testid="jm-metaspace-chart"/> }
                                 }
                                 {s.jobmanager_config.as_ref().map(|c| match memlab_flink::jobmanager::derive(c) {
                                     Ok(m) => view! {
                                         <div data-testid="jm-model">{diagram(&jm_leaves(&m), m.total_flink(), m.total_process())}</div>
-                                        <p class="muted small">"Derived by memlab from the JobManager's configuration (GET /jobmanager/config)."</p>
+                                        <p class="muted small">{t!(i18n, cluster.jm_derived)}</p>
                                     }.into_any(),
-                                    Err(e) => view! { <p class="warn small">{format!("memlab cannot derive this JobManager's memory: {e}")}</p> }.into_any(),
+                                    Err(e) => view! { <p class="warn small">{tf!(i18n, cluster.jm_underivable, error = e)}</p> }.into_any(),
                                 })}
                             </article>
                         }
@@ -447,15 +463,15 @@ pub fn ClusterPage() -> impl IntoView {
                     let gone = view_at.get().1;
                     (!gone.is_empty()).then(|| view! {
                         <div class="card">
-                            <h3>"Gone"</h3>
-                            <ul>{gone.into_iter().map(|(id, t)| view! { <li data-testid="tm-gone" data-id=id.clone()>{format!("{id} — last seen {}", js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).to_locale_time_string("en-GB").as_string().unwrap_or_default())}</li> }).collect_view()}</ul>
+                            <h3>{t!(i18n, cluster.gone)}</h3>
+                            <ul>{gone.into_iter().map(|(id, t)| view! { <li data-testid="tm-gone" data-id=id.clone()>{tf!(i18n, cluster.last_seen, id = id, at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).to_locale_time_string(lang.tag()).as_string().unwrap_or_default())}</li> }).collect_view()}</ul>
                         </div>
                     })
                 }}
                 {move || current.get().map(|s| (!s.jobs.is_empty()).then(|| view! {
                     <div class="card">
-                        <h3>"Jobs"</h3>
-                        <ul>{s.jobs.iter().map(|j| view! { <li><b>{j.state.clone()}</b>" "{j.name.clone()}</li> }).collect_view()}</ul>
+                        <h3>{t!(i18n, cluster.jobs)}</h3>
+                        <ul>{s.jobs.iter().map(|j| view! { <li><b translate="no">{j.state.clone()}</b>" "<span translate="no">{j.name.clone()}</span></li> }).collect_view()}</ul>
                     </div>
                 }))}
             </div>

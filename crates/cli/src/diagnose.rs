@@ -11,7 +11,7 @@ pub fn load(path: &std::path::Path, container_limit: Option<&str>) -> Result<(Re
     let container_limit = container_limit
         .map(|s| MemorySize::parse(s).map(|m| m.bytes()).map_err(|e| format!("--container-limit {s}: {e}")))
         .transpose()?;
-    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit });
+    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit, ..Options::default() });
     Ok((rec, report))
 }
 

@@ -319,7 +319,7 @@ fn overhead_too_small_for_native_memory() {
 #[test]
 fn a_process_larger_than_its_container() {
     let s = run(60, |_, _| {});
-    let r = diagnose::diagnose(&s, &Options { container_limit: Some(900 << 20) });
+    let r = diagnose::diagnose(&s, &Options { container_limit: Some(900 << 20), ..Options::default() });
     let f = r.findings.iter().find(|f| f.kind == Kind::ContainerHeadroom).unwrap();
     assert_eq!(f.severity, Severity::Critical);
     let rec = f.recommendation.as_ref().unwrap();
@@ -329,11 +329,17 @@ fn a_process_larger_than_its_container() {
         "idle managed memory goes first"
     );
     check_recommendations(&s, &r);
-    assert!(!kinds(&diagnose::diagnose(&s, &Options { container_limit: Some(2 << 30) }))
-        .contains(&Kind::ContainerHeadroom));
+    assert!(!kinds(&diagnose::diagnose(
+        &s,
+        &Options { container_limit: Some(2 << 30), ..Options::default() }
+    ))
+    .contains(&Kind::ContainerHeadroom));
     // Too little data to call managed memory idle: 900m cannot hold Flink's defaults, and
     // the finding says why instead of proposing an invalid config.
-    let short = diagnose::diagnose(&run(30, |_, _| {}), &Options { container_limit: Some(900 << 20) });
+    let short = diagnose::diagnose(
+        &run(30, |_, _| {}),
+        &Options { container_limit: Some(900 << 20), ..Options::default() },
+    );
     let f = short.findings.iter().find(|f| f.kind == Kind::ContainerHeadroom).unwrap();
     assert!(f.recommendation.is_none());
     assert!(
@@ -446,6 +452,36 @@ fn every_recommendation_on_real_data_is_a_valid_config() {
                 c
             })
             .is_ok());
+        }
+    }
+}
+
+#[test]
+fn findings_read_in_chinese_with_the_same_verdicts() {
+    use memlab_text::Lang;
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for name in ["heap-leak", "managed-idle", "metaspace", "healthy", "rocksdb"] {
+        let s = recording(name);
+        let en = diagnose::diagnose(&s, &Options::default());
+        let zh = diagnose::diagnose(&s, &Options { lang: Lang::Zh, ..Options::default() });
+        let verdicts = |r: &Report| {
+            r.findings.iter().map(|f| (f.kind, f.severity, f.subject.clone())).collect::<Vec<_>>()
+        };
+        assert_eq!(verdicts(&en), verdicts(&zh), "{name}: the language changed a verdict");
+        for f in &zh.findings {
+            let texts = [&f.headline, &f.explanation]
+                .into_iter()
+                .chain(&f.evidence.facts)
+                .chain(f.recommendation.as_ref().map(|r| &r.summary))
+                .chain(f.jm_recommendation.as_ref().map(|r| &r.summary))
+                .chain(&f.no_recommendation);
+            for t in texts {
+                assert!(cjk(t), "{name}: {:?} has English text: {t}", f.kind);
+            }
+            assert!(cjk(f.kind.title_in(Lang::Zh)) && cjk(f.severity.label_in(Lang::Zh)));
+        }
+        for p in &zh.pending {
+            assert!(cjk(&p.message), "{name}: {}", p.message);
         }
     }
 }

@@ -37,6 +37,19 @@ impl Component {
         }
     }
 
+    /// The component's name in `lang`.
+    pub fn label_in(self, lang: memlab_text::Lang) -> &'static str {
+        match (lang, self) {
+            (memlab_text::Lang::En, c) => c.label(),
+            (memlab_text::Lang::Zh, Component::TaskHeap) => "任务堆",
+            (memlab_text::Lang::Zh, Component::TaskOffHeap) => "任务堆外内存",
+            (memlab_text::Lang::Zh, Component::Managed) => "托管内存",
+            (memlab_text::Lang::Zh, Component::Network) => "网络内存",
+            (memlab_text::Lang::Zh, Component::Metaspace) => "JVM 元空间",
+            (memlab_text::Lang::Zh, Component::Overhead) => "JVM 开销",
+        }
+    }
+
     pub fn bytes(self, m: &TaskManagerMemory) -> u64 {
         match self {
             Component::TaskHeap => m.task_heap.bytes,
