@@ -156,6 +156,18 @@ pub fn flink_term(lang: Lang, en: &str) -> String {
         "Legacy TaskManager heap (→ Total Flink Memory)" => "旧版 TaskManager 堆（→ Flink 总内存）",
         "Legacy TaskManager heap in MB" => "旧版 TaskManager 堆（MB）",
         "Legacy number of network buffers" => "旧版网络缓冲区数量",
+        // The parts a recommendation moves (crates/flink recommend::parts).
+        "Framework heap" => "框架堆内存",
+        "Task heap" => "任务堆内存",
+        "Framework off-heap" => "框架堆外内存",
+        "Task off-heap" => "任务堆外内存",
+        "Managed" => "托管内存",
+        "JVM metaspace" => "JVM 元空间",
+        "JVM overhead" => "JVM 开销",
+        "Total Flink memory" => "Flink 总内存",
+        "Total process memory" => "进程总内存",
+        "JVM heap" => "JVM 堆内存",
+        "Off-heap" => "堆外内存",
         other => other,
     };
     zh.to_owned()

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use memlab_flink::diagnose::Evidence;
 use memlab_size::human;
+use memlab_text::tr;
 
 const W: f64 = 600.0;
 const H: f64 = 180.0;
@@ -50,13 +51,14 @@ pub fn value_text(metric: &str, v: f64) -> String {
 
 #[component]
 pub fn EvidenceChart(evidence: Evidence) -> impl IntoView {
+    let lang = crate::lang::current();
     let g = geometry(&evidence);
     let metric = evidence.metric.clone();
     let (top, limit_label) =
         (value_text(&metric, g.y_max / 1.05), evidence.limit.map(|l| value_text(&metric, l)));
     view! {
         <figure class="evidence" data-testid="evidence-chart">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{} over {:.0} s", metric, g.t_max)>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=tr!(lang, "{} over {:.0} s", "{} 在 {:.0} 秒内的变化", metric, g.t_max)>
                 <line class="axis" x1=PAD_L y1=PAD_T x2=PAD_L y2=H - PAD_B></line>
                 <line class="axis" x1=PAD_L y1=H - PAD_B x2=W y2=H - PAD_B></line>
                 <text class="tick" x=PAD_L - 6.0 y=PAD_T + 10.0 text-anchor="end">{top}</text>
@@ -64,16 +66,16 @@ pub fn EvidenceChart(evidence: Evidence) -> impl IntoView {
                 <text class="tick" x=W - 4.0 y=H - 6.0 text-anchor="end">{format!("{:.0} s", g.t_max)}</text>
                 {g.limit_y.map(|y| view! {
                     <line class="limit" x1=PAD_L y1=y x2=W y2=y data-testid="evidence-limit"></line>
-                    <text class="tick limit-label" x=W - 4.0 y=y - 4.0 text-anchor="end">{format!("limit {}", limit_label.clone().unwrap_or_default())}</text>
+                    <text class="tick limit-label" x=W - 4.0 y=y - 4.0 text-anchor="end">{tr!(lang, "limit {}", "上限 {}", limit_label.clone().unwrap_or_default())}</text>
                 })}
                 <polyline class="series" points=g.series.clone() fill="none"></polyline>
                 {g.trend.map(|(x1, y1, x2, y2)| view! { <line class="trend" x1=x1 y1=y1 x2=x2 y2=y2 data-testid="evidence-trend"></line> })}
                 {g.used.iter().map(|&(cx, cy)| view! { <circle class="used" cx=cx cy=cy r="3.5"></circle> }).collect_view()}
             </svg>
             <figcaption class="muted small">
-                <span class="key series-key">{metric}</span>
-                {(!evidence.used.is_empty()).then(|| view! { <span class="key used-key">"points the detector used"</span> })}
-                {evidence.trend.is_some().then(|| view! { <span class="key trend-key">"fitted trend"</span> })}
+                <span class="key series-key" translate="no">{metric}</span>
+                {(!evidence.used.is_empty()).then(|| view! { <span class="key used-key">{tr!(lang, "points the detector used", "检测器使用的点")}</span> })}
+                {evidence.trend.is_some().then(|| view! { <span class="key trend-key">{tr!(lang, "fitted trend", "拟合趋势")}</span> })}
             </figcaption>
         </figure>
     }

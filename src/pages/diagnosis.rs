@@ -5,6 +5,10 @@
 //! before/after breakdown and a config.yaml to download.
 
 use leptos::prelude::*;
+use memlab_text::tr;
+
+use crate::lang::{flink_term, Lang};
+use crate::pages::lessons::rich;
 use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Severity};
 use memlab_size::{human, MemorySize};
 
@@ -17,11 +21,12 @@ use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
 
 /// The parts a change resizes, now and after.
 fn moved_table(rows: Vec<(&'static str, u64, u64)>, testid: &'static str) -> impl IntoView {
+    let lang = crate::lang::current();
     view! {
         <table class="moved" data-testid=(!testid.is_empty()).then_some(testid)>
-            <thead><tr><th>"part"</th><th>"now"</th><th>"after"</th></tr></thead>
+            <thead><tr><th>{tr!(lang, "part", "组成部分")}</th><th>{tr!(lang, "now", "现在")}</th><th>{tr!(lang, "after", "修改后")}</th></tr></thead>
             <tbody>{rows.into_iter().map(|(n, a, b)| view! {
-                <tr><td>{n}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
+                <tr><td>{flink_term(lang, n)}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
             }).collect_view()}</tbody>
         </table>
     }
@@ -32,12 +37,14 @@ fn key(f: &Finding) -> String {
     format!("{}|{}|{}", f.subject, f.kind.slug(), f.evidence.metric)
 }
 
-fn parse_limit(text: &str) -> Result<Option<u64>, String> {
+fn parse_limit(text: &str, lang: Lang) -> Result<Option<u64>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    MemorySize::parse(t).map(|m| Some(m.bytes())).map_err(|e| format!("container limit '{t}': {e}"))
+    MemorySize::parse(t)
+        .map(|m| Some(m.bytes()))
+        .map_err(|e| tr!(lang, "container limit '{t}': {e}", "容器限制 '{t}'：{e}"))
 }
 
 fn finding_view(
@@ -47,6 +54,7 @@ fn finding_view(
     cluster_config: Memo<Option<memlab_flink::FlinkConfig>>,
 ) -> impl IntoView {
     let k = key(&f);
+    let lang = crate::lang::current();
     let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
     let is_open = Memo::new(move |_| open.with(|o| o.contains(&k1)));
     let evidence = f.evidence.clone();
@@ -58,19 +66,19 @@ fn finding_view(
     view! {
         <article class=format!("card finding sev-{}", f.severity.label()) data-testid="finding" data-kind=f.kind.slug() data-subject=f.subject.clone()>
             <header>
-                <span class=format!("sev-badge sev-{}", f.severity.label())>{f.severity.label()}</span>
-                <h3>{f.kind.title()}</h3>
+                <span class=format!("sev-badge sev-{}", f.severity.label())>{f.severity.label_in(lang)}</span>
+                <h3>{f.kind.title_in(lang)}</h3>
                 <code class="kind">{f.kind.slug()}</code>
             </header>
-            <p class="headline" data-testid="finding-headline">{f.headline.clone()}</p>
-            <p class="muted">{f.explanation.clone()}</p>
-            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}</ul>
+            <p class="headline" data-testid="finding-headline">{rich(&f.headline)}</p>
+            <p class="muted">{rich(&f.explanation)}</p>
+            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{rich(x)}</li> }).collect_view()}</ul>
             <div class="finding-actions">
                 <button data-testid="show-evidence" aria-expanded=move || is_open.get().to_string() on:click=move |_| open.update(|o| {
                     if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }
-                })>{move || if is_open.get() { "Hide evidence" } else { "Show evidence" }}</button>
+                })>{move || if is_open.get() { tr!(lang, "Hide evidence", "隐藏证据") } else { tr!(lang, "Show evidence", "查看证据") }}</button>
                 <a href=cluster_href data-testid="evidence-link" on:click=move |ev| { ev.prevent_default(); router.push(to_cluster()); }>
-                    {format!("Open in Live cluster at poll {}", at + 1)}
+                    {tr!(lang, "Open in Live cluster at poll {}", "在实时集群中打开第 {} 次轮询", at + 1)}
                 </a>
             </div>
             {move || is_open.get().then(|| view! { <EvidenceChart evidence=evidence.clone()/> })}
@@ -79,19 +87,19 @@ fn finding_view(
                 let k4 = k.clone();
                 view! {
                     <div class="rec" data-testid="recommendation">
-                        <p><b>"Change: "</b>{rec.summary.clone()}</p>
+                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.clone()}</p>
                         <pre class="code diff" data-testid="rec-diff">{rec.diff()}</pre>
                         {moved_table(rec.moved(), "")}
                         <p class="muted small">{match rec.process_delta {
-                            0 => "Total process memory stays the same.".to_owned(),
-                            d if d > 0 => format!("The process grows by {}: no component here is idle enough to give the bytes.", human(d as u64)),
-                            d => format!("The process shrinks by {}.", human(d.unsigned_abs())),
+                            0 => tr!(lang, "Total process memory stays the same.", "进程总内存保持不变。"),
+                            d if d > 0 => tr!(lang, "The process grows by {}: no component here is idle enough to give the bytes.", "进程增大 {}：这里没有哪个组成部分闲到可以让出这些字节。", human(d as u64)),
+                            d => tr!(lang, "The process shrinks by {}.", "进程缩小 {}。", human(d.unsigned_abs())),
                         }}</p>
                         <label class="apply">
                             <input type="checkbox" data-testid="apply" prop:checked=checked on:change=move |_| applied.update(|a| {
                                 if let Some(i) = a.iter().position(|x| *x == k4) { a.remove(i); } else { a.push(k4.clone()); }
                             })/>
-                            " Apply"
+                            " "{tr!(lang, "Apply", "应用")}
                         </label>
                     </div>
                 }
@@ -107,14 +115,14 @@ fn finding_view(
                 let href = calc.to_query();
                 view! {
                     <div class="rec" data-testid="jm-recommendation">
-                        <p><b>"Change: "</b>{rec.summary.clone()}</p>
+                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.clone()}</p>
                         <pre class="code diff">{rec.diff()}</pre>
                         {moved_table(rec.moved(), "")}
-                        <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>"Open the JobManager's new breakdown in the calculator"</a>
+                        <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>{tr!(lang, "Open the JobManager's new breakdown in the calculator", "在计算器中打开 JobManager 的新分解")}</a>
                     </div>
                 }
             })}
-            {f.no_recommendation.clone().map(|w| view! { <p class="muted small" data-testid="no-recommendation">{format!("No config change: {w}")}</p> })}
+            {f.no_recommendation.clone().map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
         </article>
     }
 }
@@ -122,30 +130,31 @@ fn finding_view(
 /// The allocator's findings (fragmentation) for a built-in scenario, linked to the step.
 fn allocator_section() -> impl IntoView {
     let router = use_context::<Router>().expect("router");
+    let lang = crate::lang::current();
     let chosen = RwSignal::new("fragmentation-oom".to_owned());
     let findings = Memo::new(move |_| {
         chosen.with(|id| {
             memlab_engine::scenarios::get(id)
                 .and_then(|s| memlab_engine::script::parse(s.text).ok())
                 .and_then(|s| memlab_engine::Timeline::run(&s).ok())
-                .map(|t| memlab_engine::diagnose::diagnose(&t))
+                .map(|t| memlab_engine::diagnose::diagnose_in(&t, lang))
                 .unwrap_or_default()
         })
     });
     view! {
         <section class="subject" data-testid="allocator-diagnosis">
-            <h2>"Allocator simulation "<span class="muted small">"fragmentation in a scenario of the Allocator page"</span></h2>
-            <label class="speed">"scenario "
+            <h2>{tr!(lang, "Allocator simulation ", "分配器模拟 ")}<span class="muted small">{tr!(lang, "fragmentation in a scenario of the Allocator page", "分配器页面某个场景中的碎片")}</span></h2>
+            <label class="speed">{tr!(lang, "scenario ", "场景 ")}
                 <select data-testid="allocator-scenario" on:change=move |ev| chosen.set(event_target_value(&ev))>
                     {memlab_engine::scenarios::ALL.iter().map(|s| view! {
-                        <option value=s.id selected=move || chosen.get() == s.id>{s.title()}</option>
+                        <option value=s.id selected=move || chosen.get() == s.id>{s.title_in(lang)}</option>
                     }).collect_view()}
                 </select>
             </label>
             {move || {
                 let list = findings.get();
                 if list.is_empty() {
-                    return view! { <p class="muted" data-testid="allocator-no-findings">"No fragmentation in this scenario."</p> }.into_any();
+                    return view! { <p class="muted" data-testid="allocator-no-findings">{tr!(lang, "No fragmentation in this scenario.", "这个场景中没有碎片。")}</p> }.into_any();
                 }
                 list.into_iter().map(|f| {
                     let id = chosen.get_untracked();
@@ -155,13 +164,13 @@ fn allocator_section() -> impl IntoView {
                     view! {
                         <article class=format!("card finding sev-{sev}") data-testid="pool-finding" data-kind=f.kind>
                             <header>
-                                <span class=format!("sev-badge sev-{sev}")>{sev}</span>
-                                <h3>{if f.kind == "fragmentation-oom" { "Out of memory caused by fragmentation" } else { "Fragmentation" }}</h3>
+                                <span class=format!("sev-badge sev-{sev}")>{if sev == "critical" { Severity::Critical.label_in(lang) } else { Severity::Warning.label_in(lang) }}</span>
+                                <h3>{if f.kind == "fragmentation-oom" { tr!(lang, "Out of memory caused by fragmentation", "碎片导致的内存不足") } else { tr!(lang, "Fragmentation", "碎片") }}</h3>
                                 <code class="kind">{f.kind}</code>
                             </header>
-                            <p class="headline">{f.headline.clone()}</p>
-                            <p class="muted">{f.explanation.clone()}</p>
-                            <a href=href on:click=move |ev| { ev.prevent_default(); router.push(to.clone()); }>{format!("Open in the allocator at step {}", f.step)}</a>
+                            <p class="headline">{rich(&f.headline)}</p>
+                            <p class="muted">{rich(&f.explanation)}</p>
+                            <a href=href on:click=move |ev| { ev.prevent_default(); router.push(to.clone()); }>{tr!(lang, "Open in the allocator at step {}", "在分配器中打开第 {} 步", f.step)}</a>
                         </article>
                     }
                 }).collect_view().into_any()
@@ -173,10 +182,11 @@ fn allocator_section() -> impl IntoView {
 #[component]
 pub fn DiagnosisPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
+    let lang = crate::lang::current();
     let session = expect_context::<Session>();
     let start = router.route.get_untracked();
     let limit_text = RwSignal::new(start.get("container").unwrap_or("").to_owned());
-    let limit = Memo::new(move |_| limit_text.with(|t| parse_limit(t)));
+    let limit = Memo::new(move |_| limit_text.with(|t| parse_limit(t, lang)));
     let open = RwSignal::new(Vec::<String>::new());
     let applied = RwSignal::new(Vec::<String>::new());
 
@@ -200,7 +210,7 @@ pub fn DiagnosisPage() -> impl IntoView {
 
     let report = Memo::new(move |_| {
         let container_limit = limit.with(|l| l.clone().ok().flatten());
-        session.snapshots.with(|s| diagnose::diagnose(s, &Options { container_limit }))
+        session.snapshots.with(|s| diagnose::diagnose(s, &Options { container_limit, lang }))
     });
     let cluster_config = Memo::new(move |_| {
         session.snapshots.with(|s| s.iter().rev().find_map(|x| x.jobmanager_config.clone()))
@@ -208,9 +218,9 @@ pub fn DiagnosisPage() -> impl IntoView {
 
     let status = move || {
         match session.source.get() {
-        Source::None => "Open a recording below, or connect to a cluster on the Live cluster page: its session is diagnosed here, and live data updates the findings with every poll.".to_owned(),
-        Source::Live(u) => format!("Live session with {u}: {} polls — the findings update with every poll.", session.snapshots.with(|s| s.len())),
-        Source::File(l) => format!("{l}: {} polls over {:.1} min", session.snapshots.with(|s| s.len()), report.with(|r| r.span_s) / 60.0),
+        Source::None => tr!(lang, "Open a recording below, or connect to a cluster on the Live cluster page: its session is diagnosed here, and live data updates the findings with every poll.", "打开下面的某个录制，或在“实时集群”页面连接一个集群：它的会话会在这里诊断，实时数据每轮询一次就更新一次结果。"),
+        Source::Live(u) => tr!(lang, "Live session with {u}: {} polls — the findings update with every poll.", "与 {u} 的实时会话：已轮询 {} 次——每次轮询都会更新诊断结果。", session.snapshots.with(|s| s.len())),
+        Source::File(l) => tr!(lang, "{l}: {} polls over {}", "{l}：{} 内轮询 {} 次", session.snapshots.with(|s| s.len()), lang.duration(report.with(|r| r.span_s))),
     }
     };
 
@@ -220,10 +230,12 @@ pub fn DiagnosisPage() -> impl IntoView {
             if r.polls == 0 {
                 String::new()
             } else if r.findings.is_empty() {
-                format!("No findings on {} process(es).", r.subjects.len())
+                tr!(lang, "No findings on {} process(es).", "{} 个进程均无发现。", r.subjects.len())
             } else {
-                format!(
+                tr!(
+                    lang,
                     "{} finding(s) on {} process(es): {} critical, {} warning(s), {} info.",
+                    "{1} 个进程共 {0} 项发现：严重 {2} 项，警告 {3} 项，提示 {4} 项。",
                     r.findings.len(),
                     r.subjects.len(),
                     n(Severity::Critical),
@@ -264,7 +276,7 @@ pub fn DiagnosisPage() -> impl IntoView {
         }
         let unknown_view = unknown
             .into_iter()
-            .map(|subject| view! { <p class="warn">{format!("{subject}: its configuration is unknown")}</p> })
+            .map(|subject| view! { <p class="warn">{tr!(lang, "{subject}: its configuration is unknown", "{subject}：配置未知")}</p> })
             .collect_view();
         Some((unknown_view, groups.into_iter().map(|(base, subjects)| {
             // Each change once: the same recommendation on several TaskManagers is one change.
@@ -280,7 +292,7 @@ pub fn DiagnosisPage() -> impl IntoView {
             let subject = if subjects.len() == 1 {
                 subjects[0].clone()
             } else {
-                format!("{} TaskManagers with the same configuration", subjects.len())
+                tr!(lang, "{} TaskManagers with the same configuration", "配置相同的 {} 个 TaskManager", subjects.len())
             };
             match recommend::combine(&base, "applied".into(), &recs) {
                 Ok(all) => {
@@ -294,27 +306,27 @@ pub fn DiagnosisPage() -> impl IntoView {
                     let calc_href = calc.to_query();
                     view! {
                         <section class="card applied" data-testid="applied" data-subject=subject.clone()>
-                            <h2>{format!("With {} change(s) applied — {subject}", recs.len())}</h2>
+                            <h2>{tr!(lang, "With {} change(s) applied — {subject}", "应用 {} 项修改后——{subject}", recs.len())}</h2>
                             <div class="before-after">
                                 <div data-testid="before-model">
-                                    <h3>"Now"</h3>
+                                    <h3>{tr!(lang, "Now", "现在")}</h3>
                                     {diagram(&tm_memory_leaves(&all.before), all.before.total_flink(), all.before.total_process())}
                                 </div>
                                 <div data-testid="after-model">
-                                    <h3>"After"</h3>
+                                    <h3>{tr!(lang, "After", "修改后")}</h3>
                                     {diagram(&tm_memory_leaves(&all.after), all.after.total_flink(), all.after.total_process())}
                                 </div>
                             </div>
                             {moved_table(all.moved(), "applied-moved")}
                             <pre class="code" data-testid="applied-yaml">{yaml}</pre>
                             <div class="finding-actions">
-                                <button class="primary" data-testid="export-config" on:click=move |_| download("config.yaml", "application/yaml", &yaml2)>"Download config.yaml"</button>
-                                <a href=calc_href.clone() data-testid="open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>"Open in the calculator"</a>
+                                <button class="primary" data-testid="export-config" on:click=move |_| download("config.yaml", "application/yaml", &yaml2)>{tr!(lang, "Download config.yaml", "下载 config.yaml")}</button>
+                                <a href=calc_href.clone() data-testid="open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>{tr!(lang, "Open in the calculator", "在计算器中打开")}</a>
                             </div>
                         </section>
                     }.into_any()
                 }
-                Err(e) => view! { <p class="banner error" data-testid="applied-error">{format!("{subject}: these changes together are not valid: {e}")}</p> }.into_any(),
+                Err(e) => view! { <p class="banner error" data-testid="applied-error">{tr!(lang, "{subject}: these changes together are not valid: {e}", "{subject}：这些修改合在一起无效：{e}")}</p> }.into_any(),
             }
         }).collect_view()))
     };
@@ -323,27 +335,28 @@ pub fn DiagnosisPage() -> impl IntoView {
         <section class="diagnosis">
             <header class="page-head">
                 <div>
-                    <h1>"Diagnosis"</h1>
-                    <p class="muted">"Leaks, out-of-memory risk, GC pressure, network-buffer and managed-memory problems found in live or recorded metrics — each with its evidence and a config.yaml change checked by memlab's Flink calculator."</p>
+                    <h1>{tr!(lang, "Diagnosis", "诊断")}</h1>
+                    <p class="muted">{tr!(lang, "Leaks, out-of-memory risk, GC pressure, network-buffer and managed-memory problems found in live or recorded metrics — each with its evidence and a config.yaml change checked by memlab's Flink calculator.", "从实时或录制的指标中找出泄漏、内存不足风险、GC 压力、网络缓冲区和托管内存问题——每一项都附有证据，以及经 memlab 的 Flink 计算器验证过的 config.yaml 修改。")}</p>
                 </div>
             </header>
             <div class="card source-bar">
                 <div class="source-actions">
-                    {DIAGNOSIS_RECORDINGS.iter().map(|(u, what)| {
+                    {DIAGNOSIS_RECORDINGS.iter().map(|(u, what, what_zh)| {
                         let name = u.rsplit('/').next().unwrap_or(u).trim_end_matches(".memlab.json");
-                        view! { <button data-testid=format!("open-{name}") title=*what on:click=move |_| open_recording(u)>{name.to_owned()}</button> }
+                        let title = if lang == Lang::Zh { *what_zh } else { *what };
+                        view! { <button data-testid=format!("open-{name}") title=title translate="no" on:click=move |_| open_recording(u)>{name.to_owned()}</button> }
                     }).collect_view()}
-                    <button data-testid="open-bundled" on:click=move |_| open_recording(BUNDLED)>"local-2tm"</button>
+                    <button data-testid="open-bundled" translate="no" on:click=move |_| open_recording(BUNDLED)>"local-2tm"</button>
                     <label class="file-button">
-                        "Import recording"
+                        {tr!(lang, "Import recording", "导入录制")}
                         <input type="file" accept=".json,.txt,application/json,text/plain" data-testid="diagnosis-import" on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(f) = input.files().and_then(|l| l.get(0)) { applied.set(Vec::new()); session.open_file(f); }
                         }/>
                     </label>
                     <label class="speed">
-                        "container limit "
-                        <input class="limit-input" data-testid="container-limit" placeholder="e.g. 2g" prop:value=move || limit_text.get() on:input=move |ev| {
+                        {tr!(lang, "container limit ", "容器限制 ")}
+                        <input class="limit-input" data-testid="container-limit" placeholder=tr!(lang, "e.g. 2g", "例如 2g") prop:value=move || limit_text.get() on:input=move |ev| {
                             let v = event_target_value(&ev);
                             router.replace(router.route.get_untracked().with("container", (!v.trim().is_empty()).then_some(v.trim())));
                             limit_text.set(v);
@@ -359,15 +372,15 @@ pub fn DiagnosisPage() -> impl IntoView {
                 <div class="card diag-summary">
                     <p data-testid="diagnosis-summary"><b>{summary}</b></p>
                     <div class="finding-actions">
-                        <button data-testid="export-findings" on:click=move |_| download("findings.json", "application/json", &serde_json::to_string_pretty(&report.get_untracked()).unwrap_or_default())>"Findings (JSON)"</button>
+                        <button data-testid="export-findings" on:click=move |_| download("findings.json", "application/json", &serde_json::to_string_pretty(&report.get_untracked()).unwrap_or_default())>{tr!(lang, "Findings (JSON)", "诊断结果 (JSON)")}</button>
                         <button data-testid="export-rules" on:click=move |_| {
                             let mem = session.snapshots.with_untracked(|s| s.iter().rev().find_map(|x| x.taskmanagers.iter().find_map(|t| t.memory)));
                             download("memlab-alerts.yaml", "application/yaml", &alerts::rules(
                                 mem.map(|m| m.framework_off_heap + m.task_off_heap + m.network_memory),
                                 mem.map(|m| m.jvm_metaspace),
                             ));
-                        }>"Prometheus alert rules"</button>
-                        <span class="muted small">"Same report on the command line: "<code>"memlab diagnose FILE.memlab.json"</code></span>
+                        }>{tr!(lang, "Prometheus alert rules", "Prometheus 告警规则")}</button>
+                        <span class="muted small">{tr!(lang, "Same report on the command line: ", "命令行中的同一份报告：")}<code>"memlab diagnose FILE.memlab.json"</code></span>
                     </div>
                 </div>
             })}
@@ -378,13 +391,14 @@ pub fn DiagnosisPage() -> impl IntoView {
                     let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject).cloned().collect();
                     let pending: Vec<_> = r.pending.iter().filter(|p| p.subject == subject).cloned().collect();
                     let title = if subject == "jobmanager" { "JobManager".to_owned() } else { format!("TaskManager {subject}") };
+                    let count = if findings.is_empty() { tr!(lang, "no findings", "无发现") } else { tr!(lang, "{} finding(s)", "{} 项发现", findings.len()) };
                     view! {
                         <section class="subject" data-testid="subject" data-subject=subject.clone()>
-                            <h2>{title}" "<span class="muted small">{if findings.is_empty() { "no findings".to_owned() } else { format!("{} finding(s)", findings.len()) }}</span></h2>
+                            <h2>{title}" "<span class="muted small">{count}</span></h2>
                             {findings.into_iter().map(|f| finding_view(f, open, applied, cluster_config)).collect_view()}
                             {(!pending.is_empty()).then(|| view! {
                                 <details class="pending" data-testid="pending">
-                                    <summary>{format!("{} check(s) not decided yet", pending.len())}</summary>
+                                    <summary>{tr!(lang, "{} check(s) not decided yet", "{} 项检查尚无定论", pending.len())}</summary>
                                     <ul>{pending.into_iter().map(|p| view! { <li><code>{p.kind.slug()}</code>" — "{p.message}</li> }).collect_view()}</ul>
                                 </details>
                             })}

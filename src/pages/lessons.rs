@@ -165,8 +165,8 @@ pub fn keys(laser: RwSignal<bool>) {
     on_cleanup(move || handle.remove());
 }
 
-/// Text with `code` spans (option names, operations) set as code.
-fn rich(text: &str) -> impl IntoView {
+/// Text with `code` spans (option names, operations, Java's messages) set as code.
+pub fn rich(text: &str) -> impl IntoView {
     text.split('`')
         .enumerate()
         .map(|(i, part)| {
@@ -260,7 +260,7 @@ pub fn LessonsPage() -> impl IntoView {
                                 view! {
                                     <li class="card lesson-card" data-testid="lesson" data-file=file.clone()>
                                         <h2>{format!("{}. {}", i + 1, l.title)}</h2>
-                                        <p class="muted">{l.intro.clone()}</p>
+                                        <p class="muted">{rich(&l.intro)}</p>
                                         <p class="small muted">{crate::tf!(i18n, lessons.steps, n = l.steps.len())}</p>
                                         <div class="finding-actions">
                                             <button class="primary" data-testid="start-lesson" on:click=move |_| go(nav, &f1, 0)>{t!(i18n, lessons.start)}</button>

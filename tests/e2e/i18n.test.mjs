@@ -5,9 +5,20 @@
 // Flink's own error messages, which users search for verbatim).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appUnderTest, openPage, screenshot } from './support.mjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
 const app = appUnderTest();
+
+// Names the bundled scenarios give their blocks, owners and gates (user data, not words).
+const SCENARIO_DIR = path.join(ROOT, 'crates', 'engine', 'scenarios');
+const SCRIPT_NAMES = [];
+for (const f of await fs.readdir(SCENARIO_DIR)) {
+  const text = await fs.readFile(path.join(SCENARIO_DIR, f), 'utf8');
+  for (const m of text.matchAll(/^(?:alloc|gate|executor|retain|release)\s+([\w.-]+)/gm)) SCRIPT_NAMES.push(m[1]);
+  for (const m of text.matchAll(/\bby\s+([\w.-]+)/g)) SCRIPT_NAMES.push(m[1]);
+}
 
 /** Words that are the same in both languages. */
 const ALLOW = new Set([
@@ -15,7 +26,8 @@ const ALLOW = new Set([
   'memlab', 'Flink', 'Memory', 'Lab', 'Apache', 'JVM', 'TaskManager', 'TaskManagers', 'JobManager', 'TaskExecutor',
   'RocksDB', 'MemoryManager', 'NetworkBufferPool', 'Prometheus', 'Grafana', 'Kubernetes', 'YAML', 'JSON', 'REST',
   'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
-  'shuffle', 'te', 'config', 'yaml',
+  'shuffle', 'te', 'config', 'yaml', 'Kendall', 'Theil', 'Sen', 'Python', 'UDF', 'INFO', 'WARN', 'Xmx', 'XX',
+  'API', 'GET', 'HTTP', 'URL', 'Netty', 'Kafka', 'JDBC', 'MemorySegment',
   // units
   'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb', 'bytes',
   // Flink's exception names (its messages are shown verbatim)
@@ -52,7 +64,7 @@ async function englishOn(page) {
       for (const v of verbatim) t = t.replace(new RegExp(v, 'g'), ' ');
       // Flink keys, metric names, file names and URLs (anything with a dot, slash or colon
       // inside a word) are verbatim by design.
-      for (const token of t.split(/[\s,;()（）、，。：“”"'‘’·|—–…!?！？=<>\[\]{}]+/)) {
+      for (const token of t.split(/[\s,;()（）、，。：；“”"'‘’·|—–…!?！？=<>\[\]{}《》「」]+/)) {
         if (!/[A-Za-z]{2,}/.test(token) || /[./:_]/.test(token.replace(/[.:]$/, '')) || /\d/.test(token)) continue;
         const word = token.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
         if (word.length < 2 || allow.includes(word) || allow.includes(token)) continue;
@@ -60,7 +72,7 @@ async function englishOn(page) {
       }
     }
     return [...found].sort();
-  }, [[...ALLOW], FLINK_VERBATIM.map((r) => r.source)]);
+  }, [[...ALLOW, ...SCRIPT_NAMES], FLINK_VERBATIM.map((r) => r.source)]);
 }
 
 async function inChinese(url) {

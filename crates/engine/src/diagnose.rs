@@ -1,6 +1,7 @@
 //! The allocator's part of the diagnosis: fragmentation, and out-of-memory caused by it,
 //! found in a scenario's timeline (the Diagnosis page and `memlab diagnose SCRIPT.mem`).
 
+use memlab_text::{tr, Lang};
 use serde::Serialize;
 
 use crate::model::Policy;
@@ -27,6 +28,8 @@ pub struct PoolFinding {
     pub explanation: String,
 }
 
+const WHY_PAGES_ZH: &str = "Flink 的 MemoryManager 和 NetworkBufferPool 从不分配连续区间：内存被切成固定大小的页（taskmanager.memory.segment-size，默认 32 KiB），请求可以占用任意空闲页，所以空闲内存总能用上，这种失败在那里不会发生（代价是每个请求最后一页里的内部浪费）。在块分配器中，只有压缩——把存活块挪到一起——才能让空闲空间重新连成一块。";
+
 const WHY_PAGES: &str = "Flink's MemoryManager and NetworkBufferPool never hand out contiguous ranges: memory is cut into fixed-size pages (taskmanager.memory.segment-size, 32 KiB by default) and a request takes any free pages, so total free memory is always usable and this failure cannot happen there (the price is internal waste in each request's last page). In a block allocator only compaction — moving live blocks together — makes the free space one block again.";
 
 fn mib(b: u64) -> String {
@@ -34,6 +37,11 @@ fn mib(b: u64) -> String {
 }
 
 pub fn diagnose(t: &Timeline) -> Vec<PoolFinding> {
+    diagnose_in(t, Lang::En)
+}
+
+/// The same findings, written in `lang`.
+pub fn diagnose_in(t: &Timeline, lang: Lang) -> Vec<PoolFinding> {
     let mut out = Vec::new();
     for f in t.failures().iter().filter(|f| f.reason == "fragmentation") {
         out.push(PoolFinding {
@@ -41,9 +49,11 @@ pub fn diagnose(t: &Timeline) -> Vec<PoolFinding> {
             severity: "critical",
             step: f.step as usize,
             line: Some(f.line),
-            headline: format!("`{}` failed: {}", f.op, f.message),
-            explanation: format!(
-                "The free memory is split into blocks that are not adjacent, so no single block fits the request: an out-of-memory caused by fragmentation, not by a full pool. {WHY_PAGES}"
+            headline: tr!(lang, "`{}` failed: {}", "`{}` 失败：{}", f.op, f.error.describe(lang)),
+            explanation: tr!(
+                lang,
+                "The free memory is split into blocks that are not adjacent, so no single block fits the request: an out-of-memory caused by fragmentation, not by a full pool. {WHY_PAGES}",
+                "空闲内存被分成了互不相邻的块，没有哪一块放得下这个请求：这是碎片导致的内存不足，而不是内存池满了。{WHY_PAGES_ZH}"
             ),
         });
     }
@@ -65,14 +75,23 @@ pub fn diagnose(t: &Timeline) -> Vec<PoolFinding> {
             severity: "warning",
             step: i,
             line: t.op_at(i).map(|(l, _)| l),
-            headline: format!(
+            headline: tr!(
+                lang,
                 "Fragmentation {:.0} % at step {i}: {} free in {} blocks, the largest {}",
+                "第 {i} 步碎片率 {:.0} %：空闲 {}，分成 {} 块，最大 {}",
                 s.fragmentation() * 100.0,
                 mib(s.free),
                 s.free_blocks,
                 mib(s.largest_free)
             ),
-            explanation: format!("Fragmentation is 1 − largest free block / total free. At {:.0} %, a request larger than {} fails even though {} are free. {WHY_PAGES}", s.fragmentation() * 100.0, mib(s.largest_free), mib(s.free)),
+            explanation: tr!(
+                lang,
+                "Fragmentation is 1 − largest free block / total free. At {:.0} %, a request larger than {} fails even though {} are free. {WHY_PAGES}",
+                "碎片率 = 1 − 最大空闲块 / 空闲总量。在 {:.0} % 时，大于 {} 的请求会失败，尽管空闲内存有 {}。{WHY_PAGES_ZH}",
+                s.fragmentation() * 100.0,
+                mib(s.largest_free),
+                mib(s.free)
+            ),
         });
     }
     out

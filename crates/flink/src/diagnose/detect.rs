@@ -375,7 +375,7 @@ fn process(p: &Proc, out: &mut Out) {
                 tr!(
                     lang,
                     "What the garbage collector cannot free keeps growing: something holds on to objects — typically keyed state that is never cleared (heap state backend), a growing cache or collection in a user function, or timers that are never deleted. A single high reading means nothing (the heap is a saw-tooth); this is the lower envelope, the level after collections, rising steadily. More heap only delays the OutOfMemoryError: bound the state (StateTtlConfig, clear() in onTimer) or move it to RocksDB, and check with a heap dump.",
-                    "垃圾回收器回收不掉的部分在持续增长：有东西一直持有对象——通常是从不清理的 keyed 状态（堆状态后端）、用户函数里不断变大的缓存或集合，或从不删除的定时器。单个高读数说明不了什么（堆的曲线是锯齿形）；这里看的是下包络线，即每次回收后的水位，它在稳定上升。加大堆只会推迟 OutOfMemoryError：请限制状态（StateTtlConfig、在 onTimer 中 clear()）或改用 RocksDB，并用堆转储（heap dump）核实。"
+                    "垃圾回收器回收不掉的部分在持续增长：有东西一直持有对象——通常是从不清理的键控状态（堆状态后端）、用户函数里不断变大的缓存或集合，或从不删除的定时器。单个高读数说明不了什么（堆的曲线是锯齿形）；这里看的是下包络线，即每次回收后的水位，它在稳定上升。加大堆只会推迟 `OutOfMemoryError`：请限制状态（`StateTtlConfig`、在 `onTimer` 中 `clear()`）或改用 RocksDB，并用堆转储核实。"
                 ),
                 ev.clone(),
             );
@@ -387,13 +387,13 @@ fn process(p: &Proc, out: &mut Out) {
                     tr!(
                         lang,
                         "Java heap space: at the current trend the heap is exhausted in about {}",
-                        "Java heap space：按当前趋势，堆大约 {} 后耗尽",
+                        "`Java heap space`：按当前趋势，堆大约 {} 后耗尽",
                         dur(ttl)
                     ),
                     tr!(
                         lang,
                         "Forecast from the trend of the heap after garbage collection: when it reaches the maximum heap (-Xmx = framework heap + task heap), the JVM throws java.lang.OutOfMemoryError: Java heap space and the TaskManager fails.",
-                        "根据垃圾回收后堆的趋势预测：当它达到最大堆（-Xmx = 框架堆 + 任务堆）时，JVM 抛出 java.lang.OutOfMemoryError: Java heap space，TaskManager 随之失败。"
+                        "根据垃圾回收后堆的趋势预测：当它达到最大堆（-Xmx = 框架堆 + 任务堆）时，JVM 抛出 `java.lang.OutOfMemoryError: Java heap space`，TaskManager 随之失败。"
                     ),
                     ev,
                 );
@@ -425,7 +425,7 @@ fn process(p: &Proc, out: &mut Out) {
                 tr!(
                     lang,
                     "Metaspace holds class metadata. At -XX:MaxMetaspaceSize the JVM throws java.lang.OutOfMemoryError: Metaspace. In a session cluster every job submission loads its classes again; if an old job's class loader is still referenced (a thread, a static cache, a JDBC driver), its classes are never unloaded.",
-                    "元空间存放类的元数据。到达 -XX:MaxMetaspaceSize 时 JVM 抛出 java.lang.OutOfMemoryError: Metaspace。在 session 集群中，每次提交作业都会重新加载它的类；如果旧作业的类加载器仍被引用（一个线程、一个静态缓存、一个 JDBC 驱动），它的类就永远不会被卸载。"
+                    "元空间存放类的元数据。到达 -XX:MaxMetaspaceSize 时 JVM 抛出 `java.lang.OutOfMemoryError: Metaspace`。在 session 集群中，每次提交作业都会重新加载它的类；如果旧作业的类加载器仍被引用（一个线程、一个静态缓存、一个 JDBC 驱动），它的类就永远不会被卸载。"
                 ),
                 ev.clone(),
             );
@@ -464,7 +464,7 @@ fn process(p: &Proc, out: &mut Out) {
                 tr!(
                     lang,
                     "Metaspace should level off once a job's classes are loaded. Growth that follows job submissions is the classic class-loader leak of session clusters: each submission loads the job's classes in a new class loader, and something keeps the old one alive. Look for threads the job starts and never stops, static caches and shaded libraries registering themselves globally; or run jobs in application mode. Raising the metaspace only delays the OutOfMemoryError: Metaspace.",
-                    "作业的类加载完后，元空间应当趋于平稳。随作业提交而增长，是 session 集群典型的类加载器泄漏：每次提交都在新的类加载器中加载作业的类，而有东西让旧的加载器一直存活。请检查作业启动后从不停止的线程、静态缓存，以及把自己注册到全局的 shade 库；或者改用 application 模式运行作业。加大元空间只会推迟 OutOfMemoryError: Metaspace。"
+                    "作业的类加载完后，元空间应当趋于平稳。随作业提交而增长，是 session 集群典型的类加载器泄漏：每次提交都在新的类加载器中加载作业的类，而有东西让旧的加载器一直存活。请检查作业启动后从不停止的线程、静态缓存，以及把自己注册到全局的 shade 库；或者改用 application 模式运行作业。加大元空间只会推迟 `OutOfMemoryError: Metaspace`。"
                 ),
                 ev.clone(),
             );
@@ -481,7 +481,7 @@ fn process(p: &Proc, out: &mut Out) {
                     tr!(
                         lang,
                         "Forecast from the metaspace trend: at -XX:MaxMetaspaceSize the JVM throws java.lang.OutOfMemoryError: Metaspace.",
-                        "根据元空间的趋势预测：到达 -XX:MaxMetaspaceSize 时 JVM 抛出 java.lang.OutOfMemoryError: Metaspace。"
+                        "根据元空间的趋势预测：到达 -XX:MaxMetaspaceSize 时 JVM 抛出 `java.lang.OutOfMemoryError: Metaspace`。"
                     ),
                     ev,
                 );
@@ -592,7 +592,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                 tr!(
                     lang,
                     "Forecast from the trend of direct (off-heap) buffer use. At the limit the JVM throws java.lang.OutOfMemoryError: Direct buffer memory. Direct buffers are freed only when their Java objects are collected: steady growth means buffers are kept (a connector's pool, a cache) or leaked.",
-                    "根据直接（堆外）缓冲区用量的趋势预测。到达上限时 JVM 抛出 java.lang.OutOfMemoryError: Direct buffer memory。直接缓冲区只有在其 Java 对象被回收时才释放：稳定增长意味着缓冲区被留着（连接器的池、缓存）或泄漏了。"
+                    "根据直接（堆外）缓冲区用量的趋势预测。到达上限时 JVM 抛出 `java.lang.OutOfMemoryError: Direct buffer memory`。直接缓冲区只有在其 Java 对象被回收时才释放：稳定增长意味着缓冲区被留着（连接器的池、缓存）或泄漏了。"
                 ),
                 ev,
             );
@@ -614,7 +614,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                 tr!(
                     lang,
                     "Direct (off-heap) buffers are limited to framework off-heap + task off-heap + network memory. Beyond it the JVM throws java.lang.OutOfMemoryError: Direct buffer memory — usually a connector or library allocating direct buffers (Netty, Kafka clients, compression) that task off-heap memory does not account for.",
-                    "直接（堆外）缓冲区的上限是 框架堆外 + 任务堆外 + 网络内存。超过它 JVM 抛出 java.lang.OutOfMemoryError: Direct buffer memory——通常是某个连接器或库分配了任务堆外内存没有算进去的直接缓冲区（Netty、Kafka 客户端、压缩）。"
+                    "直接（堆外）缓冲区的上限是 框架堆外 + 任务堆外 + 网络内存。超过它 JVM 抛出 `java.lang.OutOfMemoryError: Direct buffer memory`——通常是某个连接器或库分配了任务堆外内存没有算进去的直接缓冲区（Netty、Kafka 客户端、压缩）。"
                 ),
                 ev,
             );
@@ -714,7 +714,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                     tr!(
                         lang,
                         "Managed memory is used by RocksDB, batch operators (sorting, hash joins, spilling) and Python UDFs. A streaming job on the heap state backend (HashMapStateBackend) uses none of it: Flink's default fraction 0.4 then leaves 40 % of Flink memory idle while state lives on the heap.",
-                        "托管内存供 RocksDB、批处理算子（排序、哈希连接、溢写）和 Python UDF 使用。使用堆状态后端（HashMapStateBackend）的流作业完全用不到它：Flink 默认的占比 0.4 会让 40 % 的 Flink 内存闲置，而状态却放在堆上。"
+                        "托管内存供 RocksDB、批处理算子（排序、哈希连接、溢写）和 Python UDF 使用。使用堆状态后端（`HashMapStateBackend`）的流作业完全用不到它：Flink 默认的占比 0.4 会让 40 % 的 Flink 内存闲置，而状态却放在堆上。"
                     ),
                     ev,
                 );
