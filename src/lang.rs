@@ -178,3 +178,22 @@ pub fn flink_term(lang: Lang, en: &str) -> String {
 pub fn current() -> Lang {
     to_lang(use_i18n().get_locale_untracked())
 }
+
+#[cfg(test)]
+mod term_tests {
+    use super::{flink_term, Lang};
+    use memlab_flink::options::{jm, legacy, tm};
+
+    #[test]
+    fn every_option_and_part_has_a_chinese_name() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let labels = tm::ALL.iter().chain(jm::ALL).chain(legacy::TM).chain(legacy::JM).map(|o| o.label);
+        let c = memlab_flink::FlinkConfig::from_yaml("taskmanager.memory.process.size: 1728m").unwrap();
+        let m = memlab_flink::taskmanager::derive(&c).unwrap();
+        let parts = memlab_flink::diagnose::recommend::parts(&m).map(|p| p.0);
+        for en in labels.chain(parts) {
+            assert!(cjk(&flink_term(Lang::Zh, en)), "no 简体中文 name for Flink's '{en}'");
+            assert_eq!(flink_term(Lang::En, en), en);
+        }
+    }
+}
