@@ -359,7 +359,7 @@ fn process(p: &Proc, out: &mut Out) {
                     hr(max),
                     dur(s)
                 ),
-                tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {} 后占满", dur(ttl)),
+                tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {}后占满", dur(ttl)),
             ];
             let sev = if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning };
             out.found(
@@ -368,7 +368,7 @@ fn process(p: &Proc, out: &mut Out) {
                 tr!(
                     lang,
                     "The heap left after each garbage collection grows {}/min; full in about {}",
-                    "每次垃圾回收后剩下的堆每分钟增长 {}；大约 {} 后占满",
+                    "每次垃圾回收后剩下的堆每分钟增长 {}；大约 {}后占满",
                     hr(t.slope * 60.0),
                     dur(ttl)
                 ),
@@ -387,7 +387,7 @@ fn process(p: &Proc, out: &mut Out) {
                     tr!(
                         lang,
                         "Java heap space: at the current trend the heap is exhausted in about {}",
-                        "`Java heap space`：按当前趋势，堆大约 {} 后耗尽",
+                        "`Java heap space`：按当前趋势，堆大约 {}后耗尽",
                         dur(ttl)
                     ),
                     tr!(
@@ -449,7 +449,7 @@ fn process(p: &Proc, out: &mut Out) {
             ev.facts.push(tr!(
                 lang,
                 "at this rate the limit is reached in {}",
-                "按此速度，{} 后达到上限",
+                "按此速度，{}后达到上限",
                 dur(ttl)
             ));
             out.found(
@@ -475,7 +475,7 @@ fn process(p: &Proc, out: &mut Out) {
                     tr!(
                         lang,
                         "Metaspace: at the current trend the limit is reached in about {}",
-                        "元空间：按当前趋势，大约 {} 后达到上限",
+                        "元空间：按当前趋势，大约 {}后达到上限",
                         dur(ttl)
                     ),
                     tr!(
@@ -577,7 +577,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
             ev.facts.push(tr!(
                 lang,
                 "at this rate the limit is reached in {}",
-                "按此速度，{} 后达到上限",
+                "按此速度，{}后达到上限",
                 dur(ttl)
             ));
             out.found(
@@ -586,7 +586,7 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                 tr!(
                     lang,
                     "Direct memory: at the current trend -XX:MaxDirectMemorySize is reached in about {}",
-                    "直接内存：按当前趋势，大约 {} 后达到 -XX:MaxDirectMemorySize",
+                    "直接内存：按当前趋势，大约 {}后达到 -XX:MaxDirectMemorySize",
                     dur(ttl)
                 ),
                 tr!(
