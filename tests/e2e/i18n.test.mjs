@@ -28,6 +28,8 @@ const ALLOW = new Set([
   'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
   'shuffle', 'te', 'config', 'yaml', 'Kendall', 'Theil', 'Sen', 'Python', 'UDF', 'INFO', 'WARN', 'Xmx', 'XX',
   'API', 'GET', 'HTTP', 'URL', 'Netty', 'Kafka', 'JDBC', 'MemorySegment',
+  // config values
+  'true', 'false',
   // units
   'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb', 'bytes',
   // Flink's exception names (its messages are shown verbatim)
@@ -124,4 +126,35 @@ test('the language switch is remembered and the browser language is the default'
   await zh.page.locator('[data-testid="event-log"] li').first().waitFor();
   await screenshot(zh.page, 'allocator-zh');
   await zh.context.close();
+});
+
+test('中文: every step of every lesson, on whatever page it opens, has no English left', async () => {
+  const LESSONS = (await fs.readFile(path.join(ROOT, 'public', 'lessons', 'lessons.txt'), 'utf8'))
+    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const { page, errors, context } = await inChinese(`${app.base}?view=lessons`);
+  for (const file of LESSONS) {
+    const text = await fs.readFile(path.join(ROOT, 'public', 'lessons', 'zh', file), 'utf8');
+    const steps = [...text.matchAll(/^view: (\?\S+)$/gm)].map((m) => new URLSearchParams(m[1]));
+    await page.goto(`${app.base}?view=lessons`);
+    await page.locator(`[data-testid="lesson"][data-file="${file}"] [data-testid="start-lesson"]`).click();
+    for (const [k, want] of steps.entries()) {
+      await page.waitForFunction((k) => document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent.includes(`第 ${k + 1} 步`), k);
+      await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
+      // Wait for what the step's page loads: the allocator's step, a recording's cards, a
+      // diagnosis, the calculator's diagram.
+      const ready = {
+        allocator: '[data-testid="event-log"] li',
+        calculator: '[data-testid="memory-diagram"], [data-testid="flink-error"]',
+        cluster: '[data-testid="tm-card"]',
+        diagnosis: want.get('recording') ? '[data-testid="diagnosis-summary"]' : '[data-testid="pool-finding"]',
+        lessons: '[data-testid="lesson"]',
+      }[want.get('view')];
+      await page.locator(ready).first().waitFor();
+      const left = await englishOn(page);
+      assert.deepEqual(left, [], `English on ${file} step ${k + 1} (${want}): ${left.join(', ')}`);
+      if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();
+    }
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
 });
