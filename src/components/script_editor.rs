@@ -11,6 +11,7 @@ pub fn ScriptEditor(
     #[prop(into)] error: Signal<Option<ParseError>>,
 ) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
+    let lang = crate::lang::current();
     let layer = NodeRef::<leptos::html::Pre>::new();
     let sync_scroll = move |ev: web_sys::Event| {
         if let (Some(l), Some(t)) = (layer.get(), ev.target()) {
@@ -64,7 +65,7 @@ pub fn ScriptEditor(
                     .map(|e| {
                         view! {
                             <p class="editor-error" role="alert" data-testid="script-error" data-line=e.line data-column=e.column>
-                                {e.to_string()}
+                                {crate::pages::lessons::rich(&e.describe(lang))}
                             </p>
                         }
                     })

@@ -112,14 +112,19 @@ fn run_script(
     compare: Option<Policy>,
     lang: Lang,
 ) -> Result<Run, String> {
-    let s = script::parse(text).map_err(|e| tr!(lang, "The script has an error — {e}", "脚本有错误——{e}"))?;
+    let s = script::parse_in(text, lang).map_err(|e| {
+        let e = e.describe(lang);
+        tr!(lang, "The script has an error — {e}", "脚本有错误——{e}")
+    })?;
     let first = policy.unwrap_or(s.pool.policy);
     let mut timelines = Vec::new();
     for p in std::iter::once(first).chain(compare.filter(|c| *c != first)) {
         let mut sp = s.clone();
         sp.pool.policy = p;
-        let t = Timeline::run_with_limit(&sp, APP_MAX_STEPS)
-            .map_err(|e| tr!(lang, "Cannot run with {p}: {e}", "无法用 {p} 运行：{e}"))?;
+        let t = Timeline::run_with_limit(&sp, APP_MAX_STEPS).map_err(|e| {
+            let e = e.describe(lang);
+            tr!(lang, "Cannot run with {p}: {e}", "无法用 {p} 运行：{e}")
+        })?;
         timelines.push((p, Arc::new(t)));
     }
     Ok(Run { text: text.to_owned(), scenario: scenario.and_then(scenarios::get).map(|s| s.id), timelines })
@@ -154,7 +159,7 @@ pub fn AllocatorPage() -> impl IntoView {
     let run_error = RwSignal::new(init.warning.clone());
     let player = RwSignal::new(Player::new(0));
 
-    let parse_error = Memo::new(move |_| text.with(|t| script::parse(t).err()));
+    let parse_error = Memo::new(move |_| text.with(|t| script::parse_in(t, lang.get_untracked()).err()));
 
     let start = move |keep_step: Option<usize>| {
         let t = text.get_untracked();
@@ -394,7 +399,7 @@ pub fn AllocatorPage() -> impl IntoView {
                 </div>
             </header>
 
-            {move || run_error.get().map(|e| view! { <p class="banner error" role="alert" data-testid="run-error">{e}</p> })}
+            {move || run_error.get().map(|e| view! { <p class="banner error" role="alert" data-testid="run-error">{crate::pages::lessons::rich(&e)}</p> })}
 
             <div class="alloc-grid">
                 <div class="stage card">

@@ -31,7 +31,7 @@ const ALLOW = new Set([
   // config values
   'true', 'false',
   // units
-  'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'kb', 'mb', 'gb', 'bytes',
+  'B', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB', 'ms', 'min', 'b', 'kb', 'mb', 'gb', 'tb', 'bytes',
   // Flink's exception names (its messages are shown verbatim)
   'IllegalConfigurationException', 'IllegalArgumentException',
   // keys
@@ -88,6 +88,7 @@ const PAGES = [
   ['allocator, quotas', '?view=allocator&scenario=quota-slots&step=20', '[data-testid="owner"]'],
   ['allocator, network buffers', '?view=allocator&scenario=network-buffers&step=12', '[data-testid="event-log"] li'],
   ['allocator, compared policies', '?view=allocator&scenario=first-vs-best-fit&compare=best-fit&step=9', '[data-testid="compare-summary"]'],
+  ['allocator, a script with an error', `?view=allocator&script=${encodeURIComponent('pool 60mb\nalloc a 1.5mb')}`, '[data-testid="script-error"]'],
   ['calculator, TaskManager', '?view=calculator', '[data-testid="memory-diagram"]'],
   ['calculator, JobManager', '?view=calculator&p=jm', '[data-testid="memory-diagram"]'],
   ['calculator, an invalid config', '?view=calculator&taskmanager.memory.process.size=100m', '[role="alert"]'],

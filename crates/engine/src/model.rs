@@ -310,3 +310,30 @@ pub enum ConfigError {
     #[error("autosweep must be at least 1 operation")]
     ZeroAutosweep,
 }
+
+impl ConfigError {
+    /// The message in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ConfigError::EmptyPool => "内存池大小至少为 1 字节".to_owned(),
+            ConfigError::ZeroPage => "页大小至少为 1 字节".to_owned(),
+            ConfigError::PoolNotPageMultiple { size, page } => {
+                format!("{size} 字节的内存池不是 {page} 字节页的整数倍；请把内存池设为页大小的整数倍")
+            }
+            ConfigError::TooManyPages { pages, max } => {
+                format!("{pages} 页超出了 memlab 能模拟的数量（{max}）；请用更大的页或更小的内存池")
+            }
+            ConfigError::BadFraction { name, fraction } => {
+                format!(
+                    "执行器 '{name}'：份额 '{fraction}' 必须是 0 到 1 之间、最多 18 位小数的数，例如 0.25"
+                )
+            }
+            ConfigError::DuplicateExecutor(n) => format!("执行器 '{n}' 声明了两次"),
+            ConfigError::ZeroSlots(n) => format!("执行器 '{n}'：槽位数至少为 1"),
+            ConfigError::ZeroAutosweep => "autosweep 至少为 1 次操作".to_owned(),
+        }
+    }
+}

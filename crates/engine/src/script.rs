@@ -20,6 +20,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use memlab_size::MemorySize;
+use memlab_text::{tr, Lang};
 
 use crate::model::{ExecutorDecl, Op, Policy, PoolConfig, ReleaseMode};
 use crate::workload::{WorkloadSpec, MAX_OPS};
@@ -63,6 +64,18 @@ impl fmt::Display for ParseError {
     }
 }
 
+impl ParseError {
+    /// The located message in `lang` (the message itself is in the language `parse_in`
+    /// was given).
+    pub fn describe(&self, lang: Lang) -> String {
+        let (line, column, m) = (self.line, self.column, &self.message);
+        tr!(lang, "line {line}, column {column}: {m}", "第 {line} 行第 {column} 列：{m}")
+    }
+}
+
+/// What a parser expected, in both languages.
+type What = (&'static str, &'static str);
+
 #[derive(Clone, Copy, Debug)]
 struct Tok<'a> {
     text: &'a str,
@@ -74,10 +87,11 @@ struct Line<'a> {
     toks: Vec<Tok<'a>>,
     end_col: u32,
     pos: usize,
+    lang: Lang,
 }
 
 impl<'a> Line<'a> {
-    fn new(no: u32, raw: &'a str) -> Line<'a> {
+    fn new(no: u32, raw: &'a str, lang: Lang) -> Line<'a> {
         let code = raw.split('#').next().unwrap_or("");
         let mut toks = Vec::new();
         let mut start: Option<(usize, u32)> = None;
@@ -95,7 +109,7 @@ impl<'a> Line<'a> {
         if let Some((s, sc)) = start {
             toks.push(Tok { text: &code[s..], col: sc });
         }
-        Line { no, toks, end_col: col + 1, pos: 0 }
+        Line { no, toks, end_col: col + 1, pos: 0, lang }
     }
 
     fn err(&self, col: u32, message: impl Into<String>) -> ParseError {
@@ -112,45 +126,88 @@ impl<'a> Line<'a> {
         self.toks.get(self.pos).copied()
     }
 
-    /// The next token, or an error saying what was expected there.
-    fn expect(&mut self, what: &str) -> Result<Tok<'a>, ParseError> {
-        let end = self.end_col;
-        self.next().ok_or_else(|| self.err(end, format!("expected {what}, found the end of the line")))
+    fn what(&self, w: What) -> &'static str {
+        match self.lang {
+            Lang::En => w.0,
+            Lang::Zh => w.1,
+        }
     }
 
-    fn name(&mut self, what: &str) -> Result<Arc<str>, ParseError> {
-        let t = self.expect(what)?;
+    /// The next token, or an error saying what was expected there.
+    fn expect(&mut self, w: What) -> Result<Tok<'a>, ParseError> {
+        let (end, what) = (self.end_col, self.what(w));
+        let m = tr!(
+            self.lang,
+            "expected {what}, found the end of the line",
+            "这里应当是{what}，但这一行已经结束"
+        );
+        self.next().ok_or_else(|| self.err(end, m))
+    }
+
+    fn name(&mut self, w: What) -> Result<Arc<str>, ParseError> {
+        let t = self.expect(w)?;
         if t.text.contains('=') {
-            return Err(
-                self.err(t.col, format!("expected {what}, found `{}` (names cannot contain `=`)", t.text))
-            );
+            let (what, x) = (self.what(w), t.text);
+            return Err(self.err(
+                t.col,
+                tr!(
+                    self.lang,
+                    "expected {what}, found `{x}` (names cannot contain `=`)",
+                    "这里应当是{what}，却是 `{x}`（名字里不能有 `=`）"
+                ),
+            ));
         }
         Ok(t.text.into())
     }
 
-    fn size(&mut self, what: &str) -> Result<u64, ParseError> {
-        let t = self.expect(what)?;
-        parse_size(t.text).map_err(|m| self.err(t.col, format!("expected {what}, found `{}`: {m}", t.text)))
+    fn size(&mut self, w: What) -> Result<u64, ParseError> {
+        let t = self.expect(w)?;
+        let (what, x, lang) = (self.what(w), t.text, self.lang);
+        parse_size(t.text, lang).map_err(|m| {
+            self.err(
+                t.col,
+                tr!(lang, "expected {what}, found `{x}`: {m}", "这里应当是{what}，却是 `{x}`：{m}"),
+            )
+        })
     }
 
-    fn number(&mut self, what: &str) -> Result<u64, ParseError> {
-        let t = self.expect(what)?;
-        t.text
-            .parse::<u64>()
-            .map_err(|_| self.err(t.col, format!("expected {what} (a whole number), found `{}`", t.text)))
+    fn number(&mut self, w: What) -> Result<u64, ParseError> {
+        let t = self.expect(w)?;
+        let (what, x) = (self.what(w), t.text);
+        let m = tr!(
+            self.lang,
+            "expected {what} (a whole number), found `{x}`",
+            "这里应当是{what}（整数），却是 `{x}`"
+        );
+        t.text.parse::<u64>().map_err(|_| self.err(t.col, m))
     }
 
     fn done(&self) -> Result<(), ParseError> {
         match self.peek() {
             None => Ok(()),
-            Some(t) => Err(self.err(t.col, format!("unexpected `{}`: expected the end of the line", t.text))),
+            Some(t) => {
+                let x = t.text;
+                Err(self.err(
+                    t.col,
+                    tr!(
+                        self.lang,
+                        "unexpected `{x}`: expected the end of the line",
+                        "多余的 `{x}`：这一行应当在此结束"
+                    ),
+                ))
+            }
         }
     }
 }
 
-fn parse_size(text: &str) -> Result<u64, String> {
+/// A size, or why it is not one (Flink's `MemorySize` message stays as Flink says it).
+fn parse_size(text: &str, lang: Lang) -> Result<u64, String> {
     MemorySize::parse(text).map(MemorySize::bytes).map_err(|e| {
-        format!("{e} (sizes are whole numbers with an optional unit: b, kb, mb, gb, tb — e.g. 10mb)")
+        tr!(
+            lang,
+            "{e} (sizes are whole numbers with an optional unit: b, kb, mb, gb, tb — e.g. 10mb)",
+            "`{e}`（Flink 的原始报错；大小是整数加可选单位：b、kb、mb、gb、tb——例如 10mb）"
+        )
     })
 }
 
@@ -158,81 +215,118 @@ const POOL_OPTIONS: &str =
     "`policy`, `pages`, `network`, `segment`, `autosweep`, `eager`, `coalesce` or `leak-after`";
 const STATEMENTS: &str = "`alloc`, `retain`, `release`, `sweep`, `compact`, `gate`, `workload` or `executor`";
 
-/// Parses a scenario.
+/// Parses a scenario (errors in English).
 pub fn parse(text: &str) -> Result<Script, ParseError> {
+    parse_in(text, Lang::En)
+}
+
+/// Parses a scenario; errors are written in `lang`.
+pub fn parse_in(text: &str, lang: Lang) -> Result<Script, ParseError> {
     let mut pool: Option<PoolConfig> = None;
     let mut executors = Vec::new();
     let mut body = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let mut l = Line::new(i as u32 + 1, raw);
+        let mut l = Line::new(i as u32 + 1, raw, lang);
         let Some(kw) = l.next() else { continue };
         if pool.is_none() && kw.text != "pool" {
-            return Err(
-                l.err(kw.col, format!("expected `pool SIZE …` as the first statement, found `{}`", kw.text))
-            );
+            let x = kw.text;
+            return Err(l.err(
+                kw.col,
+                tr!(
+                    lang,
+                    "expected `pool SIZE …` as the first statement, found `{x}`",
+                    "第一条语句应当是 `pool SIZE …`，却是 `{x}`"
+                ),
+            ));
         }
         match kw.text {
-            "pool" if pool.is_some() => return Err(l.err(kw.col, "a script has one `pool` statement")),
+            "pool" if pool.is_some() => {
+                return Err(l.err(
+                    kw.col,
+                    tr!(lang, "a script has one `pool` statement", "一个脚本只能有一条 `pool` 语句"),
+                ))
+            }
             "pool" => pool = Some(parse_pool(&mut l)?),
             "executor" => {
                 if !body.is_empty() {
-                    return Err(l.err(kw.col, "`executor` lines must come before the first operation"));
+                    return Err(l.err(
+                        kw.col,
+                        tr!(
+                            lang,
+                            "`executor` lines must come before the first operation",
+                            "`executor` 行必须写在第一个操作之前"
+                        ),
+                    ));
                 }
-                let name = l.name("an executor name")?;
-                let f = l.expect("a fraction of the pool, like 0.5")?;
+                let name = l.name(("an executor name", "执行器名"))?;
+                let f = l.expect(("a fraction of the pool, like 0.5", "内存池的份额，例如 0.5"))?;
                 let mut slots = 1;
                 if let Some(t) = l.next() {
                     if t.text != "slots" {
+                        let x = t.text;
                         return Err(l.err(
                             t.col,
-                            format!("expected `slots N` or the end of the line, found `{}`", t.text),
+                            tr!(
+                                lang,
+                                "expected `slots N` or the end of the line, found `{x}`",
+                                "这里应当是 `slots N` 或行尾，却是 `{x}`"
+                            ),
                         ));
                     }
-                    let n = l.number("a number of slots")?;
-                    slots = u32::try_from(n)
-                        .ok()
-                        .filter(|n| *n >= 1)
-                        .ok_or_else(|| l.err(t.col, "slots must be between 1 and 4294967295".to_string()))?;
+                    let n = l.number(("a number of slots", "槽位数"))?;
+                    let m = tr!(
+                        lang,
+                        "slots must be between 1 and 4294967295",
+                        "槽位数必须在 1 到 4294967295 之间"
+                    );
+                    slots = u32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| l.err(t.col, m))?;
                 }
                 if crate::quota::exact_share(1, f.text).is_none() {
+                    let x = f.text;
                     return Err(l.err(
                         f.col,
-                        format!(
-                            "expected a fraction between 0 and 1 (at most 18 decimals), like 0.5, found `{}`",
-                            f.text
+                        tr!(
+                            lang,
+                            "expected a fraction between 0 and 1 (at most 18 decimals), like 0.5, found `{x}`",
+                            "这里应当是 0 到 1 之间的份额（最多 18 位小数），例如 0.5，却是 `{x}`"
                         ),
                     ));
                 }
                 executors.push(ExecutorDecl { name: name.to_string(), fraction: f.text.to_owned(), slots });
             }
             "alloc" => {
-                let name = l.name("a block name")?;
-                let size = l.size("a size")?;
+                let name = l.name(("a block name", "块名"))?;
+                let size = l.size(("a size", "大小"))?;
                 let owner = match l.next() {
                     None => None,
-                    Some(t) if t.text == "by" => Some(l.name("an owner after `by`")?),
+                    Some(t) if t.text == "by" => Some(l.name(("an owner after `by`", "`by` 后面的所有者"))?),
                     Some(t) => {
+                        let x = t.text;
                         return Err(l.err(
                             t.col,
-                            format!("expected `by OWNER` or the end of the line, found `{}`", t.text),
-                        ))
+                            tr!(
+                                lang,
+                                "expected `by OWNER` or the end of the line, found `{x}`",
+                                "这里应当是 `by OWNER` 或行尾，却是 `{x}`"
+                            ),
+                        ));
                     }
                 };
                 body.push(Stmt { line: l.no, kind: StmtKind::Op(Op::Alloc { name, size, owner }) });
             }
             "retain" | "release" => {
-                let name = l.name("a block name")?;
+                let name = l.name(("a block name", "块名"))?;
                 let op = if kw.text == "retain" { Op::Retain { name } } else { Op::Release { name } };
                 body.push(Stmt { line: l.no, kind: StmtKind::Op(op) });
             }
             "sweep" => body.push(Stmt { line: l.no, kind: StmtKind::Op(Op::Sweep) }),
             "compact" => body.push(Stmt { line: l.no, kind: StmtKind::Op(Op::Compact) }),
             "gate" => {
-                let name = l.name("a gate name")?;
+                let name = l.name(("a gate name", "输入门名"))?;
                 let (mut channels, mut exclusive, mut floating) = (None, DEFAULT_EXCLUSIVE, DEFAULT_FLOATING);
                 while let Some(t) = l.next() {
-                    let n = u32::try_from(l.number(&format!("a number after `{}`", t.text))?)
-                        .map_err(|_| l.err(t.col, "number too large"))?;
+                    let n = u32::try_from(l.number(("a number", "数字"))?)
+                        .map_err(|_| l.err(t.col, tr!(lang, "number too large", "数字太大")))?;
                     match t.text {
                         "channels" => channels = Some(n),
                         "exclusive" => exclusive = n,
@@ -240,46 +334,63 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
                         other => {
                             return Err(l.err(
                                 t.col,
-                                format!("expected `channels`, `exclusive` or `floating`, found `{other}`"),
+                                tr!(
+                                    lang,
+                                    "expected `channels`, `exclusive` or `floating`, found `{other}`",
+                                    "这里应当是 `channels`、`exclusive` 或 `floating`，却是 `{other}`"
+                                ),
                             ))
                         }
                     }
                 }
-                let channels = channels.ok_or_else(|| l.err(kw.col, "`gate` needs `channels N`"))?;
+                let m = tr!(lang, "`gate` needs `channels N`", "`gate` 需要 `channels N`");
+                let channels = channels.ok_or_else(|| l.err(kw.col, m))?;
                 body.push(Stmt {
                     line: l.no,
                     kind: StmtKind::Op(Op::Gate { name, channels, exclusive, floating }),
                 });
             }
             "workload" => body.push(Stmt { line: l.no, kind: StmtKind::Workload(parse_workload(&mut l)?) }),
-            other => return Err(l.err(kw.col, format!("unknown statement `{other}`: expected {STATEMENTS}"))),
+            other => {
+                return Err(l.err(
+                    kw.col,
+                    tr!(
+                        lang,
+                        "unknown statement `{other}`: expected {STATEMENTS}",
+                        "未知语句 `{other}`：应当是 {STATEMENTS} 之一"
+                    ),
+                ))
+            }
         }
         l.done()?;
     }
     let pool = pool.ok_or(ParseError {
         line: 1,
         column: 1,
-        message: "the script is empty: start with `pool SIZE`, e.g. `pool 60mb policy first-fit`".into(),
+        message: tr!(
+            lang,
+            "the script is empty: start with `pool SIZE`, e.g. `pool 60mb policy first-fit`",
+            "脚本是空的：请以 `pool SIZE` 开头，例如 `pool 60mb policy first-fit`"
+        ),
     })?;
     Ok(Script { pool, executors, body })
 }
 
 fn parse_pool(l: &mut Line<'_>) -> Result<PoolConfig, ParseError> {
-    let size = l.size("the pool size")?;
+    let lang = l.lang;
+    let size = l.size(("the pool size", "内存池大小"))?;
     let mut cfg = PoolConfig::new(size, Policy::FirstFit);
     while let Some(t) = l.next() {
         match t.text {
             "policy" => {
-                let p = l.expect("a policy")?;
-                cfg.policy = Policy::parse(p.text).ok_or_else(|| {
-                    l.err(
-                        p.col,
-                        format!(
-                            "unknown policy `{}`: expected first-fit, next-fit, best-fit, worst-fit or pages",
-                            p.text
-                        ),
-                    )
-                })?;
+                let p = l.expect(("a policy", "策略"))?;
+                let x = p.text;
+                let m = tr!(
+                    lang,
+                    "unknown policy `{x}`: expected first-fit, next-fit, best-fit, worst-fit or pages",
+                    "未知策略 `{x}`：应当是 first-fit、next-fit、best-fit、worst-fit 或 pages"
+                );
+                cfg.policy = Policy::parse(p.text).ok_or_else(|| l.err(p.col, m))?;
             }
             "pages" | "network" => {
                 cfg.policy = Policy::Pages;
@@ -290,20 +401,27 @@ fn parse_pool(l: &mut Line<'_>) -> Result<PoolConfig, ParseError> {
                 }
                 if let Some(n) = l.peek() {
                     if n.text.starts_with(|c: char| c.is_ascii_digit()) {
-                        cfg.page_size = l.size("a page size")?;
+                        cfg.page_size = l.size(("a page size", "页大小"))?;
                     }
                 }
             }
             "segment" => {
                 cfg.policy = Policy::Pages;
-                cfg.page_size = l.size("a segment size")?;
+                cfg.page_size = l.size(("a segment size", "段大小"))?;
             }
-            "autosweep" => cfg.autosweep = Some(l.number("a number of operations")?),
-            "leak-after" => cfg.leak_after = Some(l.number("a number of steps")?),
+            "autosweep" => cfg.autosweep = Some(l.number(("a number of operations", "操作次数"))?),
+            "leak-after" => cfg.leak_after = Some(l.number(("a number of steps", "步数"))?),
             "eager" => cfg.release = ReleaseMode::Eager,
             "coalesce" => cfg.release = ReleaseMode::Coalesce,
             other => {
-                return Err(l.err(t.col, format!("unknown pool option `{other}`: expected {POOL_OPTIONS}")))
+                return Err(l.err(
+                    t.col,
+                    tr!(
+                        lang,
+                        "unknown pool option `{other}`: expected {POOL_OPTIONS}",
+                        "未知的内存池选项 `{other}`：应当是 {POOL_OPTIONS} 之一"
+                    ),
+                ))
             }
         }
     }
@@ -311,25 +429,46 @@ fn parse_pool(l: &mut Line<'_>) -> Result<PoolConfig, ParseError> {
 }
 
 fn parse_workload(l: &mut Line<'_>) -> Result<WorkloadSpec, ParseError> {
-    let kind = l.expect("a workload kind (churn)")?;
+    let lang = l.lang;
+    let kind = l.expect(("a workload kind (churn)", "负载类型（churn）"))?;
     if kind.text != "churn" {
-        return Err(l.err(kind.col, format!("unknown workload `{}`: expected `churn`", kind.text)));
+        let x = kind.text;
+        return Err(l.err(
+            kind.col,
+            tr!(lang, "unknown workload `{x}`: expected `churn`", "未知负载 `{x}`：应当是 `churn`"),
+        ));
     }
     let mut spec = WorkloadSpec::default();
     while let Some(t) = l.next() {
         let Some((k, v)) = t.text.split_once('=') else {
+            let x = t.text;
             return Err(l.err(
                 t.col,
-                format!("expected key=value (seed, ops, min, max, live, by), found `{}`", t.text),
+                tr!(
+                    lang,
+                    "expected key=value (seed, ops, min, max, live, by), found `{x}`",
+                    "这里应当是 key=value（seed、ops、min、max、live、by），却是 `{x}`"
+                ),
             ));
         };
         let vcol = t.col + k.chars().count() as u32 + 1;
         let num = |v: &str| {
-            v.parse::<u64>()
-                .map_err(|_| l.err(vcol, format!("expected a whole number for `{k}`, found `{v}`")))
+            v.parse::<u64>().map_err(|_| {
+                l.err(
+                    vcol,
+                    tr!(
+                        lang,
+                        "expected a whole number for `{k}`, found `{v}`",
+                        "`{k}` 应当是整数，却是 `{v}`"
+                    ),
+                )
+            })
         };
-        let size =
-            |v: &str| parse_size(v).map_err(|m| l.err(vcol, format!("expected a size for `{k}`: {m}")));
+        let size = |v: &str| {
+            parse_size(v, lang).map_err(|m| {
+                l.err(vcol, tr!(lang, "expected a size for `{k}`: {m}", "`{k}` 应当是大小：{m}"))
+            })
+        };
         match k {
             "seed" => spec.seed = num(v)?,
             "ops" => spec.ops = num(v)?,
@@ -340,19 +479,26 @@ fn parse_workload(l: &mut Line<'_>) -> Result<WorkloadSpec, ParseError> {
             _ => {
                 return Err(l.err(
                     t.col,
-                    format!("unknown workload key `{k}`: expected seed, ops, min, max, live or by"),
+                    tr!(
+                        lang,
+                        "unknown workload key `{k}`: expected seed, ops, min, max, live or by",
+                        "未知的负载键 `{k}`：应当是 seed、ops、min、max、live 或 by"
+                    ),
                 ))
             }
         }
     }
     if spec.ops == 0 || spec.ops > MAX_OPS {
-        return Err(l.err(kind.col, format!("ops must be between 1 and {MAX_OPS}")));
+        return Err(l.err(
+            kind.col,
+            tr!(lang, "ops must be between 1 and {MAX_OPS}", "ops 必须在 1 到 {MAX_OPS} 之间"),
+        ));
     }
     if spec.min == 0 || spec.min > spec.max {
-        return Err(l.err(kind.col, "need 1 byte <= min <= max"));
+        return Err(l.err(kind.col, tr!(lang, "need 1 byte <= min <= max", "需要 1 字节 <= min <= max")));
     }
     if spec.live == 0 {
-        return Err(l.err(kind.col, "live must be at least 1"));
+        return Err(l.err(kind.col, tr!(lang, "live must be at least 1", "live 至少为 1")));
     }
     Ok(spec)
 }
@@ -394,6 +540,30 @@ mod tests {
         assert!(n.network);
         assert_eq!(n.page_size, 16384);
         assert_eq!(parse("pool 1gb pages").unwrap().pool.page_size, 32768);
+    }
+
+    #[test]
+    fn errors_read_in_chinese_at_the_same_place() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for bad in [
+            "",
+            "alloc a 1mb",
+            "pool 60mb policy fastest",
+            "pool 60mb\nalloc a 1.5mb",
+            "pool 60mb\nalloc a",
+            "pool 60mb\nfree a",
+            "pool 60mb\nsweep now",
+            "pool 60mb\nworkload churn ops=x",
+            "pool 60mb\nexecutor te1 1.5",
+            "pool 60mb\ngate g",
+            "pool 60mb\nalloc a 1mb by",
+        ] {
+            let (en, zh) = (parse(bad).unwrap_err(), parse_in(bad, Lang::Zh).unwrap_err());
+            assert_eq!((en.line, en.column), (zh.line, zh.column), "{bad}");
+            assert!(cjk(&zh.describe(Lang::Zh)) && !cjk(&en.to_string()), "{bad}: {zh:?}");
+        }
+        let e = parse_in("pool 60mb\nalloc a 1.5mb", Lang::Zh).unwrap_err();
+        assert!(e.describe(Lang::Zh).starts_with("第 2 行第 9 列：这里应当是大小，却是 `1.5mb`：`"), "{e:?}");
     }
 
     #[test]

@@ -48,6 +48,20 @@ pub enum RunError {
     TooManySteps(usize),
 }
 
+impl RunError {
+    /// The message in `lang`.
+    pub fn describe(&self, lang: memlab_text::Lang) -> String {
+        match self {
+            RunError::Config(e) => e.describe(lang),
+            RunError::TooManySteps(n) => memlab_text::tr!(
+                lang,
+                "the script expands to more than {n} steps; use fewer or shorter workloads",
+                "脚本展开后超过 {n} 步；请减少或缩短负载"
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Timeline {
     ops: Vec<(u32, Op)>,
