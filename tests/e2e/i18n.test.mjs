@@ -105,6 +105,7 @@ for (const [name, query, ready] of PAGES) {
     await page.locator(ready).first().waitFor();
     const left = await englishOn(page);
     assert.deepEqual(left, [], `English on "${name}": ${left.join(', ')}`);
+    if (name === 'diagnosis, the leak') await screenshot(page, 'diagnosis-zh');
     assert.deepEqual(errors, []);
     await context.close();
   });
