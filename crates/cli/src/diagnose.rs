@@ -3,27 +3,32 @@
 use memlab_flink::diagnose::{self, alerts, Options, Report, Severity};
 use memlab_flink::recording::Recording;
 use memlab_size::{human, MemorySize};
+use memlab_text::{tr, Lang};
 
 /// Reads and diagnoses a recording file. `Err` is a message for standard error.
-pub fn load(path: &std::path::Path, container_limit: Option<&str>) -> Result<(Recording, Report), String> {
+pub fn load(
+    path: &std::path::Path,
+    container_limit: Option<&str>,
+    lang: Lang,
+) -> Result<(Recording, Report), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let rec = Recording::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let container_limit = container_limit
         .map(|s| MemorySize::parse(s).map(|m| m.bytes()).map_err(|e| format!("--container-limit {s}: {e}")))
         .transpose()?;
-    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit, ..Options::default() });
+    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit, lang });
     Ok((rec, report))
 }
 
-pub fn text(path: &str, r: &Report) -> String {
-    let mut out = format!(
-        "{path}: {} polls over {}, {} process(es)\n",
-        r.polls,
-        diagnose_duration(r.span_s),
-        r.subjects.len()
+pub fn text(path: &str, r: &Report, lang: Lang) -> String {
+    let (polls, span, n) = (r.polls, lang.duration(r.span_s), r.subjects.len());
+    let mut out = tr!(
+        lang,
+        "{path}: {polls} polls over {span}, {n} process(es)\n",
+        "{path}：{span} 内轮询 {polls} 次，{n} 个进程\n"
     );
     if r.findings.is_empty() {
-        out.push_str("\nNo findings.\n");
+        out.push_str(&tr!(lang, "\nNo findings.\n", "\n没有发现。\n"));
     }
     for f in &r.findings {
         out.push_str(&format!(
@@ -31,18 +36,18 @@ pub fn text(path: &str, r: &Report) -> String {
             f.severity.label().to_uppercase(),
             f.kind.slug(),
             f.subject,
-            f.kind.title(),
+            f.kind.title_in(lang),
             f.headline
         ));
         for fact in &f.evidence.facts {
             out.push_str(&format!("    · {fact}\n"));
         }
         if let Some(rec) = &f.recommendation {
-            fix(&mut out, &rec.summary, &rec.diff(), rec.moved());
+            fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang);
         } else if let Some(rec) = &f.jm_recommendation {
-            fix(&mut out, &rec.summary, &rec.diff(), rec.moved());
+            fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang);
         } else if let Some(why) = &f.no_recommendation {
-            out.push_str(&format!("  no config change: {why}\n"));
+            out.push_str(&tr!(lang, "  no config change: {why}\n", "  不改配置：{why}\n"));
         }
     }
     if !r.pending.is_empty() {
@@ -55,21 +60,14 @@ pub fn text(path: &str, r: &Report) -> String {
 }
 
 /// A recommendation: its summary, its config.yaml diff and the parts it resizes.
-fn fix(out: &mut String, summary: &str, diff: &str, moved: Vec<(&'static str, u64, u64)>) {
-    out.push_str(&format!("  fix: {summary}\n"));
+fn fix(out: &mut String, summary: &str, diff: &str, moved: Vec<(&'static str, u64, u64)>, lang: Lang) {
+    out.push_str(&tr!(lang, "  fix: {summary}\n", "  修改：{summary}\n"));
     for line in diff.lines() {
         out.push_str(&format!("    {line}\n"));
     }
     for (name, a, b) in moved {
+        let name = memlab_flink::terms::flink_term(lang, name);
         out.push_str(&format!("      {name:<22} {:>11} → {}\n", human(a), human(b)));
-    }
-}
-
-fn diagnose_duration(s: f64) -> String {
-    if s < 120.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{:.1} min", s / 60.0)
     }
 }
 
@@ -95,26 +93,30 @@ pub fn failed(r: &Report, fail_on: Option<Severity>) -> bool {
 pub fn scenario(
     source: &str,
     json: bool,
+    lang: Lang,
 ) -> Result<(String, Vec<memlab_engine::diagnose::PoolFinding>), String> {
     let (label, text) = crate::simulate::load(source)?;
-    let s = memlab_engine::script::parse(&text).map_err(|e| format!("{label}: {e}"))?;
-    let t = memlab_engine::Timeline::run(&s).map_err(|e| format!("{label}: {e}"))?;
-    let findings = memlab_engine::diagnose::diagnose(&t);
+    let s =
+        memlab_engine::script::parse_in(&text, lang).map_err(|e| format!("{label}: {}", e.describe(lang)))?;
+    let t = memlab_engine::Timeline::run(&s).map_err(|e| format!("{label}: {}", e.describe(lang)))?;
+    let findings = memlab_engine::diagnose::diagnose_in(&t, lang);
     if json {
         let out = serde_json::json!({ "findings": findings });
         return Ok((serde_json::to_string_pretty(&out).unwrap_or_default() + "\n", findings));
     }
-    let mut out = format!("{label}: {} steps\n", t.len());
+    let steps = t.len();
+    let mut out = tr!(lang, "{label}: {steps} steps\n", "{label}：{steps} 步\n");
     if findings.is_empty() {
-        out.push_str("\nNo findings.\n");
+        out.push_str(&tr!(lang, "\nNo findings.\n", "\n没有发现。\n"));
     }
     for f in &findings {
+        let step = f.step;
         out.push_str(&format!(
-            "\n{:<8} {}  [step {}{}]\n  {}\n  {}\n",
+            "\n{:<8} {}  [{}{}]\n  {}\n  {}\n",
             f.severity.to_uppercase(),
             f.kind,
-            f.step,
-            f.line.map(|l| format!(", line {l}")).unwrap_or_default(),
+            tr!(lang, "step {step}", "第 {step} 步"),
+            f.line.map(|l| tr!(lang, ", line {l}", "，第 {l} 行")).unwrap_or_default(),
             f.headline,
             f.explanation
         ));

@@ -67,6 +67,9 @@ enum Command {
         /// Exit with status 1 when a finding is at least this severe: info, warning or critical.
         #[arg(long, value_parser = parse_severity)]
         fail_on: Option<memlab_flink::diagnose::Severity>,
+        /// The language of the report: en or zh (简体中文). JSON keys and kinds never change.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: memlab_text::Lang,
     },
     /// List the built-in scenarios.
     Scenarios,
@@ -88,6 +91,10 @@ enum Command {
 fn parse_version(s: &str) -> Result<memlab_flink::FlinkVersion, String> {
     memlab_flink::FlinkVersion::parse(s)
         .ok_or_else(|| format!("unsupported Flink version '{s}': expected 2.x (2.0 to 2.3) or 1.20"))
+}
+
+fn parse_lang(s: &str) -> Result<memlab_text::Lang, String> {
+    memlab_text::Lang::from_tag(s).ok_or_else(|| format!("unknown language '{s}': expected en or zh"))
 }
 
 fn parse_severity(s: &str) -> Result<memlab_flink::diagnose::Severity, String> {
@@ -146,10 +153,10 @@ fn main() -> ExitCode {
             print!("{}", flink_memory::bench(rounds));
             ExitCode::SUCCESS
         }
-        Command::Diagnose { recording, json, container_limit, alert_rules, fail_on } => {
+        Command::Diagnose { recording, json, container_limit, alert_rules, fail_on, lang } => {
             let name = recording.display().to_string();
             if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
-                return match diagnose::scenario(&name, json) {
+                return match diagnose::scenario(&name, json, lang) {
                     Ok((out, findings)) => {
                         print!("{out}");
                         let worst = if findings.iter().any(|f| f.severity == "critical") {
@@ -171,7 +178,7 @@ fn main() -> ExitCode {
                     }
                 };
             }
-            let (rec, report) = match diagnose::load(&recording, container_limit.as_deref()) {
+            let (rec, report) = match diagnose::load(&recording, container_limit.as_deref(), lang) {
                 Ok(x) => x,
                 Err(msg) => {
                     eprintln!("error: {msg}");
@@ -183,7 +190,7 @@ fn main() -> ExitCode {
             } else if json {
                 print!("{}", diagnose::json(&report));
             } else {
-                print!("{}", diagnose::text(&recording.display().to_string(), &report));
+                print!("{}", diagnose::text(&recording.display().to_string(), &report, lang));
             }
             if diagnose::failed(&report, fail_on) {
                 ExitCode::from(1)

@@ -88,3 +88,34 @@ fn an_allocator_scenario_gets_its_fragmentation_findings() {
     memlab().args(["diagnose", "builtin:fragmentation-oom", "--fail-on", "critical"]).assert().code(1);
     memlab().args(["diagnose", "builtin:batch-sort-pages", "--fail-on", "warning"]).assert().code(0);
 }
+
+#[test]
+fn lang_zh_writes_the_report_in_chinese_with_the_same_kinds_and_keys() {
+    let out = memlab().args(["diagnose", &recording("heap-leak"), "--lang", "zh"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("堆泄漏") && text.contains("修改：") && text.contains("托管内存"), "{text}");
+    // Kinds and option keys stay as they are (they are what scripts and configs use).
+    assert!(
+        text.contains("heap-leak") && text.contains("+ taskmanager.memory.managed.fraction: 0.1"),
+        "{text}"
+    );
+    let zh: Value = serde_json::from_slice(
+        &memlab()
+            .args(["diagnose", &recording("heap-leak"), "--json", "--lang", "zh"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let en: Value = serde_json::from_slice(
+        &memlab().args(["diagnose", &recording("heap-leak"), "--json"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    let kinds =
+        |v: &Value| v["findings"].as_array().unwrap().iter().map(|f| f["kind"].clone()).collect::<Vec<_>>();
+    assert_eq!(kinds(&zh), kinds(&en));
+    let scenario = memlab().args(["diagnose", "builtin:fragmentation-oom", "--lang", "zh"]).output().unwrap();
+    assert!(String::from_utf8(scenario.stdout).unwrap().contains("外部碎片"));
+    memlab().args(["diagnose", &recording("heap-leak"), "--lang", "fr"]).assert().code(2);
+}

@@ -16,6 +16,7 @@ pub mod read;
 pub mod recording;
 pub mod rest;
 pub mod taskmanager;
+pub mod terms;
 pub mod version;
 
 pub use config::FlinkConfig;
