@@ -284,6 +284,7 @@ pub fn CalculatorPage() -> impl IntoView {
                             <div class="card error-card" role="alert" data-testid="flink-error">
                                 <h2>{t!(i18n, calc.refused)}</h2>
                                 <p class="flink-message"><code data-testid="flink-error-message">{e.message.clone()}</code></p>
+                                <p data-testid="flink-error-explanation">{memlab_flink::terms::explain_error(lang, &e.message)}</p>
                                 <p class="muted small">{tf!(i18n, calc.refused_hint, exception = e.exception.rsplit('.').next().unwrap_or(""))}</p>
                             </div>
                         }
