@@ -77,8 +77,18 @@ async function englishOn(page) {
   }, [[...ALLOW, ...SCRIPT_NAMES], FLINK_VERBATIM.map((r) => r.source)]);
 }
 
+/** A page opened in a zh-CN browser (the first visit follows the browser's language). */
 async function inChinese(url) {
   const opened = await openPage(app.browser, url, { locale: 'zh-CN' });
+  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh');
+  return opened;
+}
+
+/** A page opened in English and switched to 简体中文 with the header's language menu. */
+async function switchedToChinese(url) {
+  const opened = await openPage(app.browser, url);
+  await opened.page.waitForFunction(() => document.documentElement.lang === 'en');
+  await opened.page.getByTestId('lang').selectOption('zh');
   await opened.page.waitForFunction(() => document.documentElement.lang === 'zh');
   return opened;
 }
@@ -101,7 +111,8 @@ const PAGES = [
 
 for (const [name, query, ready] of PAGES) {
   test(`中文: ${name} has no English left`, async () => {
-    const { page, errors, context } = await inChinese(`${app.base}${query}`);
+    // Opened in English, then switched with the header's menu (the page re-opens in 中文).
+    const { page, errors, context } = await switchedToChinese(`${app.base}${query}`);
     await page.locator(ready).first().waitFor();
     const left = await englishOn(page);
     assert.deepEqual(left, [], `English on "${name}": ${left.join(', ')}`);
