@@ -28,6 +28,12 @@ enum Command {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        /// First say what every step did, in plain language (the app's event log).
+        #[arg(long)]
+        explain: bool,
+        /// The language of the text: en or zh (简体中文). JSON keys and causes never change.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: memlab_text::Lang,
     },
     /// Derive Flink's TaskManager or JobManager memory from a configuration, as Flink does.
     FlinkMemory {
@@ -114,19 +120,21 @@ fn parse_policy(s: &str) -> Result<Policy, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Simulate { script, policy, json } => match simulate::run(&script, policy, json) {
-            Ok(out) => {
-                print!("{out}");
-                if !out.ends_with('\n') {
-                    println!();
+        Command::Simulate { script, policy, json, explain, lang } => {
+            match simulate::run(&script, policy, json, explain, lang) {
+                Ok(out) => {
+                    print!("{out}");
+                    if !out.ends_with('\n') {
+                        println!();
+                    }
+                    ExitCode::SUCCESS
                 }
-                ExitCode::SUCCESS
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(2)
+                }
             }
-            Err(msg) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(2)
-            }
-        },
+        }
         Command::FlinkMemory { process, config, dynamic, json, flink_version } => {
             let c = match flink_memory::load(&config, &dynamic) {
                 Ok(c) => c,

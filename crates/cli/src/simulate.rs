@@ -2,8 +2,9 @@
 
 use std::io::Read;
 
-use memlab_engine::{scenarios, script, Block, Policy, Timeline};
+use memlab_engine::{narrate, scenarios, script, Block, Engine, OpError, Policy, Timeline};
 use memlab_size::human;
+use memlab_text::{tr, Lang};
 use serde::Serialize;
 
 /// Where a script comes from: a file, `-` (standard input) or `builtin:ID`.
@@ -36,13 +37,19 @@ struct Output<'a> {
 }
 
 /// Runs the script; `Err` is a message for standard error (exit code 2).
-pub fn run(source: &str, policy: Option<Policy>, json: bool) -> Result<String, String> {
+pub fn run(
+    source: &str,
+    policy: Option<Policy>,
+    json: bool,
+    explain: bool,
+    lang: Lang,
+) -> Result<String, String> {
     let (label, text) = load(source)?;
-    let mut s = script::parse(&text).map_err(|e| format!("{label}: {e}"))?;
+    let mut s = script::parse_in(&text, lang).map_err(|e| format!("{label}: {}", e.describe(lang)))?;
     if let Some(p) = policy {
         s.pool.policy = p;
     }
-    let t = Timeline::run(&s).map_err(|e| format!("{label}: {e}"))?;
+    let t = Timeline::run(&s).map_err(|e| format!("{label}: {}", e.describe(lang)))?;
     let end = t.final_state();
     if json {
         let out = Output {
@@ -55,15 +62,40 @@ pub fn run(source: &str, policy: Option<Policy>, json: bool) -> Result<String, S
         };
         return serde_json::to_string_pretty(&out).map_err(|e| format!("cannot encode JSON: {e}"));
     }
-    Ok(render_text(&s, &t))
+    let mut out = if explain { explain_steps(&s, &t, lang) } else { String::new() };
+    out.push_str(&render_text(&s, &t, lang));
+    Ok(out)
 }
 
-fn render_text(s: &script::Script, t: &Timeline) -> String {
+/// Every step and what it did, in the app's event-log sentences.
+fn explain_steps(s: &script::Script, t: &Timeline, lang: Lang) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let Ok(mut e) = Engine::new(s.pool.clone(), &s.executors) else { return o };
+    for k in 1..=t.len() {
+        let Some((line, op)) = t.op_at(k) else { break };
+        let _ = e.apply(op);
+        let _ =
+            writeln!(o, "{}", tr!(lang, "step {k} · line {line} · {op}", "第 {k} 步 · 第 {line} 行 · {op}"));
+        for ev in e.drain_events() {
+            let _ = writeln!(o, "    {}", narrate::sentence_in(&ev, lang));
+        }
+    }
+    o.push('\n');
+    o
+}
+
+fn render_text(s: &script::Script, t: &Timeline, lang: Lang) -> String {
     use std::fmt::Write;
     let end = t.final_state();
     let m = end.metrics();
     let mut o = String::new();
-    let _ = writeln!(o, "pool {} · {} · {} steps", human(s.pool.size), s.pool.policy, t.len());
+    let (size, policy, steps) = (human(s.pool.size), s.pool.policy, t.len());
+    let _ = writeln!(
+        o,
+        "{}",
+        tr!(lang, "pool {size} · {policy} · {steps} steps", "内存池 {size} · {policy} · {steps} 步")
+    );
     let _ =
         writeln!(o, "{:>12}  {:>10}  {:<12}  {:>3}  {:<16}  OWNER", "OFFSET", "SIZE", "STATE", "RC", "NAME");
     for b in end.blocks() {
@@ -80,28 +112,64 @@ fn render_text(s: &script::Script, t: &Timeline) -> String {
     }
     let _ = writeln!(
         o,
-        "used {} · free {} · unreferenced {} · largest free {} · free blocks {} · fragmentation {:.3} · internal waste {}",
-        human(m.used),
+        "{}",
+        tr!(
+            lang,
+            "used {} · free {} · unreferenced {} · largest free {} · free blocks {} · fragmentation {:.3} · internal waste {}",
+            "已用 {} · 空闲 {} · 无引用 {} · 最大空闲块 {} · 空闲块数 {} · 碎片率 {:.3} · 内部浪费 {}",
+            human(m.used),
         human(m.free),
         human(m.unreferenced),
         human(m.largest_free),
         m.free_blocks,
-        m.fragmentation,
-        human(m.internal_waste)
+            m.fragmentation,
+            human(m.internal_waste)
+        )
     );
     for u in &m.owners {
-        let q = u.quota.map_or("no quota".to_owned(), |q| format!("quota {}", human(q)));
-        let _ = writeln!(o, "owner {}: {} ({q})", u.owner, human(u.used));
+        let q = u
+            .quota
+            .map_or(tr!(lang, "no quota", "无配额"), |q| tr!(lang, "quota {}", "配额 {}", human(q)));
+        let (owner, used) = (&u.owner, human(u.used));
+        let _ = writeln!(o, "{}", tr!(lang, "owner {owner}: {used} ({q})", "所有者 {owner}：{used}（{q}）"));
     }
     if m.overcommitted {
-        let _ = writeln!(o, "warning: the executors' fractions add up to more than 1 (overcommitted)");
+        let _ = writeln!(
+            o,
+            "{}",
+            tr!(
+                lang,
+                "warning: the executors' fractions add up to more than 1 (overcommitted)",
+                "警告：各执行器的份额之和超过 1（超额分配）"
+            )
+        );
     }
     for l in &m.leak_suspects {
-        let _ = writeln!(o, "leak suspect: {} ({}) idle for {} steps", l.name, human(l.size), l.idle_steps);
+        let (name, size, idle) = (&l.name, human(l.size), l.idle_steps);
+        let _ = writeln!(
+            o,
+            "{}",
+            tr!(
+                lang,
+                "leak suspect: {name} ({size}) idle for {idle} steps",
+                "疑似泄漏：{name}（{size}）已 {idle} 步未被触及"
+            )
+        );
     }
-    let _ = writeln!(o, "failures: {}", t.failures().len());
+    let n = t.failures().len();
+    let _ = writeln!(o, "{}", tr!(lang, "failures: {n}", "失败：{n}"));
     for f in t.failures() {
-        let _ = writeln!(o, "  line {} (step {}) `{}`: {}: {}", f.line, f.step, f.op, f.reason, f.message);
+        let (line, step, op, why, m) =
+            (f.line, f.step, &f.op, OpError::reason_label(f.reason, lang), f.error.describe(lang));
+        let _ = writeln!(
+            o,
+            "{}",
+            tr!(
+                lang,
+                "  line {line} (step {step}) `{op}`: {why}: {m}",
+                "  第 {line} 行（第 {step} 步）`{op}`：{why}：{m}"
+            )
+        );
     }
     o
 }

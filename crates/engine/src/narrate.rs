@@ -1,5 +1,5 @@
-//! Plain-language sentences for events, shared by the app's event log and the CLI, in
-//! every language memlab speaks.
+//! Plain-language sentences for events, shared by the app's event log and the CLI
+//! (`memlab simulate --explain`), in every language memlab speaks.
 
 use memlab_size::human;
 use memlab_text::{tr, Lang};
