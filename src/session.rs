@@ -104,7 +104,7 @@ fn poll_problem(base: &str, p: &Poll, lang: Lang) -> Option<String> {
             "{base} 在 {} 秒内没有应答。JobManager 可能过载（GC 停顿很长）或网络很慢；memlab 会继续尝试，但降低频率。",
             TIMEOUT_MS / 1000
         )),
-        0 => Some(cluster::network_failure_message(base, https)),
+        0 => Some(cluster::network_failure_message_in(lang, base, https)),
         200 => {
             if serde_json::from_str::<memlab_flink::rest::Overview>(&first.body).is_err() {
                 Some(tr!(lang, "{base}/overview answered, but not with Flink's overview JSON: is this the REST port of a Flink JobManager (8081 by default)?", "{base}/overview 有应答，但不是 Flink 的 overview JSON：这是 Flink JobManager 的 REST 端口吗（默认 8081）？"))
@@ -235,7 +235,7 @@ impl Session {
             let (head, raw) = match Recording::parse_lazy(&text) {
                 Ok(x) => x,
                 Err(e) => {
-                    problem.set(Some(format!("{label}: {e}")));
+                    problem.set(Some(format!("{label}: {}", e.describe(lang.get_untracked()))));
                     loading.set(None);
                     return;
                 }
@@ -251,7 +251,7 @@ impl Session {
                             rec.polls.push(p);
                         }
                         Err(e) => {
-                            problem.set(Some(format!("{label}: {e}")));
+                            problem.set(Some(format!("{label}: {}", e.describe(lang.get_untracked()))));
                             loading.set(None);
                             return;
                         }

@@ -367,7 +367,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                 {move || session.loading.get().map(|l| view! { <p class="status loading" role="status">{l}</p> })}
                 {move || limit.get().err().map(|e| view! { <p class="warn small" data-testid="limit-error">{e}</p> })}
             </div>
-            {move || session.problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="diagnosis-error">{p}</p> })}
+            {move || session.problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="diagnosis-error">{crate::pages::lessons::rich(&p)}</p> })}
             {move || (report.with(|r| r.polls) > 0).then(|| view! {
                 <div class="card diag-summary">
                     <p data-testid="diagnosis-summary"><b>{summary}</b></p>

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
@@ -27,7 +28,7 @@ const ALLOW = new Set([
   'RocksDB', 'MemoryManager', 'NetworkBufferPool', 'Prometheus', 'Grafana', 'Kubernetes', 'YAML', 'JSON', 'REST',
   'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
   'shuffle', 'te', 'config', 'yaml', 'Kendall', 'Theil', 'Sen', 'Python', 'UDF', 'INFO', 'WARN', 'Xmx', 'XX',
-  'API', 'GET', 'HTTP', 'URL', 'Netty', 'Kafka', 'JDBC', 'MemorySegment',
+  'API', 'GET', 'HTTP', 'URL', 'CORS', 'Netty', 'Kafka', 'JDBC', 'MemorySegment',
   // config values
   'true', 'false',
   // units
@@ -169,5 +170,30 @@ test('中文: every step of every lesson, on whatever page it opens, has no Engl
     }
   }
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('中文: a damaged recording and an unreachable cluster are explained in Chinese', async () => {
+  const { page, errors, context } = await switchedToChinese(`${app.base}?view=cluster`);
+  const bad = path.join(ROOT, 'target', 'truncated-zh.memlab.json');
+  await fs.mkdir(path.dirname(bad), { recursive: true });
+  await fs.writeFile(bad, '{"format": "memlab-recording", "version": 1, "polls": [{"t": 1, "resp');
+  await page.getByTestId('import-file').setInputFiles(bad);
+  await page.getByTestId('cluster-error').waitFor();
+  assert.match(await page.getByTestId('cluster-error').textContent(), /这不是 JSON（第 1 行第 \d+ 列）/);
+  assert.deepEqual(await englishOn(page), []);
+  // A port that was free a moment ago: nothing answers there.
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+  await page.getByTestId('cluster-url').fill(`http://127.0.0.1:${port}`);
+  await page.getByTestId('connect').click();
+  await page.waitForFunction(() => /没有应答/.test(document.querySelector('[data-testid="cluster-error"]')?.textContent ?? ''), null, { timeout: 60000 });
+  assert.deepEqual(await englishOn(page), []);
+  await page.getByTestId('stop').click();
+  assert.ok(errors.every((e) => /ERR_CONNECTION_REFUSED|Failed to fetch/.test(e)), errors.join('\n'));
   await context.close();
 });

@@ -101,7 +101,8 @@ fn explain_tells_every_step_in_either_language() {
     let en = String::from_utf8(en.stdout).unwrap();
     assert!(en.contains("step 7 · line 14 · sweep"), "{en}");
     assert!(en.contains("merge") || en.contains("sweep done: 2 block(s) freed"), "{en}");
-    let zh = memlab().args(["simulate", "builtin:seed-10-20-30", "--explain", "--lang", "zh"]).output().unwrap();
+    let zh =
+        memlab().args(["simulate", "builtin:seed-10-20-30", "--explain", "--lang", "zh"]).output().unwrap();
     let zh = String::from_utf8(zh.stdout).unwrap();
     assert!(zh.contains("第 8 步 · 第 15 行 · alloc d 40 mb") && zh.contains("失败（外部碎片）"), "{zh}");
     assert!(zh.contains("压缩把 b（20 MiB）从 10 MiB 移到 0 B"), "{zh}");

@@ -197,13 +197,23 @@ pub fn series(snapshots: &[Snapshot], tm: &str, metric: &str) -> Vec<f64> {
 /// The message for a request that failed before any HTTP answer. A browser cannot tell a
 /// refused connection from a CORS block, so both are named, with how to tell them apart.
 pub fn network_failure_message(url: &str, page_is_https: bool) -> String {
+    network_failure_message_in(memlab_text::Lang::En, url, page_is_https)
+}
+
+/// [`network_failure_message`] in `lang`.
+pub fn network_failure_message_in(lang: memlab_text::Lang, url: &str, page_is_https: bool) -> String {
+    use memlab_text::tr;
     if page_is_https && url.starts_with("http://") {
-        return format!(
-            "The browser blocked {url}: this page is served over https and the cluster over http (mixed content). Open memlab over http, serve the cluster's REST API over https, or put both behind the same proxy."
+        return tr!(
+            lang,
+            "The browser blocked {url}: this page is served over https and the cluster over http (mixed content). Open memlab over http, serve the cluster's REST API over https, or put both behind the same proxy.",
+            "浏览器拦截了 {url}：本页面通过 https 提供，而集群是 http（混合内容，`mixed content`）。请通过 http 打开 memlab，或让集群的 REST API 走 https，或把两者放到同一个代理后面。"
         );
     }
-    format!(
-        "No answer from {url}. Either nothing listens there (check the address and that the JobManager runs: open {url}/overview in a new tab), or the cluster answered but its REST API does not allow this page's origin (CORS): if {url}/overview opens in a tab, set web.access-control-allow-origin: \"*\" (or this page's origin) in the cluster's config.yaml, or reach the cluster through a proxy on this page's origin."
+    tr!(
+        lang,
+        "No answer from {url}. Either nothing listens there (check the address and that the JobManager runs: open {url}/overview in a new tab), or the cluster answered but its REST API does not allow this page's origin (CORS): if {url}/overview opens in a tab, set web.access-control-allow-origin: \"*\" (or this page's origin) in the cluster's config.yaml, or reach the cluster through a proxy on this page's origin.",
+        "{url} 没有应答。要么那里没有服务在监听（检查地址，并确认 JobManager 在运行：在新标签页打开 {url}/overview），要么集群应答了但它的 REST API 不允许本页面的来源（CORS）：如果 {url}/overview 能在标签页中打开，请在集群的 config.yaml 中设置 web.access-control-allow-origin: \"*\"（或本页面的来源），或者通过与本页面同源的代理访问集群。"
     )
 }
 

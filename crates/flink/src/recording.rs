@@ -54,6 +54,31 @@ pub enum RecordingError {
     Malformed(String),
 }
 
+impl RecordingError {
+    /// The message in `lang` (the JSON parser's own detail stays as it is).
+    pub fn describe(&self, lang: memlab_text::Lang) -> String {
+        use memlab_text::tr;
+        match self {
+            RecordingError::NotJson { line, column, message } => tr!(
+                lang,
+                "this is not JSON (line {line}, column {column}): {message} — was the file cut off while downloading?",
+                "这不是 JSON（第 {line} 行第 {column} 列）：`{message}`——文件是不是在下载时被截断了？"
+            ),
+            RecordingError::NotARecording => tr!(
+                lang,
+                "this JSON file is not a memlab recording (it has no \"format\": \"memlab-recording\")",
+                "这个 JSON 文件不是 memlab 录制（没有 \"format\": \"memlab-recording\"）"
+            ),
+            RecordingError::UnsupportedVersion(v) => tr!(
+                lang,
+                "this recording is format version {v}; this memlab reads version 1 — open it with a newer memlab",
+                "这份录制的格式版本是 {v}；这个 memlab 只读版本 1——请用更新的 memlab 打开"
+            ),
+            RecordingError::Malformed(m) => tr!(lang, "the recording is damaged: {m}", "录制已损坏：`{m}`"),
+        }
+    }
+}
+
 impl Recording {
     pub fn new(url: &str, started_at: u64) -> Recording {
         Recording {
