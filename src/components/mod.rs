@@ -9,5 +9,6 @@ pub mod memory_model;
 pub mod page_grid;
 pub mod placeholder;
 pub mod pool_canvas;
+pub mod rich;
 pub mod script_editor;
 pub mod sparkline;

@@ -65,7 +65,7 @@ pub fn ScriptEditor(
                     .map(|e| {
                         view! {
                             <p class="editor-error" role="alert" data-testid="script-error" data-line=e.line data-column=e.column>
-                                {crate::pages::lessons::rich(&e.describe(lang))}
+                                {crate::components::rich::rich(&e.describe(lang))}
                             </p>
                         }
                     })

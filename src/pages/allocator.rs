@@ -399,7 +399,7 @@ pub fn AllocatorPage() -> impl IntoView {
                 </div>
             </header>
 
-            {move || run_error.get().map(|e| view! { <p class="banner error" role="alert" data-testid="run-error">{crate::pages::lessons::rich(&e)}</p> })}
+            {move || run_error.get().map(|e| view! { <p class="banner error" role="alert" data-testid="run-error">{crate::components::rich::rich(&e)}</p> })}
 
             <div class="alloc-grid">
                 <div class="stage card">

@@ -374,7 +374,7 @@ pub fn ClusterPage() -> impl IntoView {
                 <p class="status" data-testid="cluster-status">{status}</p>
                 {move || loading.get().map(|l| view! { <p class="status loading" data-testid="loading" role="status">{l}</p> })}
             </div>
-            {move || problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="cluster-error">{crate::pages::lessons::rich(&p)}</p> })}
+            {move || problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="cluster-error">{crate::components::rich::rich(&p)}</p> })}
             <div
                 class="drop-zone"
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()

@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use memlab_text::tr;
 
+use crate::components::rich::rich;
 use crate::lang::{flink_term, Lang};
-use crate::pages::lessons::rich;
 use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Severity};
 use memlab_size::{human, MemorySize};
 
@@ -367,7 +367,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                 {move || session.loading.get().map(|l| view! { <p class="status loading" role="status">{l}</p> })}
                 {move || limit.get().err().map(|e| view! { <p class="warn small" data-testid="limit-error">{e}</p> })}
             </div>
-            {move || session.problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="diagnosis-error">{crate::pages::lessons::rich(&p)}</p> })}
+            {move || session.problem.get().map(|p| view! { <p class="banner error" role="alert" data-testid="diagnosis-error">{crate::components::rich::rich(&p)}</p> })}
             {move || (report.with(|r| r.polls) > 0).then(|| view! {
                 <div class="card diag-summary">
                     <p data-testid="diagnosis-summary"><b>{summary}</b></p>

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::app::{Remount, Router};
+use crate::components::rich::rich;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{use_lang, Lang};
 use crate::lessons::{self, Lesson};
@@ -163,20 +164,6 @@ pub fn keys(laser: RwSignal<bool>) {
         ev.prevent_default();
     });
     on_cleanup(move || handle.remove());
-}
-
-/// Text with `code` spans (option names, operations, Java's messages) set as code.
-pub fn rich(text: &str) -> impl IntoView {
-    text.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                view! { <code>{part.to_owned()}</code> }.into_any()
-            } else {
-                part.to_owned().into_any()
-            }
-        })
-        .collect_view()
 }
 
 /// The narrative of the current lesson step, above the page it drives.
