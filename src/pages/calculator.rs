@@ -309,7 +309,7 @@ pub fn CalculatorPage() -> impl IntoView {
                                             {m.leaves.iter().map(|l| view! {
                                                 <tr data-testid=format!("mm-{}", l.id) data-bytes=l.part.bytes.to_string() data-source=source_label(l.part.source)>
                                                     <td><i class=format!("sw {}", l.class)></i>{flink_term(lang, l.name)}</td>
-                                                    <td class="num mono">{l.part.bytes}</td>
+                                                    <td class="num mono">{lang.int(l.part.bytes)}</td>
                                                     <td>{MemorySize::new(l.part.bytes).to_human_readable_string()}</td>
                                                     <td class="num">{format!("{:.1}%", l.part.bytes as f64 / total.max(1) as f64 * 100.0)}</td>
                                                     <td><span class=format!("badge {}", source_class(l.part.source))>{source_text(lang, l.part.source)}</span></td>
@@ -317,10 +317,10 @@ pub fn CalculatorPage() -> impl IntoView {
                                                 </tr>
                                             }).collect_view()}
                                             <tr class="total" data-testid="mm-totalFlinkMemory" data-bytes=m.total_flink.to_string()>
-                                                <td>{flink_term(lang, "Total Flink Memory")}</td><td class="num mono">{m.total_flink}</td><td>{MemorySize::new(m.total_flink).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                                <td>{flink_term(lang, "Total Flink Memory")}</td><td class="num mono">{lang.int(m.total_flink)}</td><td>{MemorySize::new(m.total_flink).to_human_readable_string()}</td><td></td><td></td><td></td>
                                             </tr>
                                             <tr class="total" data-testid="mm-totalProcessMemory" data-bytes=total.to_string()>
-                                                <td>{flink_term(lang, "Total Process Memory")}</td><td class="num mono">{total}</td><td>{MemorySize::new(total).to_human_readable_string()}</td><td></td><td></td><td></td>
+                                                <td>{flink_term(lang, "Total Process Memory")}</td><td class="num mono">{lang.int(total)}</td><td>{MemorySize::new(total).to_human_readable_string()}</td><td></td><td></td><td></td>
                                             </tr>
                                         </tbody>
                                     </table>
