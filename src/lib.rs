@@ -15,7 +15,8 @@ pub mod viz;
 pub use app::App;
 
 // `locales/en.json` and `locales/zh.json` become the `i18n` module: `t!(i18n, key)` fails to
-// compile for a key English lacks, and a key Chinese lacks warns (a clippy error here) and
-// fails `tests/locales.rs`. (The crate's public `load_locales!` is deprecated in favour
-// of a build script that needs network access to fetch ICU data; this is the same macro.)
+// compile for a key English lacks, and `tests/locales.rs` fails for a key Chinese lacks.
+// (The crate's public `load_locales!` is deprecated in favour of a build script,
+// `leptos_i18n_build`, which pulls ICU's data-generation crates — `icu_provider_source`
+// with its `networking` feature — into an offline build; this is the same macro.)
 leptos_i18n::__private::macros_reexport::load_locales!();
