@@ -15,7 +15,8 @@ pub mod viz;
 pub use app::App;
 
 // `locales/en.json` and `locales/zh.json` become the `i18n` module: `t!(i18n, key)` fails to
-// compile for a key English lacks, and `tests/locales.rs` fails for a key Chinese lacks.
+// compile for a key English lacks; a key Chinese lacks is a warning ("Missing key … in locale
+// zh", an error under clippy -D warnings) and fails `tests/locales.rs`.
 // (The crate's public `load_locales!` is deprecated in favour of a build script,
 // `leptos_i18n_build`, which pulls ICU's data-generation crates — `icu_provider_source`
 // with its `networking` feature — into an offline build; this is the same macro.)
