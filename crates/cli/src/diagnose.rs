@@ -67,15 +67,8 @@ fn fix(out: &mut String, summary: &str, diff: &str, moved: Vec<(&'static str, u6
     }
     for (name, a, b) in moved {
         let name = memlab_flink::terms::flink_term(lang, name);
-        out.push_str(&format!("      {} {:>11} → {}\n", pad(&name, 22), human(a), human(b)));
+        out.push_str(&format!("      {} {:>11} → {}\n", crate::text::pad(&name, 22), human(a), human(b)));
     }
-}
-
-/// `s` padded to `width` terminal columns (a CJK character takes two).
-fn pad(s: &str, width: usize) -> String {
-    let wide = |c: char| matches!(c, '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FF60}');
-    let cols: usize = s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum();
-    format!("{s}{}", " ".repeat(width.saturating_sub(cols)))
 }
 
 pub fn json(r: &Report) -> String {

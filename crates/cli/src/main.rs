@@ -8,6 +8,7 @@ mod bench;
 mod diagnose;
 mod flink_memory;
 mod simulate;
+mod text;
 
 #[derive(Debug, Parser)]
 #[command(name = "memlab", version, about = "Flink Memory Lab on the command line")]

@@ -96,15 +96,30 @@ fn render_text(s: &script::Script, t: &Timeline, lang: Lang) -> String {
         "{}",
         tr!(lang, "pool {size} · {policy} · {steps} steps", "内存池 {size} · {policy} · {steps} 步")
     );
-    let _ =
-        writeln!(o, "{:>12}  {:>10}  {:<12}  {:>3}  {:<16}  OWNER", "OFFSET", "SIZE", "STATE", "RC", "NAME");
+    let h = |en: &'static str, zh: &'static str| if lang == Lang::Zh { zh } else { en };
+    let _ = writeln!(
+        o,
+        "{}  {}  {}  {}  {}  {}",
+        crate::text::pad_left(h("OFFSET", "偏移"), 12),
+        crate::text::pad_left(h("SIZE", "大小"), 10),
+        crate::text::pad(h("STATE", "状态"), 12),
+        crate::text::pad_left(h("RC", "引用"), 4),
+        crate::text::pad(h("NAME", "名称"), 16),
+        h("OWNER", "所有者")
+    );
     for b in end.blocks() {
+        let state = match (lang, b.state) {
+            (Lang::En, s) => s.name(),
+            (Lang::Zh, memlab_engine::BlockState::Live) => "存活",
+            (Lang::Zh, memlab_engine::BlockState::Unreferenced) => "无引用",
+            (Lang::Zh, memlab_engine::BlockState::Free) => "空闲",
+        };
         let _ = writeln!(
             o,
-            "{:>12}  {:>10}  {:<12}  {:>3}  {:<16}  {}",
+            "{:>12}  {:>10}  {}  {:>4}  {:<16}  {}",
             human(b.offset),
             human(b.size),
-            b.state.name(),
+            crate::text::pad(state, 12),
             b.refcount,
             b.name.as_deref().unwrap_or("-"),
             b.owner.as_deref().unwrap_or("")
