@@ -52,7 +52,8 @@ fn write_history(route: &Route, push: bool) {
 /// The app: the language context around the shell.
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <I18nContextProvider><Shell/></I18nContextProvider> }
+    // `<html lang>` is set by the shell (`zh-Hans`, not leptos_i18n's bare `zh`).
+    view! { <I18nContextProvider set_lang_attr_on_html=false><Shell/></I18nContextProvider> }
 }
 
 #[component]
@@ -63,6 +64,12 @@ fn Shell() -> impl IntoView {
     let chosen = crate::lang::initial();
     i18n.set_locale_untracked(crate::lang::to_locale(chosen));
     Effect::new(move |_| i18n.set_locale(crate::lang::to_locale(chosen)));
+    Effect::new(move |_| {
+        let tag = crate::lang::to_lang(i18n.get_locale()).html_tag();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", tag);
+        }
+    });
     let route = RwSignal::new(Route::from_query(&current_query()));
     let router = Router { route };
     provide_context(router);

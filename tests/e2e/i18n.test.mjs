@@ -81,7 +81,7 @@ async function englishOn(page) {
 /** A page opened in a zh-CN browser (the first visit follows the browser's language). */
 async function inChinese(url) {
   const opened = await openPage(app.browser, url, { locale: 'zh-CN' });
-  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh');
+  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
   return opened;
 }
 
@@ -90,7 +90,7 @@ async function switchedToChinese(url) {
   const opened = await openPage(app.browser, url);
   await opened.page.waitForFunction(() => document.documentElement.lang === 'en');
   await opened.page.getByTestId('lang').selectOption('zh');
-  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh');
+  await opened.page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
   return opened;
 }
 
@@ -130,7 +130,7 @@ test('the language switch is remembered and the browser language is the default'
   await page.waitForFunction(() => document.querySelector('[data-testid="nav-allocator"]')?.textContent === '分配器');
   await page.waitForFunction(() => /第 \d+ 步/.test(document.querySelector('[data-testid="step-title"]')?.textContent ?? ''));
   await page.reload();
-  await page.waitForFunction(() => document.documentElement.lang === 'zh');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
   await page.getByTestId('lang').selectOption('en');
   await page.waitForFunction(() => document.querySelector('[data-testid="nav-allocator"]')?.textContent === 'Allocator');
   await screenshot(page, 'allocator-en');

@@ -85,7 +85,7 @@ test('lessons in 简体中文: the interface language, remembered, same steps', 
   await page.reload();
   await page.waitForFunction(() => /内存池/.test(document.querySelector('[data-testid="lesson"] h2')?.textContent ?? ''));
   assert.equal(await page.getByTestId('lang').inputValue(), 'zh');
-  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-Hans');
   await page.locator('[data-testid="lesson"][data-file="04-seed-10-20-30.md"] [data-testid="start-lesson"]').click();
   await page.waitForFunction(() => document.querySelector('.lesson-meta')?.textContent.startsWith('第 4 课'));
   assert.match(await page.getByTestId('lesson-question').textContent(), /^问题：/);

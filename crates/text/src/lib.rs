@@ -29,6 +29,15 @@ impl Lang {
         }
     }
 
+    /// The tag for `<html lang>`: `zh-Hans` so browsers pick Simplified Chinese glyphs
+    /// (a bare `zh` may render Han characters in Japanese or Traditional forms).
+    pub fn html_tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-Hans",
+        }
+    }
+
     /// The language's own name, as a language menu shows it.
     pub fn name(self) -> &'static str {
         match self {
