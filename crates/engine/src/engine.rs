@@ -239,12 +239,7 @@ impl Engine {
         };
         if let Err(e) = &r {
             *self.failures.entry(e.reason()).or_default() += 1;
-            self.emit(|| Event::Fail {
-                op: op.to_string(),
-                reason: e.reason(),
-                message: e.to_string(),
-                error: e.clone(),
-            });
+            self.emit(|| Event::Fail { op: op.to_string(), reason: e.reason(), error: e.clone() });
         }
         if let Some(n) = self.cfg.autosweep {
             if self.step.is_multiple_of(n) && !matches!(op, Op::Sweep | Op::Compact) {

@@ -64,13 +64,12 @@ pub enum Event {
         to: u64,
         size: u64,
     },
-    /// An operation failed; `reason` is the cause slug, `message` the English sentence and
-    /// `error` the cause itself (to say it in another language).
+    /// An operation failed; `reason` is the cause slug and `error` the cause itself (in JSON:
+    /// `message`, its English sentence; `describe` says it in another language).
     Fail {
         op: String,
         reason: &'static str,
-        message: String,
-        #[serde(skip)]
+        #[serde(rename = "message", serialize_with = "crate::model::as_message")]
         error: crate::model::OpError,
     },
 }

@@ -228,6 +228,11 @@ pub enum OpError {
     GateNeedsNetworkPool,
 }
 
+/// Serializes an error as its (English) message.
+pub(crate) fn as_message<S: serde::Serializer>(e: &OpError, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(e)
+}
+
 impl OpError {
     /// The cause in a few words (`fragmentation` → 外部碎片), for labels.
     pub fn reason_label(reason: &str, lang: Lang) -> String {

@@ -82,8 +82,8 @@ pub fn sentence_in(e: &Event, lang: Lang) -> String {
             let (size, from, to) = (human(*size), human(*from), human(*to));
             tr!(lang, "compaction moves {name} ({size}) from {from} to {to}", "压缩把 {name}（{size}）从 {from} 移到 {to}")
         }
-        Event::Fail { op, reason, message, error } => match lang {
-            Lang::En => format!("{op} failed ({reason}): {message}"),
+        Event::Fail { op, reason, error } => match lang {
+            Lang::En => format!("{op} failed ({reason}): {error}"),
             Lang::Zh => {
                 let (why, detail) = (OpError::reason_label(reason, lang), error.describe(lang));
                 format!("{op} 失败（{why}）：{detail}")
@@ -121,12 +121,7 @@ mod tests {
             Event::SweepEnd { freed: 0, merged: 0 },
             Event::SweepEnd { freed: 2, merged: 1 },
             Event::Move { name: "a".into(), from: 10, to: 0, size: 1 },
-            Event::Fail {
-                op: "alloc d 40mb".into(),
-                reason: err.reason(),
-                message: err.to_string(),
-                error: err,
-            },
+            Event::Fail { op: "alloc d 40mb".into(), reason: err.reason(), error: err },
         ];
         for e in &events {
             let zh = sentence_in(e, Lang::Zh);

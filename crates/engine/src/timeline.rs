@@ -34,9 +34,16 @@ pub struct Failure {
     pub line: u32,
     pub op: String,
     pub reason: &'static str,
-    pub message: String,
-    #[serde(skip)]
+    /// The cause; in JSON `message`, its English sentence.
+    #[serde(rename = "message", serialize_with = "crate::model::as_message")]
     pub error: crate::model::OpError,
+}
+
+impl Failure {
+    /// The cause in English.
+    pub fn message(&self) -> String {
+        self.error.to_string()
+    }
 }
 
 /// Why a script could not run at all.
@@ -122,7 +129,6 @@ impl Timeline {
                 line,
                 op: op.to_string(),
                 reason: e.reason(),
-                message: e.to_string(),
                 error: e.clone(),
             });
         }

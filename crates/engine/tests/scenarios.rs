@@ -89,9 +89,9 @@ fn quota_violations_fail_as_quota_while_memory_is_free() {
     let reasons: Vec<(u32, &str)> = t.failures().iter().map(|f| (f.line, f.reason)).collect();
     assert_eq!(reasons, [(10, "quota"), (12, "quota")]);
     assert!(
-        t.failures()[0].message.contains("te1.s1 would hold 35 MiB (36700160 bytes)"),
+        t.failures()[0].message().contains("te1.s1 would hold 35 MiB (36700160 bytes)"),
         "{}",
-        t.failures()[0].message
+        t.failures()[0].message()
     );
     let m = t.final_state().metrics();
     assert!(m.overcommitted);
@@ -140,9 +140,9 @@ fn network_gate_fails_with_flinks_message_until_buffers_return() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].reason, "insufficient-network-buffers");
     assert!(
-        f[0].message.starts_with("Insufficient number of network buffers: required 408, but only 224 available. The total number of network buffers is currently set to 2048 of 32768 bytes each."),
+        f[0].message().starts_with("Insufficient number of network buffers: required 408, but only 224 available. The total number of network buffers is currently set to 2048 of 32768 bytes each."),
         "{}",
-        f[0].message
+        f[0].message()
     );
     let m = t.final_state().metrics();
     // 808 + 808 + 408 segments in use.
