@@ -52,6 +52,21 @@ pub fn duration_in(lang: Lang, s: f64) -> String {
     }
 }
 
+/// Critical when the forecast limit is near, else a warning.
+fn forecast_severity(ttl: f64) -> Severity {
+    if ttl < th::OOM_CRITICAL_S {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    }
+}
+
+/// The forecast as a fact.
+fn limit_reached_in(lang: Lang, ttl: f64) -> String {
+    let d = duration_in(lang, ttl);
+    tr!(lang, "at this rate the limit is reached in {d}", "按此速度，{d}后达到上限")
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0} %", x * 100.0)
 }
@@ -361,7 +376,7 @@ fn process(p: &Proc, out: &mut Out) {
                 ),
                 tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {}后占满", dur(ttl)),
             ];
-            let sev = if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning };
+            let sev = forecast_severity(ttl);
             out.found(
                 Kind::HeapLeak,
                 sev,
@@ -380,7 +395,7 @@ fn process(p: &Proc, out: &mut Out) {
                 ev.clone(),
             );
             if ttl < th::OOM_WARNING_S {
-                let sev = if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning };
+                let sev = forecast_severity(ttl);
                 out.found(
                     Kind::OomRisk,
                     sev,
@@ -446,15 +461,10 @@ fn process(p: &Proc, out: &mut Out) {
                 "{jobs} job submission(s) during the data",
                 "数据期间共提交作业 {jobs} 次"
             ));
-            ev.facts.push(tr!(
-                lang,
-                "at this rate the limit is reached in {}",
-                "按此速度，{}后达到上限",
-                dur(ttl)
-            ));
+            ev.facts.push(limit_reached_in(lang, ttl));
             out.found(
                 Kind::MetaspaceGrowth,
-                if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning },
+                forecast_severity(ttl),
                 tr!(
                     lang,
                     "Metaspace grows {}/min across {jobs} job submission(s)",
@@ -471,7 +481,7 @@ fn process(p: &Proc, out: &mut Out) {
             if ttl < th::OOM_WARNING_S && last < th::NEAR_LIMIT * cap {
                 out.found(
                     Kind::OomRisk,
-                    if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning },
+                    forecast_severity(ttl),
                     tr!(
                         lang,
                         "Metaspace: at the current trend the limit is reached in about {}",
@@ -574,15 +584,10 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
                 hr(t.slope * 60.0),
                 t.tau
             ));
-            ev.facts.push(tr!(
-                lang,
-                "at this rate the limit is reached in {}",
-                "按此速度，{}后达到上限",
-                dur(ttl)
-            ));
+            ev.facts.push(limit_reached_in(lang, ttl));
             out.found(
                 Kind::OomRisk,
-                if ttl < th::OOM_CRITICAL_S { Severity::Critical } else { Severity::Warning },
+                forecast_severity(ttl),
                 tr!(
                     lang,
                     "Direct memory: at the current trend -XX:MaxDirectMemorySize is reached in about {}",
