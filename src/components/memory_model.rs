@@ -200,12 +200,14 @@ pub fn tm_leaves(m: &MemoryConfiguration) -> Vec<Leaf> {
     ]
 }
 
-/// The leaves of a JobManager, as memlab derives them from its configuration.
+/// The leaves of a JobManager, as memlab derives them from its configuration, each with the
+/// option that sets it.
 pub fn jm_leaves(m: &memlab_flink::jobmanager::JobManagerMemory) -> Vec<Leaf> {
+    use memlab_flink::options::jm;
     vec![
-        leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", None),
-        leaf("offHeap", "Off-Heap", m.off_heap, "direct", None),
-        leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", None),
-        leaf("jvmOverhead", "JVM Overhead", m.jvm_overhead, "overhead", None),
+        leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", Some(jm::HEAP.key)),
+        leaf("offHeap", "Off-Heap", m.off_heap, "direct", Some(jm::OFF_HEAP.key)),
+        leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(jm::METASPACE.key)),
+        leaf("jvmOverhead", "JVM Overhead", m.jvm_overhead, "overhead", Some(jm::OVERHEAD_FRACTION.key)),
     ]
 }

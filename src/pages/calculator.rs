@@ -10,7 +10,7 @@ use memlab_size::{human, MemorySize};
 
 use crate::app::Router;
 use crate::components::memory_model::{
-    diagram, leaf, source_class, source_label, source_text, tm_memory_leaves, Leaf,
+    diagram, jm_leaves, source_class, source_label, source_text, tm_memory_leaves, Leaf,
 };
 use crate::i18n::{t, use_i18n};
 use crate::lang::{flink_term, Lang};
@@ -89,18 +89,7 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig, lang: Lang) -> Result<Model,
         Proc::Jm => {
             let m = jobmanager::derive_for(c, v)?;
             Ok(Model {
-                leaves: vec![
-                    leaf("jvmHeap", "JVM Heap", m.jvm_heap, "heap", Some(jm::HEAP.key)),
-                    leaf("offHeap", "Off-Heap", m.off_heap, "direct", Some(jm::OFF_HEAP.key)),
-                    leaf("jvmMetaspace", "JVM Metaspace", m.jvm_metaspace, "meta", Some(jm::METASPACE.key)),
-                    leaf(
-                        "jvmOverhead",
-                        "JVM Overhead",
-                        m.jvm_overhead,
-                        "overhead",
-                        Some(jm::OVERHEAD_FRACTION.key),
-                    ),
-                ],
+                leaves: jm_leaves(&m),
                 total_flink: m.total_flink(),
                 total_process: m.total_process(),
                 jvm_args: m.jvm_args(),
