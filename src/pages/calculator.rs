@@ -121,18 +121,6 @@ fn placeholder(o: &Opt, lang: Lang) -> String {
     }
 }
 
-/// A warning about a key Flink ignores, in `lang`.
-fn warning_text(w: &memlab_flink::lint::Warning, lang: Lang) -> String {
-    let key = &w.key;
-    match (lang, w.kind, w.suggestion) {
-        (Lang::En, ..) => w.message.clone(),
-        (Lang::Zh, "myth", _) => format!("'{key}' 在任何 Flink 版本中都不存在（Flink 1.9 及更早版本有布尔选项 'taskmanager.memory.off-heap'；自 1.10 起托管内存始终在堆外）。堆外内存请用 'taskmanager.memory.task.off-heap.size'（你的代码使用的直接内存）或 'taskmanager.memory.managed.size'（状态后端、批处理算子）来设置。"),
-        (Lang::Zh, "removed", Some(new)) => format!("'{key}' 已在 Flink 2.0 中移除，会被忽略；请改用 '{new}'。"),
-        (Lang::Zh, _, Some(s)) => format!("'{key}' 不是 Flink 的选项，会被忽略。你是想写 '{s}' 吗？"),
-        (Lang::Zh, ..) => format!("'{key}' 不是 Flink 的选项，会被忽略。"),
-    }
-}
-
 #[component]
 pub fn CalculatorPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -265,7 +253,7 @@ pub fn CalculatorPage() -> impl IntoView {
                         warnings
                             .get()
                             .into_iter()
-                            .map(|w| view! { <p class="banner warn-banner" data-testid="config-warning">{warning_text(&w, lang)}</p> })
+                            .map(|w| view! { <p class="banner warn-banner" data-testid="config-warning">{w.message_in(lang)}</p> })
                             .collect_view()
                     }}
                     {move || match result.get() {

@@ -17,6 +17,23 @@ pub struct Warning {
     pub suggestion: Option<&'static str>,
 }
 
+impl Warning {
+    /// The warning in `lang` (`message` is the English one).
+    pub fn message_in(&self, lang: memlab_text::Lang) -> String {
+        use memlab_text::Lang;
+        let key = &self.key;
+        match (lang, self.kind, self.suggestion) {
+            (Lang::En, ..) => self.message.clone(),
+            (Lang::Zh, "myth", _) => format!(
+                "'{key}' 在任何 Flink 版本中都不存在（Flink 1.9 及更早版本有布尔选项 'taskmanager.memory.off-heap'；自 1.10 起托管内存始终在堆外）。堆外内存请用 'taskmanager.memory.task.off-heap.size'（你的代码使用的直接内存）或 'taskmanager.memory.managed.size'（状态后端、批处理算子）来设置。"
+            ),
+            (Lang::Zh, "removed", Some(new)) => format!("'{key}' 已在 Flink 2.0 中移除，会被忽略；请改用 '{new}'。"),
+            (Lang::Zh, _, Some(s)) => format!("'{key}' 不是 Flink 的选项，会被忽略。你是想写 '{s}' 吗？"),
+            (Lang::Zh, ..) => format!("'{key}' 不是 Flink 的选项，会被忽略。"),
+        }
+    }
+}
+
 /// Memory-related keys Flink 2.x knows besides the ones the derivation reads.
 const OTHER_KNOWN: &[&str] = &[
     "taskmanager.memory.min-segment-size",
