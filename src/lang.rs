@@ -79,14 +79,16 @@ pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').map(|close| (&after[..close], close)) {
-            Some((name, close)) if args.iter().any(|(n, _)| *n == name) => {
-                if let Some((_, v)) = args.iter().find(|(n, _)| *n == name) {
-                    out.push_str(&v.to_string());
-                }
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, close))
+        });
+        match arg {
+            Some((v, close)) => {
+                out.push_str(&v.to_string());
                 rest = &after[close + 1..];
             }
-            _ => {
+            None => {
                 out.push('{');
                 rest = after;
             }

@@ -65,7 +65,7 @@ fn chinese_strings_are_chinese() {
     let copied: Vec<&String> = zh
         .iter()
         .filter(|(k, z)| {
-            let has_cjk = z.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            let has_cjk = memlab_text::has_han(z);
             let words = z.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() > 3).count();
             !has_cjk && words > 0 && en.get(*k) == Some(z) && !k.ends_with("_verbatim")
         })

@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn every_event_reads_in_chinese() {
-        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let cjk = memlab_text::has_han;
         let err = OpError::Fragmentation { need: 40 << 20, free: 40 << 20, largest: 30 << 20 };
         let events = [
             Event::Split { offset: 0, size: 1, rest_offset: 1, rest_size: 2 },

@@ -185,7 +185,7 @@ fn every_scenario_has_a_title_and_a_teaching_note() {
         assert!(!sc.title().is_empty() && sc.about().len() > 80, "{}", sc.id);
         // And in 简体中文: a title and a note with Chinese in them, not an English copy.
         let (t, a) = (sc.title_in(memlab_text::Lang::Zh), sc.about_in(memlab_text::Lang::Zh));
-        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let cjk = memlab_text::has_han;
         assert!(cjk(&t) && cjk(&a) && a.chars().count() > 40, "{}: no 简体中文 title/about", sc.id);
         script::parse(sc.text).unwrap_or_else(|e| panic!("{}: {e}", sc.id));
     }

@@ -121,7 +121,7 @@ pub fn explain_error(lang: Lang, message: &str) -> String {
 mod term_tests {
     #[test]
     fn every_refused_configuration_gets_an_explanation_in_chinese() {
-        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let cjk = memlab_text::has_han;
         for yaml in [
             "taskmanager.memory.process.size: 100m",
             "taskmanager.memory.process.size: 1728m\ntaskmanager.memory.task.heap.size: 2g",
@@ -143,7 +143,7 @@ mod term_tests {
 
     #[test]
     fn every_option_and_part_has_a_chinese_name() {
-        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let cjk = memlab_text::has_han;
         let labels = tm::ALL.iter().chain(jm::ALL).chain(legacy::TM).chain(legacy::JM).map(|o| o.label);
         let c = crate::FlinkConfig::from_yaml("taskmanager.memory.process.size: 1728m").unwrap();
         let m = crate::taskmanager::derive(&c).unwrap();

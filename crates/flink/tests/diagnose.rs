@@ -459,7 +459,7 @@ fn every_recommendation_on_real_data_is_a_valid_config() {
 #[test]
 fn findings_read_in_chinese_with_the_same_verdicts() {
     use memlab_text::Lang;
-    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let cjk = memlab_text::has_han;
     for name in ["heap-leak", "managed-idle", "metaspace", "healthy", "rocksdb"] {
         let s = recording(name);
         let en = diagnose::diagnose(&s, &Options::default());

@@ -94,6 +94,12 @@ impl Lang {
     }
 }
 
+/// Whether `s` has Chinese (CJK unified) characters — how tests tell a translated text from
+/// an English copy.
+pub fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
 /// One sentence in every language: `tr!(lang, "free {name}", "释放 {name}")`, with
 /// `format!` arguments shared by both (inline `{name}` captures work too).
 #[macro_export]
