@@ -77,8 +77,8 @@ pub fn explain_error(lang: Lang, message: &str) -> String {
         )
     } else if m.starts_with("Either required fine-grained memory") {
         (
-            "Flink needs one of three ways to size the process: task heap + managed memory, total Flink memory, or total process memory. None is set.",
-            "Flink 需要三种方式之一来确定进程大小：任务堆 + 托管内存、Flink 总内存，或进程总内存。现在一个都没有设置。",
+            "Flink needs one of three ways to size the process: the fine-grained sizes (a TaskManager's task heap + managed memory, a JobManager's JVM heap), total Flink memory, or total process memory. None is set.",
+            "Flink 需要三种方式之一来确定进程大小：细分大小（TaskManager 为任务堆 + 托管内存，JobManager 为 JVM 堆）、Flink 总内存，或进程总内存。现在一个都没有设置。",
         )
     } else if m.starts_with("Derived JVM Overhead size") || m.starts_with("Inconsistently configured") {
         (
