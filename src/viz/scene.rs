@@ -44,7 +44,7 @@ pub struct Overlay {
     /// Drawn with an emphasised outline.
     pub outline: bool,
     /// Shown on the shape when there is room (moving blocks keep their name).
-    pub name: Option<Arc<str>>,
+    pub name: Option<memlab_engine::Name>,
 }
 
 /// A failed request bouncing off the pool.
@@ -96,8 +96,8 @@ pub struct StepScene {
     pub events: Vec<Event>,
     pub op: Option<Op>,
     pub motion: Motion,
-    named: HashSet<Arc<str>>,
-    moves: Vec<(f64, f64, f64, Arc<str>)>,
+    named: HashSet<memlab_engine::Name>,
+    moves: Vec<(f64, f64, f64, memlab_engine::Name)>,
     moved_mask: Option<Arc<[bool]>>,
     marked: Vec<(u64, u64)>,
     merged: Vec<(u64, u64)>,

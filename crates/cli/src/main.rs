@@ -92,6 +92,9 @@ enum Command {
         seed: u64,
         #[arg(long, value_parser = parse_policy, default_value = "best-fit")]
         policy: Policy,
+        /// Runs per figure; the fastest is kept (noise only ever adds time).
+        #[arg(long, default_value_t = 5)]
+        repeat: u32,
     },
 }
 
@@ -213,9 +216,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Bench { ops, live, seed, policy } => {
-            let rows = bench::bench(ops, &live, seed, policy);
-            print!("{}", bench::report(&rows, policy));
+        Command::Bench { ops, live, seed, policy, repeat } => {
+            let rows = bench::bench(ops, &live, seed, policy, repeat);
+            print!("{}", bench::report(&rows, policy, repeat));
             ExitCode::SUCCESS
         }
     }

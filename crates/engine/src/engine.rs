@@ -8,39 +8,49 @@
 //! Byte counters (`live`, `unreferenced`, `requested`) are kept incrementally so metrics
 //! cost O(1) per step; `check_invariants` recomputes everything from scratch.
 
+use crate::name::Name;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use crate::event::Event;
 use crate::model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
 };
+use crate::names::Names;
 use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
-use crate::segments::{Segments, FREE};
+use crate::segments::{Segments, FREE, NIL};
 
-/// Names are looked up on every operation: FxHash is fast and, unlike std's default hasher,
-/// not randomly seeded (the engine is deterministic anyway; this only concerns speed).
-type FixedHashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+/// `Alloc::owner` of a block nobody owns.
+const NOBODY: u32 = u32::MAX;
 
+/// One allocation, in one cache line: a release reads its name (to confirm the name
+/// lookup), refcount, size, owner and segment together, so they sit side by side and the
+/// record is aligned to a line (`Option<Alloc>` uses the name's niche: still 64 bytes). The
+/// bytes it holds in the pool follow from the request ([`Layout::reserved`]).
 #[derive(Clone, Debug)]
-enum Place {
-    Seg(u32),
-    Runs(Vec<(u32, u32)>),
-}
-
-#[derive(Clone, Debug)]
+#[repr(align(64))]
 struct Alloc {
-    name: Arc<str>,
-    owner: Option<OwnerId>,
+    name: Name,
     requested: u64,
-    /// Bytes taken from the pool: the request, or whole pages.
-    reserved: u64,
-    refcount: u32,
-    unreferenced: bool,
     born: u64,
     touched: u64,
-    place: Place,
+    refcount: u32,
+    /// The owner's id, or [`NOBODY`].
+    owner: u32,
+    /// Contiguous layout: the segment holding the block. (Paged: see `Engine::runs`.)
+    seg: u32,
+    unreferenced: bool,
+}
+
+impl Alloc {
+    fn owner(&self) -> Option<OwnerId> {
+        (self.owner != NOBODY).then_some(OwnerId(self.owner))
+    }
+
+    /// Whether this allocation is called `name`.
+    fn is(&self, name: &[u8]) -> bool {
+        self.name.as_bytes() == name
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -49,14 +59,26 @@ enum Layout {
     Paged(Pages),
 }
 
+impl Layout {
+    /// The bytes a request of `size` takes from the pool: the request, or whole pages.
+    fn reserved(&self, size: u64) -> u64 {
+        match self {
+            Layout::Contiguous(_) => size,
+            Layout::Paged(p) => size.div_ceil(p.page).saturating_mul(p.page),
+        }
+    }
+}
+
 /// The simulated pool. Cloning it is how timelines take checkpoints.
 #[derive(Clone, Debug)]
 pub struct Engine {
     cfg: PoolConfig,
     layout: Layout,
     allocs: Vec<Option<Alloc>>,
+    /// Paged layout: each allocation's runs of pages as (first page, count), by id.
+    runs: Vec<Vec<(u32, u32)>>,
     vacant: Vec<u32>,
-    names: FixedHashMap<Arc<str>, u32>,
+    names: Names,
     unreferenced: Vec<u32>,
     quotas: Quotas,
     step: u64,
@@ -72,7 +94,7 @@ pub struct Engine {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LeakSuspect {
-    pub name: Arc<str>,
+    pub name: Name,
     pub size: u64,
     pub idle_steps: u64,
 }
@@ -149,8 +171,9 @@ impl Engine {
             cfg,
             layout,
             allocs: Vec::new(),
+            runs: Vec::new(),
             vacant: Vec::new(),
-            names: FixedHashMap::default(),
+            names: Names::default(),
             unreferenced: Vec::new(),
             step: 0,
             live_bytes: 0,
@@ -260,23 +283,20 @@ impl Engine {
         }
     }
 
-    fn alloc(&mut self, name: &Arc<str>, size: u64, owner: Option<&Arc<str>>) -> Result<(), OpError> {
+    fn alloc(&mut self, name: &Name, size: u64, owner: Option<&Name>) -> Result<(), OpError> {
         if size == 0 {
             return Err(OpError::ZeroSize);
         }
-        if self.names.contains_key(name) {
+        if self.find(name.as_bytes()).is_some() {
             return Err(OpError::DuplicateName(name.to_string()));
         }
         let owner_id = owner.map(|o| self.quotas.owner(o)).transpose()?;
-        let reserved = match &self.layout {
-            Layout::Contiguous(_) => size,
-            Layout::Paged(p) => size.div_ceil(p.page).saturating_mul(p.page),
-        };
+        let reserved = self.layout.reserved(size);
         if let Some(o) = owner_id {
             self.quotas.check(o, reserved)?;
         }
         let id = self.next_alloc_id();
-        let place = match &mut self.layout {
+        let seg = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(seg) = segs.find(self.cfg.policy, size) else {
                     return Err(self.out_of_memory(size));
@@ -289,7 +309,7 @@ impl Engine {
                 let n = name.clone();
                 let o = owner.cloned();
                 self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
-                Place::Seg(used)
+                used
             }
             Layout::Paged(pages) => {
                 let need = reserved / pages.page;
@@ -308,7 +328,11 @@ impl Engine {
                         });
                     }
                 }
-                Place::Runs(runs)
+                if self.runs.len() <= id as usize {
+                    self.runs.resize_with(id as usize + 1, Vec::new);
+                }
+                self.runs[id as usize] = runs;
+                NIL
             }
         };
         if let Some(o) = owner_id {
@@ -318,14 +342,13 @@ impl Engine {
         self.requested_bytes += size;
         let alloc = Alloc {
             name: name.clone(),
-            owner: owner_id,
             requested: size,
-            reserved,
-            refcount: 1,
-            unreferenced: false,
             born: self.step,
             touched: self.step,
-            place,
+            refcount: 1,
+            owner: owner_id.map_or(NOBODY, |o| o.0),
+            seg,
+            unreferenced: false,
         };
         self.store_alloc(id, alloc);
         Ok(())
@@ -348,7 +371,7 @@ impl Engine {
         }
     }
 
-    fn gate(&mut self, name: &Arc<str>, channels: u32, exclusive: u32, floating: u32) -> Result<(), OpError> {
+    fn gate(&mut self, name: &Name, channels: u32, exclusive: u32, floating: u32) -> Result<(), OpError> {
         let Layout::Paged(pages) = &self.layout else { return Err(OpError::GateNeedsNetworkPool) };
         if !self.cfg.network {
             return Err(OpError::GateNeedsNetworkPool);
@@ -372,7 +395,7 @@ impl Engine {
     }
 
     fn store_alloc(&mut self, id: u32, alloc: Alloc) {
-        self.names.insert(alloc.name.clone(), id);
+        self.names.insert(alloc.name.as_bytes(), id);
         if id as usize == self.allocs.len() {
             self.allocs.push(Some(alloc));
         } else {
@@ -382,16 +405,21 @@ impl Engine {
         }
     }
 
-    fn lookup(&self, name: &str) -> Result<u32, OpError> {
-        let &id = self.names.get(name).ok_or_else(|| OpError::UnknownName(name.to_owned()))?;
+    /// The id of the allocation called `name` (live or unreferenced).
+    fn find(&self, name: &[u8]) -> Option<u32> {
+        self.names.get(name, |id| self.allocs[id as usize].as_ref().is_some_and(|a| a.is(name)))
+    }
+
+    fn lookup(&self, name: &Name) -> Result<u32, OpError> {
+        let id = self.find(name.as_bytes()).ok_or_else(|| OpError::UnknownName(name.to_string()))?;
         let a = self.allocs[id as usize].as_ref().expect("names map only live allocations");
         if a.unreferenced {
-            return Err(OpError::NotLive { name: name.to_owned(), state: "unreferenced" });
+            return Err(OpError::NotLive { name: name.to_string(), state: "unreferenced" });
         }
         Ok(id)
     }
 
-    fn retain(&mut self, name: &Arc<str>) -> Result<(), OpError> {
+    fn retain(&mut self, name: &Name) -> Result<(), OpError> {
         let id = self.lookup(name)?;
         let step = self.step;
         let a = self.allocs[id as usize].as_mut().expect("looked up");
@@ -402,13 +430,13 @@ impl Engine {
         Ok(())
     }
 
-    fn release(&mut self, name: &Arc<str>) -> Result<(), OpError> {
+    fn release(&mut self, name: &Name) -> Result<(), OpError> {
         let id = self.lookup(name)?;
         let step = self.step;
         let a = self.allocs[id as usize].as_mut().expect("looked up");
         a.refcount -= 1;
         a.touched = step;
-        let (refcount, reserved) = (a.refcount, a.reserved);
+        let (refcount, reserved) = (a.refcount, self.layout.reserved(a.requested));
         self.emit(|| Event::Release { name: name.clone(), refcount });
         if refcount > 0 {
             return Ok(());
@@ -430,18 +458,20 @@ impl Engine {
     fn free_alloc(&mut self, id: u32, merge: bool, was_live: bool) {
         let a = self.allocs[id as usize].take().expect("freeing a known allocation");
         self.vacant.push(id);
-        self.names.remove(&a.name);
+        self.names.remove(a.name.as_bytes(), id);
+        let reserved = self.layout.reserved(a.requested);
         if was_live {
-            self.live_bytes -= a.reserved;
+            self.live_bytes -= reserved;
         } else {
-            self.unref_bytes -= a.reserved;
+            self.unref_bytes -= reserved;
         }
         self.requested_bytes -= a.requested;
-        if let Some(o) = a.owner {
-            self.quotas.refund(o, a.reserved);
+        if let Some(o) = a.owner() {
+            self.quotas.refund(o, reserved);
         }
-        match (&mut self.layout, a.place) {
-            (Layout::Contiguous(segs), Place::Seg(seg)) => {
+        match &mut self.layout {
+            Layout::Contiguous(segs) => {
+                let seg = a.seg;
                 let (offset, size) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
                 let merged = segs.release(seg, merge);
                 self.emit_free(&a.name, offset, size);
@@ -449,18 +479,18 @@ impl Engine {
                     self.emit(|| Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
                 }
             }
-            (Layout::Paged(pages), Place::Runs(runs)) => {
+            Layout::Paged(pages) => {
+                let runs = std::mem::take(&mut self.runs[id as usize]);
                 pages.release(&runs);
                 let page = pages.page;
                 for (s, c) in runs {
                     self.emit_free(&a.name, u64::from(s) * page, u64::from(c) * page);
                 }
             }
-            _ => unreachable!("an allocation's place always matches the layout"),
         }
     }
 
-    fn emit_free(&mut self, name: &Arc<str>, offset: u64, size: u64) {
+    fn emit_free(&mut self, name: &Name, offset: u64, size: u64) {
         let name = name.clone();
         self.emit(|| Event::Free { name, offset, size });
     }
@@ -468,10 +498,9 @@ impl Engine {
     /// The lowest offset an allocation occupies (its sort key in address order).
     fn offset_of(&self, id: u32) -> u64 {
         let a = self.allocs[id as usize].as_ref().expect("known allocation");
-        match (&self.layout, &a.place) {
-            (Layout::Contiguous(s), Place::Seg(seg)) => s.segs[*seg as usize].offset,
-            (Layout::Paged(p), Place::Runs(r)) => r.first().map_or(0, |&(s, _)| u64::from(s) * p.page),
-            _ => unreachable!("an allocation's place always matches the layout"),
+        match &self.layout {
+            Layout::Contiguous(s) => s.segs[a.seg as usize].offset,
+            Layout::Paged(p) => self.runs[id as usize].first().map_or(0, |&(s, _)| u64::from(s) * p.page),
         }
     }
 
@@ -484,7 +513,7 @@ impl Engine {
         if self.record {
             for &id in &marked {
                 let a = self.allocs[id as usize].as_ref().expect("unreferenced allocation");
-                let (name, size) = (a.name.clone(), a.reserved);
+                let (name, size) = (a.name.clone(), self.layout.reserved(a.requested));
                 let offset = self.offset_of(id);
                 self.events.push(Event::Mark { name, offset, size });
             }
@@ -531,10 +560,8 @@ impl Engine {
                     .allocs
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, a)| match a {
-                        Some(Alloc { place: Place::Runs(r), .. }) => Some((i as u32, r.clone())),
-                        _ => None,
-                    })
+                    .filter(|(_, a)| a.is_some())
+                    .map(|(i, _)| (i as u32, self.runs[i].clone()))
                     .collect();
                 order.sort_by_key(|(_, r)| r.first().map_or(0, |x| x.0));
                 let page = pages.page;
@@ -542,9 +569,7 @@ impl Engine {
                     moves.push((alloc, u64::from(from) * page, u64::from(to) * page, u64::from(n) * page))
                 });
                 for ((id, _), run) in order.iter().zip(new_runs) {
-                    if let Some(a) = self.allocs[*id as usize].as_mut() {
-                        a.place = Place::Runs(vec![run]);
-                    }
+                    self.runs[*id as usize] = vec![run];
                 }
             }
         }
@@ -566,7 +591,7 @@ impl Engine {
                     state: if a.unreferenced { BlockState::Unreferenced } else { BlockState::Live },
                     refcount: a.refcount,
                     name: Some(a.name.clone()),
-                    owner: a.owner.map(|o| self.quotas.owners[o.0 as usize].name.clone()),
+                    owner: a.owner().map(|o| self.quotas.owners[o.0 as usize].name.clone()),
                 },
                 None => Block { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None },
             }
@@ -619,7 +644,7 @@ impl Engine {
                     .filter(|a| !a.unreferenced && self.step - a.touched > k)
                     .map(|a| LeakSuspect {
                         name: a.name.clone(),
-                        size: a.reserved,
+                        size: self.layout.reserved(a.requested),
                         idle_steps: self.step - a.touched,
                     })
                     .collect();
@@ -647,7 +672,7 @@ impl Engine {
 
     /// The step at which a named block was allocated, and its age in steps.
     pub fn age_of(&self, name: &str) -> Option<(u64, u64)> {
-        let a = self.allocs[*self.names.get(name)? as usize].as_ref()?;
+        let a = self.allocs[self.find(name.as_bytes())? as usize].as_ref()?;
         Some((a.born, self.step - a.born))
     }
 
@@ -669,18 +694,19 @@ impl Engine {
                     a.name, a.refcount, a.unreferenced
                 ));
             }
-            if self.names.get(&a.name) != Some(&(i as u32)) {
+            if !self.names.maps(a.name.as_bytes(), i as u32) {
                 return Err(format!("'{}' is missing from the name map", a.name));
             }
-            let held = match (&self.layout, &a.place) {
-                (Layout::Contiguous(s), Place::Seg(seg)) => {
-                    let sg = &s.segs[*seg as usize];
+            let held = match &self.layout {
+                Layout::Contiguous(s) => {
+                    let sg = &s.segs[a.seg as usize];
                     if sg.alloc != i as u32 {
                         return Err(format!("'{}': its block belongs to someone else", a.name));
                     }
                     sg.size
                 }
-                (Layout::Paged(p), Place::Runs(runs)) => {
+                Layout::Paged(p) => {
+                    let runs = &self.runs[i];
                     for &(st, c) in runs {
                         if (st..st + c).any(|pg| p.owner[pg as usize] != i as u32) {
                             return Err(format!("'{}': a page of its runs belongs to someone else", a.name));
@@ -688,19 +714,19 @@ impl Engine {
                     }
                     runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
                 }
-                _ => return Err("place does not match layout".into()),
             };
-            if held != a.reserved {
-                return Err(format!("'{}' holds {held} bytes but reserved {}", a.name, a.reserved));
+            let reserved = self.layout.reserved(a.requested);
+            if held != reserved {
+                return Err(format!("'{}' holds {held} bytes but reserved {reserved}", a.name));
             }
             if a.unreferenced {
-                unref += a.reserved;
+                unref += reserved;
             } else {
-                live += a.reserved;
+                live += reserved;
             }
             req += a.requested;
-            if let Some(o) = a.owner {
-                by_owner[o.0 as usize] += a.reserved;
+            if let Some(o) = a.owner() {
+                by_owner[o.0 as usize] += reserved;
             }
         }
         if let Layout::Paged(p) = &self.layout {
@@ -740,5 +766,16 @@ impl Engine {
             return Err("unreferenced list out of step".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allocation_record_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Option<Alloc>>(), 64);
+        assert_eq!(std::mem::align_of::<Alloc>(), 64);
     }
 }

@@ -1,8 +1,8 @@
 //! Fine-grained events: what one operation did, in order, with enough data to draw it
-//! without re-deriving state. Recording an event costs a push and, for names, a reference
-//! count increment (`Arc<str>`).
+//! without re-deriving state. Recording an event costs a push and, for names, a copy of an
+//! inline [`Name`] (a reference count increment for names longer than 22 bytes).
 
-use std::sync::Arc;
+use crate::name::Name;
 
 use serde::Serialize;
 
@@ -18,32 +18,32 @@ pub enum Event {
     },
     /// A block (or, in pages mode, one run of pages) now belongs to `name`, refcount 1.
     Allocate {
-        name: Arc<str>,
+        name: Name,
         offset: u64,
         size: u64,
-        owner: Option<Arc<str>>,
+        owner: Option<Name>,
     },
     Retain {
-        name: Arc<str>,
+        name: Name,
         refcount: u32,
     },
     /// The reference count went down; at 0 the block is unreferenced (or freed, in eager
     /// and coalesce modes).
     Release {
-        name: Arc<str>,
+        name: Name,
         refcount: u32,
     },
     /// A sweep is about to visit the pool (for the scanner animation).
     SweepStart,
     /// A sweep found an unreferenced block.
     Mark {
-        name: Arc<str>,
+        name: Name,
         offset: u64,
         size: u64,
     },
     /// A block (or run of pages) became free.
     Free {
-        name: Arc<str>,
+        name: Name,
         offset: u64,
         size: u64,
     },
@@ -59,7 +59,7 @@ pub enum Event {
     },
     /// Compaction slid a live block (or run of pages) from one offset to another.
     Move {
-        name: Arc<str>,
+        name: Name,
         from: u64,
         to: u64,
         size: u64,

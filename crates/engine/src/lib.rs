@@ -26,6 +26,8 @@ mod engine;
 mod event;
 mod free_index;
 mod model;
+mod name;
+mod names;
 pub mod narrate;
 mod pages;
 mod quota;
@@ -41,6 +43,7 @@ pub use model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
     DEFAULT_PAGE_SIZE,
 };
+pub use name::Name;
 pub use pages::MAX_PAGES;
 pub use quota::{exact_share, Executor, OwnerUse};
 pub use timeline::{Failure, RunError, Timeline};

@@ -1,7 +1,7 @@
 //! The engine's public vocabulary: pool configuration, operations, blocks as listed, and
 //! the typed reasons an operation fails.
 
-use std::sync::Arc;
+use crate::name::Name;
 
 use memlab_size::human;
 use memlab_text::Lang;
@@ -112,22 +112,22 @@ pub struct ExecutorDecl {
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Op {
     Alloc {
-        name: Arc<str>,
+        name: Name,
         size: u64,
-        owner: Option<Arc<str>>,
+        owner: Option<Name>,
     },
     Retain {
-        name: Arc<str>,
+        name: Name,
     },
     Release {
-        name: Arc<str>,
+        name: Name,
     },
     Sweep,
     Compact,
     /// Registers an input gate with the NetworkBufferPool: `channels × exclusive`
     /// exclusive buffers plus `floating` floating buffers, all required at once.
     Gate {
-        name: Arc<str>,
+        name: Name,
         channels: u32,
         exclusive: u32,
         floating: u32,
@@ -198,8 +198,8 @@ pub struct Block {
     pub size: u64,
     pub state: BlockState,
     pub refcount: u32,
-    pub name: Option<Arc<str>>,
-    pub owner: Option<Arc<str>>,
+    pub name: Option<Name>,
+    pub owner: Option<Name>,
 }
 
 /// Why an operation failed. The slug (`reason()`) is stable: the CLI's JSON and the app's

@@ -6,7 +6,7 @@
 //! unreferenced; in pages mode it counts whole pages. Blocks with no owner have no quota,
 //! and owners that are not declared executors are tracked but unlimited.
 
-use std::sync::Arc;
+use crate::name::Name;
 
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Executor {
-    pub name: Arc<str>,
+    pub name: Name,
     pub fraction: String,
     pub quota: u64,
     pub slots: u32,
@@ -58,14 +58,14 @@ pub struct Executor {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerUse {
-    pub owner: Arc<str>,
+    pub owner: Name,
     pub used: u64,
     pub quota: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Owner {
-    pub name: Arc<str>,
+    pub name: Name,
     pub executor: Option<u32>,
     pub used: u64,
 }
@@ -114,7 +114,7 @@ impl Quotas {
 
     /// Finds or creates the owner called `name`. `te1.s2` is slot 2 of executor te1 and must
     /// exist if te1 is declared.
-    pub fn owner(&mut self, name: &Arc<str>) -> Result<OwnerId, OpError> {
+    pub fn owner(&mut self, name: &Name) -> Result<OwnerId, OpError> {
         if let Some(i) = self.owners.iter().position(|o| o.name == *name) {
             return Ok(OwnerId(i as u32));
         }
@@ -248,12 +248,12 @@ mod tests {
     fn slots_share_their_executors_quota() {
         let decl = ExecutorDecl { name: "te1".into(), fraction: "0.5".into(), slots: 2 };
         let mut q = Quotas::new(100, &[decl]).unwrap();
-        let s1 = q.owner(&Arc::from("te1.s1")).unwrap();
+        let s1 = q.owner(&Name::from("te1.s1")).unwrap();
         assert_eq!(q.limit(s1), Some(25));
         assert!(q.check(s1, 25).is_ok());
         assert!(matches!(q.check(s1, 26), Err(OpError::Quota { quota: 25, .. })));
-        assert!(q.owner(&Arc::from("te1.s3")).is_err());
-        let free_owner = q.owner(&Arc::from("batch")).unwrap();
+        assert!(q.owner(&Name::from("te1.s3")).is_err());
+        let free_owner = q.owner(&Name::from("batch")).unwrap();
         assert_eq!(q.limit(free_owner), None);
     }
 

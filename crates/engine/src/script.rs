@@ -16,8 +16,8 @@
 //! `policy P`, `pages [SIZE]`, `network [segment SIZE]`, `autosweep N`, `eager`,
 //! `coalesce`, `leak-after K` (`network` implies `coalesce`: buffers return at once). Errors carry the line and column and say what was expected.
 
+use crate::name::Name;
 use std::fmt;
-use std::sync::Arc;
 
 use memlab_size::MemorySize;
 use memlab_text::{tr, Lang};
@@ -144,7 +144,7 @@ impl<'a> Line<'a> {
         self.next().ok_or_else(|| self.err(end, m))
     }
 
-    fn name(&mut self, w: What) -> Result<Arc<str>, ParseError> {
+    fn name(&mut self, w: What) -> Result<Name, ParseError> {
         let t = self.expect(w)?;
         if t.text.contains('=') {
             let (what, x) = (self.what(w), t.text);

@@ -8,7 +8,7 @@
 //! are kept, holding at most `CHECKPOINT_BUDGET` allocations in all: past either, every
 //! other one is dropped and the interval doubles.
 
-use std::sync::Arc;
+use crate::name::Name;
 
 use serde::Serialize;
 
@@ -230,8 +230,8 @@ impl Timeline {
     }
 
     /// Names of the blocks that one step's events touch (for highlighting).
-    pub fn names_in(events: &[Event]) -> Vec<Arc<str>> {
-        let mut v: Vec<Arc<str>> = events
+    pub fn names_in(events: &[Event]) -> Vec<Name> {
+        let mut v: Vec<Name> = events
             .iter()
             .filter_map(|e| match e {
                 Event::Allocate { name, .. }

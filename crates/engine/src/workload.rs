@@ -17,7 +17,7 @@
 //! - **Names** are `w<line>.<k>` with k = 1, 2, … counting this line's allocations; a
 //!   failed allocation is not live, so it is never released.
 
-use std::sync::Arc;
+use crate::name::Name;
 
 use crate::model::Op;
 
@@ -33,7 +33,7 @@ pub struct WorkloadSpec {
     pub max: u64,
     /// Target number of this workload's live blocks.
     pub live: u64,
-    pub owner: Option<Arc<str>>,
+    pub owner: Option<Name>,
 }
 
 impl Default for WorkloadSpec {
@@ -82,7 +82,7 @@ impl SplitMix64 {
 pub struct Generator {
     spec: WorkloadSpec,
     rng: SplitMix64,
-    live: Vec<Arc<str>>,
+    live: Vec<Name>,
     prefix: String,
     allocated: u64,
     emitted: u64,
@@ -111,7 +111,7 @@ impl Generator {
         let alloc = n == 0 || (n < two_l && self.rng.below(two_l) >= n);
         Some(if alloc {
             self.allocated += 1;
-            let name: Arc<str> = format!("{}{}", self.prefix, self.allocated).into();
+            let name: Name = format!("{}{}", self.prefix, self.allocated).into();
             let size = self.rng.size(self.spec.min, self.spec.max);
             Op::Alloc { name, size, owner: self.spec.owner.clone() }
         } else {
