@@ -7,7 +7,7 @@
 //! Volume: `CASES` sequences × `OPS` operations = 1,000,000 operations per run, across every
 //! policy and release mode (the engine and this test are optimised in test builds).
 
-use std::sync::Arc;
+use memlab_engine::Name;
 
 use memlab_engine::{BlockState, Engine, ExecutorDecl, Op, Policy, PoolConfig, ReleaseMode};
 use proptest::prelude::*;
@@ -415,7 +415,7 @@ fn gen_op() -> impl Strategy<Value = Gen> {
 const OWNERS: [&str; 4] = ["te1.s1", "te1.s2", "te2", "batch"];
 
 fn to_op(g: &Gen) -> Op {
-    let name = |n: &usize| -> Arc<str> { format!("b{n}").into() };
+    let name = |n: &usize| -> Name { format!("b{n}").into() };
     match g {
         Gen::Alloc(n, s, o) => Op::Alloc { name: name(n), size: *s, owner: o.map(|i| OWNERS[i].into()) },
         Gen::Retain(n) => Op::Retain { name: name(n) },
