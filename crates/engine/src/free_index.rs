@@ -4,8 +4,9 @@
 //! - a treap keyed by offset whose nodes also carry the largest free size in their subtree,
 //!   so "the lowest-addressed free block of at least `s` bytes" (first-fit), and the same
 //!   from a given offset on (next-fit), descend one path instead of scanning;
-//! - a `BTreeMap` keyed by `(size, offset)` for best-fit (smallest that fits) and worst-fit
-//!   (largest), ties broken by the lower offset in both.
+//! - a map keyed by `(size, offset)` for best-fit (smallest that fits) and worst-fit
+//!   (largest), ties broken by the lower offset in both, cut into size classes
+//!   ([`BySize`]) so that a query stays in small, cache-resident maps.
 //!
 //! Both map a free block to its segment id. The treap is kept only for the policies that
 //! search by address (first-fit, next-fit): best-fit and worst-fit do not pay for it.
@@ -13,7 +14,7 @@
 //! Invariant: both views hold exactly the same `(offset, size)` pairs; every node's `max`
 //! equals the largest `size` in its subtree; treap priorities are heap-ordered.
 
-use std::collections::BTreeMap;
+use crate::size_classes::BySize;
 
 const NIL: u32 = u32::MAX;
 
@@ -36,7 +37,7 @@ pub struct FreeIndex {
     root: u32,
     /// Whether the treap (address order) is maintained.
     by_address: bool,
-    by_size: BTreeMap<(u64, u64), u32>,
+    by_size: BySize,
     rng: u32,
 }
 
@@ -56,7 +57,7 @@ impl FreeIndex {
             vacant: Vec::new(),
             root: NIL,
             by_address,
-            by_size: BTreeMap::new(),
+            by_size: BySize::default(),
             rng: 0x9E37_79B9,
         }
     }
@@ -71,11 +72,11 @@ impl FreeIndex {
 
     /// The largest free block's size (0 when none).
     pub fn largest(&self) -> u64 {
-        self.by_size.last_key_value().map_or(0, |(&(s, _), _)| s)
+        self.by_size.largest().unwrap_or(0)
     }
 
     pub fn insert(&mut self, offset: u64, size: u64, seg: u32) {
-        let old = self.by_size.insert((size, offset), seg);
+        let old = self.by_size.insert(size, offset, seg);
         debug_assert!(old.is_none(), "free block at {offset} indexed twice");
         if !self.by_address {
             return;
@@ -86,7 +87,7 @@ impl FreeIndex {
     }
 
     pub fn remove(&mut self, offset: u64, size: u64) {
-        let removed = self.by_size.remove(&(size, offset));
+        let removed = self.by_size.remove(size, offset);
         debug_assert!(removed.is_some(), "free block at {offset} was not indexed");
         if self.by_address {
             self.root = self.remove_at(self.root, offset);
@@ -97,10 +98,10 @@ impl FreeIndex {
     /// The block must keep its place in address order (it may only grow or shrink at
     /// either end without crossing a neighbour), which is what splits and merges do.
     pub fn update(&mut self, offset: u64, size: u64, new_offset: u64, new_size: u64) {
-        let seg = self.by_size.remove(&(size, offset));
+        let seg = self.by_size.remove(size, offset);
         debug_assert!(seg.is_some(), "free block at {offset} was not indexed");
         if let Some(seg) = seg {
-            self.by_size.insert((new_size, new_offset), seg);
+            self.by_size.insert(new_size, new_offset, seg);
         }
         if self.by_address {
             self.update_at(self.root, offset, new_offset, new_size);
@@ -196,21 +197,21 @@ impl FreeIndex {
 
     /// Best-fit: the smallest free block of at least `size` bytes, lowest offset on ties.
     pub fn best_fit(&self, size: u64) -> Option<Hit> {
-        self.by_size.range((size, 0)..).next().map(|(&(size, offset), &seg)| Hit { offset, size, seg })
+        self.by_size.at_least(size).map(|(size, offset, seg)| Hit { offset, size, seg })
     }
 
     /// Worst-fit: the largest free block if it fits, lowest offset among equals.
     pub fn worst_fit(&self, size: u64) -> Option<Hit> {
-        let (&(largest, _), _) = self.by_size.last_key_value()?;
+        let largest = self.by_size.largest()?;
         if largest < size {
             return None;
         }
-        self.by_size.range((largest, 0)..).next().map(|(&(size, offset), &seg)| Hit { offset, size, seg })
+        self.by_size.at_least(largest).map(|(size, offset, seg)| Hit { offset, size, seg })
     }
 
     /// Every free block in address order, as (offset, size).
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let mut v: Vec<(u64, u64)> = self.by_size.keys().map(|&(s, o)| (o, s)).collect();
+        let mut v: Vec<(u64, u64)> = self.by_size.keys().map(|(s, o)| (o, s)).collect();
         v.sort_unstable();
         v.into_iter()
     }

@@ -34,6 +34,7 @@ mod quota;
 pub mod scenarios;
 pub mod script;
 mod segments;
+mod size_classes;
 mod timeline;
 pub mod workload;
 
