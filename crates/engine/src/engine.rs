@@ -295,21 +295,22 @@ impl Engine {
         if let Some(o) = owner_id {
             self.quotas.check(o, reserved)?;
         }
-        let id = self.next_alloc_id();
-        let seg = match &mut self.layout {
+        let (id, seg) = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(seg) = segs.find(self.cfg.policy, size) else {
                     return Err(self.out_of_memory(size));
                 };
                 let offset = segs.segs[seg as usize].offset;
-                let (used, rest) = segs.take(seg, size, id);
+                let (used, rest) = segs.take(seg, size);
                 if let Some((rest_offset, rest_size)) = rest {
                     self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
                 }
                 let n = name.clone();
                 let o = owner.cloned();
                 self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
-                used
+                // The allocation takes its block's segment id: a lookup by name then finds
+                // the record and the segment at once, with no load waiting for another.
+                (used, used)
             }
             Layout::Paged(pages) => {
                 let need = reserved / pages.page;
@@ -317,6 +318,7 @@ impl Engine {
                     return Err(self.out_of_memory(reserved));
                 }
                 let page = pages.page;
+                let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
                 let runs = pages.take(need as u32, id);
                 if self.record {
                     for &(s, c) in &runs {
@@ -332,7 +334,7 @@ impl Engine {
                     self.runs.resize_with(id as usize + 1, Vec::new);
                 }
                 self.runs[id as usize] = runs;
-                NIL
+                (id, NIL)
             }
         };
         if let Some(o) = owner_id {
@@ -389,20 +391,18 @@ impl Engine {
         self.alloc(name, bytes, None)
     }
 
-    /// The slot the next allocation will take (claimed by `store_alloc` on success only).
-    fn next_alloc_id(&self) -> u32 {
-        self.vacant.last().copied().unwrap_or(self.allocs.len() as u32)
-    }
-
+    /// Stores a new allocation as `id`: in the contiguous layout its segment's id, in the
+    /// paged layout the slot that `vacant` offered (or a new one).
     fn store_alloc(&mut self, id: u32, alloc: Alloc) {
         self.names.insert(alloc.name.as_bytes(), id);
-        if id as usize == self.allocs.len() {
-            self.allocs.push(Some(alloc));
-        } else {
-            let popped = self.vacant.pop();
-            debug_assert_eq!(popped, Some(id));
-            self.allocs[id as usize] = Some(alloc);
+        if matches!(self.layout, Layout::Paged(_)) && self.vacant.last() == Some(&id) {
+            self.vacant.pop();
         }
+        if id as usize >= self.allocs.len() {
+            self.allocs.resize_with(id as usize + 1, || None);
+        }
+        debug_assert!(self.allocs[id as usize].is_none(), "slot {id} is taken");
+        self.allocs[id as usize] = Some(alloc);
     }
 
     /// The id of the allocation called `name` (live or unreferenced).
@@ -457,7 +457,9 @@ impl Engine {
     /// Returns an allocation's memory to the pool.
     fn free_alloc(&mut self, id: u32, merge: bool, was_live: bool) {
         let a = self.allocs[id as usize].take().expect("freeing a known allocation");
-        self.vacant.push(id);
+        if matches!(self.layout, Layout::Paged(_)) {
+            self.vacant.push(id);
+        }
         self.names.remove(a.name.as_bytes(), id);
         let reserved = self.layout.reserved(a.requested);
         if was_live {

@@ -84,16 +84,16 @@ impl Segments {
         Some(hit.seg)
     }
 
-    /// Allocates the low `size` bytes of free segment `id` to `alloc`. Returns the segment
-    /// that now holds the allocation and, if the block was split, the free rest as
-    /// (offset, size). The free rest keeps the old segment id and shrinks in place, so the
+    /// Allocates the low `size` bytes of free segment `id`. Returns the segment that now
+    /// holds the allocation (whose `alloc` is its own id: the allocation takes that id) and,
+    /// if the block was split, the free rest as (offset, size). The free rest keeps the old segment id and shrinks in place, so the
     /// free index is updated without a remove and an insert.
-    pub fn take(&mut self, id: u32, size: u64, alloc: u32) -> (u32, Option<(u64, u64)>) {
+    pub fn take(&mut self, id: u32, size: u64) -> (u32, Option<(u64, u64)>) {
         let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
         self.cursor = offset + size;
         if total == size {
             self.index_remove(id);
-            self.segs[id as usize].alloc = alloc;
+            self.segs[id as usize].alloc = id;
             self.segs[id as usize].dirty = false;
             return (id, None);
         }
@@ -101,7 +101,8 @@ impl Segments {
         let prev = self.segs[id as usize].prev;
         self.segs[id as usize].offset = offset + size;
         self.segs[id as usize].size = total - size;
-        let used = self.new_seg(Seg { offset, size, prev, next: id, alloc, dirty: false });
+        let used = self.new_seg(Seg { offset, size, prev, next: id, alloc: 0, dirty: false });
+        self.segs[used as usize].alloc = used;
         self.segs[id as usize].prev = used;
         if prev == NIL {
             self.head = used;
