@@ -145,8 +145,8 @@ mod tests {
                     plain.remove(&k);
                     assert!(ours.remove(k.0, k.1).is_some());
                 }
-            } else if !plain.contains_key(&(size, offset)) {
-                plain.insert((size, offset), i);
+            } else if let std::collections::btree_map::Entry::Vacant(e) = plain.entry((size, offset)) {
+                e.insert(i);
                 assert_eq!(ours.insert(size, offset, i), None);
             }
             let want = plain.range((size, 0)..).next().map(|(&(s, o), &g)| (s, o, g));
