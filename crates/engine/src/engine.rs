@@ -8,25 +8,28 @@
 //! Byte counters (`live`, `unreferenced`, `requested`) are kept incrementally so metrics
 //! cost O(1) per step; `check_invariants` recomputes everything from scratch.
 
-use crate::name::Name;
 use std::collections::BTreeMap;
 
 use crate::event::Event;
 use crate::model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
 };
+use crate::name::Name;
 use crate::names::Names;
 use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
-use crate::segments::{Segments, FREE, NIL};
+use crate::segments::{Segments, FREE};
 
 /// `Alloc::owner` of a block nobody owns.
 const NOBODY: u32 = u32::MAX;
 
 /// One allocation, in one cache line: a release reads its name (to confirm the name
-/// lookup), refcount, size, owner and segment together, so they sit side by side and the
-/// record is aligned to a line (`Option<Alloc>` uses the name's niche: still 64 bytes). The
-/// bytes it holds in the pool follow from the request ([`Layout::reserved`]).
+/// lookup), refcount, size and owner together, so they sit side by side and the record is
+/// aligned to a line (`Option<Alloc>` uses the name's niche: still 64 bytes). What follows
+/// from other state is not stored: the bytes it holds in the pool ([`Layout::reserved`]),
+/// whether it is unreferenced (refcount 0: a block that reaches 0 is either unreferenced or
+/// already freed), and, in the contiguous layout, its segment (the allocation's id is its
+/// segment's id).
 #[derive(Clone, Debug)]
 #[repr(align(64))]
 struct Alloc {
@@ -37,12 +40,13 @@ struct Alloc {
     refcount: u32,
     /// The owner's id, or [`NOBODY`].
     owner: u32,
-    /// Contiguous layout: the segment holding the block. (Paged: see `Engine::runs`.)
-    seg: u32,
-    unreferenced: bool,
 }
 
 impl Alloc {
+    fn unreferenced(&self) -> bool {
+        self.refcount == 0
+    }
+
     fn owner(&self) -> Option<OwnerId> {
         (self.owner != NOBODY).then_some(OwnerId(self.owner))
     }
@@ -77,6 +81,7 @@ pub struct Engine {
     allocs: Vec<Option<Alloc>>,
     /// Paged layout: each allocation's runs of pages as (first page, count), by id.
     runs: Vec<Vec<(u32, u32)>>,
+    /// Paged layout: allocation ids free for reuse.
     vacant: Vec<u32>,
     names: Names,
     unreferenced: Vec<u32>,
@@ -295,7 +300,7 @@ impl Engine {
         if let Some(o) = owner_id {
             self.quotas.check(o, reserved)?;
         }
-        let (id, seg) = match &mut self.layout {
+        let id = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(seg) = segs.find(self.cfg.policy, size) else {
                     return Err(self.out_of_memory(size));
@@ -310,7 +315,7 @@ impl Engine {
                 self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
                 // The allocation takes its block's segment id: a lookup by name then finds
                 // the record and the segment at once, with no load waiting for another.
-                (used, used)
+                used
             }
             Layout::Paged(pages) => {
                 let need = reserved / pages.page;
@@ -334,7 +339,7 @@ impl Engine {
                     self.runs.resize_with(id as usize + 1, Vec::new);
                 }
                 self.runs[id as usize] = runs;
-                (id, NIL)
+                id
             }
         };
         if let Some(o) = owner_id {
@@ -349,8 +354,6 @@ impl Engine {
             touched: self.step,
             refcount: 1,
             owner: owner_id.map_or(NOBODY, |o| o.0),
-            seg,
-            unreferenced: false,
         };
         self.store_alloc(id, alloc);
         Ok(())
@@ -413,7 +416,7 @@ impl Engine {
     fn lookup(&self, name: &Name) -> Result<u32, OpError> {
         let id = self.find(name.as_bytes()).ok_or_else(|| OpError::UnknownName(name.to_string()))?;
         let a = self.allocs[id as usize].as_ref().expect("names map only live allocations");
-        if a.unreferenced {
+        if a.unreferenced() {
             return Err(OpError::NotLive { name: name.to_string(), state: "unreferenced" });
         }
         Ok(id)
@@ -443,7 +446,6 @@ impl Engine {
         }
         match self.cfg.release {
             ReleaseMode::Deferred => {
-                self.allocs[id as usize].as_mut().expect("looked up").unreferenced = true;
                 self.live_bytes -= reserved;
                 self.unref_bytes += reserved;
                 self.unreferenced.push(id);
@@ -473,7 +475,7 @@ impl Engine {
         }
         match &mut self.layout {
             Layout::Contiguous(segs) => {
-                let seg = a.seg;
+                let seg = id;
                 let (offset, size) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
                 let merged = segs.release(seg, merge);
                 self.emit_free(&a.name, offset, size);
@@ -499,9 +501,8 @@ impl Engine {
 
     /// The lowest offset an allocation occupies (its sort key in address order).
     fn offset_of(&self, id: u32) -> u64 {
-        let a = self.allocs[id as usize].as_ref().expect("known allocation");
         match &self.layout {
-            Layout::Contiguous(s) => s.segs[a.seg as usize].offset,
+            Layout::Contiguous(s) => s.segs[id as usize].offset,
             Layout::Paged(p) => self.runs[id as usize].first().map_or(0, |&(s, _)| u64::from(s) * p.page),
         }
     }
@@ -590,7 +591,7 @@ impl Engine {
                 Some(a) => Block {
                     offset,
                     size,
-                    state: if a.unreferenced { BlockState::Unreferenced } else { BlockState::Live },
+                    state: if a.unreferenced() { BlockState::Unreferenced } else { BlockState::Live },
                     refcount: a.refcount,
                     name: Some(a.name.clone()),
                     owner: a.owner().map(|o| self.quotas.owners[o.0 as usize].name.clone()),
@@ -643,7 +644,7 @@ impl Engine {
                     .allocs
                     .iter()
                     .flatten()
-                    .filter(|a| !a.unreferenced && self.step - a.touched > k)
+                    .filter(|a| !a.unreferenced() && self.step - a.touched > k)
                     .map(|a| LeakSuspect {
                         name: a.name.clone(),
                         size: self.layout.reserved(a.requested),
@@ -664,7 +665,7 @@ impl Engine {
             free_blocks: s.free_blocks,
             fragmentation: s.fragmentation(),
             internal_waste: s.internal_waste,
-            live_blocks: self.allocs.iter().flatten().filter(|a| !a.unreferenced).count() as u64,
+            live_blocks: self.allocs.iter().flatten().filter(|a| !a.unreferenced()).count() as u64,
             owners: self.quotas.uses(),
             failures: self.failures.clone(),
             leak_suspects,
@@ -690,18 +691,12 @@ impl Engine {
         let mut by_owner = vec![0u64; self.quotas.owners.len()];
         for (i, a) in self.allocs.iter().enumerate() {
             let Some(a) = a else { continue };
-            if a.unreferenced != (a.refcount == 0) {
-                return Err(format!(
-                    "'{}': refcount {} but unreferenced={}",
-                    a.name, a.refcount, a.unreferenced
-                ));
-            }
             if !self.names.maps(a.name.as_bytes(), i as u32) {
                 return Err(format!("'{}' is missing from the name map", a.name));
             }
             let held = match &self.layout {
                 Layout::Contiguous(s) => {
-                    let sg = &s.segs[a.seg as usize];
+                    let sg = &s.segs[i];
                     if sg.alloc != i as u32 {
                         return Err(format!("'{}': its block belongs to someone else", a.name));
                     }
@@ -721,7 +716,7 @@ impl Engine {
             if held != reserved {
                 return Err(format!("'{}' holds {held} bytes but reserved {reserved}", a.name));
             }
-            if a.unreferenced {
+            if a.unreferenced() {
                 unref += reserved;
             } else {
                 live += reserved;
@@ -763,7 +758,7 @@ impl Engine {
                 return Err(format!("executor {} holds {used} over its quota {}", e.name, e.quota));
             }
         }
-        let n_unref = self.allocs.iter().flatten().filter(|a| a.unreferenced).count();
+        let n_unref = self.allocs.iter().flatten().filter(|a| a.unreferenced()).count();
         if n_unref != self.unreferenced.len() {
             return Err("unreferenced list out of step".into());
         }

@@ -2,9 +2,9 @@
 //! without re-deriving state. Recording an event costs a push and, for names, a copy of an
 //! inline [`Name`] (a reference count increment for names longer than 22 bytes).
 
-use crate::name::Name;
-
 use serde::Serialize;
+
+use crate::name::Name;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]

@@ -1,11 +1,11 @@
 //! The engine's public vocabulary: pool configuration, operations, blocks as listed, and
 //! the typed reasons an operation fails.
 
-use crate::name::Name;
-
 use memlab_size::human;
 use memlab_text::Lang;
 use serde::{Deserialize, Serialize};
+
+use crate::name::Name;
 
 /// Flink's default memory segment (page) size, `taskmanager.memory.segment-size`.
 pub const DEFAULT_PAGE_SIZE: u64 = 32 * 1024;

@@ -6,11 +6,10 @@
 //! unreferenced; in pages mode it counts whole pages. Blocks with no owner have no quota,
 //! and owners that are not declared executors are tracked but unlimited.
 
-use crate::name::Name;
-
 use serde::Serialize;
 
 use crate::model::{ConfigError, ExecutorDecl, OpError};
+use crate::name::Name;
 
 /// floor(total × fraction) for a decimal fraction in [0, 1], exactly.
 pub fn exact_share(total: u64, fraction: &str) -> Option<u64> {

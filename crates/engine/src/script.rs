@@ -16,13 +16,13 @@
 //! `policy P`, `pages [SIZE]`, `network [segment SIZE]`, `autosweep N`, `eager`,
 //! `coalesce`, `leak-after K` (`network` implies `coalesce`: buffers return at once). Errors carry the line and column and say what was expected.
 
-use crate::name::Name;
 use std::fmt;
 
 use memlab_size::MemorySize;
 use memlab_text::{tr, Lang};
 
 use crate::model::{ExecutorDecl, Op, Policy, PoolConfig, ReleaseMode};
+use crate::name::Name;
 use crate::workload::{WorkloadSpec, MAX_OPS};
 
 /// Flink 2.x's network defaults: exclusive buffers per channel and floating per gate.

@@ -85,9 +85,10 @@ impl Segments {
     }
 
     /// Allocates the low `size` bytes of free segment `id`. Returns the segment that now
-    /// holds the allocation (whose `alloc` is its own id: the allocation takes that id) and,
-    /// if the block was split, the free rest as (offset, size). The free rest keeps the old segment id and shrinks in place, so the
-    /// free index is updated without a remove and an insert.
+    /// holds the allocation (its `alloc` is its own id: the allocation takes that id) and,
+    /// if the block was split, the free rest as (offset, size). The free rest keeps the old
+    /// segment id and shrinks in place, so the free index is updated without a remove and
+    /// an insert.
     pub fn take(&mut self, id: u32, size: u64) -> (u32, Option<(u64, u64)>) {
         let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
         self.cursor = offset + size;

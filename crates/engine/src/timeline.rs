@@ -8,13 +8,12 @@
 //! are kept, holding at most `CHECKPOINT_BUDGET` allocations in all: past either, every
 //! other one is dropped and the interval doubles.
 
-use crate::name::Name;
-
 use serde::Serialize;
 
 use crate::engine::{Engine, Sample};
 use crate::event::Event;
 use crate::model::{ConfigError, Op};
+use crate::name::Name;
 use crate::script::{Script, StmtKind};
 use crate::workload::Generator;
 

@@ -17,9 +17,8 @@
 //! - **Names** are `w<line>.<k>` with k = 1, 2, … counting this line's allocations; a
 //!   failed allocation is not live, so it is never released.
 
-use crate::name::Name;
-
 use crate::model::Op;
+use crate::name::Name;
 
 /// The largest `ops=` a workload line may ask for.
 pub const MAX_OPS: u64 = 5_000_000;
