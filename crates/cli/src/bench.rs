@@ -55,12 +55,10 @@ fn run_engine(ops: &[Op], pool: u64, policy: Policy, events: bool) -> (f64, u64,
     e.set_recording(events);
     let (mut n_events, mut failures) = (0u64, 0u64);
     let t0 = Instant::now();
-    for op in ops {
-        if e.apply(op).is_err() {
-            failures += 1;
-        }
+    e.replay(ops, |e, _, r| {
+        failures += u64::from(r.is_err());
         n_events += e.drain_events().count() as u64;
-    }
+    });
     let ns = t0.elapsed().as_nanos() as f64 / ops.len() as f64;
     (ns, n_events, failures)
 }

@@ -48,6 +48,14 @@ impl Names {
         self.table.find(spread(h), |&e| e & !0xFFFF_FFFF == tag && is(e as u32)).map(|&e| e as u32)
     }
 
+    /// The id filed under `name`'s hash, unconfirmed: good enough for a prefetch hint, which
+    /// a hash collision can only make useless, never wrong.
+    pub fn candidate(&self, name: &[u8]) -> Option<u32> {
+        let h = hash32(name);
+        let tag = u64::from(h) << 32;
+        self.table.find(spread(h), |&e| e & !0xFFFF_FFFF == tag).map(|&e| e as u32)
+    }
+
     /// Records that `name` is allocation `id` (the name must not be present).
     pub fn insert(&mut self, name: &[u8], id: u32) {
         let h = hash32(name);

@@ -299,6 +299,11 @@ impl Segments {
         })
     }
 
+    /// The slot the next new segment will take, if one is vacant.
+    pub fn next_vacant(&self) -> Option<u32> {
+        self.vacant.last().copied()
+    }
+
     fn new_seg(&mut self, seg: Seg) -> u32 {
         if let Some(i) = self.vacant.pop() {
             self.segs[i as usize] = seg;
