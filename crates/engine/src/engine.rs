@@ -26,6 +26,8 @@ use crate::segments::{Segments, FREE};
 /// record and block, and (`NEAR`) that block's neighbours.
 const REPLAY_FAR: usize = 2;
 const REPLAY_NEAR: usize = 1;
+// `replay` keeps the far hint's findings in a ring of REPLAY_FAR slots.
+const _: () = assert!(REPLAY_NEAR < REPLAY_FAR);
 
 /// `Alloc::owner` of a block nobody owns.
 const NOBODY: u32 = u32::MAX;
@@ -289,11 +291,11 @@ impl Engine {
     ///
     /// Knowing the next operations, it asks the CPU to start loading what they will touch
     /// while it works on the current one: two operations ahead, the allocation record and
-    /// block the operation names; one ahead, once that block has arrived, its neighbours (a release merges with them). With 100,000 live blocks the
-    /// state no longer fits in the CPU's caches, and overlapping the misses of successive
-    /// operations is most of what keeps a large pool as fast as a small one (README,
-    /// benchmark). The hints are only hints: the steps, results and events are the same as
-    /// applying the operations one by one (tested).
+    /// block the operation names; one ahead, once that block has arrived, its neighbours (a
+    /// release merges with them). With 100,000 live blocks the state no longer fits in the
+    /// CPU's caches, and overlapping the misses of successive operations makes a large pool
+    /// faster (README, benchmark). The hints are only hints: the steps, results and events
+    /// are the same as applying the operations one by one (tested).
     pub fn replay<'a, I>(&mut self, ops: I, mut each: impl FnMut(&mut Engine, &'a Op, Result<(), OpError>))
     where
         I: IntoIterator<Item = &'a Op>,

@@ -51,9 +51,7 @@ impl Names {
     /// The id filed under `name`'s hash, unconfirmed: good enough for a prefetch hint, which
     /// a hash collision can only make useless, never wrong.
     pub fn candidate(&self, name: &[u8]) -> Option<u32> {
-        let h = hash32(name);
-        let tag = u64::from(h) << 32;
-        self.table.find(spread(h), |&e| e & !0xFFFF_FFFF == tag).map(|&e| e as u32)
+        self.get(name, |_| true)
     }
 
     /// Records that `name` is allocation `id` (the name must not be present).
