@@ -135,6 +135,16 @@ pub enum Op {
 }
 
 impl Op {
+    /// The block this operation names, if it names one.
+    pub fn block_name(&self) -> Option<&Name> {
+        match self {
+            Op::Alloc { name, .. } | Op::Retain { name } | Op::Release { name } | Op::Gate { name, .. } => {
+                Some(name)
+            }
+            Op::Sweep | Op::Compact => None,
+        }
+    }
+
     /// The keyword that starts this operation in a script.
     pub fn keyword(&self) -> &'static str {
         match self {

@@ -7,7 +7,7 @@
 //! holds exactly the free blocks, and — unless eager frees are waiting for a sweep (`dirty`)
 //! — no two free blocks are adjacent.
 
-use crate::free_index::FreeIndex;
+use crate::free_index::{FreeIndex, Hit};
 use crate::model::Policy;
 
 pub(crate) const NIL: u32 = u32::MAX;
@@ -66,8 +66,8 @@ impl Segments {
         }
     }
 
-    /// The free block the policy picks for `size` bytes, as (segment id).
-    pub fn find(&self, policy: Policy, size: u64) -> Option<u32> {
+    /// The free block the policy picks for `size` bytes, as the index knows it.
+    pub fn find(&self, policy: Policy, size: u64) -> Option<Hit> {
         let hit = match policy {
             Policy::FirstFit | Policy::Pages => self.free.first_fit(size),
             Policy::BestFit => self.free.best_fit(size),
@@ -81,19 +81,21 @@ impl Segments {
                 self.free.first_fit_from(start, size).or_else(|| self.free.first_fit(size))
             }
         }?;
-        Some(hit.seg)
+        Some(hit)
     }
 
     /// Allocates the low `size` bytes of free segment `id`. Returns the segment that now
     /// holds the allocation (its `alloc` is its own id: the allocation takes that id) and,
     /// if the block was split, the free rest as (offset, size). The free rest keeps the old
     /// segment id and shrinks in place, so the free index is updated without a remove and
-    /// an insert.
-    pub fn take(&mut self, id: u32, size: u64) -> (u32, Option<(u64, u64)>) {
-        let (offset, total) = (self.segs[id as usize].offset, self.segs[id as usize].size);
+    /// an insert. The block's offset and size come from the index (`hit`), so nothing here
+    /// waits for the block's own entry except the link to its predecessor.
+    pub fn take(&mut self, hit: Hit, size: u64) -> (u32, Option<(u64, u64)>) {
+        let (id, offset, total) = (hit.seg, hit.offset, hit.size);
+        debug_assert_eq!((offset, total), (self.segs[id as usize].offset, self.segs[id as usize].size));
         self.cursor = offset + size;
         if total == size {
-            self.index_remove(id);
+            self.free.remove(offset, total);
             self.segs[id as usize].alloc = id;
             self.segs[id as usize].dirty = false;
             return (id, None);

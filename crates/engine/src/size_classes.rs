@@ -29,10 +29,19 @@ fn class_of(size: u64) -> usize {
     (SUB + u64::from(fl - SUB_BITS) * SUB + sl) as usize
 }
 
+/// A map key that orders as `(size, offset)` does, compared in one 128-bit comparison.
+fn key(size: u64, offset: u64) -> u128 {
+    (u128::from(size) << 64) | u128::from(offset)
+}
+
+fn unkey(k: u128) -> (u64, u64) {
+    ((k >> 64) as u64, k as u64)
+}
+
 /// `(size, offset) → segment id`, ordered by size then offset, in size classes.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BySize {
-    classes: Vec<BTreeMap<(u64, u64), u32>>,
+    classes: Vec<BTreeMap<u128, u32>>,
     /// Bit `c % 64` of word `c / 64`: class `c` is non-empty.
     occupied: Vec<u64>,
     len: usize,
@@ -49,7 +58,7 @@ impl BySize {
             self.classes.resize_with(c + 1, BTreeMap::new);
             self.occupied.resize(self.classes.len().div_ceil(64), 0);
         }
-        let old = self.classes[c].insert((size, offset), seg);
+        let old = self.classes[c].insert(key(size, offset), seg);
         if old.is_none() {
             self.len += 1;
             self.occupied[c / 64] |= 1 << (c % 64);
@@ -60,7 +69,7 @@ impl BySize {
     pub fn remove(&mut self, size: u64, offset: u64) -> Option<u32> {
         let c = class_of(size);
         let map = self.classes.get_mut(c)?;
-        let old = map.remove(&(size, offset));
+        let old = map.remove(&key(size, offset));
         if old.is_some() {
             self.len -= 1;
             if map.is_empty() {
@@ -93,23 +102,24 @@ impl BySize {
     pub fn at_least(&self, size: u64) -> Option<(u64, u64, u32)> {
         let c = class_of(size.max(1));
         if let Some(map) = self.classes.get(c) {
-            if let Some((&(s, o), &seg)) = map.range((size, 0)..).next() {
+            if let Some((&k, &seg)) = map.range(key(size, 0)..).next() {
+                let (s, o) = unkey(k);
                 return Some((s, o, seg));
             }
         }
         let next = self.next_class(c + 1)?;
-        self.classes[next].first_key_value().map(|(&(s, o), &seg)| (s, o, seg))
+        self.classes[next].first_key_value().map(|(&k, &seg)| (unkey(k).0, unkey(k).1, seg))
     }
 
     /// The largest size held.
     pub fn largest(&self) -> Option<u64> {
         let c = self.last_class()?;
-        self.classes[c].last_key_value().map(|(&(s, _), _)| s)
+        self.classes[c].last_key_value().map(|(&k, _)| unkey(k).0)
     }
 
     /// Every entry as (size, offset), in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.classes.iter().flat_map(|m| m.keys().copied())
+        self.classes.iter().flat_map(|m| m.keys().map(|&k| unkey(k)))
     }
 }
 
