@@ -1,18 +1,20 @@
 //! The index of free blocks that allocation policies search, in O(log n).
 //!
-//! Two views of the same set of free blocks, kept in step by every insert and remove:
-//! - a treap keyed by offset whose nodes also carry the largest free size in their subtree,
-//!   so "the lowest-addressed free block of at least `s` bytes" (first-fit), and the same
-//!   from a given offset on (next-fit), descend one path instead of scanning;
-//! - a map keyed by `(size, offset)` for best-fit (smallest that fits) and worst-fit
-//!   (largest), ties broken by the lower offset in both, cut into size classes
+//! One of two views of the free blocks, chosen by the pool's policy:
+//! - for the policies that search by address (first-fit, next-fit), a treap keyed by offset
+//!   whose nodes also carry the largest free size in their subtree, so "the
+//!   lowest-addressed free block of at least `s` bytes" (and the same from a given offset
+//!   on) descends one path instead of scanning, and the root's maximum is the largest block;
+//! - for best-fit (smallest that fits) and worst-fit (largest), a map keyed by
+//!   `(size, offset)`, ties broken by the lower offset in both, cut into size classes
 //!   ([`BySize`]) so that a query stays in small, cache-resident maps.
 //!
-//! Both map a free block to its segment id. The treap is kept only for the policies that
-//! search by address (first-fit, next-fit): best-fit and worst-fit do not pay for it.
+//! Either maps a free block to its segment id. A pool keeps only the view its policy
+//! searches: maintaining both would double the work of every split and merge.
 //!
-//! Invariant: both views hold exactly the same `(offset, size)` pairs; every node's `max`
-//! equals the largest `size` in its subtree; treap priorities are heap-ordered.
+//! Invariant (treap): in address order; every node's `max` equals the largest `size` in its
+//! subtree; priorities are heap-ordered. Maxima are updated along the path an operation
+//! walks, reading the other child only when the size that may have been the maximum shrank.
 
 use crate::size_classes::BySize;
 
@@ -38,6 +40,8 @@ pub struct FreeIndex {
     /// Whether the treap (address order) is maintained.
     by_address: bool,
     by_size: BySize,
+    /// Free blocks held (in whichever view this index keeps).
+    count: usize,
     rng: u32,
 }
 
@@ -58,6 +62,7 @@ impl FreeIndex {
             root: NIL,
             by_address,
             by_size: BySize::default(),
+            count: 0,
             rng: 0x9E37_79B9,
         }
     }
@@ -67,18 +72,23 @@ impl FreeIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.by_size.len()
+        self.count
     }
 
     /// The largest free block's size (0 when none).
     pub fn largest(&self) -> u64 {
-        self.by_size.largest().unwrap_or(0)
+        if self.by_address {
+            self.max_of(self.root)
+        } else {
+            self.by_size.largest().unwrap_or(0)
+        }
     }
 
     pub fn insert(&mut self, offset: u64, size: u64, seg: u32) {
-        let old = self.by_size.insert(size, offset, seg);
-        debug_assert!(old.is_none(), "free block at {offset} indexed twice");
+        self.count += 1;
         if !self.by_address {
+            let old = self.by_size.insert(size, offset, seg);
+            debug_assert!(old.is_none(), "free block at {offset} indexed twice");
             return;
         }
         let prio = self.next_prio();
@@ -87,10 +97,12 @@ impl FreeIndex {
     }
 
     pub fn remove(&mut self, offset: u64, size: u64) {
-        let removed = self.by_size.remove(size, offset);
-        debug_assert!(removed.is_some(), "free block at {offset} was not indexed");
+        self.count -= 1;
         if self.by_address {
-            self.root = self.remove_at(self.root, offset);
+            self.root = self.remove_at(self.root, offset, size);
+        } else {
+            let removed = self.by_size.remove(size, offset);
+            debug_assert!(removed.is_some(), "free block at {offset} was not indexed");
         }
     }
 
@@ -98,13 +110,14 @@ impl FreeIndex {
     /// The block must keep its place in address order (it may only grow or shrink at
     /// either end without crossing a neighbour), which is what splits and merges do.
     pub fn update(&mut self, offset: u64, size: u64, new_offset: u64, new_size: u64) {
+        if self.by_address {
+            self.update_at(self.root, offset, size, new_offset, new_size);
+            return;
+        }
         let seg = self.by_size.remove(size, offset);
         debug_assert!(seg.is_some(), "free block at {offset} was not indexed");
         if let Some(seg) = seg {
             self.by_size.insert(new_size, new_offset, seg);
-        }
-        if self.by_address {
-            self.update_at(self.root, offset, new_offset, new_size);
         }
     }
 
@@ -126,11 +139,16 @@ impl FreeIndex {
             let r = self.insert_at(self.nodes[n as usize].right, id);
             self.nodes[n as usize].right = r;
         }
-        self.fix_max(n);
+        // The subtree gained one block: its maximum can only rise to that block's size
+        // (no need to load the other child).
+        let size = self.nodes[id as usize].size;
+        let node = &mut self.nodes[n as usize];
+        node.max = node.max.max(size);
         n
     }
 
-    fn remove_at(&mut self, n: u32, offset: u64) -> u32 {
+    /// Removes the block at `offset`, of `size` bytes, from the subtree at `n`.
+    fn remove_at(&mut self, n: u32, offset: u64, size: u64) -> u32 {
         if n == NIL {
             return NIL;
         }
@@ -141,17 +159,23 @@ impl FreeIndex {
             return self.merge(l, r);
         }
         if offset < node.offset {
-            let l = self.remove_at(node.left, offset);
+            let l = self.remove_at(node.left, offset, size);
             self.nodes[n as usize].left = l;
         } else {
-            let r = self.remove_at(node.right, offset);
+            let r = self.remove_at(node.right, offset, size);
             self.nodes[n as usize].right = r;
         }
-        self.fix_max(n);
+        // Only a subtree whose maximum was the removed size can have a smaller one now.
+        if self.nodes[n as usize].max == size {
+            self.fix_max(n);
+        }
         n
     }
 
-    fn update_at(&mut self, n: u32, offset: u64, new_offset: u64, new_size: u64) {
+    /// Changes the block at `offset` (of `size` bytes) in the subtree at `n`; maxima on the
+    /// path are recomputed from the children only where the old size may have been the
+    /// maximum and the new one is smaller.
+    fn update_at(&mut self, n: u32, offset: u64, size: u64, new_offset: u64, new_size: u64) {
         if n == NIL {
             return;
         }
@@ -160,11 +184,16 @@ impl FreeIndex {
             self.nodes[n as usize].offset = new_offset;
             self.nodes[n as usize].size = new_size;
         } else if offset < node.offset {
-            self.update_at(node.left, offset, new_offset, new_size);
+            self.update_at(node.left, offset, size, new_offset, new_size);
         } else {
-            self.update_at(node.right, offset, new_offset, new_size);
+            self.update_at(node.right, offset, size, new_offset, new_size);
         }
-        self.fix_max(n);
+        let max = self.nodes[n as usize].max;
+        if new_size >= max {
+            self.nodes[n as usize].max = new_size;
+        } else if max == size {
+            self.fix_max(n);
+        }
     }
 
     /// First-fit: the lowest-addressed free block of at least `size` bytes.
@@ -197,11 +226,13 @@ impl FreeIndex {
 
     /// Best-fit: the smallest free block of at least `size` bytes, lowest offset on ties.
     pub fn best_fit(&self, size: u64) -> Option<Hit> {
+        debug_assert!(!self.by_address);
         self.by_size.at_least(size).map(|(size, offset, seg)| Hit { offset, size, seg })
     }
 
     /// Worst-fit: the largest free block if it fits, lowest offset among equals.
     pub fn worst_fit(&self, size: u64) -> Option<Hit> {
+        debug_assert!(!self.by_address);
         let largest = self.by_size.largest()?;
         if largest < size {
             return None;
@@ -211,7 +242,23 @@ impl FreeIndex {
 
     /// Every free block in address order, as (offset, size).
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let mut v: Vec<(u64, u64)> = self.by_size.keys().map(|(s, o)| (o, s)).collect();
+        let mut v: Vec<(u64, u64)> = if self.by_address {
+            let mut v = Vec::with_capacity(self.count);
+            let mut stack = Vec::new();
+            let mut n = self.root;
+            while n != NIL || !stack.is_empty() {
+                while n != NIL {
+                    stack.push(n);
+                    n = self.nodes[n as usize].left;
+                }
+                let top = stack.pop().expect("the loop condition");
+                v.push((self.nodes[top as usize].offset, self.nodes[top as usize].size));
+                n = self.nodes[top as usize].right;
+            }
+            v
+        } else {
+            self.by_size.keys().map(|(s, o)| (o, s)).collect()
+        };
         v.sort_unstable();
         v.into_iter()
     }
@@ -306,16 +353,22 @@ impl FreeIndex {
         }
     }
 
-    /// Checks both views agree and the treap's aggregates are right. For tests.
+    /// Checks the count and, for the treap, its order, maxima and heap order. For tests.
     pub fn check(&self) -> Result<(), String> {
         if !self.by_address {
-            return Ok(());
+            return if self.by_size.len() == self.count {
+                Ok(())
+            } else {
+                Err(format!("free index counts {} blocks but holds {}", self.count, self.by_size.len()))
+            };
         }
         let mut in_order = Vec::new();
         self.collect(self.root, &mut in_order)?;
-        let by_size: Vec<(u64, u64)> = self.iter().collect();
-        if in_order != by_size {
-            return Err(format!("free index views disagree: treap {in_order:?} vs sizes {by_size:?}"));
+        if !in_order.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Err(format!("treap out of address order: {in_order:?}"));
+        }
+        if in_order.len() != self.count {
+            return Err(format!("free index counts {} blocks but holds {}", self.count, in_order.len()));
         }
         Ok(())
     }
@@ -347,22 +400,31 @@ mod tests {
 
     #[test]
     fn policies_pick_the_documented_block() {
-        let mut f = FreeIndex::new(true);
-        for (i, (o, s)) in [(0, 30), (100, 10), (200, 50), (300, 10), (400, 50)].into_iter().enumerate() {
-            f.insert(o, s, i as u32);
-        }
-        f.check().unwrap();
+        let blocks = [(0, 30), (100, 10), (200, 50), (300, 10), (400, 50)];
+        let index = |by_address| {
+            let mut f = FreeIndex::new(by_address);
+            for (i, (o, s)) in blocks.into_iter().enumerate() {
+                f.insert(o, s, i as u32);
+            }
+            f.check().unwrap();
+            f
+        };
         let at = |h: Option<Hit>| h.map(|h| (h.offset, h.size));
+        let sizes = index(false);
+        assert_eq!(at(sizes.best_fit(10)), Some((100, 10)));
+        assert_eq!(at(sizes.best_fit(11)), Some((0, 30)));
+        assert_eq!(at(sizes.worst_fit(1)), Some((200, 50)));
+        assert_eq!(sizes.worst_fit(51), None);
+        assert_eq!((sizes.largest(), sizes.len()), (50, 5));
+
+        let mut f = index(true);
         assert_eq!(at(f.first_fit(20)), Some((0, 30)));
         assert_eq!(at(f.first_fit(40)), Some((200, 50)));
         assert_eq!(f.first_fit(40).unwrap().seg, 2);
         assert_eq!(at(f.first_fit_from(150, 10)), Some((200, 50)));
         assert_eq!(at(f.first_fit_from(301, 10)), Some((400, 50)));
-        assert_eq!(at(f.best_fit(10)), Some((100, 10)));
-        assert_eq!(at(f.best_fit(11)), Some((0, 30)));
-        assert_eq!(at(f.worst_fit(1)), Some((200, 50)));
-        assert_eq!(f.worst_fit(51), None);
         assert_eq!(f.at_or_before(250), Some((200, 50)));
+        assert_eq!((f.largest(), f.len()), (50, 5));
         f.remove(200, 50);
         f.check().unwrap();
         f.update(0, 30, 5, 25);
@@ -372,5 +434,48 @@ mod tests {
         assert_eq!(at(f.first_fit(40)), Some((400, 50)));
         assert_eq!(f.largest(), 50);
         assert_eq!(f.len(), 4);
+        assert_eq!(f.iter().collect::<Vec<_>>(), [(5, 25), (100, 10), (300, 10), (400, 50)]);
+        // Shrinking the only largest block lowers the maximum; growing one raises it.
+        f.update(400, 50, 400, 20);
+        f.check().unwrap();
+        assert_eq!((f.largest(), f.first_fit(26)), (25, None));
+        f.update(100, 10, 90, 60);
+        f.check().unwrap();
+        assert_eq!((f.largest(), at(f.first_fit(26))), (60, Some((90, 60))));
+    }
+
+    #[test]
+    fn treap_maxima_survive_churn() {
+        // Random inserts, removals and in-place resizes; after each, the answers of a
+        // plain scan of the blocks.
+        let mut rng = crate::workload::SplitMix64::new(11);
+        let mut f = FreeIndex::new(true);
+        // slot → (offset, size): a block stays within its slot's first 100 bytes.
+        let mut plain: std::collections::BTreeMap<u64, (u64, u64)> = std::collections::BTreeMap::new();
+        for i in 0..4000u32 {
+            let slot = rng.below(500) * 100;
+            match plain.get(&slot).copied() {
+                None => {
+                    let size = 1 + rng.below(90);
+                    f.insert(slot, size, i);
+                    plain.insert(slot, (slot, size));
+                }
+                Some((offset, size)) if rng.below(2) == 0 => {
+                    f.remove(offset, size);
+                    plain.remove(&slot);
+                }
+                Some((offset, size)) => {
+                    let new_size = 1 + rng.below(90);
+                    let new_offset = slot + rng.below(10);
+                    f.update(offset, size, new_offset, new_size);
+                    plain.insert(slot, (new_offset, new_size));
+                }
+            }
+            f.check().unwrap();
+            let want = |min: u64| plain.values().find(|&&(_, s)| s >= min).copied();
+            let need = 1 + rng.below(95);
+            assert_eq!(f.first_fit(need).map(|h| (h.offset, h.size)), want(need));
+            assert_eq!(f.largest(), plain.values().map(|&(_, s)| s).max().unwrap_or(0));
+        }
     }
 }
