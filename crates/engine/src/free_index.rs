@@ -1,48 +1,27 @@
 //! The index of free blocks that allocation policies search, in O(log n).
 //!
 //! One of two views of the free blocks, chosen by the pool's policy:
-//! - for the policies that search by address (first-fit, next-fit), a treap keyed by offset
-//!   whose nodes also carry the largest free size in their subtree, so "the
+//! - for the policies that search by address (first-fit, next-fit), a B+-tree in address
+//!   order whose inner nodes keep each child's largest block ([`AddrTree`]), so "the
 //!   lowest-addressed free block of at least `s` bytes" (and the same from a given offset
-//!   on) descends one path instead of scanning, and the root's maximum is the largest block;
+//!   on) walks down one path instead of scanning, and the root knows the largest block;
 //! - for best-fit (smallest that fits) and worst-fit (largest), a map keyed by
 //!   `(size, offset)`, ties broken by the lower offset in both, cut into size classes
 //!   ([`BySize`]) so that a query stays in small, cache-resident maps.
 //!
 //! Either maps a free block to its segment id. A pool keeps only the view its policy
 //! searches: maintaining both would double the work of every split and merge.
-//!
-//! Invariant (treap): in address order; every node's `max` equals the largest `size` in its
-//! subtree; priorities are heap-ordered. Maxima are updated along the path an operation
-//! walks, reading the other child only when the size that may have been the maximum shrank.
 
+use crate::addr_tree::AddrTree;
 use crate::size_classes::BySize;
 
-const NIL: u32 = u32::MAX;
-
-#[derive(Clone, Debug)]
-struct Node {
-    offset: u64,
-    seg: u32,
-    size: u64,
-    max: u64,
-    prio: u32,
-    left: u32,
-    right: u32,
-}
-
-/// Free blocks by offset and by size.
 #[derive(Clone, Debug)]
 pub struct FreeIndex {
-    nodes: Vec<Node>,
-    vacant: Vec<u32>,
-    root: u32,
-    /// Whether the treap (address order) is maintained.
     by_address: bool,
+    tree: AddrTree,
     by_size: BySize,
     /// Free blocks held (in whichever view this index keeps).
     count: usize,
-    rng: u32,
 }
 
 /// A free block as the index knows it.
@@ -54,17 +33,10 @@ pub struct Hit {
 }
 
 impl FreeIndex {
-    /// An empty index; `by_address` keeps the treap for first-fit and next-fit.
+    /// An empty index; `by_address` keeps the address tree for first-fit and next-fit,
+    /// otherwise the size classes for best-fit and worst-fit.
     pub fn new(by_address: bool) -> Self {
-        FreeIndex {
-            nodes: Vec::new(),
-            vacant: Vec::new(),
-            root: NIL,
-            by_address,
-            by_size: BySize::default(),
-            count: 0,
-            rng: 0x9E37_79B9,
-        }
+        FreeIndex { by_address, tree: AddrTree::default(), by_size: BySize::default(), count: 0 }
     }
 
     pub fn by_address(&self) -> bool {
@@ -78,7 +50,7 @@ impl FreeIndex {
     /// The largest free block's size (0 when none).
     pub fn largest(&self) -> u64 {
         if self.by_address {
-            self.max_of(self.root)
+            self.tree.largest()
         } else {
             self.by_size.largest().unwrap_or(0)
         }
@@ -86,20 +58,18 @@ impl FreeIndex {
 
     pub fn insert(&mut self, offset: u64, size: u64, seg: u32) {
         self.count += 1;
-        if !self.by_address {
+        if self.by_address {
+            self.tree.insert(offset, size, seg);
+        } else {
             let old = self.by_size.insert(size, offset, seg);
             debug_assert!(old.is_none(), "free block at {offset} indexed twice");
-            return;
         }
-        let prio = self.next_prio();
-        let id = self.alloc_node(Node { offset, seg, size, max: size, prio, left: NIL, right: NIL });
-        self.root = self.insert_at(self.root, id);
     }
 
     pub fn remove(&mut self, offset: u64, size: u64) {
         self.count -= 1;
         if self.by_address {
-            self.root = self.remove_at(self.root, offset, size);
+            self.tree.remove(offset);
         } else {
             let removed = self.by_size.remove(size, offset);
             debug_assert!(removed.is_some(), "free block at {offset} was not indexed");
@@ -111,7 +81,7 @@ impl FreeIndex {
     /// either end without crossing a neighbour), which is what splits and merges do.
     pub fn update(&mut self, offset: u64, size: u64, new_offset: u64, new_size: u64) {
         if self.by_address {
-            self.update_at(self.root, offset, size, new_offset, new_size);
+            self.tree.update(offset, new_offset, new_size);
             return;
         }
         let seg = self.by_size.remove(size, offset);
@@ -121,107 +91,21 @@ impl FreeIndex {
         }
     }
 
-    fn insert_at(&mut self, n: u32, id: u32) -> u32 {
-        if n == NIL {
-            return id;
-        }
-        if self.nodes[id as usize].prio > self.nodes[n as usize].prio {
-            let (l, r) = self.split(n, self.nodes[id as usize].offset);
-            self.nodes[id as usize].left = l;
-            self.nodes[id as usize].right = r;
-            self.fix_max(id);
-            return id;
-        }
-        if self.nodes[id as usize].offset < self.nodes[n as usize].offset {
-            let l = self.insert_at(self.nodes[n as usize].left, id);
-            self.nodes[n as usize].left = l;
-        } else {
-            let r = self.insert_at(self.nodes[n as usize].right, id);
-            self.nodes[n as usize].right = r;
-        }
-        // The subtree gained one block: its maximum can only rise to that block's size
-        // (no need to load the other child).
-        let size = self.nodes[id as usize].size;
-        let node = &mut self.nodes[n as usize];
-        node.max = node.max.max(size);
-        n
-    }
-
-    /// Removes the block at `offset`, of `size` bytes, from the subtree at `n`.
-    fn remove_at(&mut self, n: u32, offset: u64, size: u64) -> u32 {
-        if n == NIL {
-            return NIL;
-        }
-        let node = &self.nodes[n as usize];
-        if node.offset == offset {
-            let (l, r) = (node.left, node.right);
-            self.vacant.push(n);
-            return self.merge(l, r);
-        }
-        if offset < node.offset {
-            let l = self.remove_at(node.left, offset, size);
-            self.nodes[n as usize].left = l;
-        } else {
-            let r = self.remove_at(node.right, offset, size);
-            self.nodes[n as usize].right = r;
-        }
-        // Only a subtree whose maximum was the removed size can have a smaller one now.
-        if self.nodes[n as usize].max == size {
-            self.fix_max(n);
-        }
-        n
-    }
-
-    /// Changes the block at `offset` (of `size` bytes) in the subtree at `n`; maxima on the
-    /// path are recomputed from the children only where the old size may have been the
-    /// maximum and the new one is smaller.
-    fn update_at(&mut self, n: u32, offset: u64, size: u64, new_offset: u64, new_size: u64) {
-        if n == NIL {
-            return;
-        }
-        let node = &self.nodes[n as usize];
-        if node.offset == offset {
-            self.nodes[n as usize].offset = new_offset;
-            self.nodes[n as usize].size = new_size;
-        } else if offset < node.offset {
-            self.update_at(node.left, offset, size, new_offset, new_size);
-        } else {
-            self.update_at(node.right, offset, size, new_offset, new_size);
-        }
-        let max = self.nodes[n as usize].max;
-        if new_size >= max {
-            self.nodes[n as usize].max = new_size;
-        } else if max == size {
-            self.fix_max(n);
-        }
-    }
-
     /// First-fit: the lowest-addressed free block of at least `size` bytes.
     pub fn first_fit(&self, size: u64) -> Option<Hit> {
-        debug_assert!(self.by_address);
-        self.leftmost_fit(self.root, 0, size)
+        self.first_fit_from(0, size)
     }
 
     /// The lowest-addressed free block at or after `from` with at least `size` bytes.
     pub fn first_fit_from(&self, from: u64, size: u64) -> Option<Hit> {
         debug_assert!(self.by_address);
-        self.leftmost_fit(self.root, from, size)
+        self.tree.first_fit_from(from, size).map(|e| Hit { offset: e.offset, size: e.size, seg: e.seg })
     }
 
     /// The free block with the highest offset `<= at`, if any, as (offset, size).
     pub fn at_or_before(&self, at: u64) -> Option<(u64, u64)> {
-        let mut n = self.root;
-        let mut best = None;
-        while n != NIL {
-            let node = &self.nodes[n as usize];
-            if node.offset <= at {
-                best = Some((node.offset, node.size));
-                n = node.right;
-            } else {
-                n = node.left;
-            }
-        }
-        best
+        debug_assert!(self.by_address);
+        self.tree.at_or_before(at)
     }
 
     /// Best-fit: the smallest free block of at least `size` bytes, lowest offset on ties.
@@ -242,155 +126,23 @@ impl FreeIndex {
 
     /// Every free block in address order, as (offset, size).
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let mut v: Vec<(u64, u64)> = if self.by_address {
-            let mut v = Vec::with_capacity(self.count);
-            let mut stack = Vec::new();
-            let mut n = self.root;
-            while n != NIL || !stack.is_empty() {
-                while n != NIL {
-                    stack.push(n);
-                    n = self.nodes[n as usize].left;
-                }
-                let top = stack.pop().expect("the loop condition");
-                v.push((self.nodes[top as usize].offset, self.nodes[top as usize].size));
-                n = self.nodes[top as usize].right;
-            }
-            v
+        let v: Vec<(u64, u64)> = if self.by_address {
+            self.tree.iter()
         } else {
-            self.by_size.keys().map(|(s, o)| (o, s)).collect()
+            let mut v: Vec<(u64, u64)> = self.by_size.keys().map(|(s, o)| (o, s)).collect();
+            v.sort_unstable();
+            v
         };
-        v.sort_unstable();
         v.into_iter()
     }
 
-    fn leftmost_fit(&self, n: u32, from: u64, size: u64) -> Option<Hit> {
-        if n == NIL || self.nodes[n as usize].max < size {
-            return None;
-        }
-        let node = &self.nodes[n as usize];
-        if node.offset < from {
-            return self.leftmost_fit(node.right, from, size);
-        }
-        if let Some(hit) = self.leftmost_fit(node.left, from, size) {
-            return Some(hit);
-        }
-        if node.size >= size {
-            return Some(Hit { offset: node.offset, size: node.size, seg: node.seg });
-        }
-        self.leftmost_fit(node.right, from, size)
-    }
-
-    fn next_prio(&mut self) -> u32 {
-        // xorshift32: deterministic, so the tree's shape is the same in every build.
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rng = x;
-        x
-    }
-
-    fn alloc_node(&mut self, node: Node) -> u32 {
-        if let Some(id) = self.vacant.pop() {
-            self.nodes[id as usize] = node;
-            id
-        } else {
-            self.nodes.push(node);
-            (self.nodes.len() - 1) as u32
-        }
-    }
-
-    fn max_of(&self, n: u32) -> u64 {
-        if n == NIL {
-            0
-        } else {
-            self.nodes[n as usize].max
-        }
-    }
-
-    fn fix_max(&mut self, n: u32) {
-        let (l, r) = (self.nodes[n as usize].left, self.nodes[n as usize].right);
-        let m = self.nodes[n as usize].size.max(self.max_of(l)).max(self.max_of(r));
-        self.nodes[n as usize].max = m;
-    }
-
-    /// Splits `n` into (offsets < key, offsets >= key).
-    fn split(&mut self, n: u32, key: u64) -> (u32, u32) {
-        if n == NIL {
-            return (NIL, NIL);
-        }
-        if self.nodes[n as usize].offset < key {
-            let (l, r) = self.split(self.nodes[n as usize].right, key);
-            self.nodes[n as usize].right = l;
-            self.fix_max(n);
-            (n, r)
-        } else {
-            let (l, r) = self.split(self.nodes[n as usize].left, key);
-            self.nodes[n as usize].left = r;
-            self.fix_max(n);
-            (l, n)
-        }
-    }
-
-    /// Joins two treaps where every offset in `a` is below every offset in `b`.
-    fn merge(&mut self, a: u32, b: u32) -> u32 {
-        if a == NIL {
-            return b;
-        }
-        if b == NIL {
-            return a;
-        }
-        if self.nodes[a as usize].prio > self.nodes[b as usize].prio {
-            let r = self.merge(self.nodes[a as usize].right, b);
-            self.nodes[a as usize].right = r;
-            self.fix_max(a);
-            a
-        } else {
-            let l = self.merge(a, self.nodes[b as usize].left);
-            self.nodes[b as usize].left = l;
-            self.fix_max(b);
-            b
-        }
-    }
-
-    /// Checks the count and, for the treap, its order, maxima and heap order. For tests.
+    /// Checks the count and the view's own invariants. For tests.
     pub fn check(&self) -> Result<(), String> {
-        if !self.by_address {
-            return if self.by_size.len() == self.count {
-                Ok(())
-            } else {
-                Err(format!("free index counts {} blocks but holds {}", self.count, self.by_size.len()))
-            };
-        }
-        let mut in_order = Vec::new();
-        self.collect(self.root, &mut in_order)?;
-        if !in_order.windows(2).all(|w| w[0].0 < w[1].0) {
-            return Err(format!("treap out of address order: {in_order:?}"));
-        }
-        if in_order.len() != self.count {
-            return Err(format!("free index counts {} blocks but holds {}", self.count, in_order.len()));
+        let held = if self.by_address { self.tree.check()? } else { self.by_size.len() };
+        if held != self.count {
+            return Err(format!("free index counts {} blocks but holds {held}", self.count));
         }
         Ok(())
-    }
-
-    fn collect(&self, n: u32, out: &mut Vec<(u64, u64)>) -> Result<u64, String> {
-        if n == NIL {
-            return Ok(0);
-        }
-        let node = &self.nodes[n as usize];
-        let lm = self.collect(node.left, out)?;
-        out.push((node.offset, node.size));
-        let rm = self.collect(node.right, out)?;
-        let m = node.size.max(lm).max(rm);
-        if m != node.max {
-            return Err(format!("treap node at {} has max {} but subtree max is {m}", node.offset, node.max));
-        }
-        for c in [node.left, node.right] {
-            if c != NIL && self.nodes[c as usize].prio > node.prio {
-                return Err("treap heap order broken".into());
-            }
-        }
-        Ok(m)
     }
 }
 
@@ -445,15 +197,15 @@ mod tests {
     }
 
     #[test]
-    fn treap_maxima_survive_churn() {
+    fn address_tree_answers_as_a_scan_does() {
         // Random inserts, removals and in-place resizes; after each, the answers of a
         // plain scan of the blocks.
         let mut rng = crate::workload::SplitMix64::new(11);
         let mut f = FreeIndex::new(true);
         // slot → (offset, size): a block stays within its slot's first 100 bytes.
         let mut plain: std::collections::BTreeMap<u64, (u64, u64)> = std::collections::BTreeMap::new();
-        for i in 0..4000u32 {
-            let slot = rng.below(500) * 100;
+        for i in 0..20_000u32 {
+            let slot = rng.below(2000) * 100;
             match plain.get(&slot).copied() {
                 None => {
                     let size = 1 + rng.below(90);
@@ -476,6 +228,20 @@ mod tests {
             let need = 1 + rng.below(95);
             assert_eq!(f.first_fit(need).map(|h| (h.offset, h.size)), want(need));
             assert_eq!(f.largest(), plain.values().map(|&(_, s)| s).max().unwrap_or(0));
+            let from = rng.below(200_000);
+            let want_from = plain.values().find(|&&(o, s)| o >= from && s >= need).copied();
+            assert_eq!(f.first_fit_from(from, need).map(|h| (h.offset, h.size)), want_from);
+            assert_eq!(f.at_or_before(from), plain.values().rfind(|&&(o, _)| o <= from).copied());
+            assert_eq!(f.len(), plain.len());
         }
+        // Emptied, the tree shrinks back to one leaf and works again.
+        for (offset, size) in std::mem::take(&mut plain).into_values() {
+            f.remove(offset, size);
+            f.check().unwrap();
+        }
+        assert_eq!((f.len(), f.largest(), f.first_fit(1)), (0, 0, None));
+        f.insert(700, 5, 1);
+        f.check().unwrap();
+        assert_eq!(f.first_fit_from(0, 5).map(|h| (h.offset, h.seg)), Some((700, 1)));
     }
 }

@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod addr_tree;
 pub mod diagnose;
 mod engine;
 mod event;
