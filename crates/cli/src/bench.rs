@@ -10,7 +10,7 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::time::Instant;
 
-use memlab_engine::workload::{Generator, WorkloadSpec};
+use memlab_engine::workload::{Generator, SplitMix64, WorkloadSpec};
 use memlab_engine::{Engine, Op, Policy, PoolConfig, ReleaseMode};
 use rlsf::Tlsf;
 
@@ -120,6 +120,48 @@ pub fn bench(ops: u64, lives: &[u64], seed: u64, policy: Policy, repeat: u32) ->
         }
     }
     rows
+}
+
+/// Working-set sizes at which [`chase_ns`] measures this machine's memory.
+pub const CHASE_SIZES: [usize; 4] = [1 << 20, 4 << 20, 16 << 20, 64 << 20];
+
+/// This machine's latency for dependent random reads over `bytes` of memory: a pointer
+/// chase around one random cycle through every 64-byte line, in ns per load (the fastest of
+/// three rounds). It tells what a cache miss costs here at each working-set size, and so
+/// what an engine whose state outgrows the caches must pay.
+pub fn chase_ns(bytes: usize) -> f64 {
+    const LINE: usize = 64 / std::mem::size_of::<usize>();
+    let lines = (bytes / 64).max(2);
+    let mut order: Vec<usize> = (0..lines).collect();
+    let mut rng = SplitMix64::new(1);
+    for i in (1..lines).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut next = vec![0usize; lines * LINE];
+    for k in 0..lines {
+        next[order[k] * LINE] = order[(k + 1) % lines] * LINE;
+    }
+    let loads = 2_000_000;
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let mut at = 0;
+        let t0 = Instant::now();
+        for _ in 0..loads {
+            at = next[at];
+        }
+        std::hint::black_box(at);
+        best = best.min(t0.elapsed().as_nanos() as f64 / loads as f64);
+    }
+    best
+}
+
+/// One line of [`chase_ns`] figures, for the report.
+pub fn latency_line() -> String {
+    let figures: Vec<String> = CHASE_SIZES
+        .iter()
+        .map(|&b| format!("{} {:.0} ns", memlab_size::human(b as u64), chase_ns(b)))
+        .collect();
+    format!("memory latency here (random dependent loads over a working set): {}\n", figures.join(", "))
 }
 
 pub fn report(rows: &[Row], policy: Policy, repeat: u32) -> String {

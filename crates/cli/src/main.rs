@@ -219,6 +219,7 @@ fn main() -> ExitCode {
         Command::Bench { ops, live, seed, policy, repeat } => {
             let rows = bench::bench(ops, &live, seed, policy, repeat);
             print!("{}", bench::report(&rows, policy, repeat));
+            print!("{}", bench::latency_line());
             ExitCode::SUCCESS
         }
     }

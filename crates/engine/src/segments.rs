@@ -12,7 +12,7 @@ use crate::model::Policy;
 
 pub(crate) const NIL: u32 = u32::MAX;
 
-/// Whether a policy searches free blocks by address (and so needs the treap).
+/// Whether a policy searches free blocks by address (and so needs the address tree).
 fn by_address(policy: Policy) -> bool {
     matches!(policy, Policy::FirstFit | Policy::NextFit)
 }
