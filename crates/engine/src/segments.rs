@@ -84,11 +84,11 @@ impl Segments {
         Some(hit)
     }
 
-    /// Allocates the low `size` bytes of free segment `id`. Returns the segment that now
+    /// Allocates the low `size` bytes of the free block `hit`. Returns the segment that now
     /// holds the allocation (its `alloc` is its own id: the allocation takes that id) and,
     /// if the block was split, the free rest as (offset, size). The free rest keeps the old
-    /// segment id and shrinks in place, so the free index is updated without a remove and
-    /// an insert. The block's offset and size come from the index (`hit`), so nothing here
+    /// segment id and shrinks in place, so its index entry is changed rather than removed
+    /// and inserted again. The block's offset and size come from the index, so nothing here
     /// waits for the block's own entry except the link to its predecessor.
     pub fn take(&mut self, hit: Hit, size: u64) -> (u32, Option<(u64, u64)>) {
         let (id, offset, total) = (hit.seg, hit.offset, hit.size);
