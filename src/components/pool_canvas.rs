@@ -254,6 +254,38 @@ pub fn PoolCanvas(
     let pal = StoredValue::new_local(None::<Palette>);
     let geom = StoredValue::new_local(None::<Geometry>);
     let (tip, set_tip) = signal(None::<(f64, f64, String)>);
+    // Where the pointer rests over the canvas, and which picture (step view) the tip
+    // describes: when the picture changes under a still pointer, the tip follows it.
+    let pointer = StoredValue::new_local(None::<(f64, f64)>);
+    let tip_of = StoredValue::new_local(None::<Arc<StepView>>);
+
+    // The tip for the block under (x, y) in the picture `v` shows.
+    let describe = move |x: f64, y: f64, v: &StepView| -> Option<String> {
+        let addr = geom.get_value()?.address_at(x, y)?;
+        let b = block_at(&v.scene.after, addr)?;
+        let mut text = tf!(
+            i18n,
+            blocks.tip,
+            name = b.name.as_deref().unwrap_or(free_label),
+            size = human(b.size),
+            at = human(b.offset),
+            state = crate::components::block_table::state_label(i18n, b.state)
+        );
+        if b.state != BlockState::Free {
+            text.push_str(&tf!(i18n, blocks.tip_refcount, n = b.refcount));
+        }
+        if let Some(o) = &b.owner {
+            text.push_str(&tf!(i18n, blocks.tip_owner, owner = o));
+        }
+        if let Some((born, age)) = b.name.as_deref().and_then(|n| v.engine.age_of(n)) {
+            text.push_str(&tf!(i18n, blocks.tip_age, born = born, age = age));
+        }
+        Some(text)
+    };
+    let show_tip = move |x: f64, y: f64, v: &Arc<StepView>| {
+        tip_of.set_value(Some(Arc::clone(v)));
+        set_tip.set(describe(x, y, v).map(|text| (x, y, text)));
+    };
 
     Effect::new(move |_| {
         let Some(el) = canvas.get() else { return };
@@ -283,6 +315,12 @@ pub fn PoolCanvas(
         }
         let g = geometry_for(&v, css_w, height, page);
         geom.set_value(Some(g));
+        // Another picture under a resting pointer: the tip describes the block now under it.
+        if !tip_of.with_value(|t| t.as_ref().is_some_and(|t| Arc::ptr_eq(t, &v))) {
+            if let Some((x, y)) = pointer.get_value() {
+                show_tip(x, y, &v);
+            }
+        }
         let frame = v.scene.frame(t);
         // Hooks for tests and tools: which step and moment the picture shows.
         let _ = el.set_attribute("data-step", &v.scene.step.to_string());
@@ -314,31 +352,14 @@ pub fn PoolCanvas(
     });
 
     let on_move = move |ev: web_sys::MouseEvent| {
-        let (Some(g), Some(v)) = (geom.get_value(), view.get_untracked()) else { return };
+        let Some(v) = view.get_untracked() else { return };
         let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
-        let Some(addr) = g.address_at(x, y) else {
-            set_tip.set(None);
-            return;
-        };
-        let Some(b) = block_at(&v.scene.after, addr) else { return };
-        let mut text = tf!(
-            i18n,
-            blocks.tip,
-            name = b.name.as_deref().unwrap_or(free_label),
-            size = human(b.size),
-            at = human(b.offset),
-            state = crate::components::block_table::state_label(i18n, b.state)
-        );
-        if b.state != BlockState::Free {
-            text.push_str(&tf!(i18n, blocks.tip_refcount, n = b.refcount));
-        }
-        if let Some(o) = &b.owner {
-            text.push_str(&tf!(i18n, blocks.tip_owner, owner = o));
-        }
-        if let Some((born, age)) = b.name.as_deref().and_then(|n| v.engine.age_of(n)) {
-            text.push_str(&tf!(i18n, blocks.tip_age, born = born, age = age));
-        }
-        set_tip.set(Some((x, y, text)));
+        pointer.set_value(Some((x, y)));
+        show_tip(x, y, &v);
+    };
+    let on_leave = move |_| {
+        pointer.set_value(None);
+        set_tip.set(None);
     };
 
     view! {
@@ -352,7 +373,7 @@ pub fn PoolCanvas(
                 aria-label=t_string!(i18n, blocks.canvas_label)
                 on:mousemove=on_move
                 on:click=on_move
-                on:mouseleave=move |_| set_tip.set(None)
+                on:mouseleave=on_leave
             ></canvas>
             {move || {
                 tip.get()

@@ -77,6 +77,26 @@ test('seed example: sweep leaves 10 MB and 30 MB apart, compaction makes one 40 
   await context.close();
 });
 
+test('a block tip follows the picture: hover shows it, a step under a still pointer updates it, leaving hides it', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=seed-10-20-30`);
+  await page.waitForSelector('[data-testid="block-row"]');
+  await atStep(page, 0);
+  const box = await page.getByTestId('pool-canvas').boundingBox();
+  // Three quarters along the 60 MB pool: about 45 MB.
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.5);
+  const tip = page.getByTestId('block-tip');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /60 MiB at 0 B/);
+  // Step 1 allocates 10 MB at 0: the same point now lies in the free rest.
+  await page.locator('body').press('ArrowRight');
+  await atStep(page, 1);
+  await page.waitForFunction(() => /50 MiB at 10 MiB/.test(document.querySelector('[data-testid="block-tip"]')?.textContent ?? ''));
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height + 80);
+  await tip.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a plain ?script= link runs, and a fragmentation OOM shows its cause', async () => {
   const script = [
     'pool 100mb policy first-fit',
