@@ -20,19 +20,11 @@ const EMPTY: u64 = u64::MAX;
 /// The smallest table, once something is inserted.
 const MIN_SLOTS: usize = 16;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Names {
     /// `(hash32 << 32) | id`, or [`EMPTY`]; the length is a power of two (or 0).
     slots: Vec<u64>,
     len: usize,
-    /// 64 − log2(slots): a hash's home slot is the top bits of its spread.
-    shift: u32,
-}
-
-impl Default for Names {
-    fn default() -> Self {
-        Names { slots: Vec::new(), len: 0, shift: 64 }
-    }
 }
 
 /// The name's 32-bit hash: what the table stores and what [`Names::slot`] takes.
@@ -54,8 +46,10 @@ impl Names {
 
     /// The slot a probe for hash `h` starts at (the table must not be empty).
     fn home(&self, h: u32) -> usize {
-        // Fibonacci hashing: the top bits of the product depend on every bit of `h`.
-        (u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        // Fibonacci hashing: the top log2(slots) bits of the product depend on every bit
+        // of `h`.
+        let shift = 64 - self.slots.len().trailing_zeros();
+        (u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
     }
 
     /// The slot a lookup of hash `h` reads first (for a prefetch hint), if there is a table.
@@ -124,7 +118,6 @@ impl Names {
     fn grow(&mut self) {
         let n = (self.slots.len() * 2).max(MIN_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; n]);
-        self.shift = 64 - n.trailing_zeros();
         for e in old.into_iter().filter(|&e| e != EMPTY) {
             self.put(e);
         }
