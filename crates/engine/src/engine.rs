@@ -350,7 +350,7 @@ impl Engine {
 
     /// The second replay hint for `op`: for a release that frees at once, the neighbours of
     /// the block found by the first hint; for an allocation, the slots its new block and
-    /// record will take.
+    /// record may take.
     fn hint_near(&self, op: &Op, found: Option<u32>) {
         let Layout::Contiguous(segs) = &self.layout else { return };
         match op {
@@ -363,7 +363,10 @@ impl Engine {
                 }
             }
             Op::Alloc { .. } => {
-                if let Some(v) = segs.next_vacant() {
+                // The slot the allocation will take is the top of the vacant stack, or the
+                // one below it when the operation running now is a split that takes the top.
+                for k in 0..2 {
+                    let Some(v) = segs.vacant_at(k) else { break };
                     if let Some(seg) = segs.segs.get(v as usize) {
                         prefetch(seg);
                     }
@@ -399,14 +402,18 @@ impl Engine {
         if let Some(o) = owner_id {
             self.quotas.check(o, reserved)?;
         }
+        // The contiguous layout changes its block list last (see below).
+        let mut split = None;
         let id = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(hit) = segs.find(self.cfg.policy, size) else {
                     return Err(self.out_of_memory(size));
                 };
                 let offset = hit.offset;
-                let (used, rest) = segs.take(hit, size);
-                if let Some((rest_offset, rest_size)) = rest {
+                let used = segs.id_for(&hit, size);
+                split = Some(hit);
+                if hit.size > size {
+                    let (rest_offset, rest_size) = (offset + size, hit.size - size);
                     self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
                 }
                 let n = name.clone();
@@ -455,6 +462,14 @@ impl Engine {
             owner: owner_id.map_or(NOBODY, |o| o.0),
         };
         self.store_alloc(id, alloc);
+        // Last, because taking the block writes to the chosen block and its predecessor,
+        // which in a large pool are rarely in cache: the processor holds every later write
+        // until those lines arrive, and building the event and the record (names copied
+        // through the stack) would wait behind them.
+        if let (Some(hit), Layout::Contiguous(segs)) = (split, &mut self.layout) {
+            let used = segs.take(hit, size);
+            debug_assert_eq!(used, id, "id_for foretold take");
+        }
         Ok(())
     }
 

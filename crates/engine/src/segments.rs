@@ -85,12 +85,12 @@ impl Segments {
     }
 
     /// Allocates the low `size` bytes of the free block `hit`. Returns the segment that now
-    /// holds the allocation (its `alloc` is its own id: the allocation takes that id) and,
-    /// if the block was split, the free rest as (offset, size). The free rest keeps the old
-    /// segment id and shrinks in place, so its index entry is changed rather than removed
-    /// and inserted again. The block's offset and size come from the index, so nothing here
-    /// waits for the block's own entry except the link to its predecessor.
-    pub fn take(&mut self, hit: Hit, size: u64) -> (u32, Option<(u64, u64)>) {
+    /// holds the allocation (its `alloc` is its own id: the allocation takes that id), which
+    /// [`Segments::id_for`] tells beforehand. If the block is split, the free rest keeps the
+    /// old segment id and shrinks in place, so its index entry is changed rather than
+    /// removed and inserted again. The block's offset and size come from the index, so
+    /// nothing here waits for the block's own entry except the link to its predecessor.
+    pub fn take(&mut self, hit: Hit, size: u64) -> u32 {
         let (id, offset, total) = (hit.seg, hit.offset, hit.size);
         debug_assert_eq!((offset, total), (self.segs[id as usize].offset, self.segs[id as usize].size));
         self.cursor = offset + size;
@@ -98,7 +98,7 @@ impl Segments {
             self.free.remove(offset, total);
             self.segs[id as usize].alloc = id;
             self.segs[id as usize].dirty = false;
-            return (id, None);
+            return id;
         }
         self.free.update(offset, total, offset + size, total - size);
         let prev = self.segs[id as usize].prev;
@@ -112,7 +112,7 @@ impl Segments {
         } else {
             self.segs[prev as usize].next = used;
         }
-        (used, Some((offset + size, total - size)))
+        used
     }
 
     /// Frees segment `id`. With `merge`, it is merged with free neighbours at once;
@@ -302,8 +302,18 @@ impl Segments {
     }
 
     /// The slot the next new segment will take, if one is vacant.
-    pub fn next_vacant(&self) -> Option<u32> {
-        self.vacant.last().copied()
+    /// The id `take(hit, size)` will give the allocation, before it runs.
+    pub fn id_for(&self, hit: &Hit, size: u64) -> u32 {
+        if hit.size == size {
+            hit.seg
+        } else {
+            self.vacant.last().copied().unwrap_or(self.segs.len() as u32)
+        }
+    }
+
+    /// The `k`-th segment slot from the top of the vacant stack (0: the next one taken).
+    pub fn vacant_at(&self, k: usize) -> Option<u32> {
+        self.vacant.len().checked_sub(k + 1).map(|i| self.vacant[i])
     }
 
     fn new_seg(&mut self, seg: Seg) -> u32 {
