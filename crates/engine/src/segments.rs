@@ -301,7 +301,6 @@ impl Segments {
         })
     }
 
-    /// The slot the next new segment will take, if one is vacant.
     /// The id `take(hit, size)` will give the allocation, before it runs.
     pub fn id_for(&self, hit: &Hit, size: u64) -> u32 {
         if hit.size == size {
