@@ -7,7 +7,9 @@ use memlab_engine::BlockState;
 use memlab_size::human;
 
 use crate::i18n::{t, t_string, use_i18n};
+use crate::lang::use_lang;
 use crate::tf;
+use crate::viz::scene::Ghost;
 
 /// A block state as the reader's language says it.
 pub fn state_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, s: BlockState) -> &'static str {
@@ -25,8 +27,12 @@ pub const MAX_ROWS: usize = 400;
 pub fn BlockTable(
     #[prop(into)] blocks: Signal<Vec<Block>>,
     #[prop(into)] highlight: Signal<Vec<String>>,
+    /// The request that failed at this step (drawn above the pool), if one did.
+    #[prop(into, optional)]
+    failed: Signal<Option<Ghost>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     view! {
         <div class="table-wrap">
             <table class="blocks" data-testid="block-table">
@@ -80,6 +86,16 @@ pub fn BlockTable(
                     }}
                 </tbody>
             </table>
+            {move || {
+                failed.get().map(|g| {
+                    let reason = memlab_engine::OpError::reason_label(g.reason, lang.get());
+                    view! {
+                        <p class="table-failed" data-testid="table-failed" data-cause=g.reason>
+                            {tf!(i18n, blocks.failed, request = g.label, reason = reason)}
+                        </p>
+                    }
+                })
+            }}
             {move || {
                 let n = blocks.with(Vec::len);
                 (n > MAX_ROWS)

@@ -306,6 +306,7 @@ pub fn AllocatorPage() -> impl IntoView {
             .unwrap_or_default()
     });
     let blocks = Signal::derive(move || primary.get().map(|v| v.scene.after.clone()).unwrap_or_default());
+    let failed = Signal::derive(move || primary.get().and_then(|v| v.scene.failed()));
 
     let samples = Memo::new(move |_| {
         run.with(|r| {
@@ -651,7 +652,7 @@ pub fn AllocatorPage() -> impl IntoView {
             </div>
 
             <div class="card">
-                <BlockTable blocks=blocks highlight=highlight/>
+                <BlockTable blocks=blocks highlight=highlight failed=failed/>
                 {move || views.with(|v| v.0.get(1).map(|c| {
                     let m = &c.metrics;
                     view! {

@@ -47,6 +47,10 @@ pub struct Overlay {
     pub name: Option<memlab_engine::Name>,
 }
 
+/// Where a failed request rests once it has bounced off the pool (as [`Ghost::drop`]): in
+/// the room above the rows, clear of the blocks.
+pub const GHOST_REST: f64 = 0.7;
+
 /// A failed request bouncing off the pool.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ghost {
@@ -175,7 +179,9 @@ impl StepScene {
         let t = t.clamp(0.0, 1.0);
         let done = Frame { base: Base::After, hidden: None, overlays: vec![], scanner: None, ghost: None };
         if t >= 1.0 {
-            return done;
+            // A failed request stays in the picture while its step is shown, resting above
+            // the pool (a reader who scrubs to it never saw it fall).
+            return Frame { ghost: self.failed(), ..done };
         }
         match self.motion {
             Motion::None => done,
@@ -246,21 +252,35 @@ impl StepScene {
                 Frame { hidden: self.moved_mask.clone(), overlays, ..done }
             }
             Motion::Fail => {
-                let (size, label) = match &self.op {
-                    Some(op @ Op::Alloc { size, .. }) => (*size, op.to_string()),
-                    Some(op) => (0, op.to_string()),
-                    None => (0, String::new()),
+                // Drops onto the pool by t = 0.45, then bounces back up to rest above it.
+                let drop = if t < 0.45 {
+                    ease(t / 0.45)
+                } else {
+                    1.0 - ease((t - 0.45) / 0.55) * (1.0 - GHOST_REST)
                 };
-                let reason = self
-                    .events
-                    .iter()
-                    .find_map(|e| if let Event::Fail { reason, .. } = e { Some(*reason) } else { None })
-                    .unwrap_or("failed");
-                // Drops onto the pool by t = 0.45, then bounces back up.
-                let drop = if t < 0.45 { ease(t / 0.45) } else { 1.0 - ease((t - 0.45) / 0.55) * 0.8 };
-                Frame { ghost: Some(Ghost { size, drop, reason, label }), ..done }
+                Frame { ghost: Some(self.ghost(drop)), ..done }
             }
         }
+    }
+
+    /// The request that failed at this step, at rest above the pool; `None` if none did.
+    pub fn failed(&self) -> Option<Ghost> {
+        (self.motion == Motion::Fail).then(|| self.ghost(GHOST_REST))
+    }
+
+    /// The failed request of this step, `drop` of the way down to the pool.
+    fn ghost(&self, drop: f64) -> Ghost {
+        let (size, label) = match &self.op {
+            Some(op @ Op::Alloc { size, .. }) => (*size, op.to_string()),
+            Some(op) => (0, op.to_string()),
+            None => (0, String::new()),
+        };
+        let reason = self
+            .events
+            .iter()
+            .find_map(|e| if let Event::Fail { reason, .. } = e { Some(*reason) } else { None })
+            .unwrap_or("failed");
+        Ghost { size, drop, reason, label }
     }
 
     /// A scanner passes over the pool; marked blocks behind it turn free; at `merge_at` the
@@ -429,6 +449,12 @@ mod tests {
         let g = f.frame(0.45).ghost.unwrap();
         assert_eq!((g.reason, g.size), ("exhausted", 8 << 20));
         assert!(f.frame(0.45).ghost.unwrap().drop > f.frame(0.9).ghost.unwrap().drop);
+        // Once the bounce ends the request stays, at rest, for as long as the step shows.
+        let rest = f.frame(1.0).ghost.expect("a failed request stays in the picture");
+        assert_eq!((rest.drop, rest.label.as_str()), (GHOST_REST, "alloc b 8 mb"));
+        assert!((f.frame(0.999).ghost.unwrap().drop - GHOST_REST).abs() < 0.01, "no jump at the end");
+        // A step that did not fail shows no request.
+        assert_eq!(s.frame(1.0).ghost, None);
     }
 
     #[test]

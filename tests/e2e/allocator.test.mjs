@@ -116,6 +116,23 @@ test('a plain ?script= link runs, and a fragmentation OOM shows its cause', asyn
   assert.equal(await f.count(), 1);
   assert.equal(await f.getAttribute('data-cause'), 'fragmentation');
   assert.match(await page.getByTestId('event-log').textContent(), /alloc big 60 mb failed \(fragmentation\)/);
+  // Once its bounce is over, the failed request stays drawn above the pool (the room the
+  // canvas keeps there: min(18% of its height, 48 px)), 60 MiB wide: red near its top-left.
+  await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]').dataset.progress === '1.000');
+  const [r, g, b] = await page.$eval('[data-testid="pool-canvas"]', (c) => {
+    const scale = c.width / c.clientWidth;
+    const w = 0.6 * c.clientWidth; // 60 of 100 MiB, at most 60% of the width
+    const x = (c.clientWidth - w) / 2 + 4;
+    return [...c.getContext('2d').getImageData(Math.round(x * scale), Math.round(5 * scale), 1, 1).data];
+  });
+  assert.ok(r > 180 && g < 120 && b < 120, `the failed request rests above the pool (pixel ${r},${g},${b})`);
+  // …and the picture's text alternative says so.
+  const said = page.getByTestId('table-failed');
+  assert.equal(await said.getAttribute('data-cause'), 'fragmentation');
+  assert.match(await said.textContent(), /Failed at this step \(drawn above the pool\): alloc big 60 mb — fragmentation/);
+  await page.getByTestId('timeline').fill('6');
+  await atStep(page, 6);
+  assert.equal(await page.getByTestId('table-failed').count(), 0, 'a step that did not fail names no failed request');
   assert.deepEqual(errors, []);
   await context.close();
 });
