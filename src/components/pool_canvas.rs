@@ -216,7 +216,14 @@ fn draw(
         ctx.fill_rect(x - 1.5, y - 4.0, 3.0, g.row_height() + 8.0);
     }
     if let Some(ghost) = &frame.ghost {
-        let w = (ghost.size as f64 / g.pool as f64 * g.width * g.rows as f64).clamp(40.0, g.width * 0.6);
+        let text = format!("{} ✗ {}", ghost.label, ghost.reason);
+        ctx.set_font("600 13px system-ui, sans-serif");
+        // As wide as the request, but never too narrow to read its label.
+        let label_w = ctx.measure_text(&text).map_or(0.0, |m| m.width()) + 16.0;
+        let w = (ghost.size as f64 / g.pool as f64 * g.width * g.rows as f64)
+            .clamp(40.0, g.width * 0.6)
+            .max(label_w)
+            .min(g.width);
         let h = (g.top - 6.0).max(18.0);
         let y = -h + ghost.drop * (g.top + h * 0.35);
         let x = (g.width - w) / 2.0;
@@ -225,13 +232,7 @@ fn draw(
         ctx.fill_rect(x, y, w, h);
         ctx.set_global_alpha(1.0);
         ctx.set_fill_style_str("#ffffff");
-        ctx.set_font("600 13px system-ui, sans-serif");
-        let _ = ctx.fill_text_with_max_width(
-            &format!("{} ✗ {}", ghost.label, ghost.reason),
-            x + 8.0,
-            y + h / 2.0,
-            w - 12.0,
-        );
+        let _ = ctx.fill_text_with_max_width(&text, x + 8.0, y + h / 2.0, w - 12.0);
     }
 }
 

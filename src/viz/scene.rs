@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use memlab_engine::{Block, BlockState, Event, Op};
+use memlab_engine::{Block, BlockState, Event, Op, OpError};
 
 /// How a shape is painted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,16 +270,24 @@ impl StepScene {
 
     /// The failed request of this step, `drop` of the way down to the pool.
     fn ghost(&self, drop: f64) -> Ghost {
+        let fail = self.events.iter().find_map(|e| match e {
+            Event::Fail { reason, error, .. } => Some((*reason, error)),
+            _ => None,
+        });
+        let error = fail.map(|(_, e)| e);
         let (size, label) = match &self.op {
             Some(op @ Op::Alloc { size, .. }) => (*size, op.to_string()),
+            // A gate asks for whole network segments.
+            Some(op @ Op::Gate { .. }) => match error {
+                Some(OpError::InsufficientNetworkBuffers { required, segment, .. }) => {
+                    (required.saturating_mul(*segment), op.to_string())
+                }
+                _ => (0, op.to_string()),
+            },
             Some(op) => (0, op.to_string()),
             None => (0, String::new()),
         };
-        let reason = self
-            .events
-            .iter()
-            .find_map(|e| if let Event::Fail { reason, .. } = e { Some(*reason) } else { None })
-            .unwrap_or("failed");
+        let reason = fail.map_or("failed", |(r, _)| r);
         Ghost { size, drop, reason, label }
     }
 
@@ -364,18 +372,24 @@ impl Geometry {
         let rh = self.row_height();
         let mut start = offset.max(0.0);
         let end = (offset + size).min(self.pool as f64);
+        // The row is counted, not recomputed from `start`: when a row holds a fractional
+        // number of bytes, `row_end / rb` can round to just below the next row and the
+        // rest of the block would be lost.
+        let mut row = ((start / rb).floor() as usize).min(self.rows - 1);
         while start < end {
-            let row = ((start / rb).floor() as usize).min(self.rows - 1);
-            let row_end = (row as f64 + 1.0) * rb;
-            let seg_end = end.min(row_end);
-            let x = (start - row as f64 * rb) / rb * self.width;
-            let w = ((seg_end - start) / rb * self.width).max(MIN_WIDTH);
-            let y = self.top + row as f64 * (rh + self.gap);
-            f(x, y, w, rh);
-            if seg_end <= start {
+            let last = row + 1 >= self.rows;
+            let seg_end = if last { end } else { end.min((row as f64 + 1.0) * rb) };
+            // (Empty only where `start` sits on a row end that rounded below it.)
+            if seg_end > start {
+                let x = ((start - row as f64 * rb) / rb * self.width).max(0.0);
+                let w = ((seg_end - start) / rb * self.width).max(MIN_WIDTH);
+                f(x, self.top + row as f64 * (rh + self.gap), w, rh);
+            }
+            if last {
                 break;
             }
             start = seg_end;
+            row += 1;
         }
     }
 
@@ -470,6 +484,26 @@ mod tests {
         let (x, y) = (spans[1].0 + 100.0, spans[1].1 + 5.0);
         assert_eq!(g.address_at(x, y), Some(275));
         assert_eq!(g.address_at(5.0, 1.0), None); // above the rows
+    }
+
+    #[test]
+    fn a_block_over_many_rows_is_drawn_on_every_row() {
+        // The network-buffer scenario's pool: 64 MiB of 32 KiB pages on 11 rows, so a row
+        // holds 6,100,805.8 bytes and row ends are not whole numbers.
+        let mut g = Geometry::new(964.0, 320.0, 64 << 20, 4);
+        g.rows = 11;
+        for (offset, size) in [(6_815_744u64, 26_476_544u64), (33_292_288, 26_476_544), (0, 64 << 20)] {
+            let mut rows = vec![];
+            let mut width = 0.0;
+            g.for_each_span(offset as f64, size as f64, |_, y, w, h| {
+                rows.push(((y - g.top) / (h + g.gap)).round() as usize);
+                width += w;
+            });
+            let (first, last) = (offset as f64 / g.row_bytes(), (offset + size) as f64 / g.row_bytes());
+            let want: Vec<usize> = (first.floor() as usize..=(last.ceil() as usize - 1).min(10)).collect();
+            assert_eq!(rows, want, "block at {offset} of {size} bytes");
+            assert!((width - size as f64 / g.row_bytes() * g.width).abs() < 2.0 * MIN_WIDTH, "{width}");
+        }
     }
 
     #[test]

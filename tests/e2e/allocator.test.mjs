@@ -201,6 +201,44 @@ test('side by side: first-fit fails where best-fit fits', async () => {
   await context.close();
 });
 
+test('pages mode draws every row of a block that wraps over many rows, and a failed gate with its label', async () => {
+  // 64 MiB of 32 KiB pages on 11 rows: a row holds a fractional number of bytes, which
+  // once made blocks spanning several rows lose all but their first rows.
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=network-buffers&step=4`);
+  await atStep(page, 4);
+  await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]').dataset.progress === '1.000');
+  // Down a 6-pixel-wide strip, the longest stretch of plain background between the first
+  // and the last drawn pixel: the gap between two rows, never a missing row.
+  const { longest, gap } = await page.$eval('[data-testid="pool-canvas"]', (c) => {
+    const scale = c.width / c.clientWidth;
+    const x = Math.round(c.width * 0.3);
+    const d = c.getContext('2d').getImageData(x, 0, Math.round(6 * scale), c.height).data;
+    const w = Math.round(6 * scale);
+    const blank = [];
+    for (let y = 0; y < c.height; y++) {
+      let all = true;
+      for (let i = 0; i < w; i++) {
+        const k = (y * w + i) * 4;
+        if (d[k] < 250 || d[k + 1] < 250 || d[k + 2] < 250) all = false;
+      }
+      blank.push(all);
+    }
+    const top = Math.round(48 * scale); // the room kept above the rows for a failed request
+    const drawn = blank.map((b, y) => (!b && y >= top ? y : -1)).filter((y) => y >= 0);
+    let longest = 0, run = 0;
+    for (let y = drawn[0]; y <= drawn[drawn.length - 1]; y++) {
+      run = blank[y] ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    return { longest, gap: 6 * scale };
+  });
+  assert.ok(longest <= gap + 1, `a blank band of ${longest} px between rows (gap ${gap})`);
+  // The failed gate shows its whole label (the box grows to fit it) and the table says it.
+  assert.match(await page.getByTestId('table-failed').textContent(), /gate sink-in channels 200 exclusive 2 floating 8 — insufficient-network-buffers/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('play and pause drive the timeline; every built-in scenario loads', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=quota-slots&speed=8`);
   await page.getByTestId('play').click();
