@@ -601,9 +601,10 @@ pub fn AllocatorPage() -> impl IntoView {
                                 if v.scene.events.is_empty() {
                                     return view! { <li class="muted">{t!(i18n, alloc.ready)}</li> }.into_any();
                                 }
-                                v.scene.events.iter().map(|e| {
+                                let said = narrate::step_sentences(&v.scene.events, lang.get());
+                                v.scene.events.iter().zip(said).map(|(e, sentence)| {
                                     let fail = matches!(e, memlab_engine::Event::Fail { .. });
-                                    view! { <li class:fail=fail>{narrate::sentence_in(e, lang.get())}</li> }
+                                    view! { <li class:fail=fail>{sentence}</li> }
                                 }).collect_view().into_any()
                             })
                         }}

@@ -35,10 +35,13 @@ test('seed example: sweep leaves 10 MB and 30 MB apart, compaction makes one 40 
   await page.waitForSelector('[data-testid="block-row"]');
   assert.equal(await page.getByTestId('scenario-select').inputValue(), 'seed-10-20-30');
 
-  // Step forward to the sweep (step 7).
+  // Step forward to the sweep (step 7). Step 5 releases a: it waits for the sweep.
   for (let i = 1; i <= 7; i++) {
     await page.getByTestId('step').click();
     await atStep(page, i);
+    if (i === 5) {
+      assert.equal(await page.getByTestId('event-log').textContent(), 'release a: refcount 1 → 0, the block is unreferenced until a sweep frees it');
+    }
   }
   const swept = await blocks(page);
   const free7 = swept.filter((b) => b.state === 'free').map((b) => b.size);
@@ -235,6 +238,10 @@ test('pages mode draws every row of a block that wraps over many rows, and a fai
   assert.ok(longest <= gap + 1, `a blank band of ${longest} px between rows (gap ${gap})`);
   // The failed gate shows its whole label (the box grows to fit it) and the table says it.
   assert.match(await page.getByTestId('table-failed').textContent(), /gate sink-in channels 200 exclusive 2 floating 8 — insufficient-network-buffers/);
+  // Network buffers return at once (a coalescing release), and the log says so.
+  await page.getByTestId('step').click();
+  await atStep(page, 5);
+  assert.equal(await page.locator('[data-testid="event-log"] li').first().textContent(), 'release source-out: refcount 1 → 0, so the block is freed at once');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -77,8 +77,9 @@ fn explain_steps(s: &script::Script, t: &Timeline, lang: Lang) -> String {
         let _ = e.apply(op);
         let _ =
             writeln!(o, "{}", tr!(lang, "step {k} · line {line} · {op}", "第 {k} 步 · 第 {line} 行 · {op}"));
-        for ev in e.drain_events() {
-            let _ = writeln!(o, "    {}", narrate::sentence_in(&ev, lang));
+        let events: Vec<_> = e.drain_events().collect();
+        for sentence in narrate::step_sentences(&events, lang) {
+            let _ = writeln!(o, "    {sentence}");
         }
     }
     o.push('\n');

@@ -12,6 +12,35 @@ pub fn sentence(e: &Event) -> String {
     sentence_in(e, Lang::En)
 }
 
+/// The sentences for one step's events, in `lang`, in order: [`sentence_in`] for each,
+/// except that a release to refcount 0 says what became of the block at this step — freed
+/// at once (an eager or coalescing release: a `Free` of the same name follows) or left
+/// unreferenced for a sweep — where a single event cannot tell.
+pub fn step_sentences(events: &[Event], lang: Lang) -> Vec<String> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| match e {
+            Event::Release { name, refcount: 0 } => {
+                if matches!(events.get(i + 1), Some(Event::Free { name: freed, .. }) if freed == name) {
+                    tr!(
+                        lang,
+                        "release {name}: refcount 1 → 0, so the block is freed at once",
+                        "release {name}：引用计数 1 → 0，该块立即被释放"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "release {name}: refcount 1 → 0, the block is unreferenced until a sweep frees it",
+                        "release {name}：引用计数 1 → 0，该块变为无引用，直到清扫将它释放"
+                    )
+                }
+            }
+            _ => sentence_in(e, lang),
+        })
+        .collect()
+}
+
 /// One sentence for one event, in `lang`.
 pub fn sentence_in(e: &Event, lang: Lang) -> String {
     match e {
@@ -101,6 +130,29 @@ mod tests {
         let s = sentence(&Event::Release { name: "c".into(), refcount: 0 });
         assert!(s.starts_with("release c: refcount 1 → 0, the block is unreferenced until the next sweep"));
         assert_eq!(sentence(&Event::Retain { name: "b".into(), refcount: 2 }), "retain b: refcount 1 → 2");
+    }
+
+    #[test]
+    fn a_step_says_whether_a_release_freed_the_block() {
+        let release = Event::Release { name: "a".into(), refcount: 0 };
+        let free = Event::Free { name: "a".into(), offset: 0, size: 1 << 20 };
+        // Deferred release: nothing follows; the block waits for a sweep.
+        assert_eq!(
+            step_sentences(std::slice::from_ref(&release), Lang::En),
+            ["release a: refcount 1 → 0, the block is unreferenced until a sweep frees it"]
+        );
+        // Eager or coalescing release: the block is freed in the same step.
+        assert_eq!(
+            step_sentences(&[release.clone(), free.clone()], Lang::En),
+            [
+                "release a: refcount 1 → 0, so the block is freed at once",
+                "free a: 1 MiB at 0 B is free again"
+            ]
+        );
+        // A free of another block (an autosweep) does not count.
+        let other = Event::Free { name: "b".into(), offset: 0, size: 1 };
+        assert!(step_sentences(&[release.clone(), other], Lang::En)[0].ends_with("until a sweep frees it"));
+        assert!(memlab_text::has_han(&step_sentences(&[release, free], Lang::Zh)[0]));
     }
 
     #[test]
