@@ -97,7 +97,12 @@ fn initial(route: &crate::route::Route, lang: Lang) -> Initial {
         text: text.unwrap_or_else(|| scenario.map(|s| s.text.to_owned()).unwrap_or_default()),
         scenario: scenario.map(|s| s.id),
         policy: route.get("policy").and_then(Policy::parse),
-        compare: route.get("compare").and_then(Policy::parse),
+        // A scenario about two policies opens side by side unless the link says otherwise
+        // (`compare=none`).
+        compare: match route.get("compare") {
+            Some(c) => Policy::parse(c),
+            None => scenario.and_then(|s| s.compare()),
+        },
         step: route.get("step").and_then(|s| s.parse().ok()),
         speed: route.get("speed").and_then(|s| s.parse().ok()).filter(|s| SPEEDS.contains(s)),
         warning,
@@ -278,17 +283,22 @@ pub fn AllocatorPage() -> impl IntoView {
         for k in ["script", "scriptz", "scenario", "policy", "compare", "step", "speed"] {
             route = route.with(k, None);
         }
-        route = match sc {
-            Some(id) if scenarios::get(id).is_some_and(|x| x.text == r.text) => {
-                route.with("scenario", Some(id))
-            }
-            _ => {
+        let builtin = sc.and_then(scenarios::get).filter(|x| x.text == r.text);
+        route = match builtin {
+            Some(x) => route.with("scenario", Some(x.id)),
+            None => {
                 let (k, v) = share::encode(&r.text);
                 route.with(k, Some(&v))
             }
         };
         route = route.with("policy", pol.map(Policy::name));
-        route = route.with("compare", cmp.map(Policy::name));
+        // Turning off a scenario's own comparison must survive a reload.
+        let cmp_name = match cmp {
+            Some(c) => Some(c.name()),
+            None if builtin.is_some_and(|x| x.compare().is_some()) => Some("none"),
+            None => None,
+        };
+        route = route.with("compare", cmp_name);
         if s > 0 {
             route = route.with("step", Some(&s.to_string()));
         }
@@ -330,6 +340,12 @@ pub fn AllocatorPage() -> impl IntoView {
     let on_scenario = move |ev: web_sys::Event| {
         let id = event_target_value(&ev);
         if let Some(s) = scenarios::get(&id) {
+            // A comparison the last scenario brought goes with it; one the reader chose
+            // stays, unless the new scenario brings its own.
+            let brought = scenario.get_untracked().and_then(scenarios::get).and_then(|p| p.compare());
+            if s.compare().is_some() || compare.get_untracked() == brought {
+                compare.set(s.compare());
+            }
             scenario.set(Some(s.id));
             text.set(s.text.to_owned());
             start(None);

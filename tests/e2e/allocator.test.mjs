@@ -192,14 +192,35 @@ test('the picture animates: pixels change between steps and between frames of on
 });
 
 test('side by side: first-fit fails where best-fit fits', async () => {
+  // The scenario names its comparison (`# compare: best-fit`): it opens side by side.
   const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=first-vs-best-fit`);
-  await page.getByTestId('compare-select').selectOption('best-fit');
   await page.waitForSelector('[data-testid="pool-canvas-compare"]');
+  assert.equal(await page.getByTestId('compare-select').inputValue(), 'best-fit');
   await page.getByTestId('timeline').fill('10');
   await atStep(page, 10);
   assert.equal(await page.getByTestId('failure').getAttribute('data-cause'), 'fragmentation');
   assert.match(await page.getByTestId('compare-summary').textContent(), /0 failure\(s\)/);
   await screenshot(page, 'allocator-side-by-side');
+  // Turned off, the comparison stays off across a reload (the link says compare=none)…
+  await page.getByTestId('compare-select').selectOption('');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('compare') === 'none');
+  await page.reload();
+  await page.waitForSelector('[data-testid="pool-canvas"]');
+  assert.equal(await page.getByTestId('pool-canvas-compare').count(), 0);
+  // …and choosing the scenario from the list opens it side by side again.
+  await page.getByTestId('scenario-select').selectOption('seed-10-20-30');
+  await page.getByTestId('scenario-select').selectOption('first-vs-best-fit');
+  await page.waitForSelector('[data-testid="pool-canvas-compare"]');
+  // Leaving it takes its comparison along; a comparison the reader chose stays.
+  await page.getByTestId('scenario-select').selectOption('leak');
+  await page.waitForSelector('[data-testid="pool-canvas-compare"]', { state: 'detached' });
+  await page.getByTestId('compare-select').selectOption('worst-fit');
+  await page.waitForSelector('[data-testid="pool-canvas-compare"]');
+  await page.getByTestId('scenario-select').selectOption('seed-10-20-30');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('scenario') === 'seed-10-20-30');
+  assert.equal(new URL(page.url()).searchParams.get('compare'), 'worst-fit');
+  assert.equal(await page.getByTestId('compare-select').inputValue(), 'worst-fit');
+  assert.equal(await page.getByTestId('pool-canvas-compare').count(), 1);
   assert.deepEqual(errors, []);
   await context.close();
 });

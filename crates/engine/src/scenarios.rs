@@ -1,7 +1,8 @@
 //! Built-in scenarios: plain scenario files in `crates/engine/scenarios/`, embedded at build
 //! time so the CLI, the app and the tests read the same text. Each file starts with
 //! `# title: …` and `# about: …` header comments (the teaching note), and the same in
-//! 简体中文 as `# title.zh: …` and `# about.zh: …` comments at the end.
+//! 简体中文 as `# title.zh: …` and `# about.zh: …` comments at the end. A scenario that is
+//! about two policies names the second in `# compare: POLICY`: the app opens it side by side.
 
 use memlab_text::Lang;
 
@@ -46,6 +47,12 @@ impl Scenario {
         self.header("about")
     }
 
+    /// The policy this scenario is meant to be watched against, side by side
+    /// (`# compare: best-fit`), if any.
+    pub fn compare(&self) -> Option<crate::model::Policy> {
+        crate::model::Policy::parse(&self.header("compare"))
+    }
+
     /// The title in `lang` (`# title.zh:` for 简体中文).
     pub fn title_in(&self, lang: Lang) -> String {
         self.localized("title", lang)
@@ -80,4 +87,18 @@ scenarios!(
 /// The scenario with this id.
 pub fn get(id: &str) -> Option<&'static Scenario> {
     ALL.iter().find(|s| s.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Policy;
+
+    #[test]
+    fn only_the_policy_comparison_names_a_policy_to_compare_with() {
+        for s in ALL {
+            let want = (s.id == "first-vs-best-fit").then_some(Policy::BestFit);
+            assert_eq!(s.compare(), want, "{}", s.id);
+        }
+    }
 }
