@@ -95,18 +95,20 @@ fn model(p: Proc, v: FlinkVersion, c: &FlinkConfig, lang: Lang) -> Result<Model,
                 jvm_args: m.jvm_args(),
                 dynamic: m.dynamic_properties(),
                 notes: m.notes.clone(),
-                facts: vec![(
-                    tr!(lang, "JVM direct memory limit", "JVM 直接内存上限"),
-                    if m.direct_limit {
-                        human(m.off_heap.bytes)
-                    } else {
+                // The option that turns the limit on goes with the label (small print), so
+                // the value stays a short figure.
+                facts: vec![if m.direct_limit {
+                    (tr!(lang, "JVM direct memory limit", "JVM 直接内存上限"), human(m.off_heap.bytes))
+                } else {
+                    (
                         tr!(
                             lang,
-                            "not set (jobmanager.memory.enable-jvm-direct-memory-limit)",
-                            "未设置 (jobmanager.memory.enable-jvm-direct-memory-limit)"
-                        )
-                    },
-                )],
+                            "JVM direct memory limit (off unless jobmanager.memory.enable-jvm-direct-memory-limit: true)",
+                            "JVM 直接内存上限（除非 jobmanager.memory.enable-jvm-direct-memory-limit: true，否则不设）"
+                        ),
+                        tr!(lang, "not set", "未设置"),
+                    )
+                }],
             })
         }
     }
