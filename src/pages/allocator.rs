@@ -563,10 +563,12 @@ pub fn AllocatorPage() -> impl IntoView {
                                             {owners.into_iter().map(|o| {
                                                 let frac = o.quota.map(|q| if q == 0 { 1.0 } else { o.used as f64 / q as f64 }).unwrap_or(0.0);
                                                 let quota = o.quota.map(|q| tf!(i18n, alloc.of_quota, quota = human(q))).unwrap_or_else(|| t_string!(i18n, alloc.no_quota).to_owned());
+                                                // Full: this owner's next request fails, whatever the pool holds.
+                                                let fill = if o.quota.is_none() { "" } else if frac >= 1.0 { "hot" } else if frac >= 0.85 { "warm" } else { "" };
                                                 view! {
-                                                    <li data-testid="owner" data-owner=o.owner.to_string()>
+                                                    <li data-testid="owner" data-owner=o.owner.to_string() data-fill=fill>
                                                         <span>{format!("{}: {}{}", o.owner, human(o.used), quota)}</span>
-                                                        <span class="bar"><span style=format!("width:{:.1}%", (frac * 100.0).min(100.0))></span></span>
+                                                        <span class=format!("bar {fill}")><span style=format!("width:{:.1}%", (frac * 100.0).min(100.0))></span></span>
                                                     </li>
                                                 }
                                             }).collect_view()}

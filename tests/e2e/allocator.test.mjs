@@ -267,6 +267,20 @@ test('pages mode draws every row of a block that wraps over many rows, and a fai
   await context.close();
 });
 
+test('a quota that is full shows it: te1.s1 at 30 MB of 30 MB is red, te1 at 92% amber, te2 at 80% plain', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=quota-slots&step=6`);
+  await atStep(page, 6);
+  const fill = (owner) => page.locator(`[data-testid="owner"][data-owner="${owner}"]`).getAttribute('data-fill');
+  assert.equal(await fill('te1.s1'), 'hot');
+  assert.equal(await fill('te1'), 'warm');
+  assert.equal(await fill('te2'), '');
+  const red = await page.$eval('[data-testid="owner"][data-owner="te1.s1"] .bar > span', (e) => getComputedStyle(e).backgroundColor);
+  const plain = await page.$eval('[data-testid="owner"][data-owner="te2"] .bar > span', (e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(red, plain);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('play and pause drive the timeline; every built-in scenario loads', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=quota-slots&speed=8`);
   await page.getByTestId('play').click();
