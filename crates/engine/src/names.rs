@@ -187,12 +187,9 @@ mod tests {
         // around the table end and removals shift entries back through them.
         let mut model = std::collections::HashMap::new();
         let mut t = Names::default();
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rng = crate::workload::SplitMix64::new(0x2545_F491_4F6C_DD1D);
         for step in 0..200_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let name = format!("b{}", x % 3000);
+            let name = format!("b{}", rng.below(3000));
             match model.remove(&name) {
                 Some(id) => t.remove(name.as_bytes(), id),
                 None => {

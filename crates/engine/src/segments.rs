@@ -306,7 +306,7 @@ impl Segments {
         if hit.size == size {
             hit.seg
         } else {
-            self.vacant.last().copied().unwrap_or(self.segs.len() as u32)
+            self.vacant_at(0).unwrap_or(self.segs.len() as u32)
         }
     }
 
