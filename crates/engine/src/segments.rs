@@ -7,7 +7,7 @@
 //! holds exactly the free blocks, and — unless eager frees are waiting for a sweep (`dirty`)
 //! — no two free blocks are adjacent.
 
-use crate::free_index::{FreeIndex, Hit};
+use crate::free_index::{FreeIndex, Hit, SLIVER_CAP};
 use crate::model::Policy;
 
 pub(crate) const NIL: u32 = u32::MAX;
@@ -67,7 +67,12 @@ impl Segments {
     }
 
     /// The free block the policy picks for `size` bytes, as the index knows it.
-    pub fn find(&self, policy: Policy, size: u64) -> Option<Hit> {
+    /// A search below the size index's floor lowers the floor first.
+    pub fn find(&mut self, policy: Policy, size: u64) -> Option<Hit> {
+        if self.free.below_floor(size) {
+            let free = self.segs.iter().enumerate().filter(|(_, s)| s.alloc == FREE);
+            self.free.lower_floor(size, free.map(|(i, s)| (s.offset, s.size, i as u32)));
+        }
         let hit = match policy {
             Policy::FirstFit | Policy::Pages => self.free.first_fit(size),
             Policy::BestFit => self.free.best_fit(size),
@@ -100,7 +105,7 @@ impl Segments {
             self.segs[id as usize].dirty = false;
             return id;
         }
-        self.free.update(offset, total, offset + size, total - size);
+        self.free.update(offset, total, offset + size, total - size, id);
         let prev = self.segs[id as usize].prev;
         self.segs[id as usize].offset = offset + size;
         self.segs[id as usize].size = total - size;
@@ -146,11 +151,11 @@ impl Segments {
                     self.index_remove(r);
                     self.unlink(r);
                 }
-                self.free.update(parts[0].0, parts[0].1, offset, total);
+                self.free.update(parts[0].0, parts[0].1, offset, total, l);
                 l
             }
             (None, Some(r)) => {
-                self.free.update(parts[1].0, parts[1].1, offset, total);
+                self.free.update(parts[1].0, parts[1].1, offset, total, r);
                 r
             }
             (None, None) => unreachable!("handled above"),
@@ -256,7 +261,7 @@ impl Segments {
             }
             cur = next;
         }
-        self.free = FreeIndex::new(self.free.by_address());
+        self.free = self.free.emptied();
         self.dirty.clear();
         let mut at = 0u64;
         let mut prev = NIL;
@@ -373,8 +378,22 @@ impl Segments {
             return Err(format!("blocks add up to {at} bytes, the pool has {pool}"));
         }
         let indexed: Vec<(u64, u64)> = self.free.iter().collect();
-        if indexed != free_seen {
-            return Err(format!("free index {indexed:?} != free blocks {free_seen:?}"));
+        let (slivers, ordered): (Vec<_>, Vec<_>) =
+            free_seen.into_iter().partition(|f| self.free.is_sliver(f.1));
+        if indexed != ordered {
+            return Err(format!("free index {indexed:?} != free blocks {ordered:?}"));
+        }
+        let mut counted = [0u32; SLIVER_CAP as usize];
+        for &(_, size) in &slivers {
+            counted[size as usize] += 1;
+        }
+        for (size, &n) in counted.iter().enumerate() {
+            if self.free.sliver_count(size as u64) != n {
+                return Err(format!(
+                    "{n} free slivers of {size} bytes, the index counts {}",
+                    self.free.sliver_count(size as u64)
+                ));
+            }
         }
         self.free.check()
     }
