@@ -22,9 +22,9 @@ use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
 use crate::segments::{Segments, FREE};
 
-/// How many operations ahead [`Engine::replay`] starts loading an operation's name-table
-/// slot (`TABLE`), then the allocation record and block it names (`FAR`), then that block's
-/// neighbours (`NEAR`): each stage reads what the one before it loaded.
+/// How many operations ahead [`Engine::replay`] starts loading an operation (`STREAM`), its
+/// name-table slot (`TABLE`), then the allocation record and block it names (`FAR`), then
+/// that block's neighbours (`NEAR`): each stage reads what the one before it loaded.
 const REPLAY_TABLE: usize = 6;
 /// How far ahead `replay` starts loading the operation itself: the trace is read in order,
 /// but at 100,000 live blocks the hardware's own stream prefetch falls behind (≈ 20 ns an
@@ -303,8 +303,9 @@ impl Engine {
     ///
     /// Knowing the next operations, it asks the CPU to start loading what they will touch
     /// while it works on the current one, in stages that each read what the one before
-    /// loaded: six operations ahead the name's table slot, three ahead the allocation record
-    /// and block found there, one ahead that block's neighbours (a release merges with them).
+    /// loaded: ten operations ahead the operation itself, six ahead the name's table slot,
+    /// three ahead the allocation record and block found there, one ahead that block's
+    /// neighbours (a release merges with them).
     /// With 100,000 live blocks the state no longer fits in the CPU's caches, and
     /// overlapping the misses of successive operations makes a large pool faster (README,
     /// benchmark). The hints are only hints: the steps, results and events are the same as

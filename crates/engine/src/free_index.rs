@@ -43,7 +43,8 @@ pub struct FreeIndex {
     count: usize,
     /// Size view: blocks under this many bytes are slivers, counted by size in `slivers`.
     floor: u64,
-    /// (Boxed: a free index is part of every engine, and most pools search by address.)
+    /// (Boxed: every contiguous pool holds a free index, and the engine's layout enum
+    /// would otherwise carry these 256 bytes in every variant.)
     slivers: Box<[u32; SLIVER_CAP as usize]>,
     /// Bit `s`: some sliver has `s` bytes.
     sliver_sizes: u64,
