@@ -418,7 +418,7 @@ impl Engine {
             self.quotas.check(o, reserved)?;
         }
         // The contiguous layout changes its block list last (see below).
-        let mut split = None;
+        let mut chosen = None;
         let id = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(hit) = segs.find(self.cfg.policy, size) else {
@@ -426,7 +426,7 @@ impl Engine {
                 };
                 let offset = hit.offset;
                 let used = segs.id_for(&hit, size);
-                split = Some(hit);
+                chosen = Some(hit);
                 if hit.size > size {
                     let (rest_offset, rest_size) = (offset + size, hit.size - size);
                     self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
@@ -481,7 +481,7 @@ impl Engine {
         // which in a large pool are rarely in cache: the processor holds every later write
         // until those lines arrive, and building the event and the record (names copied
         // through the stack) would wait behind them.
-        if let (Some(hit), Layout::Contiguous(segs)) = (split, &mut self.layout) {
+        if let (Some(hit), Layout::Contiguous(segs)) = (chosen, &mut self.layout) {
             let used = segs.take(hit, size);
             debug_assert_eq!(used, id, "id_for foretold take");
         }

@@ -78,20 +78,16 @@ impl FreeIndex {
         FreeIndex { floor: self.floor, ..FreeIndex::new(self.by_address) }
     }
 
-    /// Whether a free block of `size` bytes is a sliver: counted, not ordered.
+    /// Whether a free block of `size` bytes is a sliver: counted, not ordered. A search for
+    /// `size` bytes, where this holds, must first [`lower_floor`](Self::lower_floor).
     pub fn is_sliver(&self, size: u64) -> bool {
         !self.by_address && size < self.floor
-    }
-
-    /// Whether a search for `size` bytes must first [`lower_floor`](Self::lower_floor).
-    pub fn below_floor(&self, size: u64) -> bool {
-        self.is_sliver(size)
     }
 
     /// Lowers the floor to `size`, filing the slivers of at least `size` bytes, which
     /// `free` must list (every free block; others are skipped) as (offset, size, segment).
     pub fn lower_floor(&mut self, size: u64, free: impl Iterator<Item = (u64, u64, u32)>) {
-        debug_assert!(self.below_floor(size));
+        debug_assert!(self.is_sliver(size));
         if self.slivers[size as usize..].iter().any(|&n| n > 0) {
             for (offset, s, seg) in free {
                 if (size..self.floor).contains(&s) {
@@ -203,14 +199,14 @@ impl FreeIndex {
     }
 
     /// Best-fit: the smallest free block of at least `size` bytes, lowest offset on ties.
-    /// `size` must not be [below the floor](Self::below_floor).
+    /// `size` must not be [a sliver's size](Self::is_sliver).
     pub fn best_fit(&self, size: u64) -> Option<Hit> {
         debug_assert!(!self.by_address);
         self.by_size.at_least(size).map(|(size, offset, seg)| Hit { offset, size, seg })
     }
 
     /// Worst-fit: the largest free block if it fits, lowest offset among equals. `size`
-    /// must not be [below the floor](Self::below_floor).
+    /// must not be [a sliver's size](Self::is_sliver).
     pub fn worst_fit(&self, size: u64) -> Option<Hit> {
         debug_assert!(!self.by_address);
         let largest = self.by_size.largest()?;
@@ -327,10 +323,10 @@ mod tests {
         f.update(100, 90, 100, 30, 2);
         assert_eq!((f.sliver_count(30), f.best_fit(64)), (1, None));
         // A 12-byte request lowers the floor: the 30-byte sliver is filed, the 10s stay counted.
-        assert!(f.below_floor(12) && !f.below_floor(64));
+        assert!(f.is_sliver(12) && !f.is_sliver(64));
         f.lower_floor(12, [(0, 10, 0), (50, 10, 1), (100, 30, 2)].into_iter());
         f.check().unwrap();
-        assert!(!f.below_floor(12) && f.below_floor(11));
+        assert!(!f.is_sliver(12) && f.is_sliver(11));
         assert_eq!((f.sliver_count(10), f.sliver_count(30)), (2, 0));
         assert_eq!(f.best_fit(12).map(|h| (h.offset, h.size, h.seg)), Some((100, 30, 2)));
         assert_eq!(f.worst_fit(12).map(|h| h.offset), Some(100));
@@ -339,7 +335,7 @@ mod tests {
         f.check().unwrap();
         assert_eq!(f.best_fit(1).map(|h| h.offset), Some(0));
         // A compaction's fresh index keeps the floor.
-        assert!(!f.emptied().below_floor(1));
+        assert!(!f.emptied().is_sliver(1));
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Segments {
     /// The free block the policy picks for `size` bytes, as the index knows it.
     /// A search below the size index's floor lowers the floor first.
     pub fn find(&mut self, policy: Policy, size: u64) -> Option<Hit> {
-        if self.free.below_floor(size) {
+        if self.free.is_sliver(size) {
             let free = self.segs.iter().enumerate().filter(|(_, s)| s.alloc == FREE);
             self.free.lower_floor(size, free.map(|(i, s)| (s.offset, s.size, i as u32)));
         }
