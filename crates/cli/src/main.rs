@@ -23,7 +23,7 @@ enum Command {
     Simulate {
         /// A scenario file, `-` for standard input, or `builtin:ID` (see `memlab scenarios`).
         script: String,
-        /// Override the script's policy: first-fit, next-fit, best-fit, worst-fit or pages.
+        /// Override the script's policy: first-fit, next-fit, best-fit, worst-fit, pages or buddy.
         #[arg(long, value_parser = parse_policy)]
         policy: Option<Policy>,
         /// Print one JSON object instead of a table.
@@ -117,7 +117,7 @@ fn parse_severity(s: &str) -> Result<memlab_flink::diagnose::Severity, String> {
 
 fn parse_policy(s: &str) -> Result<Policy, String> {
     Policy::parse(s).ok_or_else(|| {
-        format!("unknown policy '{s}': expected first-fit, next-fit, best-fit, worst-fit or pages")
+        format!("unknown policy '{s}': expected first-fit, next-fit, best-fit, worst-fit, pages or buddy")
     })
 }
 

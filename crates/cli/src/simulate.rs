@@ -78,7 +78,7 @@ fn explain_steps(s: &script::Script, t: &Timeline, lang: Lang) -> String {
         let _ =
             writeln!(o, "{}", tr!(lang, "step {k} · line {line} · {op}", "第 {k} 步 · 第 {line} 行 · {op}"));
         let events: Vec<_> = e.drain_events().collect();
-        for sentence in narrate::step_sentences(&events, lang) {
+        for sentence in narrate::step_sentences(&events, lang, s.pool.policy) {
             let _ = writeln!(o, "    {sentence}");
         }
     }

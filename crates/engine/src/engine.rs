@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use memlab_prefetch::prefetch;
 
+use crate::buddy::{self, Buddy};
 use crate::event::Event;
 use crate::model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
@@ -82,15 +83,24 @@ impl Alloc {
 enum Layout {
     Contiguous(Segments),
     Paged(Pages),
+    Buddy(Buddy),
 }
 
 impl Layout {
-    /// The bytes a request of `size` takes from the pool: the request, or whole pages.
+    /// The bytes a request of `size` takes from the pool: the request, whole pages, or the
+    /// next power of two (saturating: a request that large can never be placed).
     fn reserved(&self, size: u64) -> u64 {
         match self {
             Layout::Contiguous(_) => size,
             Layout::Paged(p) => size.div_ceil(p.page).saturating_mul(p.page),
+            Layout::Buddy(_) => buddy::block_for(size).unwrap_or(u64::MAX),
         }
+    }
+
+    /// Whether allocation ids are slots of their own (recycled through `Engine::vacant`)
+    /// rather than the ids of the blocks they hold.
+    fn own_ids(&self) -> bool {
+        !matches!(self, Layout::Contiguous(_))
     }
 }
 
@@ -189,6 +199,8 @@ impl Engine {
                 return Err(ConfigError::TooManyPages { pages, max: MAX_PAGES });
             }
             Layout::Paged(Pages::new(pages as u32, cfg.page_size))
+        } else if cfg.policy == Policy::Buddy {
+            Layout::Buddy(Buddy::new(cfg.size))
         } else {
             Layout::Contiguous(Segments::new(cfg.size, cfg.policy))
         };
@@ -402,6 +414,7 @@ impl Engine {
         match &self.layout {
             Layout::Contiguous(s) => s.free.largest(),
             Layout::Paged(_) => self.free_bytes(),
+            Layout::Buddy(b) => b.largest(),
         }
     }
 
@@ -460,6 +473,22 @@ impl Engine {
                     self.runs.resize_with(id as usize + 1, Vec::new);
                 }
                 self.runs[id as usize] = runs;
+                id
+            }
+            Layout::Buddy(b) => {
+                let Some((offset, _)) = b.find(size) else {
+                    return Err(self.out_of_memory(reserved));
+                };
+                let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
+                let events = &mut self.events;
+                let record = self.record;
+                b.take(offset, reserved, id, |offset, size| {
+                    if record {
+                        events.push(Event::Halve { offset, size });
+                    }
+                });
+                let o = owner.cloned();
+                self.emit(|| Event::Allocate { name: name.clone(), offset, size: reserved, owner: o });
                 id
             }
         };
@@ -527,7 +556,7 @@ impl Engine {
     /// paged layout the slot that `vacant` offered (or a new one).
     fn store_alloc(&mut self, id: u32, alloc: Alloc) {
         self.names.insert(alloc.name.as_bytes(), id);
-        if matches!(self.layout, Layout::Paged(_)) && self.vacant.last() == Some(&id) {
+        if self.layout.own_ids() && self.vacant.last() == Some(&id) {
             self.vacant.pop();
         }
         if id as usize >= self.allocs.len() {
@@ -588,7 +617,7 @@ impl Engine {
     /// Returns an allocation's memory to the pool.
     fn free_alloc(&mut self, id: u32, merge: bool, was_live: bool) {
         let a = self.allocs[id as usize].take().expect("freeing a known allocation");
-        if matches!(self.layout, Layout::Paged(_)) {
+        if self.layout.own_ids() {
             self.vacant.push(id);
         }
         self.names.remove(a.name.as_bytes(), id);
@@ -620,6 +649,14 @@ impl Engine {
                     self.emit_free(&a.name, u64::from(s) * page, u64::from(c) * page);
                 }
             }
+            Layout::Buddy(b) => {
+                let (offset, size) = b.block_of(id);
+                let merged = b.release(id, merge);
+                self.emit_free(&a.name, offset, size);
+                if let Some(m) = merged {
+                    self.emit(|| Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
+                }
+            }
         }
     }
 
@@ -633,6 +670,7 @@ impl Engine {
         match &self.layout {
             Layout::Contiguous(s) => s.segs[id as usize].offset,
             Layout::Paged(p) => self.runs[id as usize].first().map_or(0, |&(s, _)| u64::from(s) * p.page),
+            Layout::Buddy(b) => b.block_of(id).0,
         }
     }
 
@@ -673,6 +711,15 @@ impl Engine {
                 }
             }
         }
+        if let Layout::Buddy(b) = &mut self.layout {
+            let merges = b.merge_dirty();
+            merged = merges.len() as u64;
+            if self.record {
+                for m in merges {
+                    self.events.push(Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
+                }
+            }
+        }
         let freed = marked.len() as u64;
         self.emit(|| Event::SweepEnd { freed, merged });
     }
@@ -703,6 +750,10 @@ impl Engine {
                 for ((id, _), run) in order.iter().zip(new_runs) {
                     self.runs[*id as usize] = vec![run];
                 }
+            }
+            Layout::Buddy(b) => {
+                let packed = b.compact(|alloc, from, to, size| moves.push((alloc, from, to, size)));
+                debug_assert!(packed, "largest-first packing places every block of a buddy pool");
             }
         }
         if self.record {
@@ -744,6 +795,7 @@ impl Engine {
                 .into_iter()
                 .map(|(s, c, o)| describe(o, u64::from(s) * p.page, u64::from(c) * p.page))
                 .collect(),
+            Layout::Buddy(b) => b.iter().map(|(offset, size, alloc)| describe(alloc, offset, size)).collect(),
         }
     }
 
@@ -757,6 +809,7 @@ impl Engine {
             free_blocks: match &self.layout {
                 Layout::Contiguous(s) => s.free.len() as u64,
                 Layout::Paged(p) => u64::from(p.free_runs),
+                Layout::Buddy(b) => b.free_len() as u64,
             },
             internal_waste: (self.live_bytes + self.unref_bytes) - self.requested_bytes,
             failures: self.failures.values().sum(),
@@ -815,6 +868,7 @@ impl Engine {
         match &self.layout {
             Layout::Contiguous(s) => s.check(self.cfg.size)?,
             Layout::Paged(p) => p.check()?,
+            Layout::Buddy(b) => b.check()?,
         }
         let (mut live, mut unref, mut req) = (0u64, 0u64, 0u64);
         let mut by_owner = vec![0u64; self.quotas.owners.len()];
@@ -840,6 +894,7 @@ impl Engine {
                     }
                     runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
                 }
+                Layout::Buddy(b) => b.block_of(i as u32).1,
             };
             let reserved = self.layout.reserved(a.requested);
             if held != reserved {

@@ -16,6 +16,12 @@ pub enum Event {
         rest_offset: u64,
         rest_size: u64,
     },
+    /// Buddy pools: the free block of `2 × size` bytes at `offset` was cut into two buddies
+    /// of `size`; the low one goes on to serve the request, the high one stays free.
+    Halve {
+        offset: u64,
+        size: u64,
+    },
     /// A block (or, in pages mode, one run of pages) now belongs to `name`, refcount 1.
     Allocate {
         name: Name,

@@ -3,7 +3,7 @@
 //!
 //! - A **pool** of M bytes is cut into blocks that tile it exactly ([`Engine`]).
 //! - **Policies** ([`Policy`]) choose the free block for a request; `pages` is Flink's
-//!   real fixed-size page model.
+//!   real fixed-size page model, `buddy` the classic power-of-two contrast.
 //! - **Reference counting**: `release` to 0 leaves a block `unreferenced` until a **sweep**
 //!   frees it and merges adjacent free blocks; **compaction** slides live blocks down.
 //! - **Quotas** give each TaskExecutor floor(M × p) bytes, split among its slots.
@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 mod addr_tree;
+mod buddy;
 pub mod diagnose;
 mod engine;
 mod event;

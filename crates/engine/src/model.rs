@@ -25,11 +25,15 @@ pub enum Policy {
     /// Flink's model: fixed-size pages; a request takes the lowest free pages, not
     /// necessarily contiguous.
     Pages,
+    /// The classic buddy system: blocks are powers of two aligned to their size; a request
+    /// takes the next power of two, halving a larger block as often as needed, and a freed
+    /// block merges only with its buddy.
+    Buddy,
 }
 
 impl Policy {
-    pub const ALL: [Policy; 5] =
-        [Policy::FirstFit, Policy::NextFit, Policy::BestFit, Policy::WorstFit, Policy::Pages];
+    pub const ALL: [Policy; 6] =
+        [Policy::FirstFit, Policy::NextFit, Policy::BestFit, Policy::WorstFit, Policy::Pages, Policy::Buddy];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +42,7 @@ impl Policy {
             Policy::BestFit => "best-fit",
             Policy::WorstFit => "worst-fit",
             Policy::Pages => "pages",
+            Policy::Buddy => "buddy",
         }
     }
 

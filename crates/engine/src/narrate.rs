@@ -5,7 +5,7 @@ use memlab_size::human;
 use memlab_text::{tr, Lang};
 
 use crate::event::Event;
-use crate::model::OpError;
+use crate::model::{OpError, Policy};
 
 /// One sentence for one event, in English.
 pub fn sentence(e: &Event) -> String {
@@ -15,12 +15,16 @@ pub fn sentence(e: &Event) -> String {
 /// The sentences for one step's events, in `lang`, in order: [`sentence_in`] for each,
 /// except that a release to refcount 0 says what became of the block at this step — freed
 /// at once (an eager or coalescing release: a `Free` of the same name follows) or left
-/// unreferenced for a sweep — where a single event cannot tell.
-pub fn step_sentences(events: &[Event], lang: Lang) -> Vec<String> {
+/// unreferenced for a sweep — where a single event cannot tell; and in a `buddy` pool,
+/// sweeps and merges say that only buddies merge.
+pub fn step_sentences(events: &[Event], lang: Lang, policy: Policy) -> Vec<String> {
     events
         .iter()
         .enumerate()
         .map(|(i, e)| match e {
+            Event::SweepStart | Event::Merge { .. } | Event::SweepEnd { .. } if policy == Policy::Buddy => {
+                buddy_sentence(e, lang).unwrap_or_else(|| sentence_in(e, lang))
+            }
             Event::Release { name, refcount: 0 } => {
                 if matches!(events.get(i + 1), Some(Event::Free { name: freed, .. }) if freed == name) {
                     tr!(
@@ -41,6 +45,31 @@ pub fn step_sentences(events: &[Event], lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// What sweeps and merges do in a buddy pool, where only buddies merge.
+fn buddy_sentence(e: &Event, lang: Lang) -> Option<String> {
+    Some(match e {
+        Event::SweepStart => tr!(
+            lang,
+            "sweep: mark every unreferenced block, free it, merge each free block with its buddy while the buddy is free",
+            "清扫：标记每个无引用的块，释放它，只要伙伴块空闲就与伙伴块合并"
+        ),
+        Event::Merge { offset, size, parts } => {
+            let (n, size, at) = (parts.len(), human(*size), human(*offset));
+            tr!(
+                lang,
+                "merge buddies: {n} free blocks become one block of {size} at {at}",
+                "合并伙伴块：{n} 个空闲块合并成一个 {size} 的块，位于 {at}"
+            )
+        }
+        Event::SweepEnd { freed, merged } if freed + merged > 0 => tr!(
+            lang,
+            "sweep done: {freed} block(s) freed, {merged} merge(s); free blocks that are not buddies stay separate, even side by side",
+            "清扫完成：释放 {freed} 个块，合并 {merged} 次；不是伙伴的空闲块即使相邻也各自独立"
+        ),
+        _ => return None,
+    })
+}
+
 /// One sentence for one event, in `lang`.
 pub fn sentence_in(e: &Event, lang: Lang) -> String {
     match e {
@@ -50,6 +79,14 @@ pub fn sentence_in(e: &Event, lang: Lang) -> String {
                 lang,
                 "split the free block at {at}: {size} is taken, {rest} stays free at {rest_at}",
                 "拆分位于 {at} 的空闲块：取走 {size}，剩下 {rest} 在 {rest_at} 处保持空闲"
+            )
+        }
+        Event::Halve { offset, size } => {
+            let (at, whole, half, high) = (human(*offset), human(2 * size), human(*size), human(offset + size));
+            tr!(
+                lang,
+                "halve the free block of {whole} at {at}: two buddies of {half}, the high one at {high} stays free",
+                "把位于 {at} 的 {whole} 空闲块对半拆分：得到两个 {half} 的伙伴块，位于 {high} 的高半块保持空闲"
             )
         }
         Event::Allocate { name, offset, size, owner } => {
@@ -138,12 +175,12 @@ mod tests {
         let free = Event::Free { name: "a".into(), offset: 0, size: 1 << 20 };
         // Deferred release: nothing follows; the block waits for a sweep.
         assert_eq!(
-            step_sentences(std::slice::from_ref(&release), Lang::En),
+            step_sentences(std::slice::from_ref(&release), Lang::En, Policy::FirstFit),
             ["release a: refcount 1 → 0, the block is unreferenced until a sweep frees it"]
         );
         // Eager or coalescing release: the block is freed in the same step.
         assert_eq!(
-            step_sentences(&[release.clone(), free.clone()], Lang::En),
+            step_sentences(&[release.clone(), free.clone()], Lang::En, Policy::FirstFit),
             [
                 "release a: refcount 1 → 0, so the block is freed at once",
                 "free a: 1 MiB at 0 B is free again"
@@ -151,8 +188,9 @@ mod tests {
         );
         // A free of another block (an autosweep) does not count.
         let other = Event::Free { name: "b".into(), offset: 0, size: 1 };
-        assert!(step_sentences(&[release.clone(), other], Lang::En)[0].ends_with("until a sweep frees it"));
-        assert!(memlab_text::has_han(&step_sentences(&[release, free], Lang::Zh)[0]));
+        assert!(step_sentences(&[release.clone(), other], Lang::En, Policy::FirstFit)[0]
+            .ends_with("until a sweep frees it"));
+        assert!(memlab_text::has_han(&step_sentences(&[release, free], Lang::Zh, Policy::FirstFit)[0]));
     }
 
     #[test]
@@ -161,6 +199,7 @@ mod tests {
         let err = OpError::Fragmentation { need: 40 << 20, free: 40 << 20, largest: 30 << 20 };
         let events = [
             Event::Split { offset: 0, size: 1, rest_offset: 1, rest_size: 2 },
+            Event::Halve { offset: 0, size: 1 },
             Event::Allocate { name: "a".into(), offset: 0, size: 1, owner: Some("te1".into()) },
             Event::Allocate { name: "a".into(), offset: 0, size: 1, owner: None },
             Event::Retain { name: "a".into(), refcount: 2 },

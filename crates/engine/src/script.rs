@@ -387,8 +387,8 @@ fn parse_pool(l: &mut Line<'_>) -> Result<PoolConfig, ParseError> {
                 let x = p.text;
                 let m = tr!(
                     lang,
-                    "unknown policy `{x}`: expected first-fit, next-fit, best-fit, worst-fit or pages",
-                    "未知策略 `{x}`：应当是 first-fit、next-fit、best-fit、worst-fit 或 pages"
+                    "unknown policy `{x}`: expected first-fit, next-fit, best-fit, worst-fit, pages or buddy",
+                    "未知策略 `{x}`：应当是 first-fit、next-fit、best-fit、worst-fit、pages 或 buddy"
                 );
                 cfg.policy = Policy::parse(p.text).ok_or_else(|| l.err(p.col, m))?;
             }

@@ -74,7 +74,8 @@ impl Segments {
             self.free.lower_floor(size, free.map(|(i, s)| (s.offset, s.size, i as u32)));
         }
         let hit = match policy {
-            Policy::FirstFit | Policy::Pages => self.free.first_fit(size),
+            // (Pages and buddy pools have layouts of their own.)
+            Policy::FirstFit | Policy::Pages | Policy::Buddy => self.free.first_fit(size),
             Policy::BestFit => self.free.best_fit(size),
             Policy::WorstFit => self.free.worst_fit(size),
             Policy::NextFit => {

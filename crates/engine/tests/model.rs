@@ -27,6 +27,8 @@ struct SBlock {
     refcount: u32,
     name: Option<String>,
     owner: Option<String>,
+    /// The bytes asked for (buddy blocks are larger: the next power of two).
+    requested: u64,
 }
 
 /// The shadow pool. Contiguous policies keep `blocks`; pages mode keeps one owner per page.
@@ -47,7 +49,38 @@ struct Shadow {
 }
 
 fn free_block(offset: u64, size: u64) -> SBlock {
-    SBlock { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None }
+    SBlock { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None, requested: 0 }
+}
+
+/// A buddy pool's top blocks: the largest power of two that fits, then again in the rest.
+fn buddy_tops(pool: u64) -> Vec<(u64, u64)> {
+    let mut tops = Vec::new();
+    let mut at = 0;
+    while at < pool {
+        let mut s = 1u64;
+        while s * 2 <= pool - at {
+            s *= 2;
+        }
+        tops.push((at, s));
+        at += s;
+    }
+    tops
+}
+
+/// Free blocks covering `from..to` inside one top block: each as large as its offset's
+/// alignment and the room left allow.
+fn buddy_free_run(from: u64, to: u64, top_size: u64) -> Vec<SBlock> {
+    let mut out = Vec::new();
+    let mut at = from;
+    while at < to {
+        let mut s = top_size;
+        while !at.is_multiple_of(s) || at + s > to {
+            s /= 2;
+        }
+        out.push(free_block(at, s));
+        at += s;
+    }
+    out
 }
 
 impl Shadow {
@@ -77,7 +110,11 @@ impl Shadow {
             autosweep,
             step: 0,
             cursor: 0,
-            blocks: vec![free_block(0, pool)],
+            blocks: if policy == Policy::Buddy {
+                buddy_tops(pool).into_iter().map(|(o, s)| free_block(o, s)).collect()
+            } else {
+                vec![free_block(0, pool)]
+            },
             pages: if policy == Policy::Pages { vec![None; (pool / page) as usize] } else { vec![] },
             page_allocs: vec![],
             limits,
@@ -86,6 +123,10 @@ impl Shadow {
 
     fn paged(&self) -> bool {
         self.policy == Policy::Pages
+    }
+
+    fn buddy(&self) -> bool {
+        self.policy == Policy::Buddy
     }
 
     /// Bytes held (live or unreferenced) by an owner: itself, or for an executor also its slots.
@@ -182,7 +223,13 @@ impl Shadow {
         if self.exists(name).is_some() {
             return Err("duplicate-name");
         }
-        let charge = if self.paged() { size.div_ceil(self.page) * self.page } else { size };
+        let charge = if self.paged() {
+            size.div_ceil(self.page) * self.page
+        } else if self.buddy() {
+            size.checked_next_power_of_two().unwrap_or(u64::MAX)
+        } else {
+            size
+        };
         if let Some(o) = owner {
             // The slot's own share, then its executor's quota.
             let exec = o.split(".s").next().unwrap();
@@ -207,11 +254,11 @@ impl Shadow {
             return Ok(());
         }
         let fits: Vec<usize> = (0..self.blocks.len())
-            .filter(|&i| self.blocks[i].state == BlockState::Free && self.blocks[i].size >= size)
+            .filter(|&i| self.blocks[i].state == BlockState::Free && self.blocks[i].size >= charge)
             .collect();
         let pick = match self.policy {
             Policy::FirstFit => fits.first().copied(),
-            Policy::BestFit => {
+            Policy::BestFit | Policy::Buddy => {
                 fits.iter().copied().min_by_key(|&i| (self.blocks[i].size, self.blocks[i].offset))
             }
             Policy::WorstFit => {
@@ -230,18 +277,26 @@ impl Shadow {
             Policy::Pages => unreachable!(),
         };
         let Some(i) = pick else {
-            return Err(if self.free_total() >= size { "fragmentation" } else { "exhausted" });
+            return Err(if self.free_total() >= charge { "fragmentation" } else { "exhausted" });
         };
         let b = self.blocks[i].clone();
         let mut new = vec![SBlock {
             offset: b.offset,
-            size,
+            size: charge,
             state: BlockState::Live,
             refcount: 1,
             name: Some(name.to_string()),
             owner: owner.map(String::from),
+            requested: size,
         }];
-        if b.size > size {
+        if self.buddy() {
+            // The high halves left by halving, smallest first in address order.
+            let mut half = charge;
+            while half < b.size {
+                new.push(free_block(b.offset + half, half));
+                half *= 2;
+            }
+        } else if b.size > size {
             new.push(free_block(b.offset + size, b.size - size));
         }
         self.blocks.splice(i..=i, new);
@@ -287,6 +342,21 @@ impl Shadow {
     }
 
     fn merge_all(&mut self) {
+        if self.buddy() {
+            // Two free blocks merge when one is the other's buddy: same size, at offset XOR
+            // size. Repeat until no such pair is left.
+            while let Some(i) = (0..self.blocks.len().saturating_sub(1)).find(|&i| {
+                let (a, b) = (&self.blocks[i], &self.blocks[i + 1]);
+                a.state == BlockState::Free
+                    && b.state == BlockState::Free
+                    && a.size == b.size
+                    && a.offset ^ a.size == b.offset
+            }) {
+                let merged = free_block(self.blocks[i].offset, 2 * self.blocks[i].size);
+                self.blocks.splice(i..=i + 1, [merged]);
+            }
+            return;
+        }
         let mut out: Vec<SBlock> = Vec::new();
         for b in self.blocks.drain(..) {
             match out.last_mut() {
@@ -337,6 +407,26 @@ impl Shadow {
             self.pages = fresh;
             return;
         }
+        if self.buddy() {
+            // Largest first (then by address), each into the first top block with room.
+            let mut used: Vec<SBlock> =
+                self.blocks.drain(..).filter(|b| b.state != BlockState::Free).collect();
+            used.sort_by_key(|b| (u64::MAX - b.size, b.offset));
+            let tops = buddy_tops(self.pool);
+            let mut fill: Vec<u64> = tops.iter().map(|t| t.0).collect();
+            let mut out = Vec::new();
+            for b in used {
+                let t = (0..tops.len()).find(|&t| fill[t] + b.size <= tops[t].0 + tops[t].1).unwrap();
+                out.push(SBlock { offset: fill[t], ..b });
+                fill[t] += out.last().unwrap().size;
+            }
+            for (t, &(start, size)) in tops.iter().enumerate() {
+                out.extend(buddy_free_run(fill[t], start + size, size));
+            }
+            out.sort_by_key(|b| b.offset);
+            self.blocks = out;
+            return;
+        }
         let mut at = 0;
         let mut out = Vec::new();
         for b in self.blocks.drain(..).filter(|b| b.state != BlockState::Free) {
@@ -350,15 +440,21 @@ impl Shadow {
         self.cursor = 0;
     }
 
-    /// Internal waste: whole pages held beyond what was requested (0 when contiguous).
+    /// Internal waste: whole pages or buddy blocks held beyond what was requested (0 for
+    /// the other policies).
     fn waste(&self) -> u64 {
-        self.page_allocs
-            .iter()
-            .map(|a| {
-                self.pages.iter().filter(|p| p.as_deref() == Some(a.0.as_str())).count() as u64 * self.page
-                    - a.4
-            })
-            .sum()
+        let blocks: u64 =
+            self.blocks.iter().filter(|b| b.state != BlockState::Free).map(|b| b.size - b.requested).sum();
+        blocks
+            + self
+                .page_allocs
+                .iter()
+                .map(|a| {
+                    self.pages.iter().filter(|p| p.as_deref() == Some(a.0.as_str())).count() as u64
+                        * self.page
+                        - a.4
+                })
+                .sum::<u64>()
     }
 
     /// The listing in the engine's terms: (offset, size, state, refcount, name, owner).
@@ -442,8 +538,10 @@ proptest! {
         release in release_mode(),
         autosweep in prop::option::weighted(0.2, 1u64..20),
         ops in prop::collection::vec(gen_op(), OPS),
+        // A power of two, and two that buddy pools cut into several top blocks.
+        pool in prop::sample::select(vec![256 * 1024, 81 * 4096, 49 * 4096]),
     ) {
-        let (pool, page) = (256 * 1024, 4096);
+        let page = 4096;
         let execs = vec![
             ExecutorDecl { name: "te1".into(), fraction: "0.6".into(), slots: 2 },
             ExecutorDecl { name: "te2".into(), fraction: "0.3".into(), slots: 1 },

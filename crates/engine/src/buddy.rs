@@ -1,0 +1,346 @@
+//! The buddy layout: the classic teaching contrast to Flink's pages and to the free-list
+//! policies. Every block is a power of two in size and starts at a multiple of its size.
+//!
+//! - The pool is first cut into its **top blocks**: the largest power of two that fits,
+//!   then the largest that fits in the rest, and so on (60 MiB = 32 + 16 + 8 + 4 MiB). Each
+//!   starts at a multiple of its own size, and top blocks never merge with each other.
+//! - A request takes the next power of two at or above its size (the rest of the block is
+//!   internal waste), from the smallest free block that fits, ties to the lowest address.
+//!   A larger block is **halved** until it has the right size: the low half goes on being
+//!   cut, the high half (its *buddy*) stays free.
+//! - A block's buddy is the block of the same size at `offset XOR size`. Freeing a block
+//!   merges it with its buddy if the buddy is free and whole, then the result with its own
+//!   buddy, and so on. Two free blocks side by side that are not buddies never merge.
+//! - Compaction cannot slide blocks to any offset (a block must start at a multiple of its
+//!   size), so it packs them largest first, in address order within each size, into the
+//!   top blocks from the lowest: every block lands aligned, and the free space is left in
+//!   as few blocks as the buddy rules allow.
+//!
+//! Invariants (`check`): the blocks tile the pool, each is a power of two aligned to its
+//! size and inside one top block, the free lists hold exactly the free blocks, and — unless
+//! eager frees are waiting for a sweep — no free block has a free buddy of its size.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `alloc` of a free block.
+pub(crate) const FREE: u32 = u32::MAX;
+
+/// A merge of free buddies: the result and the blocks it absorbed, in address order.
+pub(crate) struct Merged {
+    pub offset: u64,
+    pub size: u64,
+    pub parts: Vec<(u64, u64)>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Buddy {
+    pool: u64,
+    /// Every block by offset: (size, allocation id or [`FREE`]).
+    blocks: BTreeMap<u64, (u64, u32)>,
+    /// Free blocks by order: `free[k]` holds the offsets of free blocks of 2^k bytes.
+    free: Vec<BTreeSet<u64>>,
+    free_count: usize,
+    /// Each allocation's offset, by id.
+    offsets: Vec<u64>,
+    /// Blocks freed without merging (eager release, or a sweep's first pass).
+    dirty: Vec<u64>,
+}
+
+fn order(size: u64) -> usize {
+    size.trailing_zeros() as usize
+}
+
+/// The pool's top blocks, largest first: (offset, size).
+fn tops(pool: u64) -> Vec<(u64, u64)> {
+    let mut at = 0;
+    (0..64)
+        .rev()
+        .filter(|k| pool & (1u64 << k) != 0)
+        .map(|k| {
+            let t = (at, 1u64 << k);
+            at += 1u64 << k;
+            t
+        })
+        .collect()
+}
+
+/// The bytes a request of `size` takes: the next power of two, if there is one.
+pub(crate) fn block_for(size: u64) -> Option<u64> {
+    size.checked_next_power_of_two()
+}
+
+impl Buddy {
+    pub fn new(pool: u64) -> Buddy {
+        let mut b = Buddy {
+            pool,
+            blocks: BTreeMap::new(),
+            free: vec![BTreeSet::new(); 64],
+            free_count: 0,
+            offsets: Vec::new(),
+            dirty: Vec::new(),
+        };
+        for (offset, size) in tops(pool) {
+            b.add_free(offset, size);
+        }
+        b
+    }
+
+    fn add_free(&mut self, offset: u64, size: u64) {
+        self.blocks.insert(offset, (size, FREE));
+        self.free[order(size)].insert(offset);
+        self.free_count += 1;
+    }
+
+    fn remove_free(&mut self, offset: u64, size: u64) {
+        self.blocks.remove(&offset);
+        self.free[order(size)].remove(&offset);
+        self.free_count -= 1;
+    }
+
+    /// The free block a request of `size` bytes takes: the smallest that holds the next
+    /// power of two, the lowest-addressed of those. Returns (offset, size).
+    pub fn find(&self, size: u64) -> Option<(u64, u64)> {
+        let want = order(block_for(size)?);
+        (want..64).find_map(|k| self.free[k].first().map(|&o| (o, 1u64 << k)))
+    }
+
+    /// Gives allocation `id` a block of `size` (a power of two) cut from the free block at
+    /// `offset`, halving it as often as needed; calls `halved(offset, half)` for each halving.
+    pub fn take(&mut self, offset: u64, size: u64, id: u32, mut halved: impl FnMut(u64, u64)) {
+        let (mut have, alloc) = self.blocks[&offset];
+        debug_assert_eq!(alloc, FREE);
+        self.remove_free(offset, have);
+        while have > size {
+            have /= 2;
+            halved(offset, have);
+            self.add_free(offset + have, have);
+        }
+        self.blocks.insert(offset, (size, id));
+        if self.offsets.len() <= id as usize {
+            self.offsets.resize(id as usize + 1, 0);
+        }
+        self.offsets[id as usize] = offset;
+    }
+
+    /// Allocation `id`'s block: (offset, size).
+    pub fn block_of(&self, id: u32) -> (u64, u64) {
+        let offset = self.offsets[id as usize];
+        (offset, self.blocks[&offset].0)
+    }
+
+    /// Frees allocation `id`'s block. With `merge`, merges it with its free buddies at once;
+    /// otherwise leaves that to a sweep.
+    pub fn release(&mut self, id: u32, merge: bool) -> Option<Merged> {
+        let (offset, size) = self.block_of(id);
+        self.blocks.remove(&offset);
+        self.add_free(offset, size);
+        if merge {
+            self.merge_from(offset)
+        } else {
+            self.dirty.push(offset);
+            None
+        }
+    }
+
+    /// Merges the free block at `offset` with its buddy while the buddy is free and whole.
+    fn merge_from(&mut self, mut offset: u64) -> Option<Merged> {
+        let Some(&(mut size, FREE)) = self.blocks.get(&offset) else { return None };
+        let mut parts = vec![(offset, size)];
+        loop {
+            let buddy = offset ^ size;
+            if self.blocks.get(&buddy) != Some(&(size, FREE)) {
+                break;
+            }
+            self.remove_free(buddy, size);
+            self.remove_free(offset, size);
+            parts.push((buddy, size));
+            offset = offset.min(buddy);
+            size *= 2;
+            self.add_free(offset, size);
+        }
+        if parts.len() < 2 {
+            return None;
+        }
+        parts.sort_unstable();
+        Some(Merged { offset, size, parts })
+    }
+
+    /// Merges every block freed without merging since the last call, in address order.
+    pub fn merge_dirty(&mut self) -> Vec<Merged> {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        dirty.into_iter().filter_map(|o| self.merge_from(o)).collect()
+    }
+
+    /// Packs every used block largest first (address order within a size) into the top
+    /// blocks from the lowest, and re-cuts the free space into aligned blocks. Calls
+    /// `moved(alloc, from, to, size)` for each block that moves. Leaves the layout as it is
+    /// (returns false) if the blocks could not all be placed, which the buddy rules rule out.
+    pub fn compact(&mut self, mut moved: impl FnMut(u32, u64, u64, u64)) -> bool {
+        let mut used: Vec<(u64, u64, u32)> =
+            self.blocks.iter().filter(|(_, b)| b.1 != FREE).map(|(&o, &(s, a))| (o, s, a)).collect();
+        used.sort_by_key(|&(o, s, _)| (std::cmp::Reverse(s), o));
+        let tops = tops(self.pool);
+        let mut ends: Vec<u64> = tops.iter().map(|t| t.0).collect();
+        let mut placed = Vec::with_capacity(used.len());
+        for &(from, size, alloc) in &used {
+            let Some(t) = (0..tops.len()).find(|&t| ends[t] + size <= tops[t].0 + tops[t].1) else {
+                return false;
+            };
+            placed.push((alloc, from, ends[t], size));
+            ends[t] += size;
+        }
+        self.blocks.clear();
+        self.free.iter_mut().for_each(BTreeSet::clear);
+        self.free_count = 0;
+        self.dirty.clear();
+        for &(alloc, from, to, size) in &placed {
+            self.blocks.insert(to, (size, alloc));
+            self.offsets[alloc as usize] = to;
+            if from != to {
+                moved(alloc, from, to, size);
+            }
+        }
+        for (t, &(start, size)) in tops.iter().enumerate() {
+            let (mut at, end) = (ends[t], start + size);
+            while at < end {
+                // The largest block that starts at `at` (aligned) and fits before `end`.
+                let mut s = if at == start { size } else { 1u64 << at.trailing_zeros() };
+                while at + s > end {
+                    s /= 2;
+                }
+                self.add_free(at, s);
+                at += s;
+            }
+        }
+        true
+    }
+
+    /// Every block in address order: (offset, size, allocation id or [`FREE`]).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64, u32)> + '_ {
+        self.blocks.iter().map(|(&o, &(s, a))| (o, s, a))
+    }
+
+    pub fn free_len(&self) -> usize {
+        self.free_count
+    }
+
+    pub fn largest(&self) -> u64 {
+        (0..64).rev().find(|&k| !self.free[k].is_empty()).map_or(0, |k| 1u64 << k)
+    }
+
+    /// Checks the layout's invariants.
+    pub fn check(&self) -> Result<(), String> {
+        let tops = tops(self.pool);
+        let mut at = 0u64;
+        let mut free_seen = 0;
+        for (&offset, &(size, alloc)) in &self.blocks {
+            if offset != at {
+                return Err(format!("gap or overlap: block at {offset} but previous ended at {at}"));
+            }
+            if !size.is_power_of_two() || !offset.is_multiple_of(size) {
+                return Err(format!("block at {offset} of {size} bytes is not an aligned power of two"));
+            }
+            let top = tops.iter().find(|t| t.0 <= offset && offset < t.0 + t.1).expect("inside the pool");
+            if offset + size > top.0 + top.1 {
+                return Err(format!("block at {offset} of {size} bytes crosses a top block's end"));
+            }
+            if alloc == FREE {
+                free_seen += 1;
+                if !self.free[order(size)].contains(&offset) {
+                    return Err(format!("free block at {offset} is missing from its free list"));
+                }
+                if self.dirty.is_empty() && self.blocks.get(&(offset ^ size)) == Some(&(size, FREE)) {
+                    return Err(format!("free block at {offset} and its free buddy were not merged"));
+                }
+            } else if self.offsets.get(alloc as usize) != Some(&offset) {
+                return Err(format!("allocation {alloc} is not at {offset}"));
+            }
+            at += size;
+        }
+        if at != self.pool {
+            return Err(format!("blocks add up to {at} bytes, the pool has {}", self.pool));
+        }
+        let listed: usize = self.free.iter().map(BTreeSet::len).sum();
+        if listed != free_seen || self.free_count != free_seen {
+            return Err(format!(
+                "{free_seen} free blocks, the free lists hold {listed} ({})",
+                self.free_count
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(b: &Buddy) -> Vec<(u64, u64, bool)> {
+        b.iter().map(|(o, s, a)| (o, s, a == FREE)).collect()
+    }
+
+    #[test]
+    fn a_pool_that_is_not_a_power_of_two_is_cut_into_top_blocks_largest_first() {
+        assert_eq!(tops(60), [(0, 32), (32, 16), (48, 8), (56, 4)]);
+        let b = Buddy::new(60);
+        assert_eq!(b.largest(), 32);
+        assert_eq!(b.free_len(), 4);
+        b.check().unwrap();
+    }
+
+    #[test]
+    fn a_request_halves_the_smallest_block_that_holds_it_and_merges_back_on_release() {
+        let mut b = Buddy::new(64);
+        let (o, s) = b.find(5).unwrap();
+        assert_eq!((o, s), (0, 64));
+        let mut halvings = vec![];
+        b.take(o, 8, 0, |at, half| halvings.push((at, half)));
+        assert_eq!(halvings, [(0, 32), (0, 16), (0, 8)]);
+        assert_eq!(layout(&b), [(0, 8, false), (8, 8, true), (16, 16, true), (32, 32, true)]);
+        b.check().unwrap();
+        // The next 8-byte request takes the buddy, not a piece of a larger block.
+        assert_eq!(b.find(8), Some((8, 8)));
+        let m = b.release(0, true).unwrap();
+        assert_eq!((m.offset, m.size), (0, 64));
+        assert_eq!(m.parts, [(0, 8), (8, 8), (16, 16), (32, 32)]);
+        assert_eq!(layout(&b), [(0, 64, true)]);
+    }
+
+    #[test]
+    fn free_neighbours_that_are_not_buddies_stay_apart() {
+        let mut b = Buddy::new(32);
+        for (id, size) in [(0, 8), (1, 8), (2, 8), (3, 8)] {
+            let (o, _) = b.find(size).unwrap();
+            b.take(o, size, id, |_, _| {});
+        }
+        // 8..16 and 16..24 are side by side but belong to different 16-byte halves.
+        assert!(b.release(1, true).is_none());
+        assert!(b.release(2, true).is_none());
+        assert_eq!(layout(&b), [(0, 8, false), (8, 8, true), (16, 8, true), (24, 8, false)]);
+        assert_eq!(b.largest(), 8);
+        b.check().unwrap();
+    }
+
+    #[test]
+    fn compaction_packs_largest_first_and_keeps_every_block_aligned() {
+        let mut b = Buddy::new(64);
+        for (id, size) in [(0, 8), (1, 16), (2, 8), (3, 16)] {
+            let (o, _) = b.find(size).unwrap();
+            b.take(o, size, id, |_, _| {});
+        }
+        // 0:8 a0, 8:8 a2, 16:16 a1, 32:16 a3, 48:16 free → free a2 and a1.
+        b.release(2, true);
+        b.release(1, true);
+        assert_eq!(
+            layout(&b),
+            [(0, 8, false), (8, 8, true), (16, 16, true), (32, 16, false), (48, 16, true)]
+        );
+        let mut moves = vec![];
+        assert!(b.compact(|a, from, to, size| moves.push((a, from, to, size))));
+        assert_eq!(moves, [(3, 32, 0, 16), (0, 0, 16, 8)]);
+        assert_eq!(layout(&b), [(0, 16, false), (16, 8, false), (24, 8, true), (32, 32, true)]);
+        b.check().unwrap();
+    }
+}
