@@ -619,7 +619,7 @@ pub fn AllocatorPage() -> impl IntoView {
                                 if v.scene.events.is_empty() {
                                     return view! { <li class="muted">{t!(i18n, alloc.ready)}</li> }.into_any();
                                 }
-                                let said = narrate::step_sentences(&v.scene.events, lang.get());
+                                let said = narrate::step_sentences(&v.scene.events, lang.get(), v.engine.config().policy);
                                 v.scene.events.iter().zip(said).map(|(e, sentence)| {
                                     let fail = matches!(e, memlab_engine::Event::Fail { .. });
                                     view! { <li class:fail=fail>{sentence}</li> }

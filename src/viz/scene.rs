@@ -276,7 +276,13 @@ impl StepScene {
         });
         let error = fail.map(|(_, e)| e);
         let (size, label) = match &self.op {
-            Some(op @ Op::Alloc { size, .. }) => (*size, op.to_string()),
+            // A buddy pool needs a whole power-of-two block: show that block.
+            Some(op @ Op::Alloc { size, .. }) => match error {
+                Some(OpError::BuddyExhausted { need, .. } | OpError::BuddyFragmentation { need, .. }) => {
+                    (*need, op.to_string())
+                }
+                _ => (*size, op.to_string()),
+            },
             // A gate asks for whole network segments.
             Some(op @ Op::Gate { .. }) => match error {
                 Some(OpError::InsufficientNetworkBuffers { required, segment, .. }) => {

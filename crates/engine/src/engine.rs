@@ -435,7 +435,7 @@ impl Engine {
         let id = match &mut self.layout {
             Layout::Contiguous(segs) => {
                 let Some(hit) = segs.find(self.cfg.policy, size) else {
-                    return Err(self.out_of_memory(size));
+                    return Err(self.out_of_memory(size, size));
                 };
                 let offset = hit.offset;
                 let used = segs.id_for(&hit, size);
@@ -454,7 +454,7 @@ impl Engine {
             Layout::Paged(pages) => {
                 let need = reserved / pages.page;
                 if need > u64::from(pages.free_count) {
-                    return Err(self.out_of_memory(reserved));
+                    return Err(self.out_of_memory(size, reserved));
                 }
                 let page = pages.page;
                 let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
@@ -477,7 +477,7 @@ impl Engine {
             }
             Layout::Buddy(b) => {
                 let Some((offset, _)) = b.find(size) else {
-                    return Err(self.out_of_memory(reserved));
+                    return Err(self.out_of_memory(size, reserved));
                 };
                 let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
                 let events = &mut self.events;
@@ -517,10 +517,17 @@ impl Engine {
         Ok(())
     }
 
-    fn out_of_memory(&self, need: u64) -> OpError {
+    /// Why a request for `asked` bytes, taking `need` from the pool, found no block.
+    fn out_of_memory(&self, asked: u64, need: u64) -> OpError {
         let free = self.free_bytes();
+        let buddy = matches!(self.layout, Layout::Buddy(_));
         if free >= need {
-            OpError::Fragmentation { need, free, largest: self.largest_free() }
+            let largest = self.largest_free();
+            if buddy {
+                OpError::BuddyFragmentation { asked, need, free, largest }
+            } else {
+                OpError::Fragmentation { need, free, largest }
+            }
         } else {
             let unref_hint = if self.unref_bytes > 0 && free + self.unref_bytes >= need {
                 format!(
@@ -530,7 +537,11 @@ impl Engine {
             } else {
                 String::new()
             };
-            OpError::Exhausted { need, free, unref_hint }
+            if buddy {
+                OpError::BuddyExhausted { asked, need, free, unref_hint }
+            } else {
+                OpError::Exhausted { need, free, unref_hint }
+            }
         }
     }
 

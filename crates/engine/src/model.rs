@@ -225,6 +225,12 @@ pub enum OpError {
     Fragmentation { need: u64, free: u64, largest: u64 },
     #[error("out of memory: {} ({need} bytes) requested, only {} free{unref_hint}", human(*need), human(*free))]
     Exhausted { need: u64, free: u64, unref_hint: String },
+    /// Fragmentation in a buddy pool: `asked` bytes need a block of `need` (a power of two).
+    #[error("no free block of {} for {} ({asked} bytes): {} are free in all, but the largest free block has only {} — in a buddy pool a free block merges only with its buddy, so free neighbours that are not buddies stay apart (compaction packs the blocks and frees larger ones)", human(*need), human(*asked), human(*free), human(*largest))]
+    BuddyFragmentation { asked: u64, need: u64, free: u64, largest: u64 },
+    /// Out of memory in a buddy pool: `asked` bytes need a block of `need`.
+    #[error("out of memory: {} ({asked} bytes) requested takes a {} buddy block, only {} free{unref_hint}", human(*asked), human(*need), human(*free))]
+    BuddyExhausted { asked: u64, need: u64, free: u64, unref_hint: String },
     #[error("{owner} would hold {} ({would} bytes), over its quota of {} ({quota} bytes = {why})", human(*would), human(*quota))]
     Quota { owner: String, would: u64, quota: u64, why: String },
     #[error("no block named '{0}' (it was never allocated, or a sweep already freed it)")]
@@ -282,6 +288,11 @@ impl OpError {
                 let hint = if unref_hint.is_empty() { String::new() } else { "；部分内存无引用，等待清扫".to_owned() };
                 format!("内存不足：请求 {}，只有 {} 空闲{hint}", human(*need), human(*free))
             }
+            OpError::BuddyFragmentation { asked, need, free, largest } => format!("没有可以容纳 {} 的 {} 空闲块：空闲内存共有 {}，但最大的空闲块只有 {}——伙伴池里空闲块只与自己的伙伴合并，不是伙伴的相邻空闲块仍然分开（压缩会重新排列各块，腾出更大的块）", human(*asked), human(*need), human(*free), human(*largest)),
+            OpError::BuddyExhausted { asked, need, free, unref_hint } => {
+                let hint = if unref_hint.is_empty() { String::new() } else { "；部分内存无引用，等待清扫".to_owned() };
+                format!("内存不足：请求 {} 需要一个 {} 的伙伴块，只有 {} 空闲{hint}", human(*asked), human(*need), human(*free))
+            }
             OpError::Quota { owner, would, quota, why } => format!("{owner} 将占用 {}，超过其配额 {}（{why}）", human(*would), human(*quota)),
             OpError::UnknownName(n) => format!("没有名为 '{n}' 的块（从未分配过，或已被清扫释放）"),
             OpError::NotLive { name, state } => format!("'{name}' 的状态是 {state}，不是 live：只有存活的块才能 retain 或 release"),
@@ -296,8 +307,8 @@ impl OpError {
     /// The stable cause slug.
     pub fn reason(&self) -> &'static str {
         match self {
-            OpError::Fragmentation { .. } => "fragmentation",
-            OpError::Exhausted { .. } => "exhausted",
+            OpError::Fragmentation { .. } | OpError::BuddyFragmentation { .. } => "fragmentation",
+            OpError::Exhausted { .. } | OpError::BuddyExhausted { .. } => "exhausted",
             OpError::Quota { .. } => "quota",
             OpError::UnknownName(_) => "unknown-name",
             OpError::NotLive { .. } => "not-live",

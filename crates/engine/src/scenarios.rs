@@ -82,6 +82,7 @@ scenarios!(
     "batch-sort-pages",
     "network-buffers",
     "first-vs-best-fit",
+    "buddy",
 );
 
 /// The scenario with this id.

@@ -171,6 +171,57 @@ fn best_fit_succeeds_where_first_fit_fragments() {
 }
 
 #[test]
+fn buddy_rounds_up_halves_and_merges_only_buddies() {
+    let t = run("buddy");
+    assert_eq!(t.len(), 10);
+    // alloc a 10mb: 64 → 32 + 32 → 16 + 16; a takes the low 16 MB.
+    assert_eq!(
+        layout(&t.state_at(1)),
+        vec![(0, 16, Live, s("a")), (16, 16, Free, s("")), (32, 32, Free, s(""))]
+    );
+    assert_eq!(t.state_at(1).metrics().internal_waste, 6 * MB);
+    // b (5 MB → 8) halves a's buddy; c (8 MB) takes b's buddy without halving.
+    assert_eq!(
+        layout(&t.state_at(3)),
+        vec![(0, 16, Live, s("a")), (16, 8, Live, s("b")), (24, 8, Live, s("c")), (32, 32, Free, s(""))]
+    );
+    // The first sweep frees a and c; a's buddy (16–32) is not whole and c's buddy is b,
+    // live, so nothing merges: c and the top half stay apart though side by side.
+    assert_eq!(
+        layout(&t.state_at(6)),
+        vec![(0, 16, Free, s("")), (16, 8, Live, s("b")), (24, 8, Free, s("")), (32, 32, Free, s(""))]
+    );
+    let m = t.state_at(6).metrics();
+    assert_eq!((m.free, m.largest_free, m.free_blocks), (56 * MB, 32 * MB, 3));
+    // 40 MB needs a 64 MB block: more than the 56 MB free, so the pool is exhausted.
+    assert_eq!(t.failures().len(), 1);
+    let f = &t.failures()[0];
+    assert_eq!((f.step, f.line, f.reason), (7, 16, "exhausted"));
+    assert!(f.error.to_string().contains("takes a 64 MiB buddy block"), "{}", f.error);
+    // Freeing b merges b + c, then + a, then + the top half: one 64 MB block.
+    assert_eq!(layout(&t.state_at(9)), vec![(0, 64, Free, s(""))]);
+    assert_eq!(layout(t.final_state()), vec![(0, 64, Live, s("d"))]);
+    assert_eq!(t.final_state().metrics().internal_waste, 24 * MB);
+}
+
+#[test]
+fn buddy_neighbours_that_are_not_buddies_fail_a_request_as_fragmentation() {
+    let text = "pool 32b policy buddy\nalloc a 8b\nalloc b 8b\nalloc c 8b\nalloc d 8b\nrelease b\nrelease c\nsweep\nalloc e 9b\ncompact\nalloc e 9b";
+    let t = Timeline::run(&script::parse(text).unwrap()).unwrap();
+    // b (8–16) and c (16–24) are free and side by side, but their buddies are a and d.
+    let f = &t.failures()[0];
+    assert_eq!((f.step, f.reason), (8, "fragmentation"));
+    let msg = f.error.describe(memlab_text::Lang::En);
+    assert!(msg.contains("merges only with its buddy"), "{msg}");
+    assert!(memlab_text::has_han(&f.error.describe(memlab_text::Lang::Zh)));
+    // Compaction packs a and d into 0–16 (d moves down), freeing the 16-byte block at 16.
+    let blocks: Vec<_> =
+        t.final_state().blocks().iter().map(|b| (b.offset, b.size, b.name.clone())).collect();
+    assert_eq!(blocks, [(0, 8, Some("a".into())), (8, 8, Some("d".into())), (16, 16, Some("e".into()))]);
+    assert_eq!(t.failures().len(), 1);
+}
+
+#[test]
 fn streaming_churn_runs_every_generated_step() {
     let t = run("streaming-churn");
     assert_eq!(t.len(), 5000);
