@@ -279,7 +279,7 @@ impl StepScene {
             // A buddy pool needs a whole power-of-two block: show that block.
             Some(op @ Op::Alloc { size, .. }) => match error {
                 Some(OpError::BuddyExhausted { need, .. } | OpError::BuddyFragmentation { need, .. }) => {
-                    (*need, op.to_string())
+                    (*need, format!("{op} → {}", memlab_size::human(*need)))
                 }
                 _ => (*size, op.to_string()),
             },
@@ -468,6 +468,10 @@ mod tests {
         let f = scene("pool 10mb\nalloc a 4mb\nalloc b 8mb", 2);
         let g = f.frame(0.45).ghost.unwrap();
         assert_eq!((g.reason, g.size), ("exhausted", 8 << 20));
+        // In a buddy pool the request falls as the power-of-two block it needs.
+        let b = scene("pool 64mb policy buddy\nalloc a 10mb\nalloc d 40mb", 2);
+        let g = b.failed().unwrap();
+        assert_eq!((g.reason, g.size, g.label.as_str()), ("exhausted", 64 << 20, "alloc d 40 mb → 64 MiB"));
         assert!(f.frame(0.45).ghost.unwrap().drop > f.frame(0.9).ghost.unwrap().drop);
         // Once the bounce ends the request stays, at rest, for as long as the step shows.
         let rest = f.frame(1.0).ghost.expect("a failed request stays in the picture");

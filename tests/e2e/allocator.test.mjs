@@ -225,6 +225,47 @@ test('side by side: first-fit fails where best-fit fits', async () => {
   await context.close();
 });
 
+test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block, and buddies merge back', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=buddy&step=1`);
+  await atStep(page, 1);
+  assert.equal(await page.getByTestId('policy-select').inputValue(), '');
+  // 10 MB takes 16 MB, cut from the 64 MB pool by halving twice.
+  const log1 = await page.getByTestId('event-log').textContent();
+  assert.match(log1, /halve the free block of 64 MiB at 0 B: two buddies of 32 MiB/);
+  assert.match(log1, /halve the free block of 32 MiB at 0 B: two buddies of 16 MiB/);
+  assert.deepEqual((await blocks(page)).map((b) => [b.offset / MB, b.size / MB, b.state]), [
+    [0, 16, 'live'], [16, 16, 'free'], [32, 32, 'free'],
+  ]);
+  assert.equal(await page.getByTestId('metric-waste').getAttribute('data-value'), String(6 * MB));
+  // After the first sweep: three free blocks, 56 MB, none merged (no free buddies).
+  await page.getByTestId('timeline').fill('6');
+  await atStep(page, 6);
+  assert.deepEqual((await blocks(page)).map((b) => [b.offset / MB, b.size / MB, b.state]), [
+    [0, 16, 'free'], [16, 8, 'live'], [24, 8, 'free'], [32, 32, 'free'],
+  ]);
+  assert.match(await page.getByTestId('event-log').textContent(), /free blocks that are not buddies stay separate/);
+  // Step 7: 40 MB needs a 64 MB block; only 56 MB is free.
+  await page.getByTestId('step').click();
+  await atStep(page, 7);
+  const failure = page.locator('[data-testid="failure"][data-step="7"]');
+  assert.equal(await failure.getAttribute('data-cause'), 'exhausted');
+  assert.match(await failure.textContent(), /40 MiB \(41943040 bytes\) requested takes a 64 MiB buddy block, only 56 MiB free/);
+  // Step 9: b is freed and the buddies merge, pair by pair, into the whole pool.
+  await page.getByTestId('timeline').fill('9');
+  await atStep(page, 9);
+  assert.match(await page.getByTestId('event-log').textContent(), /merge buddies: 4 free blocks become one block of 64 MiB at 0 B/);
+  assert.deepEqual((await blocks(page)).map((b) => [b.offset, b.size, b.state]), [[0, 64 * MB, 'free']]);
+  // The same script under first-fit (chosen in the policy list): the 40 MB request fits
+  // in the 40 MB run at 24 MB, with no waste.
+  await page.getByTestId('policy-select').selectOption('first-fit');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('policy') === 'first-fit');
+  await page.getByTestId('timeline').fill('7');
+  await atStep(page, 7);
+  assert.equal(await page.locator('[data-testid="failure"]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('pages mode draws every row of a block that wraps over many rows, and a failed gate with its label', async () => {
   // 64 MiB of 32 KiB pages on 11 rows: a row holds a fractional number of bytes, which
   // once made blocks spanning several rows lose all but their first rows.
