@@ -32,6 +32,10 @@ const WHY_PAGES_ZH: &str = "Flink 的 MemoryManager 和 NetworkBufferPool 从不
 
 const WHY_PAGES: &str = "Flink's MemoryManager and NetworkBufferPool never hand out contiguous ranges: memory is cut into fixed-size pages (taskmanager.memory.segment-size, 32 KiB by default) and a request takes any free pages, so total free memory is always usable and this failure cannot happen there (the price is internal waste in each request's last page). In a block allocator only compaction — moving live blocks together — makes the free space one block again.";
 
+const WHY_BUDDY_ZH: &str = "这是一个伙伴池：空闲块只与它的伙伴（大小相同、位于 offset XOR size 的块）合并，所以不是伙伴的空闲块即使相邻也不会合并，而且每个请求都需要一整块 2 的幂大小的块。压缩会按从大到小的顺序重新排列各块，腾出更大的块。";
+
+const WHY_BUDDY: &str = "This is a buddy pool: a free block merges only with its buddy (the block of the same size at offset XOR size), so free blocks that are not buddies stay apart even side by side, and every request needs a whole power-of-two block. Compaction packs the blocks largest first and frees larger blocks.";
+
 fn mib(b: u64) -> String {
     memlab_size::human(b)
 }
@@ -43,6 +47,13 @@ pub fn diagnose(t: &Timeline) -> Vec<PoolFinding> {
 /// The same findings, written in `lang`.
 pub fn diagnose_in(t: &Timeline, lang: Lang) -> Vec<PoolFinding> {
     let mut out = Vec::new();
+    let buddy = t.config().policy == Policy::Buddy;
+    let why = match (buddy, lang) {
+        (true, Lang::Zh) => WHY_BUDDY_ZH,
+        (true, _) => WHY_BUDDY,
+        (false, Lang::Zh) => WHY_PAGES_ZH,
+        (false, _) => WHY_PAGES,
+    };
     for f in t.failures().iter().filter(|f| f.reason == "fragmentation") {
         out.push(PoolFinding {
             kind: "fragmentation-oom",
@@ -52,8 +63,8 @@ pub fn diagnose_in(t: &Timeline, lang: Lang) -> Vec<PoolFinding> {
             headline: tr!(lang, "`{}` failed: {}", "`{}` 失败：{}", f.op, f.error.describe(lang)),
             explanation: tr!(
                 lang,
-                "The free memory is split into blocks that are not adjacent, so no single block fits the request: an out-of-memory caused by fragmentation, not by a full pool. {WHY_PAGES}",
-                "空闲内存被分成了互不相邻的块，没有哪一块放得下这个请求：这是碎片导致的内存不足，而不是内存池满了。{WHY_PAGES_ZH}"
+                "The free memory is split into blocks that cannot merge, so no single block fits the request: an out-of-memory caused by fragmentation, not by a full pool. {why}",
+                "空闲内存被分成了无法合并的块，没有哪一块放得下这个请求：这是碎片导致的内存不足，而不是内存池满了。{why}"
             ),
         });
     }
@@ -86,8 +97,8 @@ pub fn diagnose_in(t: &Timeline, lang: Lang) -> Vec<PoolFinding> {
             ),
             explanation: tr!(
                 lang,
-                "Fragmentation is 1 − largest free block / total free. At {:.0} %, a request larger than {} fails even though {} are free. {WHY_PAGES}",
-                "碎片率 = 1 − 最大空闲块 / 空闲总量。在 {:.0} % 时，大于 {} 的请求会失败，尽管空闲内存有 {}。{WHY_PAGES_ZH}",
+                "Fragmentation is 1 − largest free block / total free. At {:.0} %, a request larger than {} fails even though {} are free. {why}",
+                "碎片率 = 1 − 最大空闲块 / 空闲总量。在 {:.0} % 时，大于 {} 的请求会失败，尽管空闲内存有 {}。{why}",
                 s.fragmentation() * 100.0,
                 mib(s.largest_free),
                 mib(s.free)
@@ -118,6 +129,14 @@ mod tests {
         );
         let frag = f.iter().find(|f| f.kind == "fragmentation").unwrap();
         assert!(frag.headline.starts_with("Fragmentation 80 %"), "{}", frag.headline);
+    }
+
+    #[test]
+    fn a_buddy_pool_explains_that_only_buddies_merge() {
+        let f = run("pool 32b policy buddy\nalloc a 8b\nalloc b 8b\nalloc c 8b\nalloc d 8b\nrelease b\nrelease c\nsweep\nalloc e 9b");
+        let oom = f.iter().find(|f| f.kind == "fragmentation-oom").unwrap();
+        assert!(oom.explanation.contains("merges only with its buddy"), "{}", oom.explanation);
+        assert!(!oom.explanation.contains("MemoryManager"), "{}", oom.explanation);
     }
 
     #[test]
