@@ -13,10 +13,9 @@ pub fn sentence(e: &Event) -> String {
 }
 
 /// The sentences for one step's events, in `lang`, in order: [`sentence_in`] for each,
-/// except that a release to refcount 0 says what became of the block at this step — freed
-/// at once (an eager or coalescing release: a `Free` of the same name follows) or left
-/// unreferenced for a sweep — where a single event cannot tell; and in a `buddy` pool,
-/// sweeps and merges say that only buddies merge.
+/// except that a release to refcount 0 followed by a `Free` of the same name (an eager or
+/// coalescing release) says the block was freed at once, which a single event cannot tell;
+/// and in a `buddy` pool, sweeps and merges say that only buddies merge.
 pub fn step_sentences(events: &[Event], lang: Lang, policy: Policy) -> Vec<String> {
     events
         .iter()
@@ -25,20 +24,14 @@ pub fn step_sentences(events: &[Event], lang: Lang, policy: Policy) -> Vec<Strin
             Event::SweepStart | Event::Merge { .. } | Event::SweepEnd { .. } if policy == Policy::Buddy => {
                 buddy_sentence(e, lang).unwrap_or_else(|| sentence_in(e, lang))
             }
-            Event::Release { name, refcount: 0 } => {
-                if matches!(events.get(i + 1), Some(Event::Free { name: freed, .. }) if freed == name) {
-                    tr!(
-                        lang,
-                        "release {name}: refcount 1 → 0, so the block is freed at once",
-                        "release {name}：引用计数 1 → 0，该块立即被释放"
-                    )
-                } else {
-                    tr!(
-                        lang,
-                        "release {name}: refcount 1 → 0, the block is unreferenced until a sweep frees it",
-                        "release {name}：引用计数 1 → 0，该块变为无引用，直到清扫将它释放"
-                    )
-                }
+            Event::Release { name, refcount: 0 }
+                if matches!(events.get(i + 1), Some(Event::Free { name: freed, .. }) if freed == name) =>
+            {
+                tr!(
+                    lang,
+                    "release {name}: refcount 1 → 0, so the block is freed at once",
+                    "release {name}：引用计数 1 → 0，该块立即被释放"
+                )
             }
             _ => sentence_in(e, lang),
         })
@@ -104,10 +97,11 @@ pub fn sentence_in(e: &Event, lang: Lang) -> String {
             let before = refcount - 1;
             tr!(lang, "retain {name}: refcount {before} → {refcount}", "retain {name}：引用计数 {before} → {refcount}")
         }
+        // Alone, a release to 0 is the deferred case; `step_sentences` tells the other.
         Event::Release { name, refcount: 0 } => tr!(
             lang,
-            "release {name}: refcount 1 → 0, the block is unreferenced until the next sweep (or freed now in eager/coalesce mode)",
-            "release {name}：引用计数 1 → 0，该块变为无引用，直到下一次清扫（eager/coalesce 模式下立即释放）"
+            "release {name}: refcount 1 → 0, the block is unreferenced until a sweep frees it",
+            "release {name}：引用计数 1 → 0，该块变为无引用，直到清扫将它释放"
         ),
         Event::Release { name, refcount } => {
             let before = refcount + 1;
@@ -165,7 +159,7 @@ mod tests {
     #[test]
     fn release_to_zero_says_unreferenced() {
         let s = sentence(&Event::Release { name: "c".into(), refcount: 0 });
-        assert!(s.starts_with("release c: refcount 1 → 0, the block is unreferenced until the next sweep"));
+        assert_eq!(s, "release c: refcount 1 → 0, the block is unreferenced until a sweep frees it");
         assert_eq!(sentence(&Event::Retain { name: "b".into(), refcount: 2 }), "retain b: refcount 1 → 2");
     }
 
