@@ -124,8 +124,13 @@ impl Buddy {
 
     /// Allocation `id`'s block: (offset, size).
     pub fn block_of(&self, id: u32) -> (u64, u64) {
-        let offset = self.offsets[id as usize];
-        (offset, self.blocks[&offset].0)
+        self.held(id).expect("a known allocation has a block")
+    }
+
+    /// Allocation `id`'s block, if it holds one (for invariant checks).
+    pub fn held(&self, id: u32) -> Option<(u64, u64)> {
+        let offset = *self.offsets.get(id as usize)?;
+        self.blocks.get(&offset).filter(|b| b.1 == id).map(|b| (offset, b.0))
     }
 
     /// Frees allocation `id`'s block. With `merge`, merges it with its free buddies at once;

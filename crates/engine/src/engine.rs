@@ -905,7 +905,10 @@ impl Engine {
                     }
                     runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
                 }
-                Layout::Buddy(b) => b.block_of(i as u32).1,
+                Layout::Buddy(b) => match b.held(i as u32) {
+                    Some((_, size)) => size,
+                    None => return Err(format!("'{}' holds no block", a.name)),
+                },
             };
             let reserved = self.layout.reserved(a.requested);
             if held != reserved {
