@@ -32,7 +32,7 @@ const WHY_PAGES_ZH: &str = "Flink 的 MemoryManager 和 NetworkBufferPool 从不
 
 const WHY_PAGES: &str = "Flink's MemoryManager and NetworkBufferPool never hand out contiguous ranges: memory is cut into fixed-size pages (taskmanager.memory.segment-size, 32 KiB by default) and a request takes any free pages, so total free memory is always usable and this failure cannot happen there (the price is internal waste in each request's last page). In a block allocator only compaction — moving live blocks together — makes the free space one block again.";
 
-const WHY_BUDDY_ZH: &str = "这是一个伙伴池：空闲块只与它的伙伴（大小相同、位于 offset XOR size 的块）合并，所以不是伙伴的空闲块即使相邻也不会合并，而且每个请求都需要一整块 2 的幂大小的块。压缩会按从大到小的顺序重新排列各块，腾出更大的块。";
+const WHY_BUDDY_ZH: &str = "这是一个伙伴池：空闲块只与它的伙伴（大小相同、地址为“本块地址异或本块大小”的块）合并，所以不是伙伴的空闲块即使相邻也不会合并，而且每个请求都需要一整块 2 的幂大小的块。压缩会按从大到小的顺序重新排列各块，腾出更大的块。";
 
 const WHY_BUDDY: &str = "This is a buddy pool: a free block merges only with its buddy (the block of the same size at offset XOR size), so free blocks that are not buddies stay apart even side by side, and every request needs a whole power-of-two block. Compaction packs the blocks largest first and frees larger blocks.";
 
