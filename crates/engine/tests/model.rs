@@ -602,6 +602,7 @@ fn line() -> impl Strategy<Value = String> {
         "best-fit",
         "next-fit",
         "worst-fit",
+        "buddy",
         "channels",
         "floating",
         "exclusive",
