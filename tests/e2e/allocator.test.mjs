@@ -323,7 +323,8 @@ test('a quota that is full shows it: te1.s1 at 30 MB of 30 MB is red, te1 at 92%
 });
 
 test('play and pause drive the timeline; every built-in scenario loads', async () => {
-  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=quota-slots&speed=8`);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=streaming-churn&speed=8`);
+  // 5,000 steps: still playing when pause is pressed, however slow the machine.
   // Click only once the first picture is drawn: a click while the page still lays itself
   // out can land beside the button (seen once in CI: play never started).
   await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]')?.dataset.progress === '1.000');
