@@ -324,13 +324,13 @@ test('a quota that is full shows it: te1.s1 at 30 MB of 30 MB is red, te1 at 92%
 
 test('play and pause drive the timeline; every built-in scenario loads', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=streaming-churn&speed=8`);
-  // 5,000 steps: still playing when pause is pressed, however slow the machine.
-  // Click only once the first picture is drawn: a click while the page still lays itself
-  // out can land beside the button (seen once in CI: play never started).
+  // Once in CI this test (then on a 7-step scenario, clicking at once) timed out waiting
+  // for step 3. Now: 5,000 steps, so pause always finds it playing; a click only once the
+  // first picture is drawn, so the page no longer lays itself out under the pointer; and
+  // any step from 3 on, since at 8× a step shows for a few frames only.
   await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]')?.dataset.progress === '1.000');
   await page.getByTestId('play').click();
   await page.waitForSelector('[data-testid="pause"]:not([disabled])');
-  // At 8× a step shows for a few frames only: wait for any step from 3 on.
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="pool-canvas"]').dataset.step) >= 3);
   await page.getByTestId('pause').click();
   const stopped = Number(await page.getByTestId('pool-canvas').getAttribute('data-step'));
