@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use memlab_engine::{Block, BlockState};
+use memlab_engine::{buddy_of, Block, BlockState, BuddyOf, Policy};
 use memlab_size::human;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -280,6 +280,21 @@ pub fn PoolCanvas(
         }
         if let Some((born, age)) = b.name.as_deref().and_then(|n| v.engine.age_of(n)) {
             text.push_str(&tf!(i18n, blocks.tip_age, born = born, age = age));
+        }
+        let cfg = v.engine.config();
+        if cfg.policy == Policy::Buddy {
+            let blocks = &v.scene.after;
+            let i = blocks.partition_point(|x| x.offset < b.offset);
+            text.push_str(&match buddy_of(blocks, cfg.size, i) {
+                BuddyOf::None => tf!(i18n, blocks.tip_top_block),
+                BuddyOf::Whole(j) => tf!(
+                    i18n,
+                    blocks.tip_buddy,
+                    at = human(blocks[j].offset),
+                    state = crate::components::block_table::state_label(i18n, blocks[j].state)
+                ),
+                BuddyOf::Split(at) => tf!(i18n, blocks.tip_buddy_split, at = human(at)),
+            });
         }
         Some(text)
     };

@@ -244,6 +244,15 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
     [0, 16, 'free'], [16, 8, 'live'], [24, 8, 'free'], [32, 32, 'free'],
   ]);
   assert.match(await page.getByTestId('event-log').textContent(), /free blocks that are not buddies stay separate/);
+  // Hovering a free block names its buddy: why it did not merge.
+  const box = await page.getByTestId('pool-canvas').boundingBox();
+  const tip = page.getByTestId('block-tip');
+  await page.mouse.move(box.x + box.width * (28 / 64), box.y + box.height * 0.5);
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /8 MiB at 24 MiB · free · its buddy at 16 MiB is live/);
+  await page.mouse.move(box.x + box.width * (48 / 64), box.y + box.height * 0.5);
+  await page.waitForFunction(() => /32 MiB at 32 MiB · free · its buddy at 0 B is split into smaller blocks/.test(document.querySelector('[data-testid="block-tip"]')?.textContent ?? ''));
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height + 80);
   // Step 7: 40 MB needs a 64 MB block; only 56 MB is free.
   await page.getByTestId('step').click();
   await atStep(page, 7);

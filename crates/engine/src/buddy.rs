@@ -278,9 +278,51 @@ impl Buddy {
     }
 }
 
+/// What a block's buddy is, as a listing of a buddy pool shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuddyOf {
+    /// A top block: its buddy would lie beyond the pool, so it never merges.
+    None,
+    /// The block at this index of the listing, of the same size.
+    Whole(usize),
+    /// The buddy's range, at this offset, is cut into smaller blocks.
+    Split(u64),
+}
+
+/// The buddy of `blocks[i]` in the listing of a buddy pool of `pool` bytes (blocks in
+/// address order, as [`crate::Engine::blocks`] gives them).
+pub fn buddy_of(blocks: &[crate::Block], pool: u64, i: usize) -> BuddyOf {
+    let Some(b) = blocks.get(i) else { return BuddyOf::None };
+    let at = b.offset ^ b.size;
+    if at.checked_add(b.size).is_none_or(|end| end > pool) {
+        return BuddyOf::None;
+    }
+    match blocks.binary_search_by_key(&at, |x| x.offset) {
+        Ok(j) if blocks[j].size == b.size => BuddyOf::Whole(j),
+        _ => BuddyOf::Split(at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_block_knows_its_buddy() {
+        use crate::{script, Timeline};
+        let text = "pool 60b policy buddy\nalloc x 32b\nalloc a 4b\nalloc b 2b";
+        let t = Timeline::run(&script::parse(text).unwrap()).unwrap();
+        let blocks = t.final_state().blocks();
+        let at: Vec<(u64, u64)> = blocks.iter().map(|b| (b.offset, b.size)).collect();
+        // x takes the top 32; a the top 4 at 56; b halves the top 8 at 48 twice.
+        assert_eq!(at, [(0, 32), (32, 16), (48, 2), (50, 2), (52, 4), (56, 4)]);
+        assert_eq!(buddy_of(&blocks, 60, 2), BuddyOf::Whole(3));
+        assert_eq!(buddy_of(&blocks, 60, 3), BuddyOf::Whole(2));
+        assert_eq!(buddy_of(&blocks, 60, 4), BuddyOf::Split(48));
+        for top in [0, 1, 5] {
+            assert_eq!(buddy_of(&blocks, 60, top), BuddyOf::None, "{top}");
+        }
+    }
 
     fn layout(b: &Buddy) -> Vec<(u64, u64, bool)> {
         b.iter().map(|(o, s, a)| (o, s, a == FREE)).collect()

@@ -40,6 +40,7 @@ mod size_classes;
 mod timeline;
 pub mod workload;
 
+pub use buddy::{buddy_of, BuddyOf};
 pub use engine::{Engine, LeakSuspect, Metrics, Sample};
 pub use event::Event;
 pub use model::{
