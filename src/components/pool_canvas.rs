@@ -87,6 +87,7 @@ fn draw(
     page: Option<u64>,
     highlight: Option<&str>,
     free_label: &str,
+    lang: memlab_text::Lang,
 ) {
     ctx.set_global_alpha(1.0);
     ctx.set_fill_style_str(&pal.bg);
@@ -216,7 +217,7 @@ fn draw(
         ctx.fill_rect(x - 1.5, y - 4.0, 3.0, g.row_height() + 8.0);
     }
     if let Some(ghost) = &frame.ghost {
-        let text = format!("{} ✗ {}", ghost.label, ghost.reason);
+        let text = format!("{} ✗ {}", ghost.label, memlab_engine::OpError::reason_label(ghost.reason, lang));
         ctx.set_font("600 13px system-ui, sans-serif");
         // As wide as the request, but never too narrow to read its label.
         let label_w = ctx.measure_text(&text).map_or(0.0, |m| m.width()) + 16.0;
@@ -251,6 +252,8 @@ pub fn PoolCanvas(
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let i18n = use_i18n();
     let free_label: &'static str = t_string!(i18n, alloc.legend_free);
+    // (Not reactive, like `free_label`: pages are rebuilt when the language changes.)
+    let lang = crate::lang::current();
     let stats = StoredValue::new_local(Stats { times: vec![0.0; 240], next: 0, count: 0 });
     let pal = StoredValue::new_local(None::<Palette>);
     let geom = StoredValue::new_local(None::<Geometry>);
@@ -343,7 +346,7 @@ pub fn PoolCanvas(
         let _ = el.set_attribute("data-progress", &format!("{t:.3}"));
         pal.with_value(|p| {
             if let Some(p) = p {
-                draw(&ctx, &g, &v, &frame, p, page, hl.as_deref(), free_label);
+                draw(&ctx, &g, &v, &frame, p, page, hl.as_deref(), free_label, lang);
             }
         });
         if let (Some(start), Some(perf)) = (start, window().performance()) {
