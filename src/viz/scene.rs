@@ -105,6 +105,8 @@ pub struct StepScene {
     moved_mask: Option<Arc<[bool]>>,
     marked: Vec<(u64, u64)>,
     merged: Vec<(u64, u64)>,
+    /// Buddy pools: the free halves an allocation's halvings left, outlined while it fills.
+    halves: Vec<(u64, u64)>,
 }
 
 /// Smooth start and end.
@@ -130,6 +132,7 @@ impl StepScene {
         let mut moved_names = HashSet::new();
         let mut marked = Vec::new();
         let mut merged = Vec::new();
+        let mut halves = Vec::new();
         let mut motion = Motion::None;
         for e in &events {
             match e {
@@ -148,6 +151,7 @@ impl StepScene {
                 Event::SweepStart if motion != Motion::Compact => motion = Motion::Sweep,
                 Event::Mark { offset, size, .. } => marked.push((*offset, *size)),
                 Event::Merge { offset, size, .. } => merged.push((*offset, *size)),
+                Event::Halve { offset, size } => halves.push((offset + size, *size)),
                 Event::Move { name, from, to, size } => {
                     moves.push((*from as f64, *to as f64, *size as f64, name.clone()));
                     moved_names.insert(name.clone());
@@ -167,7 +171,20 @@ impl StepScene {
                 .collect::<Vec<_>>()
                 .into()
         });
-        StepScene { step, before, after, events, op, motion, named, moves, moved_mask, marked, merged }
+        StepScene {
+            step,
+            before,
+            after,
+            events,
+            op,
+            motion,
+            named,
+            moves,
+            moved_mask,
+            marked,
+            merged,
+            halves,
+        }
     }
 
     fn blocks_named<'a>(&'a self, list: &'a [Block]) -> impl Iterator<Item = &'a Block> + 'a {
@@ -186,19 +203,25 @@ impl StepScene {
         match self.motion {
             Motion::None => done,
             Motion::Allocate => {
-                // The new block fills from its low end; the rest of the split stays free.
-                let overlays = self
-                    .blocks_named(&self.after)
-                    .map(|b| Overlay {
-                        offset: b.offset as f64 + b.size as f64 * ease(t),
-                        size: b.size as f64 * (1.0 - ease(t)),
-                        paint: Paint::Free,
-                        alpha: 1.0,
-                        outline: false,
-                        name: None,
-                    })
-                    .collect();
-                Frame { overlays, ..done }
+                // The new block fills from its low end; the rest of the split stays free. In a
+                // buddy pool the halves that halving left free are outlined meanwhile.
+                let halves = self.halves.iter().map(|&(o, s)| Overlay {
+                    offset: o as f64,
+                    size: s as f64,
+                    paint: Paint::Free,
+                    alpha: 1.0,
+                    outline: true,
+                    name: None,
+                });
+                let filling = self.blocks_named(&self.after).map(|b| Overlay {
+                    offset: b.offset as f64 + b.size as f64 * ease(t),
+                    size: b.size as f64 * (1.0 - ease(t)),
+                    paint: Paint::Free,
+                    alpha: 1.0,
+                    outline: false,
+                    name: None,
+                });
+                Frame { overlays: halves.chain(filling).collect(), ..done }
             }
             Motion::Release => {
                 // Live fades into its new state (unreferenced, or free in eager modes).
@@ -472,6 +495,13 @@ mod tests {
         let b = scene("pool 64mb policy buddy\nalloc a 10mb\nalloc d 40mb", 2);
         let g = b.failed().unwrap();
         assert_eq!((g.reason, g.size, g.label.as_str()), ("exhausted", 64 << 20, "alloc d 40 mb → 64 MiB"));
+        // While a buddy allocation fills, the free halves its halvings left are outlined.
+        let h = scene("pool 64mb policy buddy\nalloc a 10mb", 1).frame(0.5);
+        let outlined: Vec<(f64, f64)> =
+            h.overlays.iter().filter(|o| o.outline).map(|o| (o.offset, o.size)).collect();
+        assert_eq!(outlined, [(32.0 * MB, 32.0 * MB), (16.0 * MB, 16.0 * MB)]);
+        // A contiguous allocation outlines nothing.
+        assert!(s.frame(0.25).overlays.iter().all(|o| !o.outline));
         assert!(f.frame(0.45).ghost.unwrap().drop > f.frame(0.9).ghost.unwrap().drop);
         // Once the bounce ends the request stays, at rest, for as long as the step shows.
         let rest = f.frame(1.0).ghost.expect("a failed request stays in the picture");
