@@ -188,6 +188,25 @@ mod tests {
     }
 
     #[test]
+    fn a_buddy_pool_says_only_buddies_merge() {
+        let events = [
+            Event::SweepStart,
+            Event::Merge { offset: 0, size: 4, parts: vec![(0, 2), (2, 2)] },
+            Event::SweepEnd { freed: 1, merged: 1 },
+        ];
+        let en = step_sentences(&events, Lang::En, Policy::Buddy);
+        assert!(
+            en[0].contains("with its buddy") && en[1].starts_with("merge buddies: 2 free blocks"),
+            "{en:?}"
+        );
+        assert!(en[2].ends_with("not buddies stay separate, even side by side"), "{en:?}");
+        let zh = step_sentences(&events, Lang::Zh, Policy::Buddy);
+        assert!(zh.iter().all(|s| memlab_text::has_han(s) && s.contains("伙伴")), "{zh:?}");
+        // Other policies keep the adjacent-blocks sentences.
+        assert_eq!(step_sentences(&events, Lang::En, Policy::FirstFit)[1], sentence(&events[1]));
+    }
+
+    #[test]
     fn every_event_reads_in_chinese() {
         let cjk = memlab_text::has_han;
         let err = OpError::Fragmentation { need: 40 << 20, free: 40 << 20, largest: 30 << 20 };
