@@ -31,7 +31,8 @@ struct SBlock {
     requested: u64,
 }
 
-/// The shadow pool. Contiguous policies keep `blocks`; pages mode keeps one owner per page.
+/// The shadow pool. Contiguous and buddy policies keep `blocks`; pages mode keeps one owner
+/// per page.
 struct Shadow {
     pool: u64,
     policy: Policy,
