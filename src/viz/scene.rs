@@ -205,14 +205,7 @@ impl StepScene {
             Motion::Allocate => {
                 // The new block fills from its low end; the rest of the split stays free. In a
                 // buddy pool the halves that halving left free are outlined meanwhile.
-                let halves = self.halves.iter().map(|&(o, s)| Overlay {
-                    offset: o as f64,
-                    size: s as f64,
-                    paint: Paint::Free,
-                    alpha: 1.0,
-                    outline: true,
-                    name: None,
-                });
+                let halves = self.halves.iter().map(outlined_free);
                 let filling = self.blocks_named(&self.after).map(|b| Overlay {
                     offset: b.offset as f64 + b.size as f64 * ease(t),
                     size: b.size as f64 * (1.0 - ease(t)),
@@ -326,18 +319,7 @@ impl StepScene {
         let pool: u64 = self.before.iter().map(|b| b.size).sum();
         let scanner = t / merge_at * pool as f64;
         if t >= merge_at {
-            let overlays = self
-                .merged
-                .iter()
-                .map(|&(o, s)| Overlay {
-                    offset: o as f64,
-                    size: s as f64,
-                    paint: Paint::Free,
-                    alpha: 1.0,
-                    outline: true,
-                    name: None,
-                })
-                .collect();
+            let overlays = self.merged.iter().map(outlined_free).collect();
             return Frame { base: Base::After, hidden: None, overlays, scanner: None, ghost: None };
         }
         let overlays = self
@@ -435,6 +417,18 @@ impl Geometry {
         }
         let a = (row as f64 + x / self.width) * self.row_bytes();
         Some((a as u64).min(self.pool - 1))
+    }
+}
+
+/// A free block (offset, size) drawn outlined: a merge's result, or a buddy half.
+fn outlined_free(&(offset, size): &(u64, u64)) -> Overlay {
+    Overlay {
+        offset: offset as f64,
+        size: size as f64,
+        paint: Paint::Free,
+        alpha: 1.0,
+        outline: true,
+        name: None,
     }
 }
 

@@ -39,7 +39,6 @@ pub(crate) struct Buddy {
     blocks: BTreeMap<u64, (u64, u32)>,
     /// Free blocks by order: `free[k]` holds the offsets of free blocks of 2^k bytes.
     free: Vec<BTreeSet<u64>>,
-    free_count: usize,
     /// Each allocation's offset, by id.
     offsets: Vec<u64>,
     /// Blocks freed without merging (eager release, or a sweep's first pass).
@@ -75,7 +74,6 @@ impl Buddy {
             pool,
             blocks: BTreeMap::new(),
             free: vec![BTreeSet::new(); 64],
-            free_count: 0,
             offsets: Vec::new(),
             dirty: Vec::new(),
         };
@@ -88,13 +86,11 @@ impl Buddy {
     fn add_free(&mut self, offset: u64, size: u64) {
         self.blocks.insert(offset, (size, FREE));
         self.free[order(size)].insert(offset);
-        self.free_count += 1;
     }
 
     fn remove_free(&mut self, offset: u64, size: u64) {
         self.blocks.remove(&offset);
         self.free[order(size)].remove(&offset);
-        self.free_count -= 1;
     }
 
     /// The free block a request of `size` bytes takes: the smallest that holds the next
@@ -198,7 +194,6 @@ impl Buddy {
         }
         self.blocks.clear();
         self.free.iter_mut().for_each(BTreeSet::clear);
-        self.free_count = 0;
         self.dirty.clear();
         for &(alloc, from, to, size) in &placed {
             self.blocks.insert(to, (size, alloc));
@@ -228,7 +223,7 @@ impl Buddy {
     }
 
     pub fn free_len(&self) -> usize {
-        self.free_count
+        self.free.iter().map(BTreeSet::len).sum()
     }
 
     pub fn largest(&self) -> u64 {
@@ -267,12 +262,8 @@ impl Buddy {
         if at != self.pool {
             return Err(format!("blocks add up to {at} bytes, the pool has {}", self.pool));
         }
-        let listed: usize = self.free.iter().map(BTreeSet::len).sum();
-        if listed != free_seen || self.free_count != free_seen {
-            return Err(format!(
-                "{free_seen} free blocks, the free lists hold {listed} ({})",
-                self.free_count
-            ));
+        if self.free_len() != free_seen {
+            return Err(format!("{free_seen} free blocks, the free lists hold {}", self.free_len()));
         }
         Ok(())
     }
