@@ -1,5 +1,6 @@
 //! Reusable views shared by the pages. Each is a thin view over plain Rust types.
 pub mod block_table;
+pub mod buddy_tree;
 pub mod css;
 pub mod download;
 pub mod evidence_chart;

@@ -13,6 +13,7 @@ use memlab_size::human;
 
 use crate::app::Router;
 use crate::components::block_table::BlockTable;
+use crate::components::buddy_tree::BuddyTree;
 use crate::components::pool_canvas::PoolCanvas;
 use crate::components::script_editor::ScriptEditor;
 use crate::components::sparkline::Sparkline;
@@ -482,6 +483,16 @@ pub fn AllocatorPage() -> impl IntoView {
                                 }
                             })
                             .collect_view()
+                    }}
+                    {move || {
+                        // A buddy pool also gets its tree: which block was halved from which.
+                        let pool = run.with(|r| {
+                            r.as_ref()
+                                .map(|r| &r.timelines[0])
+                                .filter(|(p, _)| *p == Policy::Buddy)
+                                .map(|(_, t)| t.config().size)
+                        })?;
+                        Some(view! { <BuddyTree blocks=blocks pool=Signal::derive(move || pool)/> })
                     }}
                     <div class="legend" aria-hidden="true">
                         <span><i class="sw live"></i>{t!(i18n, alloc.legend_live)}</span>

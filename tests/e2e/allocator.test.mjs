@@ -244,6 +244,16 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
     [0, 16, 'free'], [16, 8, 'live'], [24, 8, 'free'], [32, 32, 'free'],
   ]);
   assert.match(await page.getByTestId('event-log').textContent(), /free blocks that are not buddies stay separate/);
+  // The buddy tree shows why: a (0–16) and c (24–32) sit under different splits.
+  const tree = async () => page.$$eval('[data-testid="buddy-tree"] g', (gs) => gs.map((g) => [
+    Number(g.dataset.depth), Number(g.dataset.offset) / (1 << 20), Number(g.dataset.size) / (1 << 20), g.dataset.kind,
+  ]));
+  assert.deepEqual(await tree(), [
+    [0, 0, 64, 'split'], [1, 0, 32, 'split'], [1, 32, 32, 'free'],
+    [2, 0, 16, 'free'], [2, 16, 16, 'split'], [3, 16, 8, 'live'], [3, 24, 8, 'free'],
+  ]);
+  assert.equal(await page.locator('[data-testid="buddy-tree"] svg').getAttribute('aria-label'), 'Buddy tree: 4 rows, 3 split block(s). The table below lists every block.');
+  assert.equal(await page.locator('[data-testid="buddy-tree"] g[data-kind="live"] title').textContent(), 'b · 8 MiB at 16 MiB · live');
   // Hovering a free block names its buddy: why it did not merge.
   const box = await page.getByTestId('pool-canvas').boundingBox();
   const tip = page.getByTestId('block-tip');
@@ -264,6 +274,7 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   await atStep(page, 9);
   assert.match(await page.getByTestId('event-log').textContent(), /merge buddies: 4 free blocks become one block of 64 MiB at 0 B/);
   assert.deepEqual((await blocks(page)).map((b) => [b.offset, b.size, b.state]), [[0, 64 * MB, 'free']]);
+  assert.deepEqual(await tree(), [[0, 0, 64, 'free']]);
   // The same script under first-fit (chosen in the policy list): the 40 MB request fits
   // in the 40 MB run at 24 MB, with no waste.
   await page.getByTestId('policy-select').selectOption('first-fit');
@@ -271,6 +282,8 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   await page.getByTestId('timeline').fill('7');
   await atStep(page, 7);
   assert.equal(await page.locator('[data-testid="failure"]').count(), 0);
+  // A first-fit pool has no buddies, so no tree.
+  assert.equal(await page.getByTestId('buddy-tree').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -294,6 +294,48 @@ pub fn buddy_of(blocks: &[crate::Block], pool: u64, i: usize) -> BuddyOf {
     }
 }
 
+/// One node of a buddy pool's tree, as [`buddy_tree`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeNode {
+    pub offset: u64,
+    pub size: u64,
+    /// Halvings from the node's top block (a top block is at depth 0).
+    pub depth: u32,
+    /// The listed block this node is, or `None` for a block that is split in two.
+    pub block: Option<usize>,
+}
+
+/// The tree of a buddy pool of `pool` bytes whose blocks are `blocks` (in address order, as
+/// [`crate::Engine::blocks`] gives them): every listed block, and above it every block it
+/// was halved from, up to its top block. Sorted by depth, then offset, so each row of the
+/// picture is one depth. Two children of one split node are buddies; a listing that is not
+/// a buddy pool's (a block that is not an aligned power of two inside a top block) gives
+/// only the blocks that are.
+pub fn buddy_tree(blocks: &[crate::Block], pool: u64) -> Vec<TreeNode> {
+    let tops = tops(pool);
+    let mut nodes = std::collections::BTreeMap::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let Some(&(top_at, top)) = tops.iter().find(|&&(o, s)| (o..o + s).contains(&b.offset)) else {
+            continue;
+        };
+        if !b.size.is_power_of_two() || b.size > top || b.offset % b.size != 0 {
+            continue;
+        }
+        let depth = (top / b.size).trailing_zeros();
+        nodes.insert((depth, b.offset), TreeNode { offset: b.offset, size: b.size, depth, block: Some(i) });
+        for up in 1..=depth {
+            let size = b.size << up;
+            let offset = top_at + ((b.offset - top_at) & !(size - 1));
+            let key = (depth - up, offset);
+            if nodes.contains_key(&key) {
+                break; // Its ancestors are in already.
+            }
+            nodes.insert(key, TreeNode { offset, size, depth: depth - up, block: None });
+        }
+    }
+    nodes.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +355,50 @@ mod tests {
         for top in [0, 1, 5] {
             assert_eq!(buddy_of(&blocks, 60, top), BuddyOf::None, "{top}");
         }
+    }
+
+    #[test]
+    fn the_tree_holds_every_block_and_the_blocks_it_was_halved_from() {
+        use crate::{script, Timeline};
+        // The built-in scenario after its first sweep (step 6): a and c freed, b live.
+        let text = crate::scenarios::get("buddy").unwrap().text;
+        let t = Timeline::run(&script::parse(text).unwrap()).unwrap();
+        let blocks = t.state_at(6).blocks();
+        let tree: Vec<(u32, u64, u64, Option<&str>)> = buddy_tree(&blocks, 64 << 20)
+            .iter()
+            .map(|n| (n.depth, n.offset >> 20, n.size >> 20, n.block.map(|i| blocks[i].state.name())))
+            .collect();
+        assert_eq!(
+            tree,
+            [
+                (0, 0, 64, None),
+                (1, 0, 32, None),
+                (1, 32, 32, Some("free")),
+                (2, 0, 16, Some("free")),
+                (2, 16, 16, None),
+                (3, 16, 8, Some("live")),
+                (3, 24, 8, Some("free")),
+            ]
+        );
+        // A pool that is not a power of two has several roots, one per top block.
+        let text = "pool 60b policy buddy\nalloc x 32b\nalloc a 4b\nalloc b 2b";
+        let t = Timeline::run(&script::parse(text).unwrap()).unwrap();
+        let blocks = t.final_state().blocks();
+        let tree: Vec<(u32, u64, u64, bool)> =
+            buddy_tree(&blocks, 60).iter().map(|n| (n.depth, n.offset, n.size, n.block.is_none())).collect();
+        assert_eq!(
+            tree,
+            [
+                (0, 0, 32, false),
+                (0, 32, 16, false),
+                (0, 48, 8, true),
+                (0, 56, 4, false),
+                (1, 48, 4, true),
+                (1, 52, 4, false),
+                (2, 48, 2, false),
+                (2, 50, 2, false),
+            ]
+        );
     }
 
     fn layout(b: &Buddy) -> Vec<(u64, u64, bool)> {

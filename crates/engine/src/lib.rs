@@ -40,7 +40,7 @@ mod size_classes;
 mod timeline;
 pub mod workload;
 
-pub use buddy::{buddy_of, BuddyOf};
+pub use buddy::{buddy_of, buddy_tree, BuddyOf, TreeNode};
 pub use engine::{Engine, LeakSuspect, Metrics, Sample};
 pub use event::Event;
 pub use model::{

@@ -1,0 +1,46 @@
+//! The buddy tree under the pool picture of a buddy pool: which blocks were halved from
+//! which, so a reader sees why two free neighbours stay apart (they are not buddies). A thin
+//! view: the markup comes from [`crate::viz::buddy_tree`].
+
+use leptos::prelude::*;
+use memlab_engine::{Block, BlockState};
+
+use crate::components::block_table::state_label;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::tf;
+use crate::viz::buddy_tree::{Tree, Words, MAX_NODES};
+
+#[component]
+pub fn BuddyTree(#[prop(into)] blocks: Signal<Vec<Block>>, #[prop(into)] pool: Signal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let markup = Memo::new(move |_| {
+        let pool = pool.get();
+        blocks.with(|blocks| {
+            let tree = Tree::of(blocks, pool);
+            if tree.nodes.len() > MAX_NODES {
+                return Err(tf!(i18n, blocks.tree_too_big, nodes = tree.nodes.len()));
+            }
+            let at = |size: &str, at: &str| tf!(i18n, blocks.tree_at, size = size, at = at);
+            let summary =
+                |rows: u32, splits: usize| tf!(i18n, blocks.tree_summary, rows = rows, splits = splits);
+            let words = Words {
+                split: t_string!(i18n, blocks.tree_split),
+                states: [BlockState::Live, BlockState::Unreferenced, BlockState::Free]
+                    .map(|s| state_label(i18n, s)),
+                at: &at,
+                summary: &summary,
+            };
+            Ok(tree.svg(blocks, pool, &words))
+        })
+    });
+    view! {
+        <div class="buddy-tree-panel" data-testid="buddy-tree">
+            <div class="pool-caption"><b>{t!(i18n, blocks.tree_title)}</b></div>
+            {move || match markup.get() {
+                Ok(svg) => view! { <div class="buddy-tree-svg" inner_html=svg></div> }.into_any(),
+                Err(too_big) => view! { <p class="muted small" data-testid="buddy-tree-too-big">{too_big}</p> }.into_any(),
+            }}
+            <p class="muted small">{t!(i18n, blocks.tree_about)}</p>
+        </div>
+    }
+}
