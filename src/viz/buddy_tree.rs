@@ -88,14 +88,17 @@ impl Tree {
                 (Some(b), Some(name)) => format!("{name} · {place} · {}", w.state(b.state)),
                 (Some(b), None) => format!("{place} · {}", w.state(b.state)),
             };
+            // A split block is an outline on a roomy row, and on a thin one a bar along the
+            // row's foot (a bracket over its two halves): outlines that thin are noise.
+            let (top, tall) =
+                if block.is_none() && row < 16.0 { (y + row - 5.0, 3.0) } else { (y, row - 2.0) };
             let _ = write!(
                 o,
-                r#"<g data-depth="{}" data-offset="{}" data-size="{}" data-kind="{kind}"><title>{}</title><rect class="{kind}" x="{x:.4}%" y="{y}" width="{width:.4}%" height="{}"></rect>"#,
+                r#"<g data-depth="{}" data-offset="{}" data-size="{}" data-kind="{kind}"><title>{}</title><rect class="{kind}" x="{x:.4}%" y="{top}" width="{width:.4}%" height="{tall}"></rect>"#,
                 n.depth,
                 n.offset,
                 n.size,
                 escape(&title),
-                row - 2.0,
             );
             // A label where it fits: the block's name (or size) on a wide enough node.
             if row >= 16.0 && width >= 7.0 {
@@ -192,7 +195,8 @@ mod tests {
         let svg = tree.svg(&blocks, 1 << 20, &WORDS);
         assert!(svg.contains("&lt;a&amp;&quot;b&#39;&gt; · 64 B at 0 B · live"), "{svg}");
         assert!(!svg.contains("<a&"), "{svg}");
-        // Rows under 16 px carry no labels.
+        // Rows under 16 px carry no labels, and split blocks are bars at each row's foot.
         assert!(!svg.contains("<text"), "{svg}");
+        assert!(svg.contains(r#"data-kind="split"><title>1 MiB at 0 B · split</title><rect class="split" x="0.0000%" y="6" width="100.0000%" height="3">"#), "{svg}");
     }
 }
