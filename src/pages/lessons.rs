@@ -89,11 +89,39 @@ impl Lessons {
     }
 
     fn get(self, id: &str) -> Option<Lesson> {
-        self.library.with(|l| match l {
-            Some(Ok(lib)) => lib.iter().find(|(f, _)| f == id).and_then(|(_, l)| l.clone().ok()),
+        match self.find(id) {
+            Found::Lesson(_, l) => Some(l),
             _ => None,
+        }
+    }
+
+    /// The lesson a link names: by its file name, or by the name without `.md`.
+    fn find(self, id: &str) -> Found {
+        self.library.with(|l| match l {
+            None => Found::Loading,
+            Some(Err(e)) => Found::Broken(e.clone()),
+            Some(Ok(lib)) => {
+                let hit = lib.iter().find(|(f, _)| f == id || f.strip_suffix(".md") == Some(id));
+                match hit {
+                    Some((f, Ok(l))) => Found::Lesson(f.clone(), l.clone()),
+                    Some((_, Err(e))) => Found::Broken(e.clone()),
+                    None => Found::Missing(lib.iter().map(|(f, _)| f.clone()).collect()),
+                }
+            }
         })
     }
+}
+
+/// What a lesson link finds in the library.
+#[derive(Clone, Debug, PartialEq)]
+enum Found {
+    Loading,
+    /// The lesson's file name and the lesson.
+    Lesson(String, Lesson),
+    /// No lesson by that name: the names there are.
+    Missing(Vec<String>),
+    /// The library or the lesson could not be loaded or read.
+    Broken(String),
 }
 
 /// What moving through lessons needs, taken from the context once (event handlers run
@@ -179,13 +207,30 @@ pub fn LessonBar() -> impl IntoView {
             .route
             .with(|r| r.get("ls").and_then(|s| s.parse::<usize>().ok()).unwrap_or(1).saturating_sub(1))
     });
-    let lesson = Memo::new(move |_| {
+    let found = Memo::new(move |_| {
         lib.library.track();
-        id.get().and_then(|i| lib.get(&i))
+        id.get().map(|i| lib.find(&i))
     });
     move || {
-        let (Some(id), Some(l)) = (id.get(), lesson.get()) else {
-            return id.get().map(|i| view! { <aside class="lesson-bar" data-testid="lesson-bar"><p class="muted">{crate::tf!(i18n, lessons.loading_one, file = i)}</p></aside> }.into_any());
+        let asked = id.get()?;
+        let (id, l) = match found.get()? {
+            Found::Lesson(id, l) => (id, l),
+            other => {
+                let class = if matches!(other, Found::Loading) { "muted" } else { "banner error" };
+                let text = match other {
+                    Found::Missing(names) => {
+                        crate::tf!(i18n, lessons.not_found, file = asked, names = names.join(", "))
+                    }
+                    Found::Broken(e) => crate::tf!(i18n, lessons.error, error = e),
+                    _ => crate::tf!(i18n, lessons.loading_one, file = asked),
+                };
+                return Some(view! {
+                    <aside class="lesson-bar" data-testid="lesson-bar">
+                        <p class=class data-testid="lesson-problem">{text}</p>
+                        <button data-testid="lesson-list" on:click=move |_| router.push(Route::default().navigate(View::Lessons))>{t!(i18n, lessons.all)}</button>
+                    </aside>
+                }.into_any());
+            }
         };
         let k = k.get().min(l.steps.len() - 1);
         let n = l.steps.len();

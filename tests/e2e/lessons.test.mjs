@@ -97,3 +97,20 @@ test('lessons in 简体中文: the interface language, remembered, same steps', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a lesson link that names no lesson says so and lists the lessons; the name works without .md', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator&lesson=nope.md&ls=2`);
+  const problem = page.getByTestId('lesson-problem');
+  await page.waitForFunction(() => /There is no lesson/.test(document.querySelector('[data-testid="lesson-problem"]')?.textContent ?? ''));
+  assert.equal(await problem.textContent(), `There is no lesson “nope.md”. The lessons are: ${LESSONS.join(', ')}.`);
+  // The page under the bar still works, and the button leads to the lessons.
+  await page.locator('[data-testid="page"][data-view="allocator"]').waitFor();
+  await page.getByTestId('lesson-list').click();
+  await page.waitForSelector('[data-testid="page"][data-view="lessons"]');
+  // A link without the file's ".md" opens the lesson.
+  await page.goto(`${app.base}?view=allocator&scenario=buddy&step=7&lesson=05-fragmentation-vs-pages&ls=4`);
+  await page.waitForFunction(() => /step 4 of/.test(document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent ?? ''));
+  assert.match(await page.getByTestId('lesson-step-title').textContent(), /buddy/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
