@@ -64,6 +64,12 @@ fn Shell() -> impl IntoView {
     let chosen = crate::lang::initial();
     i18n.set_locale_untracked(crate::lang::to_locale(chosen));
     Effect::new(move |_| i18n.set_locale(crate::lang::to_locale(chosen)));
+    // The page is rebuilt when the language really changes, not each time it is set: the
+    // effect above sets it again after the first render, and a rebuild then would run the
+    // page's work twice and drop what it showed about the link it opened with (a scenario
+    // that is not there, a damaged share link). (Read with `get`: only that compares the
+    // memo's new value with the old one.)
+    let locale = Memo::new(move |_| i18n.get_locale());
     Effect::new(move |_| {
         let tag = crate::lang::to_lang(i18n.get_locale()).html_tag();
         if let Some(html) = document().document_element() {
@@ -147,7 +153,7 @@ fn Shell() -> impl IntoView {
             <main class="page" data-testid="page" data-view=move || view.get().slug()>
                 // A new language opens the page afresh (its state lives in the address bar and
                 // the session), so every sentence a page builds is rebuilt in that language.
-                {move || { remount.0.track(); i18n.get_locale(); match view.get() {
+                {move || { remount.0.track(); let _ = locale.get(); match view.get() {
                     View::Allocator => pages::allocator::AllocatorPage().into_any(),
                     View::Calculator => pages::calculator::CalculatorPage().into_any(),
                     View::Cluster => pages::cluster::ClusterPage().into_any(),

@@ -86,7 +86,9 @@ fn initial(route: &crate::route::Route, lang: Lang) -> Initial {
                 Some(t)
             }
             Err(e) => {
-                warning = Some(e.to_string());
+                let e = e.message(lang);
+                warning =
+                    Some(tr!(lang, "{e}; showing the seed example instead.", "{e}；改为显示种子示例。"));
                 None
             }
         }
@@ -94,6 +96,24 @@ fn initial(route: &crate::route::Route, lang: Lang) -> Initial {
         None
     };
     let scenario = if text.is_none() { Some(scenario.unwrap_or(&scenarios::ALL[0])) } else { None };
+    // A policy the link names that does not exist is said, not silently dropped.
+    for key in ["policy", "compare"] {
+        match route.get(key) {
+            Some(p) if Policy::parse(p).is_none() && !(key == "compare" && p == "none") => {
+                let names = Policy::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
+                let said = tr!(
+                    lang,
+                    "There is no policy '{p}' ({key}=): the policies are {names}.",
+                    "没有名为 '{p}' 的策略（{key}=）：可用的策略有 {names}。"
+                );
+                warning = Some(match warning {
+                    Some(w) => format!("{w} {said}"),
+                    None => said,
+                });
+            }
+            _ => {}
+        }
+    }
     Initial {
         text: text.unwrap_or_else(|| scenario.map(|s| s.text.to_owned()).unwrap_or_default()),
         scenario: scenario.map(|s| s.id),

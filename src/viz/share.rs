@@ -20,16 +20,31 @@ pub fn encode(script: &str) -> (&'static str, String) {
 }
 
 /// Why a `scriptz=` parameter could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShareError {
-    #[error(
-        "the link's compressed script is not valid base64url — was the link cut off when it was copied?"
-    )]
     Base64,
-    #[error("the link's compressed script is damaged (it does not inflate) — ask for the link again")]
     Inflate,
-    #[error("the link's script is not UTF-8 text")]
     Utf8,
+}
+
+impl ShareError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: memlab_text::Lang) -> String {
+        use memlab_text::tr;
+        match self {
+            ShareError::Base64 => tr!(
+                lang,
+                "the link's compressed script is not valid base64url — was the link cut off when it was copied?",
+                "链接中压缩的脚本不是有效的 base64url——复制链接时是否被截断了？"
+            ),
+            ShareError::Inflate => tr!(
+                lang,
+                "the link's compressed script is damaged (it does not inflate) — ask for the link again",
+                "链接中压缩的脚本已损坏（无法解压）——请重新获取链接"
+            ),
+            ShareError::Utf8 => tr!(lang, "the link's script is not UTF-8 text", "链接中的脚本不是 UTF-8 文本"),
+        }
+    }
 }
 
 /// Reads a `scriptz=` value.
@@ -62,5 +77,7 @@ mod tests {
     fn damaged_links_say_so() {
         assert_eq!(decode_compressed("!!!"), Err(ShareError::Base64));
         assert_eq!(decode_compressed("AAAA"), Err(ShareError::Inflate));
+        assert!(ShareError::Base64.message(memlab_text::Lang::En).contains("cut off"));
+        assert!(ShareError::Inflate.message(memlab_text::Lang::Zh).contains("已损坏"));
     }
 }

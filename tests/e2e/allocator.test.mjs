@@ -140,6 +140,28 @@ test('a plain ?script= link runs, and a fragmentation OOM shows its cause', asyn
   await context.close();
 });
 
+test('a link naming a scenario or policy that does not exist, or with a damaged script, says so and stays said', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator&scenario=nope&policy=bogus`);
+  await atStep(page, 0);
+  const warning = page.getByTestId('run-error');
+  assert.equal(
+    await warning.textContent(),
+    "There is no built-in scenario 'nope'; showing the seed example instead. There is no policy 'bogus' (policy=): the policies are first-fit, next-fit, best-fit, worst-fit, pages, buddy.",
+  );
+  // The page opens once: the warning is still there after the language is set at start-up.
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('scenario') === 'seed-10-20-30');
+  assert.equal(await warning.count(), 1);
+  // A damaged compressed script: the seed example, and why.
+  await page.goto(`${app.base}?view=allocator&scriptz=AAAA`);
+  await page.waitForFunction(() => /damaged/.test(document.querySelector('[data-testid="run-error"]')?.textContent ?? ''));
+  assert.equal(await page.getByTestId('run-error').textContent(), "the link's compressed script is damaged (it does not inflate) — ask for the link again; showing the seed example instead.");
+  // Running a script clears it.
+  await page.getByTestId('run-script').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="run-error"]'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the editor reports syntax errors at line and column, and Run uses the new text', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
   const editor = page.getByTestId('script-editor');
