@@ -456,12 +456,14 @@ pub fn AllocatorPage() -> impl IntoView {
                     </div>
                     {move || {
                         // One canvas per timeline, kept across steps (rebuilt only on a new run).
-                        let shown: Vec<(Policy, Option<u64>)> = run
+                        let shown: Vec<(Policy, Option<u64>, u64)> = run
                             .with(|r| {
                                 r.as_ref().map(|r| {
                                     r.timelines
                                         .iter()
-                                        .map(|(p, t)| (*p, (*p == Policy::Pages).then(|| t.config().page_size)))
+                                        .map(|(p, t)| {
+                                            (*p, (*p == Policy::Pages).then(|| t.config().page_size), t.config().size)
+                                        })
                                         .collect()
                                 })
                             })
@@ -469,7 +471,7 @@ pub fn AllocatorPage() -> impl IntoView {
                         shown
                             .into_iter()
                             .enumerate()
-                            .map(|(i, (pol, page))| {
+                            .map(|(i, (pol, page, pool))| {
                                 let v = Signal::derive(move || views.with(|v| v.0.get(i).cloned()));
                                 let testid = if i == 0 { "pool-canvas" } else { "pool-canvas-compare" };
                                 let height = if page.is_some() { 320.0 } else { 220.0 };
@@ -499,20 +501,15 @@ pub fn AllocatorPage() -> impl IntoView {
                                             testid=testid
                                             height=height
                                         />
+                                        // A buddy pool also gets its tree: which block was halved from which.
+                                        {(pol == Policy::Buddy).then(|| {
+                                            let blocks = Signal::derive(move || v.with(|v| v.as_ref().map(|v| v.scene.after.clone()).unwrap_or_default()));
+                                            view! { <BuddyTree blocks=blocks pool=Signal::derive(move || pool)/> }
+                                        })}
                                     </div>
                                 }
                             })
                             .collect_view()
-                    }}
-                    {move || {
-                        // A buddy pool also gets its tree: which block was halved from which.
-                        let pool = run.with(|r| {
-                            r.as_ref()
-                                .map(|r| &r.timelines[0])
-                                .filter(|(p, _)| *p == Policy::Buddy)
-                                .map(|(_, t)| t.config().size)
-                        })?;
-                        Some(view! { <BuddyTree blocks=blocks pool=Signal::derive(move || pool)/> })
                     }}
                     <div class="legend" aria-hidden="true">
                         <span><i class="sw live"></i>{t!(i18n, alloc.legend_live)}</span>

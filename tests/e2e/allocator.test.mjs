@@ -304,8 +304,12 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   await page.getByTestId('timeline').fill('7');
   await atStep(page, 7);
   assert.equal(await page.locator('[data-testid="failure"]').count(), 0);
-  // A first-fit pool has no buddies, so no tree.
+  // A first-fit pool has no buddies, so no tree; compared with buddy, the buddy pool's
+  // picture has its tree under it.
   assert.equal(await page.getByTestId('buddy-tree').count(), 0);
+  await page.getByTestId('compare-select').selectOption('buddy');
+  await page.locator('.pool-panel').nth(1).locator('[data-testid="buddy-tree"] g').first().waitFor();
+  assert.equal(await page.getByTestId('buddy-tree').count(), 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
