@@ -13,6 +13,7 @@ use crate::viz::buddy_tree::{Tree, Words, MAX_NODES};
 #[component]
 pub fn BuddyTree(#[prop(into)] blocks: Signal<Vec<Block>>, #[prop(into)] pool: Signal<u64>) -> impl IntoView {
     let i18n = use_i18n();
+    // The picture's markup and the same tree as text (depth, line).
     let markup = Memo::new(move |_| {
         let pool = pool.get();
         blocks.with(|blocks| {
@@ -30,16 +31,27 @@ pub fn BuddyTree(#[prop(into)] blocks: Signal<Vec<Block>>, #[prop(into)] pool: S
                 at: &at,
                 summary: &summary,
             };
-            Ok(tree.svg(blocks, pool, &words))
+            Ok((tree.svg(blocks, pool, &words), tree.outline(blocks, &words)))
         })
     });
     view! {
         <div class="buddy-tree-panel" data-testid="buddy-tree">
             <div class="pool-caption"><b>{t!(i18n, blocks.tree_title)}</b></div>
             {move || match markup.get() {
-                Ok(svg) => view! { <div class="buddy-tree-svg" inner_html=svg></div> }.into_any(),
+                Ok((svg, _)) => view! { <div class="buddy-tree-svg" inner_html=svg></div> }.into_any(),
                 Err(too_big) => view! { <p class="muted small" data-testid="buddy-tree-too-big">{too_big}</p> }.into_any(),
             }}
+            // Outside the part redrawn each step, so an open list stays open while stepping.
+            <details class="buddy-tree-text" hidden=move || markup.with(Result::is_err)>
+                <summary>{t!(i18n, blocks.tree_text)}</summary>
+                <ul data-testid="buddy-tree-text">
+                    {move || markup.with(|m| m.as_ref().map(|(_, outline)| {
+                        outline.iter().map(|(depth, line)| view! {
+                            <li data-depth=*depth style=format!("padding-left: {}em", 1.2 * f64::from(*depth))>{line.clone()}</li>
+                        }).collect_view()
+                    }).ok())}
+                </ul>
+            </details>
             <p class="muted small">{t!(i18n, blocks.tree_about)}</p>
         </div>
     }

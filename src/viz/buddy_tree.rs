@@ -82,12 +82,7 @@ impl Tree {
                 None => ("split", None),
                 Some(b) => (b.state.name(), b.name.as_deref()),
             };
-            let place = (w.at)(&human(n.size), &human(n.offset));
-            let title = match (block, name) {
-                (None, _) => format!("{place} · {}", w.split),
-                (Some(b), Some(name)) => format!("{name} · {place} · {}", w.state(b.state)),
-                (Some(b), None) => format!("{place} · {}", w.state(b.state)),
-            };
+            let title = describe(n, block, w);
             // A split block is an outline on a roomy row, and on a thin one a bar along the
             // row's foot (a bracket over its two halves): outlines that thin are noise.
             let (top, tall) =
@@ -119,6 +114,31 @@ impl Tree {
         }
         o.push_str("</svg>");
         o
+    }
+}
+
+impl Tree {
+    /// The tree as text, for reading rather than seeing: every node as (depth, description),
+    /// each split block followed by its two halves (depth first).
+    pub fn outline(&self, blocks: &[Block], w: &Words<'_>) -> Vec<(u32, String)> {
+        let mut nodes: Vec<&TreeNode> = self.nodes.iter().collect();
+        // A split block starts where its low half does, one row higher: by offset, then
+        // depth, every block comes before its halves and a low half's subtree before the
+        // high half.
+        nodes.sort_by_key(|n| (n.offset, n.depth));
+        nodes.into_iter().map(|n| (n.depth, describe(n, n.block.and_then(|i| blocks.get(i)), w))).collect()
+    }
+}
+
+/// One node in words: "b · 8 MiB at 16 MiB · live", "64 MiB at 0 B · split in two".
+fn describe(n: &TreeNode, block: Option<&Block>, w: &Words<'_>) -> String {
+    let place = (w.at)(&human(n.size), &human(n.offset));
+    match block {
+        None => format!("{place} · {}", w.split),
+        Some(b) => match b.name.as_deref() {
+            Some(name) => format!("{name} · {place} · {}", w.state(b.state)),
+            None => format!("{place} · {}", w.state(b.state)),
+        },
     }
 }
 
@@ -173,6 +193,24 @@ mod tests {
         assert!(svg.contains(r#"<title>64 MiB at 0 B · split</title>"#), "{svg}");
         assert!(svg.contains(r#"<text x="25.6000%" y="80">b · 8 MiB</text>"#), "{svg}");
         assert_eq!(svg.matches("<g ").count(), 7);
+        // The same tree as text, each split block before its halves.
+        let outline: Vec<String> = tree
+            .outline(&blocks, &WORDS)
+            .into_iter()
+            .map(|(d, t)| format!("{}{t}", "  ".repeat(d as usize)))
+            .collect();
+        assert_eq!(
+            outline,
+            [
+                "64 MiB at 0 B · split",
+                "  32 MiB at 0 B · split",
+                "    16 MiB at 0 B · free",
+                "    16 MiB at 16 MiB · split",
+                "      b · 8 MiB at 16 MiB · live",
+                "      8 MiB at 24 MiB · free",
+                "  32 MiB at 32 MiB · free",
+            ]
+        );
     }
 
     #[test]

@@ -276,6 +276,17 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   ]);
   assert.equal(await page.locator('[data-testid="buddy-tree"] svg').getAttribute('aria-label'), 'Buddy tree: 4 rows, 3 split block(s). The table below lists every block.');
   assert.equal(await page.locator('[data-testid="buddy-tree"] g[data-kind="live"] title').textContent(), 'b · 8 MiB at 16 MiB · live');
+  // …and says it as text: each split block, then its two halves.
+  await page.locator('.buddy-tree-text summary').click();
+  assert.deepEqual(await page.$$eval('[data-testid="buddy-tree-text"] li', (ls) => ls.map((l) => `${l.dataset.depth} ${l.textContent}`)), [
+    '0 64 MiB at 0 B · split in two',
+    '1 32 MiB at 0 B · split in two',
+    '2 16 MiB at 0 B · free',
+    '2 16 MiB at 16 MiB · split in two',
+    '3 b · 8 MiB at 16 MiB · live',
+    '3 8 MiB at 24 MiB · free',
+    '1 32 MiB at 32 MiB · free',
+  ]);
   // Hovering a free block names its buddy: why it did not merge.
   const box = await page.getByTestId('pool-canvas').boundingBox();
   const tip = page.getByTestId('block-tip');
@@ -297,6 +308,9 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   assert.match(await page.getByTestId('event-log').textContent(), /merge buddies: 4 free blocks become one block of 64 MiB at 0 B/);
   assert.deepEqual((await blocks(page)).map((b) => [b.offset, b.size, b.state]), [[0, 64 * MB, 'free']]);
   assert.deepEqual(await tree(), [[0, 0, 64, 'free']]);
+  // The text list opened at step 6 is still open, and follows the steps.
+  assert.equal(await page.$eval('.buddy-tree-text', (d) => d.open), true);
+  assert.deepEqual(await page.$$eval('[data-testid="buddy-tree-text"] li', (ls) => ls.map((l) => l.textContent)), ['64 MiB at 0 B · free']);
   // The same script under first-fit (chosen in the policy list): the 40 MB request fits
   // in the 40 MB run at 24 MB, with no waste.
   await page.getByTestId('policy-select').selectOption('first-fit');
