@@ -102,6 +102,10 @@ fn Shell() -> impl IntoView {
     on_cleanup(move || handle.remove());
 
     let view = Memo::new(move |_| route.with(|r| r.view));
+    // A link to a page that does not exist opens the default one and says so, until the
+    // reader goes elsewhere or closes the note.
+    let unknown = RwSignal::new(Route::unknown_view(&current_query()));
+    Effect::watch(move || view.get(), move |_, _, _| unknown.set(None), false);
 
     view! {
         <div class="shell" class:presenter=move || presenter.get() data-testid="shell">
@@ -151,6 +155,16 @@ fn Shell() -> impl IntoView {
                     style=move || format!("left: {}px; top: {}px", pointer.get().0, pointer.get().1)></div>
             })}
             <main class="page" data-testid="page" data-view=move || view.get().slug()>
+                {move || unknown.get().map(|v| {
+                    let views = View::ALL.map(View::slug).join(", ");
+                    let shown = view.get().slug();
+                    view! {
+                        <p class="banner warn" role="status" data-testid="unknown-view">
+                            {crate::tf!(i18n, shell.unknown_view, view = v, shown = shown, views = views)}" "
+                            <button class="linkish" on:click=move |_| unknown.set(None)>{t!(i18n, shell.dismiss)}</button>
+                        </p>
+                    }
+                })}
                 // A new language opens the page afresh (its state lives in the address bar and
                 // the session), so every sentence a page builds is rebuilt in that language.
                 {move || { remount.0.track(); let _ = locale.get(); match view.get() {

@@ -96,6 +96,16 @@ impl Route {
         Route { view, params }
     }
 
+    /// The `view=` a query names, if it names no view there is (the route shows the default
+    /// one instead, and the shell says so).
+    pub fn unknown_view(query: &str) -> Option<String> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "view")
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| View::from_slug(v).is_none())
+    }
+
     /// The query string for this route, starting with `?`.
     pub fn to_query(&self) -> String {
         // `for_suffix`: the pairs start after the `?` (no `?&view=`).
@@ -141,6 +151,14 @@ impl Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_that_does_not_exist_is_named() {
+        assert_eq!(Route::unknown_view("?view=nope&step=2").as_deref(), Some("nope"));
+        assert_eq!(Route::from_query("?view=nope&step=2").view, View::Allocator);
+        assert_eq!(Route::unknown_view("?view=lessons"), None);
+        assert_eq!(Route::unknown_view("?step=2"), None);
+    }
 
     #[test]
     fn queries_start_with_the_first_pair() {

@@ -42,6 +42,19 @@ test('a shared link opens its view directly', async () => {
   await context.close();
 });
 
+test('a link to a page that does not exist says so, on the page it opens instead', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=memroy&step=2`);
+  await page.waitForSelector('[data-testid="page"][data-view="allocator"]');
+  const note = page.getByTestId('unknown-view');
+  assert.match(await note.textContent(), /^There is no page “memroy”; this is the allocator page\. The pages are: allocator, calculator, cluster, diagnosis, lessons\./);
+  // Going to another page drops the note.
+  await page.getByTestId('nav-lessons').click();
+  await page.waitForSelector('[data-testid="page"][data-view="lessons"]');
+  assert.equal(await note.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('narrow screens and dark mode still lay out the shell', async () => {
   const { page, errors, context } = await openPage(app.browser, app.base, {
     viewport: { width: 390, height: 800 },
