@@ -31,16 +31,16 @@ pub fn BuddyTree(#[prop(into)] blocks: Signal<Vec<Block>>, #[prop(into)] pool: S
                 at: &at,
                 summary: &summary,
             };
-            Ok((tree.svg(blocks, pool, &words), tree.outline(blocks, &words)))
+            Ok((tree.svg(blocks, &words), tree.outline(blocks, &words)))
         })
     });
     view! {
         <div class="buddy-tree-panel" data-testid="buddy-tree">
             <div class="pool-caption"><b>{t!(i18n, blocks.tree_title)}</b></div>
-            {move || match markup.get() {
-                Ok((svg, _)) => view! { <div class="buddy-tree-svg" inner_html=svg></div> }.into_any(),
-                Err(too_big) => view! { <p class="muted small" data-testid="buddy-tree-too-big">{too_big}</p> }.into_any(),
-            }}
+            {move || markup.with(|m| match m {
+                Ok((svg, _)) => view! { <div class="buddy-tree-svg" inner_html=svg.clone()></div> }.into_any(),
+                Err(too_big) => view! { <p class="muted small" data-testid="buddy-tree-too-big">{too_big.clone()}</p> }.into_any(),
+            })}
             // Outside the part redrawn each step, so an open list stays open while stepping.
             <details class="buddy-tree-text" hidden=move || markup.with(Result::is_err)>
                 <summary>{t!(i18n, blocks.tree_text)}</summary>

@@ -39,18 +39,19 @@ impl Words<'_> {
     }
 }
 
-/// What to draw for a buddy pool of `pool` bytes holding `blocks`.
+/// What to draw for a buddy pool: its nodes, its rows and the pool's size.
 #[derive(Clone, Debug)]
 pub struct Tree {
     pub nodes: Vec<TreeNode>,
     pub rows: u32,
+    pool: u64,
 }
 
 impl Tree {
     pub fn of(blocks: &[Block], pool: u64) -> Tree {
         let nodes = buddy_tree(blocks, pool);
         let rows = nodes.iter().map(|n| n.depth + 1).max().unwrap_or(0);
-        Tree { nodes, rows }
+        Tree { nodes, rows, pool }
     }
 
     /// Row height in CSS pixels: roomy for a shallow tree, at least 6 for a deep one.
@@ -63,7 +64,7 @@ impl Tree {
     }
 
     /// The `<svg>` element.
-    pub fn svg(&self, blocks: &[Block], pool: u64, w: &Words<'_>) -> String {
+    pub fn svg(&self, blocks: &[Block], w: &Words<'_>) -> String {
         use std::fmt::Write;
         let row = self.row_height();
         let height = row * f64::from(self.rows);
@@ -74,7 +75,7 @@ impl Tree {
             r#"<svg class="buddy-tree" width="100%" height="{height}" role="img" aria-label="{}">"#,
             escape(&(w.summary)(self.rows, splits))
         );
-        let pct = |x: u64| x as f64 / pool.max(1) as f64 * 100.0;
+        let pct = |x: u64| x as f64 / self.pool.max(1) as f64 * 100.0;
         for n in &self.nodes {
             let (x, width, y) = (pct(n.offset), pct(n.size), f64::from(n.depth) * row);
             let block = n.block.and_then(|i| blocks.get(i));
@@ -181,7 +182,7 @@ mod tests {
         let blocks = t.state_at(6).blocks();
         let tree = Tree::of(&blocks, 64 << 20);
         assert_eq!((tree.rows, tree.nodes.len(), tree.row_height()), (4, 7, 22.0));
-        let svg = tree.svg(&blocks, 64 << 20, &WORDS);
+        let svg = tree.svg(&blocks, &WORDS);
         assert!(svg.starts_with(
             r#"<svg class="buddy-tree" width="100%" height="88" role="img" aria-label="4 rows, 3 split">"#
         ));
@@ -230,7 +231,7 @@ mod tests {
         // 1 MiB down to 64 B: 15 rows.
         assert_eq!(tree.rows, 15);
         assert_eq!(tree.row_height(), 11.0);
-        let svg = tree.svg(&blocks, 1 << 20, &WORDS);
+        let svg = tree.svg(&blocks, &WORDS);
         assert!(svg.contains("&lt;a&amp;&quot;b&#39;&gt; · 64 B at 0 B · live"), "{svg}");
         assert!(!svg.contains("<a&"), "{svg}");
         // Rows under 16 px carry no labels, and split blocks are bars at each row's foot.
