@@ -46,8 +46,11 @@ pub fn Sparkline(
     testid: &'static str,
 ) -> impl IntoView {
     let pts = Memo::new(move |_| values.with(|v| points(v, max.get())));
+    // (`values` may be derived by copying a long series: read it once per change, not once
+    // per step.)
+    let len = Memo::new(move |_| values.with(Vec::len));
     let cursor_x = move || {
-        let n = values.with(Vec::len).max(2) - 1;
+        let n = len.get().max(2) - 1;
         cursor.get().min(n) as f64 / n as f64 * W
     };
     view! {

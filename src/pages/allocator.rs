@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use memlab_engine::{narrate, scenarios, script, Policy, Timeline};
+use memlab_engine::{narrate, scenarios, script, Excerpt, Policy, Timeline};
 use memlab_size::human;
 
 use crate::app::Router;
@@ -24,6 +24,10 @@ use crate::viz::player::{Player, SPEEDS};
 use crate::viz::scene::StepView;
 use crate::viz::share;
 use memlab_text::tr;
+
+/// The failures list shows the first few and the latest of a long run's failures.
+const FAILURES_HEAD: usize = 5;
+const FAILURES_TAIL: usize = 15;
 
 /// The most steps a script may expand to in the browser (the CLI allows more).
 pub const APP_MAX_STEPS: usize = 300_000;
@@ -619,18 +623,35 @@ pub fn AllocatorPage() -> impl IntoView {
                             {move || {
                                 let s = step.get();
                                 run.with(|r| {
-                                    let fs: Vec<_> = r.as_ref().map(|r| r.timelines[0].1.failures().iter().filter(|f| f.step as usize <= s).cloned().collect()).unwrap_or_default();
+                                    let Some(r) = r.as_ref() else { return ().into_any() };
+                                    let fs = r.timelines[0].1.failures_until(s);
                                     if fs.is_empty() {
                                         return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
                                     }
-                                    fs.into_iter().map(|f| view! {
+                                    // A long run can fail thousands of times: list the first
+                                    // few and the latest, and count the rest.
+                                    let cut = Excerpt::of(fs.len(), FAILURES_HEAD, FAILURES_TAIL);
+                                    let item = |f: &memlab_engine::Failure| view! {
                                         <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
                                             <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
                                             {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
                                             <code translate="no">{f.op.clone()}</code>
                                             <div class="muted small">{f.error.describe(lang.get())}</div>
                                         </li>
-                                    }).collect_view().into_any()
+                                    };
+                                    let gap = (cut.hidden > 0).then(|| {
+                                        let (from, to) = (fs[cut.head.end].step, fs[cut.tail.start - 1].step);
+                                        view! {
+                                            <li class="gap muted" data-testid="failures-hidden">
+                                                {tf!(i18n, alloc.failures_hidden, count = cut.hidden, from = from, to = to)}
+                                            </li>
+                                        }
+                                    });
+                                    view! {
+                                        {fs[cut.head].iter().map(item).collect_view()}
+                                        {gap}
+                                        {fs[cut.tail].iter().map(item).collect_view()}
+                                    }.into_any()
                                 })
                             }}
                         </ul>
@@ -662,7 +683,7 @@ pub fn AllocatorPage() -> impl IntoView {
                             run.with(|r| r.as_ref().map(|r| {
                                 let t = &r.timelines[0].1;
                                 (s.saturating_sub(12).max(1)..s).rev().filter_map(|k| t.op_at(k).map(|(l, op)| {
-                                    let failed = t.failures().iter().find(|f| f.step as usize == k).map(|f| f.reason);
+                                    let failed = t.failure_at(k).map(|f| f.reason);
                                     view! {
                                         <li>
                                             <button class="linkish" on:click=move |_| player.update(|p| { p.pause(); p.seek(k); })>

@@ -431,3 +431,29 @@ test('frame time with 1k and 10k blocks (a measurement, printed, not asserted)',
   await fs.writeFile(path.join(ROOT, 'target', 'frame-times.json'), JSON.stringify(figures, null, 2));
   assert.ok(figures[1000].medianMs > 0 && figures[10000].medianMs > 0);
 });
+
+test('a run that fails thousands of times lists its first and latest failures and counts the rest', async () => {
+  // Deferred releases and no sweep: the 1 MB pool fills with unreferenced blocks by step 7,
+  // and from then on every request fails (2,988 failures in 3,000 steps; `memlab simulate`).
+  const script = 'pool 1mb\nworkload churn seed=3 ops=3000 min=64kb max=256kb\n';
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator&script=${encodeURIComponent(script)}&step=3000`);
+  await atStep(page, 3000);
+  const steps = () => page.$$eval('[data-testid="failure"]', (li) => li.map((l) => Number(l.dataset.step)));
+  let shown = await steps();
+  assert.deepEqual(shown.slice(0, 5), [7, 8, 9, 10, 11]);
+  assert.deepEqual(shown.slice(5), Array.from({ length: 15 }, (_, i) => 2986 + i));
+  assert.equal(await page.getByTestId('failures-hidden').textContent(), '… 2968 more failures, from step 12 to step 2985');
+  // The list follows the timeline both ways.
+  await page.getByTestId('timeline').fill('2000');
+  await atStep(page, 2000);
+  shown = await steps();
+  assert.equal(shown.length, 20);
+  assert.equal(shown[19], 2000);
+  assert.equal(await page.getByTestId('failures-hidden').textContent(), '… 1968 more failures, from step 12 to step 1985');
+  await page.getByTestId('timeline').fill('12');
+  await atStep(page, 12);
+  assert.deepEqual(await steps(), [7, 8, 9, 10, 11, 12]);
+  assert.equal(await page.getByTestId('failures-hidden').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

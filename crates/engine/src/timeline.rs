@@ -68,6 +68,24 @@ impl RunError {
     }
 }
 
+/// Which items of a long list to show: the first `head` and the last `tail`, with the
+/// number left out between them (all of them when they fit, and then nothing is left out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt {
+    pub head: std::ops::Range<usize>,
+    pub hidden: usize,
+    pub tail: std::ops::Range<usize>,
+}
+
+impl Excerpt {
+    pub fn of(len: usize, head: usize, tail: usize) -> Excerpt {
+        if len <= head + tail + 1 {
+            return Excerpt { head: 0..len, hidden: 0, tail: len..len };
+        }
+        Excerpt { head: 0..head, hidden: len - head - tail, tail: len - tail..len }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Timeline {
     ops: Vec<(u32, Op)>,
@@ -218,8 +236,21 @@ impl Timeline {
         &self.samples
     }
 
+    /// Every failure, in step order.
     pub fn failures(&self) -> &[Failure] {
         &self.failures
+    }
+
+    /// The failures at or before `step` (O(log n): a long run can fail thousands of times).
+    pub fn failures_until(&self, step: usize) -> &[Failure] {
+        let n = self.failures.partition_point(|f| f.step as usize <= step);
+        &self.failures[..n]
+    }
+
+    /// The failure of `step`, if its operation failed.
+    pub fn failure_at(&self, step: usize) -> Option<&Failure> {
+        let i = self.failures.partition_point(|f| (f.step as usize) < step);
+        self.failures.get(i).filter(|f| f.step as usize == step)
     }
 
     /// The first step whose operation came from `line`, if any.
@@ -243,5 +274,39 @@ impl Timeline {
             .collect();
         v.dedup();
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Timeline {
+        Timeline::run(&crate::script::parse(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn failures_until_and_at_a_step() {
+        // Steps 1, 3 and 4 fail (too large), step 2 fits.
+        let t = run("pool 1mb\nalloc a 2mb\nalloc b 512kb\nalloc c 2mb\nalloc d 2mb\n");
+        let names = |fs: &[Failure]| fs.iter().map(|f| f.op.clone()).collect::<Vec<_>>();
+        assert!(t.failures_until(0).is_empty());
+        assert_eq!(names(t.failures_until(1)), ["alloc a 2 mb"]);
+        assert_eq!(names(t.failures_until(2)), ["alloc a 2 mb"]);
+        assert_eq!(names(t.failures_until(3)), ["alloc a 2 mb", "alloc c 2 mb"]);
+        assert_eq!(t.failures_until(99).len(), 3);
+        assert_eq!(t.failure_at(3).map(|f| f.line), Some(4));
+        assert!(t.failure_at(2).is_none());
+        assert!(t.failure_at(0).is_none());
+        assert!(t.failure_at(5).is_none());
+    }
+
+    #[test]
+    fn an_excerpt_shows_all_that_fit_and_else_both_ends() {
+        assert_eq!(Excerpt::of(5, 2, 2), Excerpt { head: 0..5, hidden: 0, tail: 5..5 });
+        // Leaving out a single item would save nothing: show it.
+        assert_eq!(Excerpt::of(6, 2, 3), Excerpt { head: 0..6, hidden: 0, tail: 6..6 });
+        assert_eq!(Excerpt::of(100, 3, 5), Excerpt { head: 0..3, hidden: 92, tail: 95..100 });
+        assert_eq!(Excerpt::of(0, 3, 5), Excerpt { head: 0..0, hidden: 0, tail: 0..0 });
     }
 }
