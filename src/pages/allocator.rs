@@ -293,6 +293,9 @@ pub fn AllocatorPage() -> impl IntoView {
     on_cleanup(move || keys.remove());
 
     // Keep the address bar in step (not on every frame: only when paused).
+    // The script's share parameter, packed once per run (not once per step: packing a
+    // 50,000-line script took tens of milliseconds).
+    let shared = Memo::new(move |_| run.with(|r| r.as_ref().map(|r| share::encode(&r.text))));
     Effect::new(move |_| {
         let s = step.get();
         let sp = speed.get();
@@ -311,10 +314,10 @@ pub fn AllocatorPage() -> impl IntoView {
         let builtin = sc.and_then(scenarios::get).filter(|x| x.text == r.text);
         route = match builtin {
             Some(x) => route.with("scenario", Some(x.id)),
-            None => {
-                let (k, v) = share::encode(&r.text);
-                route.with(k, Some(&v))
-            }
+            None => shared.with(|p| match p {
+                Some((k, v)) => route.with(k, Some(v)),
+                None => route,
+            }),
         };
         route = route.with("policy", pol.map(Policy::name));
         // Turning off a scenario's own comparison must survive a reload.

@@ -457,3 +457,48 @@ test('a run that fails thousands of times lists its first and latest failures an
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a long script: the editor follows the step to its line and marks it where the textarea shows it', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
+  const lines = ['pool 1gb', ...Array.from({ length: 3000 }, (_, i) => `alloc a${i} 4kb`)];
+  // One input event, as a paste makes.
+  await page.$eval('[data-testid="script-editor"]', (t, v) => {
+    t.value = v;
+    t.dispatchEvent(new Event('input', { bubbles: true }));
+  }, lines.join('\n'));
+  await page.getByTestId('run-script').click();
+  await page.getByTestId('timeline').fill('2500');
+  await atStep(page, 2500);
+  const mark = page.locator('.editor-mark.cur');
+  assert.equal(await mark.getAttribute('data-line'), '2501');
+  // Where the textarea itself draws line 2501, from its own layout (scroll height / lines).
+  const where = () => page.$eval('[data-testid="script-editor"]', (t) => {
+    const cs = getComputedStyle(t);
+    const pad = parseFloat(cs.paddingTop);
+    const perLine = (t.scrollHeight - 2 * pad) / t.value.split('\n').length;
+    const box = t.getBoundingClientRect();
+    const bar = document.querySelector('.editor-mark.cur').getBoundingClientRect();
+    return { expected: box.top + pad + 2500 * perLine - t.scrollTop, bar: bar.top, top: box.top, bottom: box.bottom, scroll: t.scrollTop };
+  });
+  let w = await where();
+  assert.ok(w.scroll > 0, 'the editor scrolled to the line being run');
+  assert.ok(Math.abs(w.bar - w.expected) < 2, `mark at ${w.bar}, line drawn at ${w.expected}`);
+  assert.ok(w.bar > w.top && w.bar < w.bottom, 'the line is in view');
+  // Scrolling the text moves the mark with it.
+  await page.$eval('[data-testid="script-editor"]', (t) => { t.scrollTop -= 100; t.dispatchEvent(new Event('scroll')); });
+  await page.waitForFunction((s) => document.querySelector('[data-testid="script-editor"]').scrollTop === s - 100, w.scroll);
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid="script-editor"]');
+    return Math.abs(document.querySelector('.editor-mark.cur').getBoundingClientRect().top - (t.getBoundingClientRect().top + 10 + 2500 * 20 - t.scrollTop)) < 2;
+  });
+  w = await where();
+  assert.ok(Math.abs(w.bar - w.expected) < 2, `after scrolling: mark at ${w.bar}, line drawn at ${w.expected}`);
+  // A syntax error's line gets a mark of its own.
+  await page.$eval('[data-testid="script-editor"]', (t) => {
+    t.value = t.value.replace('alloc a1 4kb', 'alloc a1 4.5kb');
+    t.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  assert.equal(await page.locator('.editor-mark.err').getAttribute('data-line'), '3');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
