@@ -292,10 +292,10 @@ pub fn AllocatorPage() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    // Keep the address bar in step (not on every frame: only when paused).
     // The script's share parameter, packed once per run (not once per step: packing a
     // 50,000-line script took tens of milliseconds).
     let shared = Memo::new(move |_| run.with(|r| r.as_ref().map(|r| share::encode(&r.text))));
+    // Keep the address bar in step (not on every frame: only when paused).
     Effect::new(move |_| {
         let s = step.get();
         let sp = speed.get();

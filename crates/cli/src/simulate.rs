@@ -172,9 +172,24 @@ fn render_text(s: &script::Script, t: &Timeline, lang: Lang) -> String {
             )
         );
     }
-    let n = t.failures().len();
+    let fs = t.failures();
+    let n = fs.len();
     let _ = writeln!(o, "{}", tr!(lang, "failures: {n}", "失败：{n}"));
-    for f in t.failures() {
+    // Like the app: the first few and the latest, and a count of the rest (`--json` lists all).
+    let cut = memlab_engine::Excerpt::of(n, 5, 15);
+    for (k, f) in fs[cut.head.clone()].iter().chain(&fs[cut.tail.clone()]).enumerate() {
+        if k == cut.head.len() && cut.hidden > 0 {
+            let (count, from, to) = (cut.hidden, fs[cut.head.end].step, fs[cut.tail.start - 1].step);
+            let _ = writeln!(
+                o,
+                "{}",
+                tr!(
+                    lang,
+                    "  … {count} more failures, from step {from} to step {to} (--json lists every one)",
+                    "  …… 另有 {count} 次失败，第 {from} 步至第 {to} 步（--json 列出全部）"
+                )
+            );
+        }
         let (line, step, op, why, m) =
             (f.line, f.step, &f.op, OpError::reason_label(f.reason, lang), f.error.describe(lang));
         let _ = writeln!(

@@ -107,3 +107,23 @@ fn explain_tells_every_step_in_either_language() {
     assert!(zh.contains("第 8 步 · 第 15 行 · alloc d 40 mb") && zh.contains("失败（外部碎片）"), "{zh}");
     assert!(zh.contains("压缩把 b（20 MiB）从 10 MiB 移到 0 B"), "{zh}");
 }
+
+#[test]
+fn thousands_of_failures_show_the_first_and_latest_and_a_count() {
+    // Nothing sweeps: from step 7 every request fails (2,988 failures in 3,000 steps).
+    let script = "pool 1mb\nworkload churn seed=3 ops=3000 min=64kb max=256kb\n";
+    let out = memlab().args(["simulate", "-"]).write_stdin(script).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("failures: 2988"), "{text}");
+    let listed: Vec<&str> = text.lines().filter(|l| l.starts_with("  line ")).collect();
+    assert_eq!(listed.len(), 20, "{text}");
+    assert!(listed[0].contains("(step 7)") && listed[19].contains("(step 3000)"), "{listed:?}");
+    assert!(
+        text.contains("  … 2968 more failures, from step 12 to step 2985 (--json lists every one)"),
+        "{text}"
+    );
+    let json = memlab().args(["simulate", "-", "--json"]).write_stdin(script).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["failures"].as_array().unwrap().len(), 2988);
+}
