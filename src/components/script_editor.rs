@@ -39,10 +39,21 @@ pub fn ScriptEditor(
     let lang = crate::lang::current();
     let input = NodeRef::<leptos::html::Textarea>::new();
     let scroll = RwSignal::new(0i32);
-    // Each step brings the line being run into view (typing does not move the view).
+    // The text goes into the textarea only when it differs from what is there: setting a
+    // long script back after every keystroke made the browser lay it out again.
+    Effect::new(move |_| {
+        let Some(t) = input.get() else { return };
+        text.with(|v| {
+            if t.value() != *v {
+                t.set_value(v);
+            }
+        });
+    });
+    // Each step brings the line being run into view (typing does not move the view). This
+    // effect comes after the one above, so a link that opens at a step finds the text there.
     Effect::new(move |_| {
         let Some(line) = current_line.get() else { return };
-        let Some(t) = input.get_untracked() else { return };
+        let Some(t) = input.get() else { return };
         let style = web_sys::window().and_then(|w| w.get_computed_style(&t).ok().flatten());
         let px = |p: &str| {
             style
@@ -56,16 +67,6 @@ pub fn ScriptEditor(
             t.set_scroll_top(top as i32);
             scroll.set(t.scroll_top());
         }
-    });
-    // The text goes into the textarea only when it differs from what is there: setting a
-    // long script back after every keystroke made the browser lay it out again.
-    Effect::new(move |_| {
-        let Some(t) = input.get() else { return };
-        text.with(|v| {
-            if t.value() != *v {
-                t.set_value(v);
-            }
-        });
     });
     // A mark past the text's end (the run's line after an edit shortened the text) is dropped.
     let line_count = Memo::new(move |_| text.with(|t| t.bytes().filter(|&b| b == b'\n').count() + 1));

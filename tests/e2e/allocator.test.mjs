@@ -493,6 +493,13 @@ test('a long script: the editor follows the step to its line and marks it where 
   });
   w = await where();
   assert.ok(Math.abs(w.bar - w.expected) < 2, `after scrolling: mark at ${w.bar}, line drawn at ${w.expected}`);
+  // The link in the address bar opens the script at this step, its line in view.
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('step') === '2500');
+  await page.reload();
+  await atStep(page, 2500);
+  await page.waitForFunction(() => document.querySelector('[data-testid="script-editor"]').scrollTop > 0);
+  w = await where();
+  assert.ok(Math.abs(w.bar - w.expected) < 2 && w.bar > w.top && w.bar < w.bottom, `after a reload: ${JSON.stringify(w)}`);
   // A syntax error's line gets a mark of its own.
   await page.$eval('[data-testid="script-editor"]', (t) => {
     t.value = t.value.replace('alloc a1 4kb', 'alloc a1 4.5kb');
