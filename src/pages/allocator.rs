@@ -637,7 +637,14 @@ pub fn AllocatorPage() -> impl IntoView {
                                     let item = |f: &memlab_engine::Failure| view! {
                                         <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
                                             <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
-                                            {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
+                                            " · "
+                                            <button class="linkish" data-testid="failure-seek" on:click={
+                                                let k = f.step as usize;
+                                                move |_| player.update(|p| { p.pause(); p.seek(k); })
+                                            }>
+                                                {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
+                                            </button>
+                                            " · "
                                             <code translate="no">{f.op.clone()}</code>
                                             <div class="muted small">{f.error.describe(lang.get())}</div>
                                         </li>

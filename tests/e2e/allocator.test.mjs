@@ -454,6 +454,12 @@ test('a run that fails thousands of times lists its first and latest failures an
   await atStep(page, 12);
   assert.deepEqual(await steps(), [7, 8, 9, 10, 11, 12]);
   assert.equal(await page.getByTestId('failures-hidden').count(), 0);
+  // Each listed failure leads to its step.
+  const first = page.getByTestId('failure-seek').first();
+  assert.equal(await first.textContent(), 'step 7 · line 2');
+  await first.click();
+  await atStep(page, 7);
+  assert.deepEqual(await steps(), [7]);
   assert.deepEqual(errors, []);
   await context.close();
 });
