@@ -409,6 +409,38 @@ test('play and pause drive the timeline; every built-in scenario loads', async (
   await context.close();
 });
 
+test('at 512× streaming churn plays several steps a frame, to its last step, and pauses there', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?scenario=streaming-churn`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]')?.dataset.progress === '1.000');
+  await page.getByTestId('speed').selectOption('512');
+  // The step drawn at each animation frame for a while after Play.
+  const frames = page.evaluate(() => new Promise((done) => {
+    const seen = [];
+    const canvas = document.querySelector('[data-testid="pool-canvas"]');
+    const each = () => {
+      seen.push(Number(canvas.dataset.step));
+      if (seen.length < 30) requestAnimationFrame(each); else done(seen);
+    };
+    requestAnimationFrame(each);
+  }));
+  await page.getByTestId('play').click();
+  const seen = await frames;
+  const jumps = seen.slice(1).map((s, i) => s - seen[i]);
+  assert.ok(jumps.some((j) => j >= 2), `steps per frame: ${jumps}`);
+  // Every step is the same as stepping there: the last one is step 5000, shown whole.
+  await page.waitForFunction(() => document.querySelector('[data-testid="pool-canvas"]').dataset.step === '5000', null, { timeout: 120000 });
+  await page.waitForSelector('[data-testid="play"]:not([disabled])');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('speed') === '512');
+  assert.equal(await page.getByTestId('metric-free-blocks').getAttribute('data-value'), await (async () => {
+    const fresh = await context.newPage();
+    await fresh.goto(`${app.base}?scenario=streaming-churn&step=5000`);
+    await fresh.waitForSelector('[data-testid="pool-canvas"][data-step="5000"]');
+    return fresh.getByTestId('metric-free-blocks').getAttribute('data-value');
+  })());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('frame time with 1k and 10k blocks (a measurement, printed, not asserted)', async () => {
   const figures = {};
   for (const live of [1000, 10000]) {
