@@ -20,6 +20,7 @@ use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
+use crate::viz::replay_clock;
 
 fn bar(label: String, g: Signal<Option<Gauge>>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
     let lang = crate::lang::current();
@@ -142,9 +143,17 @@ pub fn ClusterPage() -> impl IntoView {
         snapshots.with(|s| memlab_flink::diagnose::diagnose(s, &memlab_flink::diagnose::Options::default()))
     });
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
-    // Replay playback: one poll per 400 ms while on.
+    // Replay playback: one poll per 400 ms at 1× (`viz::replay_clock`) while on.
     let replaying = RwSignal::new(false);
     let replay_speed = RwSignal::new(1.0f64);
+    // Play / pause; as in the allocator, Play on the last poll starts again from the first.
+    let toggle_replay = move || {
+        let last = snapshots.with_untracked(|s| s.len()).saturating_sub(1);
+        if !replaying.get_untracked() && cursor.get_untracked().is_some_and(|c| c >= last) {
+            cursor.set(Some(0));
+        }
+        replaying.update(|r| *r = !*r);
+    };
     // Keys, as in the allocator: space play/pause, ←/→ previous/next poll.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if crate::components::keys::not_for_us(&ev)
@@ -155,7 +164,7 @@ pub fn ClusterPage() -> impl IntoView {
         let n = snapshots.with_untracked(|s| s.len());
         let at = cursor.get_untracked().unwrap_or(n.saturating_sub(1));
         match ev.key().as_str() {
-            " " => replaying.update(|r| *r = !*r),
+            " " => toggle_replay(),
             "ArrowRight" => cursor.set(Some((at + 1).min(n.saturating_sub(1)))),
             "ArrowLeft" => cursor.set(Some(at.saturating_sub(1))),
             _ => return,
@@ -168,18 +177,18 @@ pub fn ClusterPage() -> impl IntoView {
         if !replaying.get_untracked() {
             return;
         }
-        let acc = replay_tick.get_value() + dt * replay_speed.get_untracked();
-        if acc < 400.0 {
-            replay_tick.set_value(acc);
+        let mut carry = replay_tick.get_value();
+        let polls = replay_clock::advance(&mut carry, dt, replay_speed.get_untracked());
+        replay_tick.set_value(carry);
+        if polls == 0 {
             return;
         }
-        replay_tick.set_value(0.0);
-        let n = snapshots.with_untracked(|s| s.len());
-        let next = cursor.get_untracked().unwrap_or(0) + 1;
-        if next >= n {
+        // The replay stops as it shows the last poll.
+        let last = snapshots.with_untracked(|s| s.len()).saturating_sub(1);
+        let to = (cursor.get_untracked().unwrap_or(0) + polls).min(last);
+        cursor.set(Some(to));
+        if to == last {
             replaying.set(false);
-        } else {
-            cursor.set(Some(next));
         }
     });
 
@@ -388,9 +397,9 @@ pub fn ClusterPage() -> impl IntoView {
                         <button data-testid="replay-back" title=t_string!(i18n, cluster.prev_poll) on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
                         <button data-testid="replay-forward" title=t_string!(i18n, cluster.next_poll) on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
                         <select data-testid="replay-speed" aria-label=t_string!(i18n, cluster.replay_speed) on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay_speed.set(v) }>
-                            {[0.25f64, 0.5, 1.0, 2.0, 4.0, 8.0].into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
+                            {replay_clock::SPEEDS.into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
                         </select>
-                        <button data-testid="replay-play" on:click=move |_| replaying.update(|r| *r = !*r)>
+                        <button data-testid="replay-play" on:click=move |_| toggle_replay()>
                             {move || if replaying.get() { t_string!(i18n, cluster.pause) } else { t_string!(i18n, cluster.play) }}
                         </button>
                         <input type="range" data-testid="replay-timeline" min="0" max=move || snapshots.with(|s| s.len().saturating_sub(1)).to_string()
