@@ -4,5 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+claim_target_dir
 trunk build --release --offline
 "$ROOT/scripts/size.sh"

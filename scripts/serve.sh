@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+claim_target_dir --no-lock
 if [[ "${MEMLAB_DEV:-0}" == 1 ]]; then
   exec trunk serve --offline
 else

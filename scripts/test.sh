@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap stage_summary EXIT
+claim_target_dir
 
 # In wasm32: the app with its tests, and the cores' libraries (their native-only test
 # dependencies, such as proptest, do not build for wasm32).
