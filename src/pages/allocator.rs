@@ -388,6 +388,46 @@ pub fn AllocatorPage() -> impl IntoView {
         start(Some(step.get_untracked()));
     };
 
+    // One policy's failures up to step `s`. A long run can fail thousands of times: the
+    // first few and the latest are listed, and the rest counted.
+    let failure_items = move |t: &Timeline, s: usize| {
+        let fs = t.failures_until(s);
+        if fs.is_empty() {
+            return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
+        }
+        let cut = Excerpt::of(fs.len(), FAILURES_HEAD, FAILURES_TAIL);
+        let item = |f: &memlab_engine::Failure| {
+            view! {
+                <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
+                    <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
+                    " · "
+                    <button class="linkish" data-testid="failure-seek" on:click={
+                        let k = f.step as usize;
+                        move |_| player.update(|p| { p.pause(); p.seek(k); })
+                    }>
+                        {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
+                    </button>
+                    " · "
+                    <code translate="no">{f.op.clone()}</code>
+                    <div class="muted small">{f.error.describe(lang.get())}</div>
+                </li>
+            }
+        };
+        let gap = (cut.hidden > 0).then(|| {
+            let (from, to) = (fs[cut.head.end].step, fs[cut.tail.start - 1].step);
+            view! {
+                <li class="gap muted" data-testid="failures-hidden">
+                    {tf!(i18n, alloc.failures_hidden, count = cut.hidden, from = from, to = to)}
+                </li>
+            }
+        });
+        view! {
+            {fs[cut.head].iter().map(item).collect_view()}
+            {gap}
+            {fs[cut.tail].iter().map(item).collect_view()}
+        }
+        .into_any()
+    };
     let metric = move |id: &'static str,
                        label: &'static str,
                        value: Box<dyn Fn() -> (String, String) + Send + Sync>| {
@@ -622,49 +662,22 @@ pub fn AllocatorPage() -> impl IntoView {
                             })
                         }}
                         <h3>{t!(i18n, alloc.failures)}</h3>
-                        <ul class="failures">
-                            {move || {
-                                let s = step.get();
-                                run.with(|r| {
-                                    let Some(r) = r.as_ref() else { return ().into_any() };
-                                    let fs = r.timelines[0].1.failures_until(s);
-                                    if fs.is_empty() {
-                                        return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
-                                    }
-                                    // A long run can fail thousands of times: list the first
-                                    // few and the latest, and count the rest.
-                                    let cut = Excerpt::of(fs.len(), FAILURES_HEAD, FAILURES_TAIL);
-                                    let item = |f: &memlab_engine::Failure| view! {
-                                        <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
-                                            <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
-                                            " · "
-                                            <button class="linkish" data-testid="failure-seek" on:click={
-                                                let k = f.step as usize;
-                                                move |_| player.update(|p| { p.pause(); p.seek(k); })
-                                            }>
-                                                {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
-                                            </button>
-                                            " · "
-                                            <code translate="no">{f.op.clone()}</code>
-                                            <div class="muted small">{f.error.describe(lang.get())}</div>
-                                        </li>
-                                    };
-                                    let gap = (cut.hidden > 0).then(|| {
-                                        let (from, to) = (fs[cut.head.end].step, fs[cut.tail.start - 1].step);
-                                        view! {
-                                            <li class="gap muted" data-testid="failures-hidden">
-                                                {tf!(i18n, alloc.failures_hidden, count = cut.hidden, from = from, to = to)}
-                                            </li>
-                                        }
-                                    });
-                                    view! {
-                                        {fs[cut.head].iter().map(item).collect_view()}
-                                        {gap}
-                                        {fs[cut.tail].iter().map(item).collect_view()}
-                                    }.into_any()
-                                })
-                            }}
-                        </ul>
+                        {move || {
+                            let s = step.get();
+                            run.with(|r| {
+                                let Some(r) = r.as_ref() else { return ().into_any() };
+                                // Side by side, each policy's failures under its name.
+                                let named = r.timelines.len() > 1;
+                                r.timelines
+                                    .iter()
+                                    .map(|(policy, t)| view! {
+                                        {named.then(|| view! { <h4 class="fail-policy">{policy.name()}</h4> })}
+                                        <ul class="failures" data-policy=policy.name()>{failure_items(t, s)}</ul>
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            })
+                        }}
                     </div>
                 </aside>
             </div>

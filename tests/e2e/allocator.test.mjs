@@ -26,6 +26,11 @@ async function atStep(page, n) {
   await page.waitForSelector(`[data-testid="pool-canvas"][data-step="${n}"]`);
 }
 
+/** Each failures list (one per policy shown) as [policy, [cause of each failure listed]]. */
+async function failureLists(page) {
+  return page.$$eval('ul.failures', (uls) => uls.map((u) => [u.dataset.policy, [...u.querySelectorAll('[data-testid="failure"]')].map((l) => l.dataset.cause)]));
+}
+
 async function canvasPixels(page) {
   return page.$eval('[data-testid="pool-canvas"]', (c) => c.toDataURL());
 }
@@ -222,6 +227,7 @@ test('side by side: first-fit fails where best-fit fits', async () => {
   await atStep(page, 10);
   assert.equal(await page.getByTestId('failure').getAttribute('data-cause'), 'fragmentation');
   assert.match(await page.getByTestId('compare-summary').textContent(), /0 failure\(s\)/);
+  assert.deepEqual(await failureLists(page), [['first-fit', ['fragmentation']], ['best-fit', []]]);
   await screenshot(page, 'allocator-side-by-side');
   // Turned off, the comparison stays off across a reload (the link says compare=none)…
   await page.getByTestId('compare-select').selectOption('');
@@ -324,6 +330,8 @@ test('buddy: a request halves blocks, a 40 MB request needs a whole 64 MB block,
   await page.getByTestId('compare-select').selectOption('buddy');
   await page.locator('.pool-panel').nth(1).locator('[data-testid="buddy-tree"] g').first().waitFor();
   assert.equal(await page.getByTestId('buddy-tree').count(), 1);
+  // The compared pool's failures are listed under its name: the 40 MB request fails there.
+  assert.deepEqual(await failureLists(page), [['first-fit', []], ['buddy', ['exhausted']]]);
   assert.deepEqual(errors, []);
   await context.close();
 });
