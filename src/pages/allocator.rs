@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use memlab_engine::{narrate, scenarios, script, Excerpt, Policy, Timeline};
+use memlab_engine::{narrate, scenarios, script, Policy, Timeline};
 use memlab_size::human;
 
 use crate::app::Router;
@@ -24,10 +24,6 @@ use crate::viz::player::{Player, SPEEDS};
 use crate::viz::scene::StepView;
 use crate::viz::share;
 use memlab_text::tr;
-
-/// The failures list shows the first few and the latest of a long run's failures.
-const FAILURES_HEAD: usize = 5;
-const FAILURES_TAIL: usize = 15;
 
 /// The most steps a script may expand to in the browser (the CLI allows more).
 pub const APP_MAX_STEPS: usize = 300_000;
@@ -391,11 +387,10 @@ pub fn AllocatorPage() -> impl IntoView {
     // One policy's failures up to step `s`. A long run can fail thousands of times: the
     // first few and the latest are listed, and the rest counted.
     let failure_items = move |t: &Timeline, s: usize| {
-        let fs = t.failures_until(s);
-        if fs.is_empty() {
+        let e = t.failure_excerpt(s);
+        if e.first.is_empty() {
             return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
         }
-        let cut = Excerpt::of(fs.len(), FAILURES_HEAD, FAILURES_TAIL);
         let item = |f: &memlab_engine::Failure| {
             view! {
                 <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
@@ -413,18 +408,17 @@ pub fn AllocatorPage() -> impl IntoView {
                 </li>
             }
         };
-        let gap = (cut.hidden > 0).then(|| {
-            let (from, to) = (fs[cut.head.end].step, fs[cut.tail.start - 1].step);
+        let gap = e.hidden.map(|(count, from, to)| {
             view! {
                 <li class="gap muted" data-testid="failures-hidden">
-                    {tf!(i18n, alloc.failures_hidden, count = cut.hidden, from = from, to = to)}
+                    {tf!(i18n, alloc.failures_hidden, count = count, from = from, to = to)}
                 </li>
             }
         });
         view! {
-            {fs[cut.head].iter().map(item).collect_view()}
+            {e.first.iter().map(item).collect_view()}
             {gap}
-            {fs[cut.tail].iter().map(item).collect_view()}
+            {e.latest.iter().map(item).collect_view()}
         }
         .into_any()
     };

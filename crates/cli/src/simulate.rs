@@ -172,35 +172,35 @@ fn render_text(s: &script::Script, t: &Timeline, lang: Lang) -> String {
             )
         );
     }
-    let fs = t.failures();
-    let n = fs.len();
+    let n = t.failures().len();
     let _ = writeln!(o, "{}", tr!(lang, "failures: {n}", "失败：{n}"));
-    // Like the app: the first few and the latest, and a count of the rest (`--json` lists all).
-    let cut = memlab_engine::Excerpt::of(n, 5, 15);
-    for (k, f) in fs[cut.head.clone()].iter().chain(&fs[cut.tail.clone()]).enumerate() {
-        if k == cut.head.len() && cut.hidden > 0 {
-            let (count, from, to) = (cut.hidden, fs[cut.head.end].step, fs[cut.tail.start - 1].step);
-            let _ = writeln!(
-                o,
-                "{}",
-                tr!(
-                    lang,
-                    "  … {count} more failures, from step {from} to step {to} (--json lists every one)",
-                    "  …… 另有 {count} 次失败，第 {from} 步至第 {to} 步（--json 列出全部）"
-                )
-            );
-        }
+    // As the app lists them (`--json` lists all).
+    let e = t.failure_excerpt(usize::MAX);
+    let said = |f: &memlab_engine::Failure| {
         let (line, step, op, why, m) =
             (f.line, f.step, &f.op, OpError::reason_label(f.reason, lang), f.error.describe(lang));
+        tr!(
+            lang,
+            "  line {line} (step {step}) `{op}`: {why}: {m}",
+            "  第 {line} 行（第 {step} 步）`{op}`：{why}：{m}"
+        )
+    };
+    for f in e.first {
+        let _ = writeln!(o, "{}", said(f));
+    }
+    if let Some((count, from, to)) = e.hidden {
         let _ = writeln!(
             o,
             "{}",
             tr!(
                 lang,
-                "  line {line} (step {step}) `{op}`: {why}: {m}",
-                "  第 {line} 行（第 {step} 步）`{op}`：{why}：{m}"
+                "  … {count} more failures, from step {from} to step {to} (--json lists every one)",
+                "  …… 另有 {count} 次失败，第 {from} 步至第 {to} 步（--json 列出全部）"
             )
         );
+    }
+    for f in e.latest {
+        let _ = writeln!(o, "{}", said(f));
     }
     o
 }

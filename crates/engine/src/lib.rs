@@ -50,4 +50,4 @@ pub use model::{
 pub use name::Name;
 pub use pages::MAX_PAGES;
 pub use quota::{exact_share, Executor, OwnerUse};
-pub use timeline::{Excerpt, Failure, RunError, Timeline};
+pub use timeline::{Failure, FailureExcerpt, RunError, Timeline};

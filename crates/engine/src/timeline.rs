@@ -71,7 +71,7 @@ impl RunError {
 /// Which items of a long list to show: the first `head` and the last `tail`, with the
 /// number left out between them (all of them when they fit, and then nothing is left out).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     pub head: std::ops::Range<usize>,
     pub hidden: usize,
     pub tail: std::ops::Range<usize>,
@@ -84,6 +84,23 @@ impl Excerpt {
         }
         Excerpt { head: 0..head, hidden: len - head - tail, tail: len - tail..len }
     }
+}
+
+/// The failures up to a step as a list shows them, in the app and the CLI alike: every one
+/// when there are few, else the first [`Self::FIRST`] and the latest [`Self::LATEST`], with
+/// the ones between counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailureExcerpt<'a> {
+    pub first: &'a [Failure],
+    /// How many are left out between `first` and `latest`, and the steps of the first and
+    /// the last of them.
+    pub hidden: Option<(usize, u64, u64)>,
+    pub latest: &'a [Failure],
+}
+
+impl FailureExcerpt<'_> {
+    pub const FIRST: usize = 5;
+    pub const LATEST: usize = 15;
 }
 
 #[derive(Clone, Debug)]
@@ -247,6 +264,18 @@ impl Timeline {
         &self.failures[..n]
     }
 
+    /// The failures at or before `step` as a list shows them (see [`FailureExcerpt`]).
+    pub fn failure_excerpt(&self, step: usize) -> FailureExcerpt<'_> {
+        let fs = self.failures_until(step);
+        let cut = Excerpt::of(fs.len(), FailureExcerpt::FIRST, FailureExcerpt::LATEST);
+        FailureExcerpt {
+            first: &fs[cut.head.clone()],
+            hidden: (cut.hidden > 0)
+                .then(|| (cut.hidden, fs[cut.head.end].step, fs[cut.tail.start - 1].step)),
+            latest: &fs[cut.tail],
+        }
+    }
+
     /// The failure of `step`, if its operation failed.
     pub fn failure_at(&self, step: usize) -> Option<&Failure> {
         let i = self.failures.partition_point(|f| (f.step as usize) < step);
@@ -299,6 +328,19 @@ mod tests {
         assert!(t.failure_at(2).is_none());
         assert!(t.failure_at(0).is_none());
         assert!(t.failure_at(5).is_none());
+    }
+
+    #[test]
+    fn a_failure_excerpt_lists_the_first_and_latest_and_counts_the_rest() {
+        // Deferred releases and no sweep: from step 7 every request fails (2,988 in all).
+        let t = run("pool 1mb\nworkload churn seed=3 ops=3000 min=64kb max=256kb\n");
+        let steps = |fs: &[Failure]| fs.iter().map(|f| f.step).collect::<Vec<_>>();
+        let e = t.failure_excerpt(3000);
+        assert_eq!(steps(e.first), [7, 8, 9, 10, 11]);
+        assert_eq!(steps(e.latest), (2986..=3000).collect::<Vec<_>>());
+        assert_eq!(e.hidden, Some((2968, 12, 2985)));
+        let e = t.failure_excerpt(12);
+        assert_eq!((steps(e.first), e.hidden, e.latest.len()), (vec![7, 8, 9, 10, 11, 12], None, 0));
     }
 
     #[test]
