@@ -20,16 +20,67 @@ pub struct Router {
 }
 
 impl Router {
-    /// Moves to `route`, adding a browser history entry.
+    /// Moves to `route`, adding a browser history entry. A deferred address-bar write for
+    /// the entry being left is done first, so it lands on that entry and not on the new one.
     pub fn push(&self, route: Route) {
-        write_history(&route, true);
+        flush_pending();
+        write_history(&route.to_query(), true);
         self.route.set(route);
     }
 
-    /// Updates the address bar without a new history entry (for state such as a step).
+    /// Updates the address bar without a new history entry (for state such as a step). A
+    /// long link (a pasted script of many thousand lines) is written once the changes pause
+    /// ([`LONG_LINK_DELAY`]): `history.replaceState` copies the whole link, which at 100 KB
+    /// costs tens of milliseconds per step. The page itself follows the route at once.
     pub fn replace(&self, route: Route) {
-        write_history(&route, false);
+        let url = route.to_query();
+        cancel_pending();
+        if url.len() < LONG_LINK {
+            write_history(&url, false);
+        } else {
+            defer_replace(url);
+        }
         self.route.set(route);
+    }
+}
+
+/// A link of this many bytes or more is written to the address bar after a pause.
+const LONG_LINK: usize = 16 * 1024;
+/// How long the changes to a long link must pause before it is written.
+const LONG_LINK_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+thread_local! {
+    /// The deferred address-bar write: its timer and the link it will write.
+    static PENDING: std::cell::RefCell<Option<(TimeoutHandle, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn defer_replace(url: String) {
+    let write = move || {
+        if let Some((_, url)) = PENDING.with(|p| p.borrow_mut().take()) {
+            write_history(&url, false);
+        }
+    };
+    match set_timeout_with_handle(write, LONG_LINK_DELAY) {
+        Ok(handle) => PENDING.with(|p| *p.borrow_mut() = Some((handle, url))),
+        // No timer: write at once rather than never.
+        Err(_) => write_history(&url, false),
+    }
+}
+
+/// Drops the deferred write (the history entry it was for is no longer the current one,
+/// or a newer link replaces it).
+fn cancel_pending() {
+    if let Some((handle, _)) = PENDING.with(|p| p.borrow_mut().take()) {
+        handle.clear();
+    }
+}
+
+/// Writes the deferred link now, to the current history entry.
+fn flush_pending() {
+    if let Some((handle, url)) = PENDING.with(|p| p.borrow_mut().take()) {
+        handle.clear();
+        write_history(&url, false);
     }
 }
 
@@ -37,15 +88,14 @@ fn current_query() -> String {
     window().location().search().unwrap_or_default()
 }
 
-fn write_history(route: &Route, push: bool) {
+fn write_history(url: &str, push: bool) {
     let Ok(history) = window().history() else { return };
-    let url = route.to_query();
     let state = wasm_bindgen::JsValue::NULL;
     // A failure here only means the address bar lags behind; the page itself is right.
     let _ = if push {
-        history.push_state_with_url(&state, "", Some(&url))
+        history.push_state_with_url(&state, "", Some(url))
     } else {
-        history.replace_state_with_url(&state, "", Some(&url))
+        history.replace_state_with_url(&state, "", Some(url))
     };
 }
 
@@ -97,6 +147,8 @@ fn Shell() -> impl IntoView {
 
     // Back/forward buttons: the address bar is the source of truth.
     let handle = window_event_listener(leptos::ev::popstate, move |_| {
+        // A write deferred for the entry just left must not land on this one.
+        cancel_pending();
         route.set(Route::from_query(&current_query()));
     });
     on_cleanup(move || handle.remove());

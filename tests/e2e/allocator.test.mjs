@@ -555,3 +555,35 @@ test('a long script: the editor follows the step to its line and marks it where 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a script whose link is long: the address bar catches up with the steps, and a page opened right after a step keeps that step on Back', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
+  // 4,000 lines of names and sizes that do not repeat, so even the packed link is long.
+  let x = 12345;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
+  const lines = ['pool 1gb', ...Array.from({ length: 4000 }, () => `alloc n${next().toString(16)} ${1 + (next() % 900)}kb`)];
+  await page.$eval('[data-testid="script-editor"]', (t, v) => {
+    t.value = v;
+    t.dispatchEvent(new Event('input', { bubbles: true }));
+  }, lines.join('\n'));
+  await page.getByTestId('run-script').click();
+  await atStep(page, 0);
+  for (let i = 0; i < 3; i++) await page.locator('body').press('ArrowRight');
+  await atStep(page, 3);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('step') === '3');
+  assert.ok(page.url().length >= 16 * 1024, `the link is long (${page.url().length} bytes): its writes wait for a pause`);
+  // A step, then at once another page: the step's link lands on the allocator's own entry.
+  await page.locator('body').press('ArrowRight');
+  await atStep(page, 4);
+  await page.getByTestId('nav-calculator').click();
+  assert.equal(new URL(page.url()).searchParams.get('view'), 'calculator');
+  await page.goBack();
+  await atStep(page, 4);
+  assert.equal(new URL(page.url()).searchParams.get('step'), '4');
+  // Forward again: the calculator's entry was not overwritten by the allocator's link.
+  await page.goForward();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'calculator');
+  assert.equal(await page.getByTestId('nav-calculator').getAttribute('aria-current'), 'page');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
