@@ -152,6 +152,16 @@ fn Shell() -> impl IntoView {
         route.set(Route::from_query(&current_query()));
     });
     on_cleanup(move || handle.remove());
+    // A deferred link is written when the reader may be about to use the address bar
+    // (clicking into it blurs the page) or leaves the page.
+    let blur = window_event_listener(leptos::ev::blur, move |_| flush_pending());
+    let hide = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new("pagehide"), move |_| {
+        flush_pending()
+    });
+    on_cleanup(move || {
+        blur.remove();
+        hide.remove();
+    });
 
     let view = Memo::new(move |_| route.with(|r| r.view));
     // A link to a page that does not exist opens the default one and says so, until the

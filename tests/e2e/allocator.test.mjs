@@ -584,6 +584,16 @@ test('a script whose link is long: the address bar catches up with the steps, an
   await page.goForward();
   await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'calculator');
   assert.equal(await page.getByTestId('nav-calculator').getAttribute('aria-current'), 'page');
+  // Clicking into the address bar takes the focus from the page: the link is written then.
+  await page.goBack();
+  await atStep(page, 4);
+  await page.locator('body').press('ArrowRight');
+  await atStep(page, 5);
+  const onBlur = await page.evaluate(() => {
+    window.dispatchEvent(new Event('blur'));
+    return new URL(location.href).searchParams.get('step');
+  });
+  assert.equal(onBlur, '5');
   assert.deepEqual(errors, []);
   await context.close();
 });
