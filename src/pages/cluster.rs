@@ -11,7 +11,7 @@ use memlab_text::tr;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{flink_term, Lang};
 use crate::tf;
-use memlab_flink::cluster::{self, Gauge, TmCard};
+use memlab_flink::cluster::{self, Gauge, JvmDetail, TmCard};
 use memlab_flink::recording::Snapshot;
 use memlab_size::human;
 
@@ -90,6 +90,75 @@ fn chart(
         }
     });
     view! { <Sparkline values=values max=Signal::derive(move || max) cursor=index label=label value_text=now class=class testid="tm-chart"/> }
+}
+
+/// A figure of the JVM's, or a dash where the poll has none.
+fn figure(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), f)
+}
+
+/// A table cell: the figure as text, and as the JVM reported it in `data-v`.
+fn cell(v: Option<f64>, f: impl Fn(f64) -> String) -> impl IntoView {
+    view! { <td data-v=v.map(|v| v.to_string())>{figure(v, f)}</td> }
+}
+
+fn bytes(v: Option<f64>) -> impl IntoView {
+    cell(v, |v| human(v as u64))
+}
+
+fn count(v: Option<f64>) -> impl IntoView {
+    cell(v, |v| format!("{v:.0}"))
+}
+
+/// What a TaskManager's JVM reports about itself at one poll: its memory areas, the
+/// buffer pools outside the heap and each garbage collector, as three small tables (the
+/// figures of Flink's TaskManager page, "Advanced").
+#[component]
+fn JvmTables(d: JvmDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = crate::lang::current();
+    let misc = [
+        d.threads.map(|v| tr!(lang, "{v:.0} threads", "{v:.0} 个线程")),
+        d.cpu_load.map(|v| tr!(lang, "CPU load {:.0}%", "CPU 负载 {:.0}%", v * 100.0)),
+        d.classes_loaded.map(|v| tr!(lang, "{v:.0} classes loaded", "已加载 {v:.0} 个类")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    view! {
+        {(!d.areas.is_empty()).then(|| view! {
+            <table class="jvm-table" data-testid="jvm-memory">
+                <caption>{t!(i18n, cluster.jvm_memory)}</caption>
+                <thead><tr><th></th><th>{t!(i18n, cluster.col_committed)}</th><th>{t!(i18n, cluster.col_used)}</th><th>{t!(i18n, cluster.col_max)}</th></tr></thead>
+                <tbody>{d.areas.iter().map(|a| view! {
+                    <tr data-area=a.name><th>{flink_term(lang, a.name)}</th>{bytes(a.committed)}{bytes(a.used)}{bytes(a.max)}</tr>
+                }).collect_view()}</tbody>
+            </table>
+        })}
+        {(!d.buffers.is_empty()).then(|| view! {
+            <table class="jvm-table" data-testid="jvm-buffers">
+                <caption>{t!(i18n, cluster.jvm_outside)}</caption>
+                <thead><tr><th></th><th>{t!(i18n, cluster.col_count)}</th><th>{t!(i18n, cluster.col_used)}</th><th>{t!(i18n, cluster.col_capacity)}</th></tr></thead>
+                <tbody>{d.buffers.iter().map(|b| view! {
+                    <tr data-pool=b.name><th>{flink_term(lang, b.name)}</th>{count(b.count)}{bytes(b.used)}{bytes(b.capacity)}</tr>
+                }).collect_view()}</tbody>
+            </table>
+        })}
+        {(!d.collectors.is_empty()).then(|| view! {
+            <table class="jvm-table" data-testid="jvm-gc">
+                <caption>{t!(i18n, cluster.jvm_gc)}</caption>
+                <thead><tr><th>{t!(i18n, cluster.col_collector)}</th><th>{t!(i18n, cluster.col_collections)}</th><th>"ms/s"</th><th>{t!(i18n, cluster.col_gc_total)}</th></tr></thead>
+                <tbody>{d.collectors.iter().map(|c| view! {
+                    <tr data-collector=c.name.clone()><th translate="no">{flink_term(lang, &c.name)}</th>{count(c.count)}{cell(c.ms_per_s, |v| format!("{v:.1}"))}{cell(c.total_ms, |v| format!("{:.1} s", v / 1000.0))}</tr>
+                }).collect_view()}</tbody>
+            </table>
+        })}
+        {(!misc.is_empty()).then(|| view! { <p class="muted small" data-testid="jvm-misc">{misc}</p> })}
+        {d.is_empty().then(|| view! {
+            <p class="muted small" data-testid="jvm-none">{tr!(lang, "Flink reported no JVM figures at this poll.", "Flink 在这次轮询中没有报告 JVM 数据。")}</p>
+        })}
+    }
 }
 
 #[component]
@@ -335,6 +404,14 @@ pub fn ClusterPage() -> impl IntoView {
                     <p class="muted small" data-testid="tm-config">
                         {tf!(i18n, cluster.configured, process = human(m.total_process_memory), flink = human(m.total_flink_memory), heap = human(m.framework_heap + m.task_heap), managed = human(m.managed_memory), network = human(m.network_memory))}
                     </p>
+                })}
+                {first.as_ref().is_some_and(|c| !c.jvm.is_empty()).then(|| view! {
+                    // The summary stays put across polls (an open table stays open); the
+                    // tables follow the poll shown.
+                    <details class="tm-advanced" data-testid="tm-advanced">
+                        <summary>{t!(i18n, cluster.jvm_details)}</summary>
+                        {move || card.with(|c| c.as_ref().map(|c| view! { <JvmTables d=c.jvm.clone()/> }))}
+                    </details>
                 })}
             </article>
         }

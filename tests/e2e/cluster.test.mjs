@@ -73,6 +73,44 @@ test('the bundled recording of a real cluster opens and replays', async () => {
   await context.close();
 });
 
+test('a TaskManager card lists what its JVM reports, and the open tables follow the replay', async () => {
+  const rec = JSON.parse(await fs.readFile(path.join(ROOT, 'public/recordings/local-2tm.memlab.json'), 'utf8'));
+  // The metrics of TaskManager `id` at poll `i`, straight from the recorded responses.
+  const metrics = (i, id) => {
+    const r = rec.polls[i].responses.find((x) => x.path.startsWith(`/taskmanagers/${id}/metrics`));
+    return Object.fromEntries(JSON.parse(r.body).map((m) => [m.id, Number(m.value)]));
+  };
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
+  await page.getByTestId('load-demo').click();
+  await page.waitForSelector('[data-testid="tm-card"]');
+  const id = await page.getByTestId('tm-card').first().getAttribute('data-id');
+  const card = page.locator(`[data-testid="tm-card"][data-id="${id}"]`);
+  await card.locator('[data-testid="tm-advanced"] summary').click();
+  const row = (table, attr, name) => card.locator(`[data-testid="${table}"] tr[${attr}="${name}"] td`).evaluateAll((tds) => tds.map((td) => (td.dataset.v === undefined ? null : Number(td.dataset.v))));
+  const check = async (i) => {
+    const m = metrics(i, id);
+    assert.deepEqual(await row('jvm-memory', 'data-area', 'Heap'), [m['Status.JVM.Memory.Heap.Committed'], m['Status.JVM.Memory.Heap.Used'], m['Status.JVM.Memory.Heap.Max']]);
+    assert.deepEqual(await row('jvm-memory', 'data-area', 'Non-Heap'), [m['Status.JVM.Memory.NonHeap.Committed'], m['Status.JVM.Memory.NonHeap.Used'], null]);
+    assert.deepEqual(await row('jvm-buffers', 'data-pool', 'Direct'), [m['Status.JVM.Memory.Direct.Count'], m['Status.JVM.Memory.Direct.MemoryUsed'], m['Status.JVM.Memory.Direct.TotalCapacity']]);
+    assert.deepEqual(await row('jvm-gc', 'data-collector', 'All'), [m['Status.JVM.GarbageCollector.All.Count'], m['Status.JVM.GarbageCollector.All.TimeMsPerSecond'], m['Status.JVM.GarbageCollector.All.Time']]);
+    assert.deepEqual(await row('jvm-gc', 'data-collector', 'G1_Young_Generation'), [m['Status.JVM.GarbageCollector.G1_Young_Generation.Count'], m['Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond'], null]);
+    assert.match(await card.getByTestId('jvm-misc').textContent(), new RegExp(`^${m['Status.JVM.Threads.Count']} threads · CPU load \\d+% · ${m['Status.JVM.ClassLoader.ClassesLoaded']} classes loaded$`));
+  };
+  await check(rec.polls.length - 1);
+  // The first poll, which Flink answered with no metrics yet: the section stays open and
+  // says so. The second: its figures.
+  await page.getByTestId('replay-timeline').fill('0');
+  await card.getByTestId('jvm-none').waitFor();
+  assert.equal(await card.getByTestId('tm-advanced').evaluate((d) => d.open), true);
+  assert.equal(await card.getByTestId('jvm-memory').count(), 0);
+  await page.getByTestId('replay-forward').click();
+  await card.getByTestId('jvm-memory').waitFor();
+  await check(1);
+  assert.equal(await card.getByTestId('tm-advanced').evaluate((d) => d.open), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a damaged recording gets a precise message and the page keeps working', async () => {
   const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   const bad = path.join(ROOT, 'target', 'truncated.memlab.json');

@@ -90,6 +90,117 @@ pub struct TmCard {
     pub memory: Option<MemoryConfiguration>,
     /// memlab's calculator does not reproduce the reported configuration (a message).
     pub config_mismatch: Option<String>,
+    /// The JVM's own figures, as Flink's TaskManager page lists them under "Advanced".
+    pub jvm: JvmDetail,
+}
+
+/// A JVM memory area as the JVM reports it: bytes committed, used, and the most it may
+/// grow to (unknown where the poll does not ask for it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JvmArea {
+    /// `Heap`, `Non-Heap` or `Metaspace`.
+    pub name: &'static str,
+    pub committed: Option<f64>,
+    pub used: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// One of the JVM's buffer pools outside the heap (`Direct` or `Mapped`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BufferPool {
+    pub name: &'static str,
+    pub count: Option<f64>,
+    pub used: Option<f64>,
+    pub capacity: Option<f64>,
+}
+
+/// One garbage collector (or `All` of them): collections so far, time spent per second of
+/// the last interval, and in all.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Collector {
+    pub name: String,
+    pub count: Option<f64>,
+    pub ms_per_s: Option<f64>,
+    pub total_ms: Option<f64>,
+}
+
+/// Everything a TaskManager's JVM reports about itself in one poll. Rows with no figure at
+/// all are left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct JvmDetail {
+    pub areas: Vec<JvmArea>,
+    pub buffers: Vec<BufferPool>,
+    /// `All` first, then each collector by name.
+    pub collectors: Vec<Collector>,
+    pub threads: Option<f64>,
+    pub cpu_load: Option<f64>,
+    pub classes_loaded: Option<f64>,
+}
+
+impl JvmDetail {
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+            && self.buffers.is_empty()
+            && self.collectors.is_empty()
+            && self.threads.is_none()
+            && self.cpu_load.is_none()
+            && self.classes_loaded.is_none()
+    }
+}
+
+const GC: &str = "Status.JVM.GarbageCollector.";
+
+/// The JVM's figures of one TaskManager snapshot.
+pub fn jvm_detail(tm: &TaskManagerSnapshot) -> JvmDetail {
+    let m = |id: &str| tm.metric(id);
+    let area = |name, key: &str, max: bool| JvmArea {
+        name,
+        committed: m(&format!("Status.JVM.Memory.{key}.Committed")),
+        used: m(&format!("Status.JVM.Memory.{key}.Used")),
+        max: if max { m(&format!("Status.JVM.Memory.{key}.Max")) } else { None },
+    };
+    let areas =
+        [area("Heap", "Heap", true), area("Non-Heap", "NonHeap", true), area("Metaspace", "Metaspace", true)]
+            .into_iter()
+            .filter(|a| a.committed.is_some() || a.used.is_some() || a.max.is_some())
+            .collect();
+    let pool = |name: &'static str| BufferPool {
+        name,
+        count: m(&format!("Status.JVM.Memory.{name}.Count")),
+        used: m(&format!("Status.JVM.Memory.{name}.MemoryUsed")),
+        capacity: m(&format!("Status.JVM.Memory.{name}.TotalCapacity")),
+    };
+    let buffers = [pool("Direct"), pool("Mapped")]
+        .into_iter()
+        .filter(|b| b.count.is_some() || b.used.is_some() || b.capacity.is_some())
+        .collect();
+    // Collectors are named by the JVM (G1_Young_Generation, PS_MarkSweep, ZGC_Cycles, …):
+    // every name the metrics mention is listed.
+    let mut names: Vec<&str> = tm
+        .metrics
+        .keys()
+        .filter_map(|k| k.strip_prefix(GC)?.rsplit_once('.').map(|(name, _)| name))
+        .collect();
+    names.sort_by_key(|n| (*n != "All", *n));
+    names.dedup();
+    let collectors = names
+        .into_iter()
+        .map(|name| Collector {
+            name: name.to_owned(),
+            count: m(&format!("{GC}{name}.Count")),
+            ms_per_s: m(&format!("{GC}{name}.TimeMsPerSecond")),
+            total_ms: m(&format!("{GC}{name}.Time")),
+        })
+        .filter(|c| c.count.is_some() || c.ms_per_s.is_some() || c.total_ms.is_some())
+        .collect();
+    JvmDetail {
+        areas,
+        buffers,
+        collectors,
+        threads: m("Status.JVM.Threads.Count"),
+        cpu_load: m("Status.JVM.CPU.Load"),
+        classes_loaded: m("Status.JVM.ClassLoader.ClassesLoaded"),
+    }
 }
 
 impl TmCard {
@@ -131,6 +242,7 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         gc_ms_per_s: tm.metric("Status.JVM.GarbageCollector.All.TimeMsPerSecond"),
         memory: mem,
         config_mismatch: mem.and_then(|m| rederive(&m).err()),
+        jvm: jvm_detail(tm),
     }
 }
 
@@ -220,6 +332,56 @@ pub fn network_failure_message_in(lang: memlab_text::Lang, url: &str, page_is_ht
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tm(metrics: &[(&str, f64)]) -> TaskManagerSnapshot {
+        TaskManagerSnapshot {
+            id: "tm".into(),
+            slots: 1,
+            free_slots: 1,
+            memory: None,
+            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn jvm_detail_lists_what_the_jvm_reports() {
+        let d = jvm_detail(&tm(&[
+            ("Status.JVM.Memory.Heap.Committed", 512.0),
+            ("Status.JVM.Memory.Heap.Used", 205.0),
+            ("Status.JVM.Memory.Heap.Max", 512.0),
+            ("Status.JVM.Memory.NonHeap.Used", 67.0),
+            ("Status.JVM.Memory.Direct.Count", 4117.0),
+            ("Status.JVM.Memory.Direct.MemoryUsed", 134.0),
+            ("Status.JVM.Memory.Direct.TotalCapacity", 134.0),
+            ("Status.JVM.GarbageCollector.G1_Young_Generation.Count", 509.0),
+            ("Status.JVM.GarbageCollector.All.Count", 509.0),
+            ("Status.JVM.GarbageCollector.All.Time", 9131.0),
+            ("Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond", 0.0),
+            ("Status.JVM.Threads.Count", 47.0),
+        ]));
+        assert_eq!(
+            d.areas,
+            vec![
+                JvmArea { name: "Heap", committed: Some(512.0), used: Some(205.0), max: Some(512.0) },
+                JvmArea { name: "Non-Heap", committed: None, used: Some(67.0), max: None },
+            ]
+        );
+        assert_eq!(
+            d.buffers,
+            vec![BufferPool {
+                name: "Direct",
+                count: Some(4117.0),
+                used: Some(134.0),
+                capacity: Some(134.0)
+            }]
+        );
+        let names: Vec<_> = d.collectors.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["All", "G1_Old_Generation", "G1_Young_Generation"]);
+        assert_eq!((d.collectors[0].count, d.collectors[0].total_ms), (Some(509.0), Some(9131.0)));
+        assert_eq!(d.collectors[1].ms_per_s, Some(0.0));
+        assert_eq!((d.threads, d.cpu_load), (Some(47.0), None));
+        assert!(jvm_detail(&tm(&[("Status.Flink.Memory.Managed.Used", 1.0)])).is_empty());
+    }
 
     #[test]
     fn mixed_content_is_named() {

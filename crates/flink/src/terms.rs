@@ -52,6 +52,13 @@ pub fn flink_term(lang: Lang, en: &str) -> String {
         "Total process memory" => "进程总内存",
         "JVM heap" => "JVM 堆内存",
         "Off-heap" => "堆外内存",
+        // The JVM's own areas and buffer pools (the Live cluster page's JVM details).
+        "Heap" => "堆",
+        "Non-Heap" => "非堆",
+        "Metaspace" => "元空间",
+        "Direct" => "直接缓冲区",
+        "Mapped" => "映射缓冲区",
+        "All" => "全部",
         other => other,
     };
     zh.to_owned()
