@@ -405,14 +405,13 @@ pub fn ClusterPage() -> impl IntoView {
                         {tf!(i18n, cluster.configured, process = human(m.total_process_memory), flink = human(m.total_flink_memory), heap = human(m.framework_heap + m.task_heap), managed = human(m.managed_memory), network = human(m.network_memory))}
                     </p>
                 })}
-                {first.as_ref().is_some_and(|c| !c.jvm.is_empty()).then(|| view! {
-                    // The summary stays put across polls (an open table stays open); the
-                    // tables follow the poll shown.
-                    <details class="tm-advanced" data-testid="tm-advanced">
-                        <summary>{t!(i18n, cluster.jvm_details)}</summary>
-                        {move || card.with(|c| c.as_ref().map(|c| view! { <JvmTables d=c.jvm.clone()/> }))}
-                    </details>
-                })}
+                // Always there, though a fresh TaskManager's first polls have no figures yet:
+                // the summary stays put across polls (an open section stays open) and the
+                // tables follow the poll shown.
+                <details class="tm-advanced" data-testid="tm-advanced">
+                    <summary>{t!(i18n, cluster.jvm_details)}</summary>
+                    {move || card.with(|c| c.as_ref().map(|c| view! { <JvmTables d=c.jvm.clone()/> }))}
+                </details>
             </article>
         }
     };

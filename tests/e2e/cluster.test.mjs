@@ -164,6 +164,16 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
     const heap = JSON.parse(r.body).find((m) => m.id === 'Status.JVM.Memory.Heap.Used');
     assert.equal(c.heapUsed, Number(heap.value), `${c.id}: heap used shown = REST value of the same poll`);
   }
+  // So are the JVM details of a card, opened.
+  const c0 = (await cards(page))[0];
+  const raw = JSON.parse(lastPoll.responses.find((x) => x.path.startsWith(`/taskmanagers/${c0.id}/metrics`)).body);
+  const v = (id) => Number(raw.find((m) => m.id === id).value);
+  const card0 = page.locator(`[data-testid="tm-card"][data-id="${c0.id}"]`);
+  await card0.locator('[data-testid="tm-advanced"] summary').click();
+  const jvmRow = (sel) => card0.locator(`${sel} td`).evaluateAll((tds) => tds.map((td) => Number(td.dataset.v)));
+  assert.deepEqual(await jvmRow('[data-testid="jvm-memory"] tr[data-area="Heap"]'), [v('Status.JVM.Memory.Heap.Committed'), v('Status.JVM.Memory.Heap.Used'), v('Status.JVM.Memory.Heap.Max')]);
+  assert.deepEqual(await jvmRow('[data-testid="jvm-buffers"] tr[data-pool="Direct"]'), [v('Status.JVM.Memory.Direct.Count'), v('Status.JVM.Memory.Direct.MemoryUsed'), v('Status.JVM.Memory.Direct.TotalCapacity')]);
+  assert.deepEqual(await jvmRow('[data-testid="jvm-gc"] tr[data-collector="All"]'), [v('Status.JVM.GarbageCollector.All.Count'), v('Status.JVM.GarbageCollector.All.TimeMsPerSecond'), v('Status.JVM.GarbageCollector.All.Time')]);
   // Reconnect and go on.
   await page.getByTestId('connect').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]').textContent.startsWith('Live'));
