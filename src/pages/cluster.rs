@@ -85,6 +85,9 @@ fn chart(
             "–".to_owned()
         } else if bytes {
             human(v as u64)
+        } else if v.fract() != 0.0 && v.abs() < 100.0 {
+            // A rate such as GC ms/s: 0.4 is not 0.
+            format!("{v:.1}")
         } else {
             format!("{v:.0}")
         }

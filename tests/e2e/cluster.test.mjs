@@ -97,6 +97,10 @@ test('a TaskManager card lists what its JVM reports, and the open tables follow 
     assert.match(await card.getByTestId('jvm-misc').textContent(), new RegExp(`^${m['Status.JVM.Threads.Count']} threads · CPU load \\d+% · ${m['Status.JVM.ClassLoader.ClassesLoaded']} classes loaded$`));
   };
   await check(rec.polls.length - 1);
+  // The GC chart beside them says 0.4 ms/s as 0.4, not 0.
+  const gc = metrics(rec.polls.length - 1, id)['Status.JVM.GarbageCollector.All.TimeMsPerSecond'];
+  assert.ok(gc > 0 && gc < 1);
+  assert.match(await card.getByTestId('tm-chart').filter({ hasText: 'GC time (ms/s)' }).textContent(), new RegExp(gc.toFixed(1).replace('.', '\\.')));
   // The first poll, which Flink answered with no metrics yet: the section stays open and
   // says so. The second: its figures.
   await page.getByTestId('replay-timeline').fill('0');
