@@ -37,9 +37,16 @@ TM_METRICS = [
     "Status.JVM.CPU.Load", "Status.JVM.Threads.Count", "Status.JVM.ClassLoader.ClassesLoaded",
 ]
 JM_METRICS = [
-    "Status.JVM.Memory.Heap.Used", "Status.JVM.Memory.Heap.Max", "Status.JVM.Memory.NonHeap.Used",
-    "Status.JVM.Memory.Metaspace.Used", "Status.JVM.Memory.Metaspace.Max", "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.GarbageCollector.All.Count", "Status.JVM.GarbageCollector.All.TimeMsPerSecond", "Status.JVM.CPU.Load",
+    "Status.JVM.Memory.Heap.Used", "Status.JVM.Memory.Heap.Committed", "Status.JVM.Memory.Heap.Max",
+    "Status.JVM.Memory.NonHeap.Used", "Status.JVM.Memory.NonHeap.Committed",
+    "Status.JVM.Memory.Metaspace.Used", "Status.JVM.Memory.Metaspace.Committed", "Status.JVM.Memory.Metaspace.Max",
+    "Status.JVM.Memory.Direct.MemoryUsed", "Status.JVM.Memory.Direct.TotalCapacity", "Status.JVM.Memory.Direct.Count",
+    "Status.JVM.Memory.Mapped.MemoryUsed", "Status.JVM.Memory.Mapped.TotalCapacity",
+    "Status.JVM.GarbageCollector.All.Count", "Status.JVM.GarbageCollector.All.Time",
+    "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
+    "Status.JVM.GarbageCollector.G1_Young_Generation.Count", "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
+    "Status.JVM.GarbageCollector.G1_Old_Generation.Count", "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
+    "Status.JVM.CPU.Load", "Status.JVM.Threads.Count", "Status.JVM.ClassLoader.ClassesLoaded",
 ]
 
 

@@ -318,6 +318,8 @@ pub fn ClusterPage() -> impl IntoView {
     };
 
     // One card per TaskManager id, kept while the replay moves: only its values change.
+    // Whether the JobManager card's JVM details are open (the card is rebuilt each poll).
+    let jm_open = RwSignal::new(false);
     let card_view = move |id: String| {
         let id_for_memo = id.clone();
         let card =
@@ -543,6 +545,12 @@ pub fn ClusterPage() -> impl IntoView {
                                     }.into_any(),
                                     Err(e) => view! { <p class="warn small">{tf!(i18n, cluster.jm_underivable, error = e)}</p> }.into_any(),
                                 })}
+                                // Rebuilt with each poll: the open state lives outside it.
+                                <details class="tm-advanced" data-testid="jm-advanced" prop:open=move || jm_open.get_untracked()
+                                    on:toggle=move |ev| jm_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
+                                    <summary>{t!(i18n, cluster.jvm_details)}</summary>
+                                    <JvmTables d=cluster::jvm_detail(&s.jobmanager_metrics)/>
+                                </details>
                             </article>
                         }
                     })}

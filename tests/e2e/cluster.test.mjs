@@ -111,6 +111,18 @@ test('a TaskManager card lists what its JVM reports, and the open tables follow 
   await card.getByTestId('jvm-memory').waitFor();
   await check(1);
   assert.equal(await card.getByTestId('tm-advanced').evaluate((d) => d.open), true);
+  // The JobManager's card has the same section. It is drawn anew with each poll, and an
+  // open section stays open.
+  const jmAt = (i) => Object.fromEntries(JSON.parse(rec.polls[i].responses.find((x) => x.path.startsWith('/jobmanager/metrics')).body).map((m) => [m.id, Number(m.value)]));
+  const jm = page.getByTestId('jm-card');
+  await jm.locator('[data-testid="jm-advanced"] summary').click();
+  const jmRow = (area) => jm.locator(`[data-testid="jvm-memory"] tr[data-area="${area}"] td`).evaluateAll((tds) => tds.map((td) => (td.dataset.v === undefined ? null : Number(td.dataset.v))));
+  assert.deepEqual(await jmRow('Heap'), [null, jmAt(1)['Status.JVM.Memory.Heap.Used'], jmAt(1)['Status.JVM.Memory.Heap.Max']]);
+  assert.deepEqual(await jmRow('Non-Heap'), [null, jmAt(1)['Status.JVM.Memory.NonHeap.Used'], null]);
+  assert.notEqual(jmAt(2)['Status.JVM.Memory.NonHeap.Used'], jmAt(1)['Status.JVM.Memory.NonHeap.Used']);
+  await page.getByTestId('replay-forward').click();
+  await jm.locator(`[data-testid="jvm-memory"] tr[data-area="Non-Heap"] td[data-v="${jmAt(2)['Status.JVM.Memory.NonHeap.Used']}"]`).waitFor();
+  assert.equal(await page.getByTestId('jm-advanced').evaluate((d) => d.open), true);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -178,6 +190,14 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   assert.deepEqual(await jvmRow('[data-testid="jvm-memory"] tr[data-area="Heap"]'), [v('Status.JVM.Memory.Heap.Committed'), v('Status.JVM.Memory.Heap.Used'), v('Status.JVM.Memory.Heap.Max')]);
   assert.deepEqual(await jvmRow('[data-testid="jvm-buffers"] tr[data-pool="Direct"]'), [v('Status.JVM.Memory.Direct.Count'), v('Status.JVM.Memory.Direct.MemoryUsed'), v('Status.JVM.Memory.Direct.TotalCapacity')]);
   assert.deepEqual(await jvmRow('[data-testid="jvm-gc"] tr[data-collector="All"]'), [v('Status.JVM.GarbageCollector.All.Count'), v('Status.JVM.GarbageCollector.All.TimeMsPerSecond'), v('Status.JVM.GarbageCollector.All.Time')]);
+  // And the JobManager's.
+  const jmRaw = JSON.parse(lastPoll.responses.find((x) => x.path.startsWith('/jobmanager/metrics')).body);
+  const jv = (id) => Number(jmRaw.find((m) => m.id === id).value);
+  await page.locator('[data-testid="jm-advanced"] summary').click();
+  assert.deepEqual(
+    await page.locator('[data-testid="jm-card"] [data-testid="jvm-memory"] tr[data-area="Heap"] td').evaluateAll((tds) => tds.map((td) => Number(td.dataset.v))),
+    [jv('Status.JVM.Memory.Heap.Committed'), jv('Status.JVM.Memory.Heap.Used'), jv('Status.JVM.Memory.Heap.Max')],
+  );
   // Reconnect and go on.
   await page.getByTestId('connect').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]').textContent.startsWith('Live'));

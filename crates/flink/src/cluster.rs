@@ -3,6 +3,8 @@
 //! TaskManagers that disappeared, and a re-derivation of each `memoryConfiguration` with
 //! memlab's calculator.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::config::FlinkConfig;
@@ -44,17 +46,31 @@ pub const TM_METRICS: &[&str] = &[
     "Status.JVM.ClassLoader.ClassesLoaded",
 ];
 
-/// The JobManager metrics a poll asks for.
+/// The JobManager metrics a poll asks for: its JVM's, as for a TaskManager.
 pub const JM_METRICS: &[&str] = &[
     "Status.JVM.Memory.Heap.Used",
+    "Status.JVM.Memory.Heap.Committed",
     "Status.JVM.Memory.Heap.Max",
     "Status.JVM.Memory.NonHeap.Used",
+    "Status.JVM.Memory.NonHeap.Committed",
     "Status.JVM.Memory.Metaspace.Used",
+    "Status.JVM.Memory.Metaspace.Committed",
     "Status.JVM.Memory.Metaspace.Max",
     "Status.JVM.Memory.Direct.MemoryUsed",
+    "Status.JVM.Memory.Direct.TotalCapacity",
+    "Status.JVM.Memory.Direct.Count",
+    "Status.JVM.Memory.Mapped.MemoryUsed",
+    "Status.JVM.Memory.Mapped.TotalCapacity",
     "Status.JVM.GarbageCollector.All.Count",
+    "Status.JVM.GarbageCollector.All.Time",
     "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
+    "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
+    "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
+    "Status.JVM.GarbageCollector.G1_Old_Generation.Count",
+    "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
     "Status.JVM.CPU.Load",
+    "Status.JVM.Threads.Count",
+    "Status.JVM.ClassLoader.ClassesLoaded",
 ];
 
 /// Used vs the size it may reach.
@@ -150,9 +166,10 @@ impl JvmDetail {
 
 const GC: &str = "Status.JVM.GarbageCollector.";
 
-/// The JVM's figures of one TaskManager snapshot.
-pub fn jvm_detail(tm: &TaskManagerSnapshot) -> JvmDetail {
-    let m = |id: &str| tm.metric(id);
+/// The JVM's figures among one process's metrics (a TaskManager's or the JobManager's, by
+/// metric id).
+pub fn jvm_detail(metrics: &BTreeMap<String, f64>) -> JvmDetail {
+    let m = |id: &str| metrics.get(id).copied();
     let area = |name, key: &str, max: bool| JvmArea {
         name,
         committed: m(&format!("Status.JVM.Memory.{key}.Committed")),
@@ -176,11 +193,8 @@ pub fn jvm_detail(tm: &TaskManagerSnapshot) -> JvmDetail {
         .collect();
     // Collectors are named by the JVM (G1_Young_Generation, PS_MarkSweep, ZGC_Cycles, …):
     // every name the metrics mention is listed.
-    let mut names: Vec<&str> = tm
-        .metrics
-        .keys()
-        .filter_map(|k| k.strip_prefix(GC)?.rsplit_once('.').map(|(name, _)| name))
-        .collect();
+    let mut names: Vec<&str> =
+        metrics.keys().filter_map(|k| k.strip_prefix(GC)?.rsplit_once('.').map(|(name, _)| name)).collect();
     names.sort_by_key(|n| (*n != "All", *n));
     names.dedup();
     let collectors = names
@@ -242,7 +256,7 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         gc_ms_per_s: tm.metric("Status.JVM.GarbageCollector.All.TimeMsPerSecond"),
         memory: mem,
         config_mismatch: mem.and_then(|m| rederive(&m).err()),
-        jvm: jvm_detail(tm),
+        jvm: jvm_detail(&tm.metrics),
     }
 }
 
@@ -333,14 +347,24 @@ pub fn network_failure_message_in(lang: memlab_text::Lang, url: &str, page_is_ht
 mod tests {
     use super::*;
 
-    fn tm(metrics: &[(&str, f64)]) -> TaskManagerSnapshot {
-        TaskManagerSnapshot {
-            id: "tm".into(),
-            slots: 1,
-            free_slots: 1,
-            memory: None,
-            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        }
+    fn tm(metrics: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    /// `tools/record.py` asks a cluster for the same metrics as the app.
+    #[test]
+    fn the_recorder_asks_for_the_same_metrics() {
+        // The crate's folder at run time (a build shared between clones bakes in another's).
+        let dir =
+            std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+        let py = std::fs::read_to_string(format!("{dir}/../../tools/record.py")).expect("tools/record.py");
+        let list = |name: &str| -> Vec<String> {
+            let start = py.find(&format!("{name} = [")).unwrap_or_else(|| panic!("{name} in record.py"));
+            let body = &py[start..start + py[start..].find(']').unwrap()];
+            body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+        };
+        assert_eq!(list("TM_METRICS"), TM_METRICS);
+        assert_eq!(list("JM_METRICS"), JM_METRICS);
     }
 
     #[test]
