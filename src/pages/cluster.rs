@@ -80,17 +80,17 @@ fn chart(
     let id = id.to_owned();
     let values = Signal::derive(move || snapshots.with(|s| cluster::series(s, &id, metric)));
     let now = Signal::derive(move || {
-        let v = values.with(|v| v.get(index.get()).copied().unwrap_or(f64::NAN));
-        if !v.is_finite() {
-            "–".to_owned()
-        } else if bytes {
-            human(v as u64)
-        } else if v.fract() != 0.0 && v.abs() < 100.0 {
-            // A rate such as GC ms/s: 0.4 is not 0.
-            format!("{v:.1}")
-        } else {
-            format!("{v:.0}")
-        }
+        let v = values.with(|v| v.get(index.get()).copied());
+        figure(v, |v| {
+            if bytes {
+                human(v as u64)
+            } else if v.fract() != 0.0 && v.abs() < 100.0 {
+                // A rate such as GC ms/s: 0.4 is not 0.
+                format!("{v:.1}")
+            } else {
+                format!("{v:.0}")
+            }
+        })
     });
     view! { <Sparkline values=values max=Signal::derive(move || max) cursor=index label=label value_text=now class=class testid="tm-chart"/> }
 }
@@ -113,6 +113,26 @@ fn count(v: Option<f64>) -> impl IntoView {
     cell(v, |v| format!("{v:.0}"))
 }
 
+/// One of the JVM details' tables: a caption, four column heads, its rows; nothing when
+/// the poll has no row for it.
+fn jvm_table(
+    testid: &'static str,
+    caption: &'static str,
+    head: [&'static str; 4],
+    rows: Vec<AnyView>,
+) -> Option<AnyView> {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <table class="jvm-table" data-testid=testid>
+                <caption>{caption}</caption>
+                <thead><tr>{head.map(|h| view! { <th>{h}</th> })}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    })
+}
+
 /// What a TaskManager's JVM reports about itself at one poll: its memory areas, the
 /// buffer pools outside the heap and each garbage collector, as three small tables (the
 /// figures of Flink's TaskManager page, "Advanced").
@@ -129,34 +149,24 @@ fn JvmTables(d: JvmDetail) -> impl IntoView {
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
+    let areas = d.areas.iter().map(|a| view! {
+        <tr data-area=a.name><th>{flink_term(lang, a.name)}</th>{bytes(a.committed)}{bytes(a.used)}{bytes(a.max)}</tr>
+    }.into_any());
+    let buffers = d.buffers.iter().map(|b| view! {
+        <tr data-pool=b.name><th>{flink_term(lang, b.name)}</th>{count(b.count)}{bytes(b.used)}{bytes(b.capacity)}</tr>
+    }.into_any());
+    let collectors = d.collectors.iter().map(|c| view! {
+        <tr data-collector=c.name.clone()><th translate="no">{flink_term(lang, &c.name)}</th>{count(c.count)}{cell(c.ms_per_s, |v| format!("{v:.1}"))}{cell(c.total_ms, |v| format!("{:.1} s", v / 1000.0))}</tr>
+    }.into_any());
+    let (committed, used, max) = (
+        t_string!(i18n, cluster.col_committed),
+        t_string!(i18n, cluster.col_used),
+        t_string!(i18n, cluster.col_max),
+    );
     view! {
-        {(!d.areas.is_empty()).then(|| view! {
-            <table class="jvm-table" data-testid="jvm-memory">
-                <caption>{t!(i18n, cluster.jvm_memory)}</caption>
-                <thead><tr><th></th><th>{t!(i18n, cluster.col_committed)}</th><th>{t!(i18n, cluster.col_used)}</th><th>{t!(i18n, cluster.col_max)}</th></tr></thead>
-                <tbody>{d.areas.iter().map(|a| view! {
-                    <tr data-area=a.name><th>{flink_term(lang, a.name)}</th>{bytes(a.committed)}{bytes(a.used)}{bytes(a.max)}</tr>
-                }).collect_view()}</tbody>
-            </table>
-        })}
-        {(!d.buffers.is_empty()).then(|| view! {
-            <table class="jvm-table" data-testid="jvm-buffers">
-                <caption>{t!(i18n, cluster.jvm_outside)}</caption>
-                <thead><tr><th></th><th>{t!(i18n, cluster.col_count)}</th><th>{t!(i18n, cluster.col_used)}</th><th>{t!(i18n, cluster.col_capacity)}</th></tr></thead>
-                <tbody>{d.buffers.iter().map(|b| view! {
-                    <tr data-pool=b.name><th>{flink_term(lang, b.name)}</th>{count(b.count)}{bytes(b.used)}{bytes(b.capacity)}</tr>
-                }).collect_view()}</tbody>
-            </table>
-        })}
-        {(!d.collectors.is_empty()).then(|| view! {
-            <table class="jvm-table" data-testid="jvm-gc">
-                <caption>{t!(i18n, cluster.jvm_gc)}</caption>
-                <thead><tr><th>{t!(i18n, cluster.col_collector)}</th><th>{t!(i18n, cluster.col_collections)}</th><th>"ms/s"</th><th>{t!(i18n, cluster.col_gc_total)}</th></tr></thead>
-                <tbody>{d.collectors.iter().map(|c| view! {
-                    <tr data-collector=c.name.clone()><th translate="no">{flink_term(lang, &c.name)}</th>{count(c.count)}{cell(c.ms_per_s, |v| format!("{v:.1}"))}{cell(c.total_ms, |v| format!("{:.1} s", v / 1000.0))}</tr>
-                }).collect_view()}</tbody>
-            </table>
-        })}
+        {jvm_table("jvm-memory", t_string!(i18n, cluster.jvm_memory), ["", committed, used, max], areas.collect())}
+        {jvm_table("jvm-buffers", t_string!(i18n, cluster.jvm_outside), ["", t_string!(i18n, cluster.col_count), used, t_string!(i18n, cluster.col_capacity)], buffers.collect())}
+        {jvm_table("jvm-gc", t_string!(i18n, cluster.jvm_gc), [t_string!(i18n, cluster.col_collector), t_string!(i18n, cluster.col_collections), "ms/s", t_string!(i18n, cluster.col_gc_total)], collectors.collect())}
         {(!misc.is_empty()).then(|| view! { <p class="muted small" data-testid="jvm-misc">{misc}</p> })}
         {d.is_empty().then(|| view! {
             <p class="muted small" data-testid="jvm-none">{tr!(lang, "Flink reported no JVM figures at this poll.", "Flink 在这次轮询中没有报告 JVM 数据。")}</p>
