@@ -285,7 +285,12 @@ pub fn ClusterPage() -> impl IntoView {
 
     let export = move || {
         if let Some(r) = recording.get_untracked() {
-            crate::components::download::download("session.memlab.json", "application/json", &r.to_json());
+            match r.to_json() {
+                Ok(text) => {
+                    crate::components::download::download("session.memlab.json", "application/json", &text)
+                }
+                Err(e) => session.problem.set(Some(e.to_string())),
+            }
         }
     };
 

@@ -11,8 +11,10 @@ pub fn load(
     container_limit: Option<&str>,
     lang: Lang,
 ) -> Result<(Recording, Report), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let rec = Recording::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| tr!(lang, "cannot read {shown}: {e}", "无法读取 {shown}：{e}"))?;
+    let rec = Recording::parse(&text).map_err(|e| format!("{shown}: {}", e.describe(lang)))?;
     let container_limit = container_limit
         .map(|s| MemorySize::parse(s).map(|m| m.bytes()).map_err(|e| format!("--container-limit {s}: {e}")))
         .transpose()?;

@@ -76,6 +76,18 @@ fn a_damaged_file_says_what_is_wrong() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot read"));
+    // In 简体中文 too.
+    memlab()
+        .args(["diagnose", "--lang", "zh"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("这不是 JSON（第 1 行"));
+    memlab()
+        .args(["diagnose", "/nonexistent.memlab.json", "--lang", "zh"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("无法读取 /nonexistent.memlab.json"));
 }
 
 #[test]

@@ -127,3 +127,36 @@ fn thousands_of_failures_show_the_first_and_latest_and_a_count() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["failures"].as_array().unwrap().len(), 2988);
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    // `memlab simulate … --explain | head -1`: the reader goes away after one line of a
+    // megabyte of output.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("memlab"))
+        .args(["simulate", "builtin:streaming-churn", "--explain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("step 1 · line 6"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn a_script_too_long_to_run_is_refused_before_it_runs() {
+    let script = format!("pool 1gb\n{}", "workload churn ops=5000000 live=1000\n".repeat(40));
+    memlab().args(["simulate", "-"]).write_stdin(script.clone()).assert().code(2).stderr(
+        "error: <stdin>: the script expands to 200000000 steps, more than the 10000000 a run may have; use fewer or shorter workloads\n",
+    );
+    memlab()
+        .args(["simulate", "-", "--lang", "zh"])
+        .write_stdin(script)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("脚本展开后有 200000000 步，超过一次运行允许的 10000000 步"));
+}

@@ -37,6 +37,21 @@ pub struct Script {
     pub body: Vec<Stmt>,
 }
 
+impl Script {
+    /// How many steps the script runs: one per operation, `ops` per workload (a workload
+    /// emits exactly that many). Known from the text alone, so a run that would be too long
+    /// is refused before it starts.
+    pub fn steps(&self) -> u64 {
+        self.body
+            .iter()
+            .map(|s| match &s.kind {
+                StmtKind::Op(_) => 1,
+                StmtKind::Workload(w) => w.ops,
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+}
+
 /// One statement of the body, with its 1-based line number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stmt {

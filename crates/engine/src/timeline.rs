@@ -50,8 +50,9 @@ impl Failure {
 pub enum RunError {
     #[error("{0}")]
     Config(#[from] ConfigError),
-    #[error("the script expands to more than {0} steps; use fewer or shorter workloads")]
-    TooManySteps(usize),
+    /// Found from the parsed script, before any step runs.
+    #[error("the script expands to {steps} steps, more than the {limit} a run may have; use fewer or shorter workloads")]
+    TooManySteps { steps: u64, limit: usize },
 }
 
 impl RunError {
@@ -59,10 +60,10 @@ impl RunError {
     pub fn describe(&self, lang: memlab_text::Lang) -> String {
         match self {
             RunError::Config(e) => e.describe(lang),
-            RunError::TooManySteps(n) => memlab_text::tr!(
+            RunError::TooManySteps { steps, limit } => memlab_text::tr!(
                 lang,
-                "the script expands to more than {n} steps; use fewer or shorter workloads",
-                "脚本展开后超过 {n} 步；请减少或缩短负载"
+                "the script expands to {steps} steps, more than the {limit} a run may have; use fewer or shorter workloads",
+                "脚本展开后有 {steps} 步，超过一次运行允许的 {limit} 步；请减少或缩短负载"
             ),
         }
     }
@@ -111,7 +112,6 @@ pub struct Timeline {
     checkpoints: Vec<Engine>,
     interval: usize,
     last: Engine,
-    limit: usize,
 }
 
 impl Timeline {
@@ -120,10 +120,14 @@ impl Timeline {
         Self::run_with_limit(script, MAX_STEPS)
     }
 
-    /// Runs `script`, refusing to go beyond `limit` steps (the browser uses a lower limit
-    /// than the CLI, so a tab never hangs on a huge workload).
+    /// Runs `script`, refusing one of more than `limit` steps before it runs (the browser uses
+    /// a lower limit than the CLI, so a tab never hangs on a huge workload).
     pub fn run_with_limit(script: &Script, limit: usize) -> Result<Timeline, RunError> {
         let mut engine = Engine::new(script.pool.clone(), &script.executors)?;
+        let steps = script.steps();
+        if steps > limit as u64 {
+            return Err(RunError::TooManySteps { steps, limit });
+        }
         engine.set_recording(false);
         let mut t = Timeline {
             ops: Vec::new(),
@@ -132,17 +136,16 @@ impl Timeline {
             checkpoints: vec![engine.clone()],
             interval: FIRST_INTERVAL,
             last: engine,
-            limit,
         };
         for stmt in &script.body {
             match &stmt.kind {
                 StmtKind::Op(op) => {
-                    t.push(stmt.line, op.clone())?;
+                    t.push(stmt.line, op.clone());
                 }
                 StmtKind::Workload(spec) => {
                     let mut g = Generator::new(spec.clone(), stmt.line);
                     while let Some(op) = g.next_op() {
-                        let ok = t.push(stmt.line, op.clone())?;
+                        let ok = t.push(stmt.line, op.clone());
                         g.report(&op, ok);
                     }
                 }
@@ -151,10 +154,8 @@ impl Timeline {
         Ok(t)
     }
 
-    fn push(&mut self, line: u32, op: Op) -> Result<bool, RunError> {
-        if self.ops.len() >= self.limit {
-            return Err(RunError::TooManySteps(self.limit));
-        }
+    /// Runs one operation; whether it succeeded.
+    fn push(&mut self, line: u32, op: Op) -> bool {
         let r = self.last.apply(&op);
         let step = self.ops.len() as u64 + 1;
         if let Err(e) = &r {
@@ -179,7 +180,7 @@ impl Timeline {
                 self.interval *= 2;
             }
         }
-        Ok(r.is_ok())
+        r.is_ok()
     }
 
     /// The number of steps (operations).
@@ -312,6 +313,27 @@ mod tests {
 
     fn run(text: &str) -> Timeline {
         Timeline::run(&crate::script::parse(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_script_too_long_to_run_is_refused_with_its_length_before_it_runs() {
+        // 40 workloads of five million operations: two hundred million steps.
+        let text = format!("pool 1gb\n{}", "workload churn ops=5000000 live=1000\n".repeat(40));
+        let script = crate::script::parse(&text).unwrap();
+        assert_eq!(script.steps(), 200_000_000);
+        let e = Timeline::run(&script).unwrap_err();
+        assert_eq!(e, RunError::TooManySteps { steps: 200_000_000, limit: MAX_STEPS });
+        assert_eq!(
+            e.to_string(),
+            "the script expands to 200000000 steps, more than the 10000000 a run may have; use fewer or shorter workloads"
+        );
+        // Exactly at the limit runs: the count is exact.
+        let script = crate::script::parse("pool 1mb\nalloc a 1kb\nworkload churn ops=99 live=3\n").unwrap();
+        assert_eq!(Timeline::run_with_limit(&script, 100).unwrap().len(), 100);
+        assert!(matches!(
+            Timeline::run_with_limit(&script, 99),
+            Err(RunError::TooManySteps { steps: 100, limit: 99 })
+        ));
     }
 
     #[test]

@@ -158,8 +158,11 @@ impl Recording {
         serde_json::from_str(raw.get()).map_err(|e| RecordingError::Malformed(format!("poll {index}: {e}")))
     }
 
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The recording as a `.memlab.json` file's text. (Its types serialise as plain JSON, so
+    /// this fails only if serde_json itself does; the error then says so, rather than an
+    /// empty file being saved.)
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 
     /// The typed state of the cluster at each poll.
@@ -326,7 +329,7 @@ mod tests {
             t: 6,
             responses: vec![Response { path: "/overview".into(), status: 200, body: "{}".into(), t: 6 }],
         });
-        let (head, raw) = Recording::parse_lazy(&r.to_json()).unwrap();
+        let (head, raw) = Recording::parse_lazy(&r.to_json().unwrap()).unwrap();
         assert_eq!(raw.len(), 1);
         let mut back = head;
         back.polls = raw.iter().enumerate().map(|(i, p)| Recording::parse_poll(p, i).unwrap()).collect();
@@ -349,7 +352,7 @@ mod tests {
             t: 6,
             responses: vec![Response { path: "/overview".into(), status: 0, body: "refused".into(), t: 6 }],
         });
-        assert_eq!(Recording::parse(&r.to_json()).unwrap(), r);
+        assert_eq!(Recording::parse(&r.to_json().unwrap()).unwrap(), r);
         let s = &r.snapshots()[0];
         assert_eq!(s.errors, vec![("/overview".to_owned(), 0, "refused".to_owned())]);
     }
