@@ -132,7 +132,7 @@ fn Shell() -> impl IntoView {
     provide_context(crate::session::Session::new());
     let remount = Remount(RwSignal::new(0));
     provide_context(remount);
-    provide_context(pages::lessons::Lessons::new());
+    provide_context(pages::lessons::Lessons::new(&route.get_untracked()));
     let laser = RwSignal::new(false);
     let pointer = RwSignal::new((0, 0));
     pages::lessons::keys(laser);

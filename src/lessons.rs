@@ -138,6 +138,40 @@ pub fn step_route(id: &str, lesson: &Lesson, k: usize, presenter: bool) -> Route
     r
 }
 
+/// A link's `ls=` that names no step of its lesson: the step it asked for (as written) and
+/// the one it opens instead (1-based), of how many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepOutOfRange {
+    pub asked: String,
+    pub shown: usize,
+    pub steps: usize,
+}
+
+/// What a link that names a lesson opens (`?lesson=NAME&ls=N`, any other parameters): the
+/// step's own address, exactly as moving to it with Next does, whatever else the link says
+/// (the step's `view:` wins over parameters that contradict it). `file` is the lesson's file
+/// name as the library lists it; `ls=` is 1-based, 1 when absent, and a step that does not
+/// exist opens the nearest one with a note.
+pub fn open_link(link: &Route, file: &str, lesson: &Lesson) -> (Route, Option<StepOutOfRange>) {
+    let steps = lesson.steps.len();
+    let (k, note) = match link.get("ls") {
+        None => (0, None),
+        Some(asked) => {
+            let n = asked.trim().parse::<i64>().ok();
+            match n {
+                Some(n) if n >= 1 && (n as usize) <= steps => (n as usize - 1, None),
+                _ => {
+                    // Past the end opens the last step; anything else (0, negative, not a
+                    // number) the first.
+                    let k = if n.is_some_and(|n| n > steps as i64) { steps - 1 } else { 0 };
+                    (k, Some(StepOutOfRange { asked: asked.to_owned(), shown: k + 1, steps }))
+                }
+            }
+        }
+    };
+    (step_route(file, lesson, k, link.get("presenter") == Some("1")), note)
+}
+
 /// Whether going from `a` to `b` only moves the allocator's step (then it animates there
 /// instead of reloading the page).
 pub fn only_step_differs(a: &Route, b: &Route) -> bool {
@@ -189,6 +223,39 @@ mod tests {
         assert!(only_step_differs(&a, &b));
         assert!(!only_step_differs(&a, &c));
         assert_eq!(index("a.md\n\n# comment\n b.md \n"), vec!["a.md", "b.md"]);
+    }
+
+    #[test]
+    fn a_short_link_opens_the_steps_own_address() {
+        let l = parse("# T\n---\nview: ?view=calculator&p=jm\n## One\nx\n---\nview: ?view=allocator&scenario=leak&step=4\n## Two\ny\n").unwrap();
+        let link = Route::from_query("?lesson=t&ls=2");
+        let (r, note) = open_link(&link, "t.md", &l);
+        assert_eq!(note, None);
+        assert_eq!(r, step_route("t.md", &l, 1, false));
+        assert_eq!(r.view, View::Allocator);
+        assert_eq!(r.get("step"), Some("4"));
+        assert_eq!(r.get("lesson"), Some("t.md"));
+        // No `ls=`: the first step. Parameters that contradict the step give way to it.
+        let (r, note) = open_link(&Route::from_query("?view=cluster&at=3&lesson=t"), "t.md", &l);
+        assert_eq!((r.view, r.get("p"), r.get("at"), note), (View::Calculator, Some("jm"), None, None));
+        // The presenter view is kept.
+        let (r, _) = open_link(&Route::from_query("?lesson=t&ls=1&presenter=1"), "t.md", &l);
+        assert_eq!(r.get("presenter"), Some("1"));
+    }
+
+    #[test]
+    fn a_step_that_does_not_exist_opens_the_nearest_with_a_note() {
+        let l = parse("# T\n---\nview: ?view=calculator\n## One\nx\n---\nview: ?view=lessons\n## Two\ny\n")
+            .unwrap();
+        let open = |ls: &str| open_link(&Route::from_query(&format!("?lesson=t&ls={ls}")), "t.md", &l);
+        let note = |asked: &str, shown| Some(StepOutOfRange { asked: asked.into(), shown, steps: 2 });
+        assert_eq!(open("9").1, note("9", 2));
+        assert_eq!(open("9").0.get("ls"), Some("2"));
+        assert_eq!(open("0").1, note("0", 1));
+        assert_eq!(open("-3").1, note("-3", 1));
+        assert_eq!(open("two").1, note("two", 1));
+        assert_eq!(open("two").0.view, View::Calculator);
+        assert_eq!(open("2").1, None);
     }
 
     /// Every bundled lesson parses, and every step points at something that exists: a

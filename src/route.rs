@@ -140,6 +140,17 @@ impl Route {
         self
     }
 
+    /// Whether both routes open the same state: the same view and the same parameters, in
+    /// any order.
+    pub fn same_state(&self, other: &Route) -> bool {
+        fn sorted(r: &Route) -> Vec<(&str, &str)> {
+            let mut p: Vec<(&str, &str)> = r.params().collect();
+            p.sort_unstable();
+            p
+        }
+        self.view == other.view && sorted(self) == sorted(other)
+    }
+
     /// Navigating to another area drops the parameters that belong to the old one, but
     /// keeps the cluster URL (the cluster and diagnosis views share it).
     pub fn navigate(&self, view: View) -> Route {
@@ -158,6 +169,15 @@ mod tests {
         assert_eq!(Route::from_query("?view=nope&step=2").view, View::Allocator);
         assert_eq!(Route::unknown_view("?view=lessons"), None);
         assert_eq!(Route::unknown_view("?step=2"), None);
+    }
+
+    #[test]
+    fn the_same_state_in_another_order_is_the_same() {
+        let a = Route::from_query("?view=allocator&scenario=leak&step=2");
+        assert!(a.same_state(&Route::from_query("?step=2&scenario=leak")));
+        assert!(!a.same_state(&Route::from_query("?step=3&scenario=leak")));
+        assert!(!a.same_state(&Route::from_query("?view=calculator&step=2&scenario=leak")));
+        assert!(!a.same_state(&Route::from_query("?step=2&scenario=leak&ls=1")));
     }
 
     #[test]

@@ -34,13 +34,26 @@ pub struct Lessons {
     /// told in it).
     loaded: RwSignal<Option<Lang>>,
     pub lang: Signal<Lang>,
+    /// The address the app was opened with, while it names a lesson whose step has not been
+    /// opened yet (a short link such as `?lesson=NAME&ls=N` opens the step's own address once
+    /// the lesson is loaded).
+    link: StoredValue<Option<Route>>,
+    /// The opening link's step did not exist: which one it asked for, and what opened instead.
+    note: RwSignal<Option<lessons::StepOutOfRange>>,
 }
 
 impl Lessons {
     /// Lessons in the interface's language; switching it reloads them once they were loaded.
-    #[allow(clippy::new_without_default)] // needs the language context, not a plain default
-    pub fn new() -> Lessons {
-        let lessons = Lessons { library: RwSignal::new(None), loaded: RwSignal::new(None), lang: use_lang() };
+    /// `opened_with` is the address the app opened with.
+    pub fn new(opened_with: &Route) -> Lessons {
+        let link = opened_with.get("lesson").is_some().then(|| opened_with.clone());
+        let lessons = Lessons {
+            library: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            lang: use_lang(),
+            link: StoredValue::new(link),
+            note: RwSignal::new(None),
+        };
         Effect::new(move |_| {
             let lang = lessons.lang.get();
             if lessons.loaded.get_untracked().is_some_and(|l| l != lang) {
@@ -86,6 +99,36 @@ impl Lessons {
                 self.library.set(Some(Ok(Arc::new(lib))));
             }
         });
+    }
+
+    /// Once the lesson the opening link names is loaded, opens its step's own address, as
+    /// moving to the step does (the link may name only the lesson and the step). A link the
+    /// app wrote itself is that address already and changes nothing.
+    fn follow_link(self, router: Router, remount: Remount) {
+        let Some(link) = self.link.get_value() else { return };
+        let found = match link.get("lesson") {
+            Some(id) => self.find(id),
+            None => Found::Missing(Vec::new()),
+        };
+        let (file, lesson) = match found {
+            Found::Loading => return,
+            Found::Lesson(file, lesson) => (file, lesson),
+            // The lesson bar says what is wrong; the page under it stays as the link asked.
+            Found::Missing(_) | Found::Broken(_) => {
+                self.link.set_value(None);
+                return;
+            }
+        };
+        self.link.set_value(None);
+        let (target, note) = lessons::open_link(&link, &file, &lesson);
+        self.note.set(note);
+        if !link.same_state(&target) {
+            let same_page = router.route.with_untracked(|r| r.view) == target.view;
+            router.replace(target);
+            if same_page {
+                remount.0.update(|n| *n += 1);
+            }
+        }
     }
 
     fn get(self, id: &str) -> Option<Lesson> {
@@ -144,6 +187,7 @@ impl Nav {
 pub fn go(nav: Nav, id: &str, k: usize) {
     let Nav { router, remount, lib } = nav;
     let Some(lesson) = lib.get(id) else { return };
+    lib.note.set(None);
     let current = router.route.get_untracked();
     let presenter = current.get("presenter") == Some("1");
     let target = lessons::step_route(id, &lesson, k, presenter);
@@ -201,6 +245,10 @@ pub fn LessonBar() -> impl IntoView {
     let (router, lib) = (nav.router, nav.lib);
     let i18n = use_i18n();
     lib.load();
+    Effect::new(move |_| {
+        lib.library.track();
+        lib.follow_link(router, nav.remount);
+    });
     let id = Memo::new(move |_| router.route.with(|r| r.get("lesson").map(str::to_owned)));
     let k = Memo::new(move |_| {
         router
@@ -245,6 +293,11 @@ pub fn LessonBar() -> impl IntoView {
         Some(view! {
             <aside class="lesson-bar" data-testid="lesson-bar" aria-live="polite">
                 <p class="lesson-meta muted small" data-lang=lib.lang.get().tag()>{meta}</p>
+                {move || lib.note.get().map(|n| view! {
+                    <p class="banner warn" role="status" data-testid="lesson-step-note">
+                        {crate::tf!(i18n, lessons.no_such_step, asked = n.asked, shown = n.shown, steps = n.steps)}
+                    </p>
+                })}
                 <h2 data-testid="lesson-step-title">{step.title.clone()}</h2>
                 {step.text.iter().map(|p| view! { <p>{rich(p)}</p> }).collect_view()}
                 {step.question.clone().map(|q| view! { <p class="question" data-testid="lesson-question"><b>{t!(i18n, lessons.question)}</b>{rich(&q)}</p> })}

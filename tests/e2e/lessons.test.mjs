@@ -114,3 +114,118 @@ test('a lesson link that names no lesson says so and lists the lessons; the name
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** What a lesson step shows: the page and its text, the state in the address bar (in any
+ *  order), the lesson bar, the allocator's step and the replay's poll. Installed in every
+ *  page of a context as `window.__lessonShown` (so that waits and reads use one definition). */
+function installShown() {
+  window.__lessonShown = () => {
+    const val = (id) => document.querySelector(`[data-testid="${id}"]`)?.value ?? null;
+    return {
+      view: document.querySelector('[data-testid="page"]')?.dataset.view,
+      query: [...new URLSearchParams(location.search)].map(([k, v]) => `${k}=${v}`).sort(),
+      presenter: !!document.querySelector('.shell.presenter'),
+      meta: document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent,
+      title: document.querySelector('[data-testid="lesson-step-title"]')?.textContent,
+      timeline: val('timeline'),
+      replay: val('replay-timeline'),
+      text: document.querySelector('[data-testid="page"]')?.innerText,
+    };
+  };
+}
+
+const shown = (page) => page.evaluate(() => window.__lessonShown());
+
+/** Waits for what a step's page loads (its `view:` parameters `want`): the allocator at its
+ *  step, the replay at its poll, a diagnosis, the calculator's diagram. */
+async function settled(page, want) {
+  await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
+  const ready = {
+    allocator: '[data-testid="event-log"] li',
+    calculator: '[data-testid="memory-diagram"], [data-testid="flink-error"]',
+    cluster: '[data-testid="tm-card"]',
+    diagnosis: want.get('recording') ? '[data-testid="diagnosis-summary"]' : '[data-testid="pool-finding"]',
+    lessons: '[data-testid="lesson"]',
+  }[want.get('view')];
+  await page.locator(ready).first().waitFor({ timeout: 30000 });
+  if (want.get('view') === 'allocator') {
+    await page.waitForFunction((s) => document.querySelector('[data-testid="timeline"]')?.value === s, want.get('step') ?? '0', { timeout: 30000 });
+  }
+  if (want.get('view') === 'cluster' && want.get('at')) {
+    await page.waitForFunction((at) => document.querySelector('[data-testid="replay-timeline"]')?.value === at, want.get('at'), { timeout: 30000 });
+  }
+}
+
+/** Opens `url` and waits until the page shows `want` (a `shown()` value); on a time-out,
+ *  compares what it does show, so the failure names the difference. */
+async function expectShown(page, url, want, label) {
+  await page.goto(url);
+  try {
+    await page.waitForFunction((w) => JSON.stringify(window.__lessonShown()) === JSON.stringify(w), want, { timeout: 30000 });
+  } catch (e) {
+    assert.deepEqual(await shown(page), want, `${label}: ${e.message.split('\n')[0]}`);
+  }
+}
+
+// Each step of each bundled lesson, reached with Next from the lesson's start, then opened
+// by its short link in a fresh page load: English in the normal view, 简体中文 in the
+// presenter view.
+for (const [lang, presenter] of [['en', false], ['zh', true]]) {
+  test(`a short lesson link opens the step's own view (${lang}${presenter ? ', presenter view' : ''})`, async () => {
+    const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+    const { page, errors, context } = await openPage(app.browser, `${app.base}?view=lessons`, { locale });
+    await context.addInitScript(installShown);
+    const dir = lang === 'zh' ? path.join('public', 'lessons', 'zh') : path.join('public', 'lessons');
+    for (const file of LESSONS) {
+      const text = await fs.readFile(path.join(ROOT, dir, file), 'utf8');
+      const steps = [...text.matchAll(/^view: (\?\S+)$/gm)].map((m) => new URLSearchParams(m[1]));
+      // Reached with Next.
+      await page.goto(`${app.base}?view=lessons`);
+      await page.locator(`[data-testid="lesson"][data-file="${file}"] [data-testid="${presenter ? 'start-presenting' : 'start-lesson'}"]`).click();
+      const wants = [];
+      for (const [k, want] of steps.entries()) {
+        await page.waitForFunction((k) => new RegExp(`(step ${k + 1} of|第 ${k + 1} 步)`).test(document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent ?? ''), k);
+        await settled(page, want);
+        wants.push(await shown(page));
+        if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();
+      }
+      // Opened by the short link, with and without `.md`.
+      for (const [k, want] of wants.entries()) {
+        const name = k % 2 ? file.replace(/\.md$/, '') : file;
+        const link = `?lesson=${name}&ls=${k + 1}${presenter ? '&presenter=1' : ''}`;
+        console.log(`# ${lang} ${link}`);
+        await expectShown(page, `${app.base}${link}`, want, `${file} step ${k + 1} by ${link}`);
+        assert.equal(await page.getByTestId('lesson-step-note').count(), 0);
+      }
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('a short lesson link without a step opens the first; one past the end the last, with a note', async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?lesson=04-seed-10-20-30`);
+  await page.waitForFunction(() => /step 1 of 3/.test(document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent ?? ''));
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('step') === '7');
+  assert.equal(await page.getByTestId('lesson-step-note').count(), 0);
+  // Past the end: the last step, and a note saying so.
+  await page.goto(`${app.base}?lesson=04-seed-10-20-30&ls=9`);
+  await page.getByTestId('lesson-step-note').waitFor();
+  assert.equal(await page.getByTestId('lesson-step-note').textContent(), 'This lesson has no step “9”: it has 3 steps, and step 3 is shown.');
+  await page.waitForFunction(() => document.querySelector('[data-testid="timeline"]')?.value === '9', null, { timeout: 30000 });
+  assert.equal(new URL(page.url()).searchParams.get('ls'), '3');
+  // Moving on clears the note.
+  await page.getByTestId('lesson-prev').click();
+  await page.waitForFunction(() => /step 2 of 3/.test(document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent ?? ''));
+  assert.equal(await page.getByTestId('lesson-step-note').count(), 0);
+  // A link whose other parameters contradict the step follows the step; in 中文 the note too.
+  await page.goto(`${app.base}?view=calculator&scenario=leak&lesson=07-real-cluster-leak&ls=0`);
+  await page.getByTestId('lesson-step-note').waitFor();
+  await page.waitForSelector('[data-testid="page"][data-view="cluster"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="replay-timeline"]')?.value === '5', null, { timeout: 30000 });
+  assert.equal(new URL(page.url()).searchParams.get('scenario'), null);
+  await page.getByTestId('lang').selectOption('zh');
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step-note"]')?.textContent === '本课程没有第“0”步：共 4 步，现显示第 1 步。');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
