@@ -124,7 +124,7 @@ pub fn bench(ops: u64, lives: &[u64], seed: u64, policy: Policy, repeat: u32) ->
 
 /// Working-set sizes at which [`chase_ns`] measures this machine's memory: around the core's
 /// L2 (1–4 MiB), the knee where the share of the last-level cache a core gets runs out
-/// (between 8 and 16 MiB on the machine the README figures come from), and beyond it.
+/// (between 8 and 16 MiB on the machine the figures in docs/BENCHMARKS.md come from), and beyond it.
 pub const CHASE_SIZES: [usize; 6] = [1 << 20, 4 << 20, 8 << 20, 12 << 20, 16 << 20, 64 << 20];
 
 /// This machine's latency for dependent random reads over `bytes` of memory: a pointer

@@ -319,7 +319,7 @@ impl Engine {
     /// three ahead the allocation record and block found there, one ahead that block's
     /// neighbours (a release merges with them).
     /// With 100,000 live blocks the state no longer fits in the CPU's caches, and
-    /// overlapping the misses of successive operations makes a large pool faster (README,
+    /// overlapping the misses of successive operations makes a large pool faster (docs/BENCHMARKS.md,
     /// benchmark). The hints are only hints: the steps, results and events are the same as
     /// applying the operations one by one (tested). A small pool, whose state fits in the
     /// caches anyway, gets no hints: they would only cost time.

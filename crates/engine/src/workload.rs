@@ -1,6 +1,6 @@
 //! Deterministic generated workloads: `workload churn seed=7 ops=10000 min=4kb max=4mb`.
 //!
-//! The algorithm is part of the scenario language's contract (README): the same line gives
+//! The algorithm is part of the scenario language's contract (docs/scenario-language.md): the same line gives
 //! the same operations on every machine, natively and in wasm, because it uses integers
 //! only.
 //!
