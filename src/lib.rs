@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod lang;
 pub mod lessons;
+pub mod nav;
 pub mod pages;
 pub mod route;
 pub mod session;

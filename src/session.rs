@@ -81,13 +81,16 @@ async fn poll(base: &str) -> Poll {
     } else {
         Vec::new()
     };
-    let tm_query = cluster::TM_METRICS.join(",");
+    let tm_query = memlab_flink::metrics::TM_METRICS.join(",");
     let paths: Vec<String> = ids
         .iter()
         .flat_map(|id| [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={tm_query}")])
         .collect();
     out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
-    out.push(fetch(base, &format!("/jobmanager/metrics?get={}", cluster::JM_METRICS.join(","))).await);
+    out.push(
+        fetch(base, &format!("/jobmanager/metrics?get={}", memlab_flink::metrics::JM_METRICS.join(",")))
+            .await,
+    );
     out.push(fetch(base, "/jobmanager/config").await);
     out.push(fetch(base, "/jobs/overview").await);
     Poll { t, responses: out }
@@ -176,7 +179,7 @@ impl Session {
         recording.set(Some(Arc::new(Recording::new(&base, now_ms()))));
         snapshots.set(Arc::new(Vec::new()));
         problem.set(None);
-        if let Some(router) = use_context::<crate::app::Router>() {
+        if let Some(router) = use_context::<crate::nav::Router>() {
             router.replace(router.route.get_untracked().with("cluster", Some(&base)).with("recording", None));
         }
         leptos::task::spawn_local(async move {

@@ -11,7 +11,6 @@ use leptos::prelude::*;
 use memlab_engine::{narrate, scenarios, script, Policy, Timeline};
 use memlab_size::human;
 
-use crate::app::Router;
 use crate::components::block_table::BlockTable;
 use crate::components::buddy_tree::BuddyTree;
 use crate::components::pool_canvas::PoolCanvas;
@@ -19,6 +18,7 @@ use crate::components::script_editor::ScriptEditor;
 use crate::components::sparkline::Sparkline;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{use_lang, Lang};
+use crate::nav::Router;
 use crate::tf;
 use crate::viz::player::{Player, SPEEDS};
 use crate::viz::scene::StepView;

@@ -8,12 +8,12 @@ use memlab_flink::options::{jm, legacy, tm, Default as OptDefault, Opt};
 use memlab_flink::{jobmanager, lint, read, taskmanager, FlinkConfig, FlinkError, FlinkVersion};
 use memlab_size::{human, MemorySize};
 
-use crate::app::Router;
 use crate::components::memory_model::{
     diagram, jm_leaves, source_class, source_label, source_text, tm_memory_leaves, Leaf,
 };
 use crate::i18n::{t, use_i18n};
 use crate::lang::{flink_term, Lang};
+use crate::nav::Router;
 use crate::tf;
 use memlab_text::tr;
 

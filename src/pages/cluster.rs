@@ -15,10 +15,10 @@ use memlab_flink::cluster::{self, Gauge, JvmDetail, TmCard};
 use memlab_flink::recording::Snapshot;
 use memlab_size::human;
 
-use crate::app::Router;
 use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
 use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
+use crate::nav::Router;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
 use crate::viz::replay_clock;
 

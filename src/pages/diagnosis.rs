@@ -12,10 +12,10 @@ use crate::lang::{flink_term, Lang};
 use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Severity};
 use memlab_size::{human, MemorySize};
 
-use crate::app::Router;
 use crate::components::download::download;
 use crate::components::evidence_chart::EvidenceChart;
 use crate::components::memory_model::{diagram, tm_memory_leaves};
+use crate::nav::Router;
 use crate::route::{Route, View};
 use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
 

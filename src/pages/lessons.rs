@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::app::{Remount, Router};
 use crate::components::rich::rich;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{use_lang, Lang};
 use crate::lessons::{self, Lesson};
+use crate::nav::{Remount, Router};
 use crate::route::{Route, View};
 
 const DIR: &str = "public/lessons/";

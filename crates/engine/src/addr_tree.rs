@@ -281,12 +281,12 @@ impl AddrTree {
     }
 
     /// Checks the invariants; returns the number of blocks.
-    pub fn check(&self) -> Result<usize, String> {
+    pub fn check(&self) -> Result<usize, crate::invariant::InvariantError> {
         let mut depth = None;
         let count = self.check_in(self.root, 0, &mut depth)?;
         let all = self.iter();
         if !all.windows(2).all(|w| w[0].0 < w[1].0) {
-            return Err(format!("address tree out of order: {all:?}"));
+            return crate::invariant::fail(format!("address tree out of order: {all:?}"));
         }
         Ok(count)
     }

@@ -231,39 +231,55 @@ impl Buddy {
     }
 
     /// Checks the layout's invariants.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::invariant::InvariantError> {
         let tops = tops(self.pool);
         let mut at = 0u64;
         let mut free_seen = 0;
         for (&offset, &(size, alloc)) in &self.blocks {
             if offset != at {
-                return Err(format!("gap or overlap: block at {offset} but previous ended at {at}"));
+                return crate::invariant::fail(format!(
+                    "gap or overlap: block at {offset} but previous ended at {at}"
+                ));
             }
             if !size.is_power_of_two() || !offset.is_multiple_of(size) {
-                return Err(format!("block at {offset} of {size} bytes is not an aligned power of two"));
+                return crate::invariant::fail(format!(
+                    "block at {offset} of {size} bytes is not an aligned power of two"
+                ));
             }
             let top = tops.iter().find(|t| t.0 <= offset && offset < t.0 + t.1).expect("inside the pool");
             if offset + size > top.0 + top.1 {
-                return Err(format!("block at {offset} of {size} bytes crosses a top block's end"));
+                return crate::invariant::fail(format!(
+                    "block at {offset} of {size} bytes crosses a top block's end"
+                ));
             }
             if alloc == FREE {
                 free_seen += 1;
                 if !self.free[order(size)].contains(&offset) {
-                    return Err(format!("free block at {offset} is missing from its free list"));
+                    return crate::invariant::fail(format!(
+                        "free block at {offset} is missing from its free list"
+                    ));
                 }
                 if self.dirty.is_empty() && self.blocks.get(&(offset ^ size)) == Some(&(size, FREE)) {
-                    return Err(format!("free block at {offset} and its free buddy were not merged"));
+                    return crate::invariant::fail(format!(
+                        "free block at {offset} and its free buddy were not merged"
+                    ));
                 }
             } else if self.offsets.get(alloc as usize) != Some(&offset) {
-                return Err(format!("allocation {alloc} is not at {offset}"));
+                return crate::invariant::fail(format!("allocation {alloc} is not at {offset}"));
             }
             at += size;
         }
         if at != self.pool {
-            return Err(format!("blocks add up to {at} bytes, the pool has {}", self.pool));
+            return crate::invariant::fail(format!(
+                "blocks add up to {at} bytes, the pool has {}",
+                self.pool
+            ));
         }
         if self.free_len() != free_seen {
-            return Err(format!("{free_seen} free blocks, the free lists hold {}", self.free_len()));
+            return crate::invariant::fail(format!(
+                "{free_seen} free blocks, the free lists hold {}",
+                self.free_len()
+            ));
         }
         Ok(())
     }

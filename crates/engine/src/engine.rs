@@ -875,7 +875,7 @@ impl Engine {
     /// Recomputes every derived figure and checks the pool's invariants: blocks tile the
     /// pool, sizes add up, no adjacent free blocks unless eager frees await a sweep,
     /// refcounts agree with states, counters and quotas agree with the blocks.
-    pub fn check_invariants(&self) -> Result<(), String> {
+    pub fn check_invariants(&self) -> Result<(), crate::invariant::InvariantError> {
         match &self.layout {
             Layout::Contiguous(s) => s.check(self.cfg.size)?,
             Layout::Paged(p) => p.check()?,
@@ -886,13 +886,16 @@ impl Engine {
         for (i, a) in self.allocs.iter().enumerate() {
             let Some(a) = a else { continue };
             if !self.names.maps(a.name.as_bytes(), i as u32) {
-                return Err(format!("'{}' is missing from the name map", a.name));
+                return crate::invariant::fail(format!("'{}' is missing from the name map", a.name));
             }
             let held = match &self.layout {
                 Layout::Contiguous(s) => {
                     let sg = &s.segs[i];
                     if sg.alloc != i as u32 {
-                        return Err(format!("'{}': its block belongs to someone else", a.name));
+                        return crate::invariant::fail(format!(
+                            "'{}': its block belongs to someone else",
+                            a.name
+                        ));
                     }
                     sg.size
                 }
@@ -900,19 +903,25 @@ impl Engine {
                     let runs = &self.runs[i];
                     for &(st, c) in runs {
                         if (st..st + c).any(|pg| p.owner[pg as usize] != i as u32) {
-                            return Err(format!("'{}': a page of its runs belongs to someone else", a.name));
+                            return crate::invariant::fail(format!(
+                                "'{}': a page of its runs belongs to someone else",
+                                a.name
+                            ));
                         }
                     }
                     runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
                 }
                 Layout::Buddy(b) => match b.held(i as u32) {
                     Some((_, size)) => size,
-                    None => return Err(format!("'{}' holds no block", a.name)),
+                    None => return crate::invariant::fail(format!("'{}' holds no block", a.name)),
                 },
             };
             let reserved = self.layout.reserved(a.requested);
             if held != reserved {
-                return Err(format!("'{}' holds {held} bytes but reserved {reserved}", a.name));
+                return crate::invariant::fail(format!(
+                    "'{}' holds {held} bytes but reserved {reserved}",
+                    a.name
+                ));
             }
             if a.unreferenced() {
                 unref += reserved;
@@ -929,36 +938,45 @@ impl Engine {
                 .iter()
                 .any(|&o| o != NO_OWNER && self.allocs.get(o as usize).is_none_or(Option::is_none))
             {
-                return Err("a page belongs to no allocation".into());
+                return crate::invariant::fail("a page belongs to no allocation");
             }
         }
         if self.names.len() != self.allocs.iter().flatten().count() {
-            return Err("name map has stale entries".into());
+            return crate::invariant::fail("name map has stale entries");
         }
         if (live, unref, req) != (self.live_bytes, self.unref_bytes, self.requested_bytes) {
-            return Err(format!(
+            return crate::invariant::fail(format!(
                 "counters (live {}, unreferenced {}, requested {}) but blocks say ({live}, {unref}, {req})",
                 self.live_bytes, self.unref_bytes, self.requested_bytes
             ));
         }
         for (i, o) in self.quotas.owners.iter().enumerate() {
             if o.used != by_owner[i] {
-                return Err(format!("owner {} is charged {} but holds {}", o.name, o.used, by_owner[i]));
+                return crate::invariant::fail(format!(
+                    "owner {} is charged {} but holds {}",
+                    o.name, o.used, by_owner[i]
+                ));
             }
             if let Some(limit) = self.quotas.limit(OwnerId(i as u32)) {
                 if o.used > limit {
-                    return Err(format!("owner {} holds {} over its quota {limit}", o.name, o.used));
+                    return crate::invariant::fail(format!(
+                        "owner {} holds {} over its quota {limit}",
+                        o.name, o.used
+                    ));
                 }
             }
         }
         for (e, used) in self.quotas.executors.iter().zip(&self.quotas.executor_used) {
             if *used > e.quota {
-                return Err(format!("executor {} holds {used} over its quota {}", e.name, e.quota));
+                return crate::invariant::fail(format!(
+                    "executor {} holds {used} over its quota {}",
+                    e.name, e.quota
+                ));
             }
         }
         let n_unref = self.allocs.iter().flatten().filter(|a| a.unreferenced()).count();
         if n_unref != self.unreferenced.len() {
-            return Err("unreferenced list out of step".into());
+            return crate::invariant::fail("unreferenced list out of step");
         }
         Ok(())
     }

@@ -229,18 +229,21 @@ impl FreeIndex {
     }
 
     /// Checks the count and the view's own invariants. For tests.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::invariant::InvariantError> {
         let slivers: u32 = self.slivers.iter().sum();
         let held = if self.by_address { self.tree.check()? } else { self.by_size.len() + slivers as usize };
         for (size, &n) in self.slivers.iter().enumerate() {
             if (n > 0) != (self.sliver_sizes >> size & 1 == 1) || (n > 0 && !self.is_sliver(size as u64)) {
-                return Err(format!(
+                return crate::invariant::fail(format!(
                     "sliver count of {size} bytes ({n}) disagrees with its bit or the floor"
                 ));
             }
         }
         if held != self.count {
-            return Err(format!("free index counts {} blocks but holds {held}", self.count));
+            return crate::invariant::fail(format!(
+                "free index counts {} blocks but holds {held}",
+                self.count
+            ));
         }
         Ok(())
     }

@@ -27,6 +27,7 @@ pub mod diagnose;
 mod engine;
 mod event;
 mod free_index;
+mod invariant;
 mod model;
 mod name;
 mod names;
@@ -43,6 +44,7 @@ pub mod workload;
 pub use buddy::{buddy_of, buddy_tree, BuddyOf, TreeNode};
 pub use engine::{Engine, LeakSuspect, Metrics, Sample};
 pub use event::Event;
+pub use invariant::InvariantError;
 pub use model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
     DEFAULT_PAGE_SIZE,

@@ -174,25 +174,31 @@ impl Pages {
         out
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::invariant::InvariantError> {
         let mut free = 0;
         for p in 0..self.count {
             let f = self.is_free(p);
             if f != (self.owner[p as usize] == NO_OWNER) {
-                return Err(format!("page {p}: bitmap and owner table disagree"));
+                return crate::invariant::fail(format!("page {p}: bitmap and owner table disagree"));
             }
             free += u32::from(f);
         }
         if free != self.free_count {
-            return Err(format!("free page count {} but {free} pages are free", self.free_count));
+            return crate::invariant::fail(format!(
+                "free page count {} but {free} pages are free",
+                self.free_count
+            ));
         }
         let runs = self.runs().iter().filter(|r| r.2 == NO_OWNER).count() as u32;
         if runs != self.free_runs {
-            return Err(format!("free run count {} but {runs} runs are free", self.free_runs));
+            return crate::invariant::fail(format!(
+                "free run count {} but {runs} runs are free",
+                self.free_runs
+            ));
         }
         for (w, bits) in self.free_bits.iter().enumerate() {
             if (*bits != 0) != (self.summary[w / 64] & (1 << (w % 64)) != 0) {
-                return Err(format!("summary bit of word {w} is wrong"));
+                return crate::invariant::fail(format!("summary bit of word {w} is wrong"));
             }
         }
         Ok(())

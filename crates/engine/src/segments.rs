@@ -342,7 +342,7 @@ impl Segments {
     }
 
     /// Checks the layout's invariants; `pool` is the pool size.
-    pub fn check(&self, pool: u64) -> Result<(), String> {
+    pub fn check(&self, pool: u64) -> Result<(), crate::invariant::InvariantError> {
         let mut at = 0u64;
         let mut prev = NIL;
         let mut cur = self.head;
@@ -352,22 +352,27 @@ impl Segments {
         while cur != NIL {
             let s = &self.segs[cur as usize];
             if s.alloc == VACANT {
-                return Err(format!("vacant segment {cur} is linked"));
+                return crate::invariant::fail(format!("vacant segment {cur} is linked"));
             }
             if s.offset != at {
-                return Err(format!("gap or overlap: block at {} but previous ended at {at}", s.offset));
+                return crate::invariant::fail(format!(
+                    "gap or overlap: block at {} but previous ended at {at}",
+                    s.offset
+                ));
             }
             if s.size == 0 {
-                return Err(format!("empty block at {at}"));
+                return crate::invariant::fail(format!("empty block at {at}"));
             }
             if s.prev != prev {
-                return Err(format!("block at {at}: prev link is wrong"));
+                return crate::invariant::fail(format!("block at {at}: prev link is wrong"));
             }
             let is_free = s.alloc == FREE;
             if is_free {
                 free_seen.push((s.offset, s.size));
                 if last_free && !pending_merges {
-                    return Err(format!("two adjacent free blocks end at {at} with no eager free pending"));
+                    return crate::invariant::fail(format!(
+                        "two adjacent free blocks end at {at} with no eager free pending"
+                    ));
                 }
             }
             last_free = is_free;
@@ -376,13 +381,13 @@ impl Segments {
             cur = s.next;
         }
         if at != pool {
-            return Err(format!("blocks add up to {at} bytes, the pool has {pool}"));
+            return crate::invariant::fail(format!("blocks add up to {at} bytes, the pool has {pool}"));
         }
         let indexed: Vec<(u64, u64)> = self.free.iter().collect();
         let (slivers, ordered): (Vec<_>, Vec<_>) =
             free_seen.into_iter().partition(|f| self.free.is_sliver(f.1));
         if indexed != ordered {
-            return Err(format!("free index {indexed:?} != free blocks {ordered:?}"));
+            return crate::invariant::fail(format!("free index {indexed:?} != free blocks {ordered:?}"));
         }
         let mut counted = [0u32; SLIVER_CAP as usize];
         for &(_, size) in &slivers {
@@ -390,7 +395,7 @@ impl Segments {
         }
         for (size, &n) in counted.iter().enumerate() {
             if self.free.sliver_count(size as u64) != n {
-                return Err(format!(
+                return crate::invariant::fail(format!(
                     "{n} free slivers of {size} bytes, the index counts {}",
                     self.free.sliver_count(size as u64)
                 ));

@@ -8,70 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::FlinkConfig;
+pub use crate::metrics::{JM_METRICS, TM_METRICS};
 use crate::recording::{Snapshot, TaskManagerSnapshot};
 use crate::rest::MemoryConfiguration;
 use crate::taskmanager;
-
-/// The TaskManager metrics a poll asks for (`tools/record.py` asks for the same).
-pub const TM_METRICS: &[&str] = &[
-    "Status.JVM.Memory.Heap.Used",
-    "Status.JVM.Memory.Heap.Committed",
-    "Status.JVM.Memory.Heap.Max",
-    "Status.JVM.Memory.NonHeap.Used",
-    "Status.JVM.Memory.NonHeap.Committed",
-    "Status.JVM.Memory.Metaspace.Used",
-    "Status.JVM.Memory.Metaspace.Committed",
-    "Status.JVM.Memory.Metaspace.Max",
-    "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.Memory.Direct.TotalCapacity",
-    "Status.JVM.Memory.Direct.Count",
-    "Status.JVM.Memory.Mapped.MemoryUsed",
-    "Status.JVM.Memory.Mapped.TotalCapacity",
-    "Status.Flink.Memory.Managed.Used",
-    "Status.Flink.Memory.Managed.Total",
-    "Status.Shuffle.Netty.UsedMemorySegments",
-    "Status.Shuffle.Netty.TotalMemorySegments",
-    "Status.Shuffle.Netty.AvailableMemorySegments",
-    "Status.Shuffle.Netty.UsedMemory",
-    "Status.Shuffle.Netty.TotalMemory",
-    "Status.JVM.GarbageCollector.All.Count",
-    "Status.JVM.GarbageCollector.All.Time",
-    "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
-    "Status.JVM.CPU.Load",
-    "Status.JVM.Threads.Count",
-    "Status.JVM.ClassLoader.ClassesLoaded",
-];
-
-/// The JobManager metrics a poll asks for: its JVM's, as for a TaskManager.
-pub const JM_METRICS: &[&str] = &[
-    "Status.JVM.Memory.Heap.Used",
-    "Status.JVM.Memory.Heap.Committed",
-    "Status.JVM.Memory.Heap.Max",
-    "Status.JVM.Memory.NonHeap.Used",
-    "Status.JVM.Memory.NonHeap.Committed",
-    "Status.JVM.Memory.Metaspace.Used",
-    "Status.JVM.Memory.Metaspace.Committed",
-    "Status.JVM.Memory.Metaspace.Max",
-    "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.Memory.Direct.TotalCapacity",
-    "Status.JVM.Memory.Direct.Count",
-    "Status.JVM.Memory.Mapped.MemoryUsed",
-    "Status.JVM.Memory.Mapped.TotalCapacity",
-    "Status.JVM.GarbageCollector.All.Count",
-    "Status.JVM.GarbageCollector.All.Time",
-    "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
-    "Status.JVM.CPU.Load",
-    "Status.JVM.Threads.Count",
-    "Status.JVM.ClassLoader.ClassesLoaded",
-];
 
 /// Used vs the size it may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -255,14 +195,24 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         ),
         gc_ms_per_s: tm.metric("Status.JVM.GarbageCollector.All.TimeMsPerSecond"),
         memory: mem,
-        config_mismatch: mem.and_then(|m| rederive(&m).err()),
+        config_mismatch: mem.and_then(|m| rederive(&m).err()).map(|e| e.to_string()),
         jvm: jvm_detail(&tm.metrics),
     }
 }
 
+/// How a TaskManager's reported `memoryConfiguration` disagrees with memlab's calculator.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    #[error("memlab's calculator rejects the reported sizes: {0}")]
+    Rejected(crate::error::FlinkError),
+    /// Total Flink and total process memory: (memlab's, the TaskManager's).
+    #[error("memlab derives total Flink {} / process {} bytes, the TaskManager reports {} / {}", flink.0, process.0, flink.1, process.1)]
+    Differs { flink: (u64, u64), process: (u64, u64) },
+}
+
 /// Re-derives a reported `memoryConfiguration` with memlab's calculator (fine-grained
 /// sizes plus totals, as a config.yaml would set them) and says where it differs.
-pub fn rederive(m: &MemoryConfiguration) -> Result<(), String> {
+pub fn rederive(m: &MemoryConfiguration) -> Result<(), Mismatch> {
     let b = |x: u64| format!("{x}b");
     let mut c = FlinkConfig::new();
     for (k, v) in [
@@ -280,15 +230,11 @@ pub fn rederive(m: &MemoryConfiguration) -> Result<(), String> {
     ] {
         c.set(k, &b(v));
     }
-    let d = taskmanager::derive(&c)
-        .map_err(|e| format!("memlab's calculator rejects the reported sizes: {e}"))?;
+    let d = taskmanager::derive(&c).map_err(Mismatch::Rejected)?;
     let ours = [d.total_flink(), d.total_process(), d.network.bytes, d.task_heap.bytes];
     let theirs = [m.total_flink_memory, m.total_process_memory, m.network_memory, m.task_heap];
     if ours != theirs {
-        return Err(format!(
-            "memlab derives total Flink {} / process {} bytes, the TaskManager reports {} / {}",
-            ours[0], ours[1], theirs[0], theirs[1]
-        ));
+        return Err(Mismatch::Differs { flink: (ours[0], theirs[0]), process: (ours[1], theirs[1]) });
     }
     Ok(())
 }
@@ -352,21 +298,6 @@ mod tests {
     }
 
     /// `tools/record.py` asks a cluster for the same metrics as the app.
-    #[test]
-    fn the_recorder_asks_for_the_same_metrics() {
-        // The crate's folder at run time (a build shared between clones bakes in another's).
-        let dir =
-            std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
-        let py = std::fs::read_to_string(format!("{dir}/../../tools/record.py")).expect("tools/record.py");
-        let list = |name: &str| -> Vec<String> {
-            let start = py.find(&format!("{name} = [")).unwrap_or_else(|| panic!("{name} in record.py"));
-            let body = &py[start..start + py[start..].find(']').unwrap()];
-            body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
-        };
-        assert_eq!(list("TM_METRICS"), TM_METRICS);
-        assert_eq!(list("JM_METRICS"), JM_METRICS);
-    }
-
     #[test]
     fn jvm_detail_lists_what_the_jvm_reports() {
         let d = jvm_detail(&tm(&[

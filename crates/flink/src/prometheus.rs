@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::{JM_METRICS, TM_METRICS};
-use crate::recording::TaskManagerSnapshot;
+use crate::metrics::{prom_name, JM_METRICS, TM_METRICS};
+use crate::snapshot::TaskManagerSnapshot;
 
 /// One sample line: metric name, labels, value.
 fn sample(line: &str) -> Option<(&str, BTreeMap<&str, String>, f64)> {
@@ -42,10 +42,6 @@ fn sample(line: &str) -> Option<(&str, BTreeMap<&str, String>, f64)> {
         }
     }
     Some((head, labels, value))
-}
-
-fn prom_name(scope: &str, id: &str) -> String {
-    format!("flink_{scope}_{}", id.replace('.', "_"))
 }
 
 /// What a scrape holds: TaskManagers (by their `tm_id` label) and JobManager metrics.

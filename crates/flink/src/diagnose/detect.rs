@@ -252,6 +252,7 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
                         recommend::JmPart::Metaspace,
                         add,
                     )
+                    .map_err(String::from)
                 }
                 (Kind::GcPressure, Some(c)) => {
                     let heap = p.last(HEAP_MAX).unwrap_or(0.0);
@@ -267,6 +268,7 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
                         recommend::JmPart::Heap,
                         add,
                     )
+                    .map_err(String::from)
                 }
                 (Kind::HeapLeak | Kind::OomRisk, _) => Err(tr!(
                     lang,
@@ -885,86 +887,122 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                     ));
                     None
                 } else {
-                    Some(recommend::combine(
-                        &base,
-                        tr!(
+                    Some(
+                        recommend::combine(
+                            &base,
+                            tr!(
                             lang,
                             "Stopgap, not a fix: give the task heap {}{} — the leak still fills it, later",
                             "权宜之计，不是修复：给任务堆 {}{}——泄漏迟早还会把它填满",
                             human(donated),
                             from(&donors)
                         ),
-                        &freed,
-                    ))
+                            &freed,
+                        )
+                        .map_err(String::from),
+                    )
                 }
             }
             Kind::GcPressure => {
                 let add = recommend::round_up((m.jvm_heap() as f64 * th::GC_HEAP_GROWTH) as u64);
-                Some(recommend::plan(
-                    &base,
-                    tr!(lang, "Give the task heap {} more{}", "给任务堆再加 {}{}", human(add), from(&donors)),
-                    Component::TaskHeap,
-                    add,
-                    &donors,
-                ))
+                Some(
+                    recommend::plan(
+                        &base,
+                        tr!(
+                            lang,
+                            "Give the task heap {} more{}",
+                            "给任务堆再加 {}{}",
+                            human(add),
+                            from(&donors)
+                        ),
+                        Component::TaskHeap,
+                        add,
+                        &donors,
+                    )
+                    .map_err(String::from),
+                )
             }
             Kind::MetaspaceGrowth | Kind::OomRisk if f.evidence.metric == METASPACE => {
                 let target = recommend::round_up((peak * th::METASPACE_HEADROOM) as u64)
                     .max(m.jvm_metaspace.bytes + (m.jvm_metaspace.bytes / 4));
                 let add = recommend::round_up(target - m.jvm_metaspace.bytes);
-                Some(recommend::plan(
-                    &base,
-                    tr!(lang, "Raise the metaspace by {}{}", "把元空间增加 {}{}", human(add), from(&donors)),
-                    Component::Metaspace,
-                    add,
-                    &donors,
-                ))
+                Some(
+                    recommend::plan(
+                        &base,
+                        tr!(
+                            lang,
+                            "Raise the metaspace by {}{}",
+                            "把元空间增加 {}{}",
+                            human(add),
+                            from(&donors)
+                        ),
+                        Component::Metaspace,
+                        add,
+                        &donors,
+                    )
+                    .map_err(String::from),
+                )
             }
             Kind::OomRisk if f.evidence.metric == DIRECT => {
                 let add =
                     recommend::round_up(((peak * 1.25) as u64).saturating_sub(m.jvm_direct()).max(64 << 20));
-                Some(recommend::plan(
-                    &base,
-                    tr!(
-                        lang,
-                        "Give task off-heap {} more (it raises MaxDirectMemorySize){}",
-                        "给任务堆外内存再加 {}（会提高 MaxDirectMemorySize）{}",
-                        human(add),
-                        from(&donors)
-                    ),
-                    Component::TaskOffHeap,
-                    add,
-                    &donors,
-                ))
+                Some(
+                    recommend::plan(
+                        &base,
+                        tr!(
+                            lang,
+                            "Give task off-heap {} more (it raises MaxDirectMemorySize){}",
+                            "给任务堆外内存再加 {}（会提高 MaxDirectMemorySize）{}",
+                            human(add),
+                            from(&donors)
+                        ),
+                        Component::TaskOffHeap,
+                        add,
+                        &donors,
+                    )
+                    .map_err(String::from),
+                )
             }
             Kind::NetworkExhausted => {
                 let add = recommend::round_up(m.network.bytes / 2);
                 let d = [donors[0]];
-                Some(recommend::plan(
-                    &base,
-                    tr!(lang, "Give network memory {} more{}", "给网络内存再加 {}{}", human(add), from(&d)),
-                    Component::Network,
-                    add,
-                    &d,
-                ))
+                Some(
+                    recommend::plan(
+                        &base,
+                        tr!(
+                            lang,
+                            "Give network memory {} more{}",
+                            "给网络内存再加 {}{}",
+                            human(add),
+                            from(&d)
+                        ),
+                        Component::Network,
+                        add,
+                        &d,
+                    )
+                    .map_err(String::from),
+                )
             }
             Kind::OverheadSmall => {
                 let add = recommend::round_up(
                     ((peak / th::OVERHEAD_FILL) as u64).saturating_sub(m.jvm_overhead.bytes),
                 );
-                Some(recommend::plan(
-                    &base,
-                    tr!(
-                        lang,
-                        "Raise JVM overhead by {}{}",
-                        "把 JVM 开销增加 {}{}",
-                        human(add),
-                        from(&donors)
-                    ),
-                    Component::Overhead,
-                    add,
-                    &donors,
-                ))
+                Some(
+                    recommend::plan(
+                        &base,
+                        tr!(
+                            lang,
+                            "Raise JVM overhead by {}{}",
+                            "把 JVM 开销增加 {}{}",
+                            human(add),
+                            from(&donors)
+                        ),
+                        Component::Overhead,
+                        add,
+                        &donors,
+                    )
+                    .map_err(String::from),
+                )
             }
             Kind::ContainerHeadroom => opts.container_limit.map(|limit| {
                 // Shrinking the process shrinks every fraction-sized part; idle managed
@@ -992,6 +1030,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                     ),
                     &[&wanted],
                 )
+                .map_err(String::from)
             }),
             _ => None,
         };
@@ -1074,4 +1113,5 @@ fn network_down(base: &Base, peak_bytes: f64, lang: Lang) -> Result<recommend::R
         give,
         &[(Component::Network, give)],
     )
+    .map_err(String::from)
 }

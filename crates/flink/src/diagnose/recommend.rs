@@ -8,10 +8,40 @@ use serde::Serialize;
 
 use super::thresholds::ROUND;
 use crate::config::FlinkConfig;
+use crate::error::FlinkError;
 use crate::options::{tm as o, Opt};
 use crate::read;
 use crate::rest::MemoryConfiguration;
 use crate::taskmanager::{self, TaskManagerMemory};
+
+/// Why memlab makes no recommendation of the kind asked for: the calculator refuses the
+/// result, or the request itself does not make sense. (The messages are what a reader is
+/// shown beside the finding.)
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AdviceError {
+    /// Flink would refuse the changed configuration.
+    #[error("Flink would reject this change: {0}")]
+    Rejected(FlinkError),
+    /// The JobManager's own configuration does not derive, so there is nothing to change.
+    #[error("the JobManager's configuration does not derive: {0}")]
+    JobManagerBase(FlinkError),
+    /// A change names an option that is not a TaskManager memory option.
+    #[error("{0} is not a TaskManager memory option")]
+    NotAnOption(String),
+    /// Bytes can only be taken from managed or network memory.
+    #[error("memlab does not take bytes from {0}")]
+    NotADonor(&'static str),
+    /// The calculator could not give the component the bytes asked for.
+    #[error("the calculator gives {0} less than asked")]
+    ShortOf(&'static str),
+}
+
+// The detectors still carry their reasons as sentences; an advice error becomes one.
+impl From<AdviceError> for String {
+    fn from(e: AdviceError) -> String {
+        e.to_string()
+    }
+}
 
 /// A part of TaskManager memory a recommendation moves bytes to or from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -193,7 +223,11 @@ pub fn round_up(b: u64) -> u64 {
 }
 
 /// Applies option changes to the base and derives the result with the calculator.
-pub fn with_changes(base: &Base, summary: String, set: &[(&Opt, String)]) -> Result<Recommendation, String> {
+pub fn with_changes(
+    base: &Base,
+    summary: String,
+    set: &[(&Opt, String)],
+) -> Result<Recommendation, AdviceError> {
     let mut c = base.config.clone();
     let mut changes: Vec<Change> = Vec::new();
     for (opt, v) in set {
@@ -210,18 +244,22 @@ pub fn with_changes(base: &Base, summary: String, set: &[(&Opt, String)]) -> Res
             changes.push(Change { key: opt.key.to_owned(), from, to: v.clone() });
         }
     }
-    let after = taskmanager::derive(&c).map_err(|e| format!("Flink would reject this change: {e}"))?;
+    let after = taskmanager::derive(&c).map_err(AdviceError::Rejected)?;
     let process_delta = after.total_process() as i64 - base.memory.total_process() as i64;
     Ok(Recommendation { summary, changes, before: base.memory.clone(), after, process_delta })
 }
 
 /// Applies the changes of several recommendations in order (a later one wins on the same
 /// key) and derives the result: what a user gets by applying all of them.
-pub fn combine(base: &Base, summary: String, recs: &[&Recommendation]) -> Result<Recommendation, String> {
+pub fn combine(
+    base: &Base,
+    summary: String,
+    recs: &[&Recommendation],
+) -> Result<Recommendation, AdviceError> {
     let mut set: Vec<(&Opt, String)> = Vec::new();
     for c in recs.iter().flat_map(|r| &r.changes) {
         let Some(opt) = o::ALL.iter().find(|opt| opt.key == c.key) else {
-            return Err(format!("{} is not a TaskManager memory option", c.key));
+            return Err(AdviceError::NotAnOption(c.key.clone()));
         };
         set.retain(|(x, _)| x.key != opt.key);
         set.push((opt, c.to.clone()));
@@ -255,7 +293,7 @@ pub fn plan(
     to: Component,
     add: u64,
     donors: &[(Component, u64)],
-) -> Result<Recommendation, String> {
+) -> Result<Recommendation, AdviceError> {
     let m = &base.memory;
     let mut set: Vec<(&Opt, String)> = Vec::new();
     let mut given = 0;
@@ -274,7 +312,7 @@ pub fn plan(
                 set.push((&o::NETWORK_MIN, left.clone()));
                 set.push((&o::NETWORK_MAX, left));
             }
-            _ => return Err(format!("memlab does not take bytes from {}", d.label())),
+            _ => return Err(AdviceError::NotADonor(d.label())),
         }
     }
     let new = size_value(to.bytes(m) + add);
@@ -325,7 +363,7 @@ pub fn plan(
             // Fractions (managed, network, overhead) grow with the total: grow it until `to`
             // has gained `add` and nothing else shrank, in whole 16 MiB steps.
             let mut grow = add - given;
-            let mut last = Err(String::new());
+            let mut last = Err(AdviceError::ShortOf(to.label()));
             for _ in 0..24 {
                 let mut s = set.clone();
                 s.push((opt, size_value(round_up(size + grow))));
@@ -339,7 +377,7 @@ pub fn plan(
         }
     };
     if to.bytes(&rec.after) < to.bytes(m) + add {
-        return Err(format!("the calculator gives {} less than asked", to.label()));
+        return Err(AdviceError::ShortOf(to.label()));
     }
     Ok(rec)
 }
@@ -391,15 +429,14 @@ pub fn jm_plan(
     summary: String,
     part: JmPart,
     add: u64,
-) -> Result<JmRecommendation, String> {
+) -> Result<JmRecommendation, AdviceError> {
     use crate::jobmanager;
     use crate::options::jm;
     let mut base = FlinkConfig::new();
     for (k, v) in cluster.entries().filter(|(k, _)| k.starts_with("jobmanager.memory.")) {
         base.set(k, v);
     }
-    let before = jobmanager::derive(&base)
-        .map_err(|e| format!("the JobManager's configuration does not derive: {e}"))?;
+    let before = jobmanager::derive(&base).map_err(AdviceError::JobManagerBase)?;
     let mut set: Vec<(&Opt, u64)> = match part {
         JmPart::Heap => vec![(&jm::HEAP, before.jvm_heap.bytes + add)],
         JmPart::Metaspace => vec![(&jm::METASPACE, before.jvm_metaspace.bytes + add)],
@@ -421,7 +458,7 @@ pub fn jm_plan(
         });
         c.set(opt.key, &to);
     }
-    let after = jobmanager::derive(&c).map_err(|e| format!("Flink would reject this change: {e}"))?;
+    let after = jobmanager::derive(&c).map_err(AdviceError::Rejected)?;
     let process_delta = after.total_process() as i64 - before.total_process() as i64;
     Ok(JmRecommendation { summary, changes, before, after, process_delta })
 }
