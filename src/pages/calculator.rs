@@ -263,6 +263,13 @@ pub fn CalculatorPage() -> impl IntoView {
                             <div class="card error-card" role="alert" data-testid="flink-error">
                                 <h2>{t!(i18n, calc.refused)}</h2>
                                 <p class="flink-message"><code data-testid="flink-error-message">{e.message.clone()}</code></p>
+                                {(!e.causes.is_empty()).then(|| view! {
+                                    <ol class="flink-causes" data-testid="flink-error-causes" translate="no">
+                                        {e.causes.iter().map(|c| view! {
+                                            <li data-testid="flink-error-cause"><code>{format!("Caused by: {}: {}", c.exception, c.message)}</code></li>
+                                        }).collect_view()}
+                                    </ol>
+                                })}
                                 <p data-testid="flink-error-explanation">{memlab_flink::terms::explain_error(lang, &e.message)}</p>
                                 <p class="muted small">{tf!(i18n, calc.refused_hint, exception = e.exception.rsplit('.').next().unwrap_or(""))}</p>
                             </div>

@@ -78,3 +78,21 @@ test('the Flink 1.20 profile honours the legacy heap option', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Flink’s whole chain of causes is shown, the innermost with the numbers', async () => {
+  const opts = 'taskmanager.memory.process.size=26823680k&taskmanager.memory.task.heap.size=4709mb&taskmanager.memory.network.min=56m&taskmanager.memory.network.max=3248m';
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=calculator&${opts}`);
+  await page.getByTestId('flink-error-causes').waitFor();
+  assert.match(await page.getByTestId('flink-error-message').textContent(), /^TaskManager memory configuration failed: If Total Flink, Task Heap and \(or\) Managed Memory sizes/);
+  const causes = await page.getByTestId('flink-error-cause').allTextContents();
+  assert.equal(causes.length, 2);
+  assert.match(causes[0], /^Caused by: org\.apache\.flink\.configuration\.IllegalConfigurationException: If Total Flink/);
+  assert.equal(causes[1], 'Caused by: org.apache.flink.configuration.IllegalConfigurationException: Derived Network Memory size (9.750gb (10468982629 bytes)) is not in configured Network Memory range [56.000mb (58720256 bytes), 3.172gb (3405774848 bytes)].');
+  await screenshot(page, 'calculator-causes');
+  // A size Flink cannot read: three causes down to the parser's own words.
+  await page.getByTestId('opt-taskmanager.memory.process.size').fill('4096MiB');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="flink-error-cause"]').length === 3);
+  assert.match((await page.getByTestId('flink-error-cause').allTextContents())[2], /^Caused by: java\.lang\.IllegalArgumentException: Memory size unit 'mib' does not match/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

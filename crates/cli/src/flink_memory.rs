@@ -49,17 +49,17 @@ fn total(name: &str, b: u64) -> String {
     format!("  {name:<22} {b:>14}  {}\n", MemorySize::new(b).to_human_readable_string())
 }
 
-/// Runs the derivation. `Ok((stdout, warnings))`, or `Err(Flink's message)` (exit 1).
+/// Runs the derivation. `Ok((stdout, warnings))`, or `Err(Flink's error)` (exit 1).
 pub fn run(
     process: Process,
     c: &FlinkConfig,
     as_json: bool,
     v: FlinkVersion,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<(String, Vec<String>), memlab_flink::FlinkError> {
     let warnings: Vec<String> = lint::check(c).into_iter().map(|w| w.message).collect();
     let out = match process {
         Process::Taskmanager => {
-            let m = taskmanager::derive_for(c, v).map_err(|e| e.message)?;
+            let m = taskmanager::derive_for(c, v)?;
             if as_json {
                 let v = json!({
                     "frameworkHeap": m.framework_heap.bytes,
@@ -113,7 +113,7 @@ pub fn run(
             }
         }
         Process::Jobmanager => {
-            let m = jobmanager::derive_for(c, v).map_err(|e| e.message)?;
+            let m = jobmanager::derive_for(c, v)?;
             if as_json {
                 pretty(&json!({
                     "jvmHeap": m.jvm_heap.bytes,

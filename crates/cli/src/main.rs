@@ -211,8 +211,15 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
             for w in memlab_flink::lint::check(&c) {
                 warn(&w.message);
             }
-            let (out, _) =
-                flink_memory::run(a.process, &c, a.json, a.flink_version).map_err(CliError::Flink)?;
+            let (out, _) = flink_memory::run(a.process, &c, a.json, a.flink_version).map_err(|e| {
+                // Flink's message, then its chain as Java prints it (`Caused by: CLASS:
+                // MESSAGE`): the innermost usually names the numbers.
+                let mut text = e.message.clone();
+                for cause in &e.causes {
+                    text.push_str(&format!("\nCaused by: {}: {}", cause.exception, cause.message));
+                }
+                CliError::Flink(text)
+            })?;
             emit(&out)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -58,7 +58,36 @@ fn invalid_config_exits_1_with_flinks_message_and_dynamic_overrides_apply() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap().trim(),
-        "TaskManager memory configuration failed: Sum of configured JVM Metaspace (256.000mb (268435456 bytes)) and JVM Overhead (192.000mb (201326592 bytes)) exceed configured Total Process Memory (100.000mb (104857600 bytes))."
+        "TaskManager memory configuration failed: Sum of configured JVM Metaspace (256.000mb (268435456 bytes)) and JVM Overhead (192.000mb (201326592 bytes)) exceed configured Total Process Memory (100.000mb (104857600 bytes)).\n\
+         Caused by: org.apache.flink.configuration.IllegalConfigurationException: Sum of configured JVM Metaspace (256.000mb (268435456 bytes)) and JVM Overhead (192.000mb (201326592 bytes)) exceed configured Total Process Memory (100.000mb (104857600 bytes))."
+    );
+}
+
+#[test]
+fn every_cause_of_an_invalid_config_is_printed_as_flink_prints_it() {
+    // Flink 2.3.0's BashJavaUtils ends this chain with the numbers: the derived network
+    // memory and the range it misses.
+    let d = dir_with(
+        "causes",
+        "taskmanager.memory.process.size: 26823680k\ntaskmanager.memory.task.heap.size: 4709mb\n\
+         taskmanager.memory.network.min: 56m\ntaskmanager.memory.network.max: 3248m\n",
+    );
+    let out = Command::cargo_bin("memlab")
+        .unwrap()
+        .args(["flink-memory", "taskmanager", "--config"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let inconsistent = "If Total Flink, Task Heap and (or) Managed Memory sizes are explicitly configured then the Network Memory size is the rest of the Total Flink memory after subtracting all other configured types of memory, but the derived Network Memory is inconsistent with its configuration.";
+    let ice = "org.apache.flink.configuration.IllegalConfigurationException";
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "TaskManager memory configuration failed: {inconsistent}\n\
+             Caused by: {ice}: {inconsistent}\n\
+             Caused by: {ice}: Derived Network Memory size (9.750gb (10468982629 bytes)) is not in configured Network Memory range [56.000mb (58720256 bytes), 3.172gb (3405774848 bytes)].\n"
+        )
     );
 }
 

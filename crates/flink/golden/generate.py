@@ -4,7 +4,8 @@
 Each case is a config.yaml (nested or flat keys) plus optional `-D key=value` overrides,
 run through Flink's own `BashJavaUtils GET_TM_RESOURCE_PARAMS` / `GET_JM_RESOURCE_PARAMS`.
 The outcome — the two `BASH_JAVA_UTILS_EXEC_RESULT:` lines, or the exception's message — is
-recorded in `<kind>-<version>.jsonl`. The cases are generated deterministically (fixed seed).
+recorded in `<kind>-<version>.jsonl`; for an exception also every `Caused by:` of its chain
+(`causes`, outermost first), as Flink prints them. The cases are generated deterministically (fixed seed).
 
 Usage: generate.py FLINK_HOME [VERSION]     (FLINK_HOME holds bin/bash-java-utils.jar, lib/*.jar)
   2.3.0: pip download --no-deps apache-flink-libraries==2.3.0 (a wheel: FLINK_HOME = pyflink/)
@@ -292,7 +293,13 @@ def run(kind, idx, config, dynamic, nested):
         if err is None:
             raise SystemExit(f"{rec['id']}: no result and no exception:\n{p.stdout}\n{p.stderr}")
         cls, _, msg = err[len(marker):].partition(": ")
-        rec.update(ok=False, exception=cls, error=msg)
+        # Java prints the chain after the trace: "Caused by: CLASS: MESSAGE", outermost first.
+        causes = []
+        for l in (p.stderr + p.stdout).splitlines():
+            if l.startswith("Caused by: "):
+                c_cls, _, c_msg = l[len("Caused by: "):].partition(": ")
+                causes.append({"exception": c_cls, "message": c_msg})
+        rec.update(ok=False, exception=cls, error=msg, causes=causes)
     return rec
 
 

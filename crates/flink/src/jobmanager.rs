@@ -138,7 +138,11 @@ fn direct_limit(c: &FlinkConfig) -> Result<bool, FlinkError> {
             "true" => Ok(true),
             "false" => Ok(false),
             _ => Err(FlinkError::argument(format!("Could not parse value '{v}' for key '{k}'."))
-                .at(o::DIRECT_LIMIT.key)),
+                .at(o::DIRECT_LIMIT.key)
+                .caused_by(
+                    crate::error::ILLEGAL_ARGUMENT,
+                    format!("Unrecognized option for boolean: {v}. Expected either true or false(case insensitive)"),
+                )),
         },
     }
 }

@@ -22,5 +22,5 @@ pub mod terms;
 pub mod version;
 
 pub use config::FlinkConfig;
-pub use error::FlinkError;
+pub use error::{Cause, FlinkError};
 pub use version::FlinkVersion;

@@ -32,7 +32,12 @@ impl Part {
 pub type Notes = Vec<String>;
 
 fn long_overflow() -> FlinkError {
-    FlinkError { exception: "java.lang.ArithmeticException", message: "long overflow".into(), keys: vec![] }
+    FlinkError {
+        exception: "java.lang.ArithmeticException",
+        message: "long overflow".into(),
+        causes: Vec::new(),
+        keys: vec![],
+    }
 }
 
 /// `MemorySize.add` (`Math.addExact`).
@@ -86,7 +91,16 @@ pub fn range_fraction(
     fraction: &Opt,
 ) -> Result<RangeFraction, FlinkError> {
     let f = read::float(c, fraction)?;
-    if min > max || !(0.0..1.0).contains(&f) {
+    // Flink's `RangeFraction` checks its arguments, in this order; the configuration error
+    // wraps the first that fails.
+    let broken = if min > max {
+        Some("min value must be less or equal to max value")
+    } else if !(0.0..1.0).contains(&f) {
+        Some("fraction must be in range [0, 1)")
+    } else {
+        None
+    };
+    if let Some(why) = broken {
         return Err(FlinkError::config(format!(
             "Inconsistently configured {} ({}) and its min ({}), max ({}) value",
             fraction.java_to_string(),
@@ -94,7 +108,8 @@ pub fn range_fraction(
             MemorySize::new(min).to_human_readable_string(),
             MemorySize::new(max).to_human_readable_string()
         ))
-        .at(fraction.key));
+        .at(fraction.key)
+        .caused_by(crate::error::ILLEGAL_ARGUMENT, why));
     }
     Ok(RangeFraction { min, max, fraction: f })
 }

@@ -4,7 +4,7 @@
 use memlab_size::MemorySize;
 
 use crate::config::FlinkConfig;
-use crate::error::FlinkError;
+use crate::error::{float_format_message, size_exception, FlinkError, ILLEGAL_ARGUMENT, NUMBER_FORMAT};
 use crate::options::{Default, Opt};
 
 /// Where a value came from.
@@ -35,8 +35,11 @@ pub fn contains(c: &FlinkConfig, o: &Opt) -> bool {
 /// `ProcessMemoryUtils.getMemorySizeFromConfig`: the value or default, else Flink's error.
 pub fn memory(c: &FlinkConfig, o: &Opt) -> Result<MemorySize, FlinkError> {
     match raw(c, o) {
-        Some((key, v)) => MemorySize::parse(v).map_err(|_| {
-            FlinkError::config(format!("Cannot read memory size from config option '{}'.", o.key)).at(key)
+        Some((key, v)) => MemorySize::parse(v).map_err(|e| {
+            FlinkError::config(format!("Cannot read memory size from config option '{}'.", o.key))
+                .at(key)
+                .caused_by(ILLEGAL_ARGUMENT, format!("Could not parse value '{v}' for key '{}'.", o.key))
+                .caused_by(size_exception(&e), e.to_string())
         }),
         None => o.default_size().ok_or_else(|| {
             FlinkError::config(format!("Cannot read memory size from config option '{}'.", o.key)).at(o.key)
@@ -65,7 +68,9 @@ pub fn java_float(text: &str) -> Option<f64> {
 pub fn float(c: &FlinkConfig, o: &Opt) -> Result<f64, FlinkError> {
     match raw(c, o) {
         Some((key, v)) => java_float(v).ok_or_else(|| {
-            FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o.key)).at(key)
+            FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o.key))
+                .at(key)
+                .caused_by(NUMBER_FORMAT, float_format_message(v))
         }),
         None => match o.default {
             Default::Float(f, _) => Ok(f64::from(f)),

@@ -127,9 +127,11 @@ fn legacy_network(c: &FlinkConfig, v: FlinkVersion) -> Result<Option<u64>, Flink
     const KEY: &str = "taskmanager.network.numberOfBuffers";
     let any_new = [o::NETWORK_MIN, o::NETWORK_MAX, o::NETWORK_FRACTION].iter().any(|x| read::contains(c, x));
     let Some(n) = c.get(KEY).filter(|_| v == FlinkVersion::V1_20 && !any_new) else { return Ok(None) };
-    let n: i32 = n
-        .parse()
-        .map_err(|_| FlinkError::argument(format!("Could not parse value '{n}' for key '{KEY}'.")).at(KEY))?;
+    let n: i32 = n.parse().map_err(|_| {
+        FlinkError::argument(format!("Could not parse value '{n}' for key '{KEY}'."))
+            .at(KEY)
+            .caused_by(crate::error::NUMBER_FORMAT, crate::error::int_format_message(n))
+    })?;
     let page = page_size(c)?;
     let bytes = i64::from(n) * page;
     if bytes < 0 {
@@ -144,8 +146,10 @@ fn page_size(c: &FlinkConfig) -> Result<i64, FlinkError> {
     let bytes = match c.get(key) {
         None => 32 << 10,
         Some(v) => MemorySize::parse(v)
-            .map_err(|_| {
-                FlinkError::argument(format!("Could not parse value '{v}' for key '{key}'.")).at(key)
+            .map_err(|e| {
+                FlinkError::argument(format!("Could not parse value '{v}' for key '{key}'."))
+                    .at(key)
+                    .caused_by(crate::error::size_exception(&e), e.to_string())
             })?
             .bytes(),
     };
@@ -184,8 +188,10 @@ fn check_network_rest(
     total_flink: u64,
     notes: &mut Notes,
 ) -> Result<(), FlinkError> {
-    let inconsistent = || {
-        FlinkError::config(
+    // Flink's `new IllegalConfigurationException("If Total Flink, …", e)`.
+    let inconsistent = |e: FlinkError| {
+        e.wrapped(
+            crate::error::ILLEGAL_CONFIGURATION,
             "If Total Flink, Task Heap and (or) Managed Memory sizes are explicitly configured then the Network Memory size is the rest of the Total Flink memory after subtracting all other configured types of memory, but the derived Network Memory is inconsistent with its configuration.",
         )
         .at(o::NETWORK_MIN.key)
@@ -195,7 +201,7 @@ fn check_network_rest(
     // Flink wraps only configuration exceptions from this check.
     let legacy = legacy_network(c, v).map_err(|e| {
         if e.exception == crate::error::ILLEGAL_CONFIGURATION {
-            inconsistent()
+            inconsistent(e)
         } else {
             e
         }
@@ -204,12 +210,22 @@ fn check_network_rest(
         return if legacy == network {
             Ok(())
         } else {
-            Err(inconsistent().at("taskmanager.network.numberOfBuffers"))
+            Err(inconsistent(FlinkError::config(format!(
+                "Derived Network Memory size ({}) does not match configured Network Memory size ({}).",
+                hr(network),
+                hr(legacy)
+            )))
+            .at("taskmanager.network.numberOfBuffers"))
         };
     }
     let r = network_range(c)?;
     if network > r.max || network < r.min {
-        return Err(inconsistent());
+        return Err(inconsistent(FlinkError::config(format!(
+            "Derived Network Memory size ({}) is not in configured Network Memory range [{}, {}].",
+            hr(network),
+            hr(r.min),
+            hr(r.max)
+        ))));
     }
     if read::contains(c, &o::NETWORK_FRACTION) && network != process::multiply(total_flink, r.fraction)? {
         notes.push(format!(
@@ -388,6 +404,7 @@ fn slots(c: &FlinkConfig) -> Result<i32, FlinkError> {
         Some((_, v)) => v.parse::<i32>().map_err(|_| {
             FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o::SLOTS.key))
                 .at(o::SLOTS.key)
+                .caused_by(crate::error::NUMBER_FORMAT, crate::error::int_format_message(v))
         }),
     }
 }
@@ -399,6 +416,7 @@ fn cpu_cores(c: &FlinkConfig, slots: i32) -> Result<String, FlinkError> {
         Some((_, v)) => v.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
             FlinkError::argument(format!("Could not parse value '{v}' for key '{}'.", o::CPU_CORES.key))
                 .at(o::CPU_CORES.key)
+                .caused_by(crate::error::NUMBER_FORMAT, crate::error::float_format_message(v))
         })?,
     };
     if cores <= 0.0 {

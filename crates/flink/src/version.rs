@@ -49,15 +49,21 @@ pub fn map_legacy_heap<'a>(
     }
     let legacy = if let Some(v) = c.get(heap_key) {
         memlab_size::MemorySize::parse(v)
-            .map_err(|_| {
+            .map_err(|e| {
                 FlinkError::config(format!("Cannot read memory size from config option '{heap_key}'."))
                     .at(heap_key)
+                    .caused_by(
+                        crate::error::ILLEGAL_ARGUMENT,
+                        format!("Could not parse value '{v}' for key '{heap_key}'."),
+                    )
+                    .caused_by(crate::error::size_exception(&e), e.to_string())
             })?
             .bytes()
     } else if let Some(v) = c.get(heap_mb_key) {
         let mb: i32 = v.parse().map_err(|_| {
             FlinkError::argument(format!("Could not parse value '{v}' for key '{heap_mb_key}'."))
                 .at(heap_mb_key)
+                .caused_by(crate::error::NUMBER_FORMAT, crate::error::int_format_message(v))
         })?;
         if mb < 0 {
             return Err(FlinkError::config(format!(

@@ -1,6 +1,7 @@
 //! The golden corpus: configurations run through Flink's own `BashJavaUtils`
 //! (`crates/flink/golden/generate.py`), compared byte for byte with our derivation: both
-//! result lines for valid configs, the exception class and message for invalid ones.
+//! result lines for valid configs; for invalid ones the exception's class and message and
+//! every exception of its chain (Flink's `Caused by:` lines, outermost first).
 
 use memlab_flink::{jobmanager, taskmanager, FlinkConfig, FlinkError, FlinkVersion};
 use serde_json::Value;
@@ -40,8 +41,16 @@ fn check(file: &str, derive: impl Fn(&FlinkConfig) -> Result<(String, String), F
             (Ok((jvm, dynamic)), true) => jvm == &case["jvmArgs"] && dynamic == &case["dynamicProperties"],
             (Err(e), false) => {
                 let class = case["exception"].as_str().unwrap();
+                let causes: Vec<(&str, &str)> = case["causes"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{id}: no causes (regenerate with generate.py)"))
+                    .iter()
+                    .map(|c| (c["exception"].as_str().unwrap(), c["message"].as_str().unwrap()))
+                    .collect();
                 e.message == case["error"].as_str().unwrap()
-                    && class.ends_with(e.exception.rsplit('.').next().unwrap())
+                    && class == e.exception
+                    && causes
+                        == e.causes.iter().map(|c| (c.exception, c.message.as_str())).collect::<Vec<_>>()
             }
             _ => false,
         };
@@ -53,9 +62,16 @@ fn check(file: &str, derive: impl Fn(&FlinkConfig) -> Result<(String, String), F
                 if case["ok"].as_bool().unwrap() {
                     format!("{} | {}", case["jvmArgs"], case["dynamicProperties"])
                 } else {
-                    format!("{}: {}", case["exception"], case["error"])
+                    let mut chain = format!("{}: {}", case["exception"], case["error"]);
+                    for c in case["causes"].as_array().into_iter().flatten() {
+                        chain.push_str(&format!(
+                            "\n          Caused by: {}: {}",
+                            c["exception"], c["message"]
+                        ));
+                    }
+                    chain
                 },
-                got.map_err(|e| format!("{}: {}", e.exception, e.message))
+                got.map_err(|e| e.chain())
             ));
         }
     }
