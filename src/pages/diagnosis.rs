@@ -82,7 +82,7 @@ fn finding_view(
                 </a>
             </div>
             {move || is_open.get().then(|| view! { <EvidenceChart evidence=evidence.clone()/> })}
-            {f.recommendation.clone().map(|rec| {
+            {f.recommendation().cloned().map(|rec| {
                 let checked = move || applied.with(|a| a.contains(&k3));
                 let k4 = k.clone();
                 view! {
@@ -104,7 +104,7 @@ fn finding_view(
                     </div>
                 }
             })}
-            {f.jm_recommendation.clone().map(|rec| {
+            {f.jm_recommendation().cloned().map(|rec| {
                 let mut params = vec![("p".to_owned(), "jm".to_owned())];
                 let mut config = cluster_config.get_untracked().unwrap_or_default();
                 for c in &rec.changes {
@@ -122,7 +122,7 @@ fn finding_view(
                     </div>
                 }
             })}
-            {f.no_recommendation.clone().map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
+            {f.no_recommendation().map(|w| w.to_string()).map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
         </article>
     }
 }
@@ -258,7 +258,7 @@ pub fn DiagnosisPage() -> impl IntoView {
         // TaskManagers that run the same configuration share one panel (one config.yaml).
         let mut groups: Vec<(recommend::Base, Vec<String>)> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
-        for f in r.findings.iter().filter(|f| keys.contains(&key(f)) && f.recommendation.is_some()) {
+        for f in r.findings.iter().filter(|f| keys.contains(&key(f)) && f.recommendation().is_some()) {
             if groups.iter().any(|(_, s)| s.contains(&f.subject)) || unknown.contains(&f.subject) {
                 continue;
             }
@@ -283,7 +283,7 @@ pub fn DiagnosisPage() -> impl IntoView {
             let mut recs: Vec<&recommend::Recommendation> = Vec::new();
             for rec in r.findings.iter()
                 .filter(|f| subjects.contains(&f.subject) && keys.contains(&key(f)))
-                .filter_map(|f| f.recommendation.as_ref())
+                .filter_map(|f| f.recommendation())
             {
                 if !recs.iter().any(|x| x.changes == rec.changes) {
                     recs.push(rec);

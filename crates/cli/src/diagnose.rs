@@ -1,6 +1,6 @@
 //! `memlab diagnose`: the Diagnosis page's findings for a recording, on the command line.
 
-use memlab_flink::diagnose::{self, alerts, Options, Report, Severity};
+use memlab_flink::diagnose::{self, alerts, Advice, Options, Report, Severity};
 use memlab_flink::recording::Recording;
 use memlab_size::{human, MemorySize};
 use memlab_text::{tr, Lang};
@@ -44,12 +44,12 @@ pub fn text(path: &str, r: &Report, lang: Lang) -> String {
         for fact in &f.evidence.facts {
             out.push_str(&format!("    · {fact}\n"));
         }
-        if let Some(rec) = &f.recommendation {
-            fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang);
-        } else if let Some(rec) = &f.jm_recommendation {
-            fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang);
-        } else if let Some(why) = &f.no_recommendation {
-            out.push_str(&tr!(lang, "  no config change: {why}\n", "  不改配置：{why}\n"));
+        match &f.advice {
+            Advice::TaskManager(rec) => fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang),
+            Advice::JobManager(rec) => fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang),
+            Advice::None(why) => {
+                out.push_str(&tr!(lang, "  no config change: {why}\n", "  不改配置：{why}\n"))
+            }
         }
     }
     if !r.pending.is_empty() {

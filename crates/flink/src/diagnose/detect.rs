@@ -7,7 +7,7 @@ use memlab_text::{tr, Lang};
 use super::recommend::{self, Base, Component};
 use super::stats::{self, Point};
 use super::thresholds as th;
-use super::{Evidence, Finding, Kind, Options, Pending, Report, Severity};
+use super::{Advice, Evidence, Finding, Kind, NoAdvice, Options, Pending, Report, Severity};
 use crate::config::FlinkConfig;
 use crate::options::tm as o;
 use crate::recording::Snapshot;
@@ -185,9 +185,8 @@ impl Out<'_> {
             headline,
             explanation,
             evidence,
-            recommendation: None,
-            jm_recommendation: None,
-            no_recommendation: None,
+            // Every finding's advice is decided after all of its process's findings are in.
+            advice: Advice::None(NoAdvice::Because(String::new())),
         });
     }
 }
@@ -231,11 +230,11 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
         for f in report.findings.iter_mut().filter(|f| f.subject == "jobmanager") {
             let peak = stats::max_value(&f.evidence.series);
             let plan = match (f.kind, cluster) {
-                (_, None) => Err(tr!(
+                (_, None) => Err(NoAdvice::Because(tr!(
                     lang,
                     "the recording has no JobManager configuration (GET /jobmanager/config)",
                     "录制中没有 JobManager 的配置（GET /jobmanager/config）"
-                )),
+                ))),
                 (Kind::MetaspaceGrowth | Kind::OomRisk, Some(c)) if f.evidence.metric == METASPACE => {
                     let cap = f.evidence.limit.unwrap_or(peak) as u64;
                     let add = recommend::round_up(
@@ -252,7 +251,7 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
                         recommend::JmPart::Metaspace,
                         add,
                     )
-                    .map_err(String::from)
+                    .map_err(NoAdvice::from)
                 }
                 (Kind::GcPressure, Some(c)) => {
                     let heap = p.last(HEAP_MAX).unwrap_or(0.0);
@@ -268,19 +267,19 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
                         recommend::JmPart::Heap,
                         add,
                     )
-                    .map_err(String::from)
+                    .map_err(NoAdvice::from)
                 }
-                (Kind::HeapLeak | Kind::OomRisk, _) => Err(tr!(
+                (Kind::HeapLeak | Kind::OomRisk, _) => Err(NoAdvice::Because(tr!(
                     lang,
                     "A leak is fixed in code; more heap only delays the failure.",
                     "泄漏要在代码里修复；加大堆只会推迟失败。"
-                )),
-                _ => Err(tr!(lang, "no configuration change helps here", "这里改配置没有帮助")),
+                ))),
+                _ => Err(no_change_helps(lang)),
             };
-            match plan {
-                Ok(r) => f.jm_recommendation = Some(r),
-                Err(e) => f.no_recommendation = Some(e),
-            }
+            f.advice = match plan {
+                Ok(r) => Advice::JobManager(r),
+                Err(e) => Advice::None(e),
+            };
         }
     }
     report.findings.sort_by(|a, b| {
@@ -814,16 +813,35 @@ fn taskmanager(p: &Proc, opts: &Options, out: &mut Out) {
 }
 
 /// Attaches recommendations to one TaskManager's findings.
+/// "No configuration change helps here."
+fn no_change_helps(lang: Lang) -> NoAdvice {
+    NoAdvice::Because(tr!(lang, "no configuration change helps here", "这里改配置没有帮助"))
+}
+
+/// Whether a finding's advice is still undecided (the placeholder `found` gives it).
+fn undecided(f: &Finding) -> bool {
+    matches!(&f.advice, Advice::None(NoAdvice::Because(w)) if w.is_empty())
+}
+
 fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: &mut [Finding]) {
-    let Some(mem) = p.memory() else { return };
     let lang = opts.lang;
+    let Some(mem) = p.memory() else {
+        for f in findings.iter_mut() {
+            f.advice = Advice::None(NoAdvice::Because(tr!(
+                lang,
+                "memlab has no memory configuration for this TaskManager (GET /taskmanagers/:id), so it cannot propose a change.",
+                "memlab 没有这个 TaskManager 的内存配置（GET /taskmanagers/:id），因此无法给出修改。"
+            )));
+        }
+        return;
+    };
     let Some(base) = recommend::base(cluster, &mem) else {
         for f in findings.iter_mut() {
-            f.no_recommendation = Some(tr!(
+            f.advice = Advice::None(NoAdvice::Because(tr!(
                 lang,
                 "memlab's calculator does not reproduce this TaskManager's sizes, so it cannot propose a verified change.",
                 "memlab 的计算器无法复现这个 TaskManager 的各项大小，因此无法给出经过验证的修改。"
-            ));
+            )));
         }
         return;
     };
@@ -843,7 +861,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
         let total = f.and_then(|f| f.evidence.limit).unwrap_or(1.0);
         network_down(&base, peak_segments * m.network.bytes as f64 / total, lang)
     });
-    let spare = |r: &Option<Result<recommend::Recommendation, String>>, c: Component| {
+    let spare = |r: &Option<Result<recommend::Recommendation, NoAdvice>>, c: Component| {
         r.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |r| c.bytes(m).saturating_sub(c.bytes(&r.after)))
     };
     let donors = [
@@ -866,11 +884,11 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
             Kind::ManagedIdle => managed_idle.clone(),
             Kind::NetworkIdle => network_idle.clone(),
             Kind::OomRisk if f.evidence.metric == HEAP => {
-                f.no_recommendation = Some(tr!(
+                f.advice = Advice::None(NoAdvice::Because(tr!(
                     lang,
                     "See the heap-leak finding: the forecast follows from it.",
                     "见堆泄漏那一项：这个预测由它而来。"
-                ));
+                )));
                 None
             }
             Kind::HeapLeak => {
@@ -880,11 +898,11 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                     .filter_map(|r| r.as_ref().ok())
                     .collect();
                 if freed.is_empty() {
-                    f.no_recommendation = Some(tr!(
+                    f.advice = Advice::None(NoAdvice::Because(tr!(
                         lang,
                         "A leak is fixed in code. No component here is over-provisioned, so any extra heap would have to come from a bigger process — and would only delay the failure.",
                         "泄漏要在代码里修复。这里没有哪个组成部分配多了，所以额外的堆只能来自更大的进程——而且只会推迟失败。"
-                    ));
+                    )));
                     None
                 } else {
                     Some(
@@ -899,7 +917,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         ),
                             &freed,
                         )
-                        .map_err(String::from),
+                        .map_err(NoAdvice::from),
                     )
                 }
             }
@@ -919,7 +937,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         add,
                         &donors,
                     )
-                    .map_err(String::from),
+                    .map_err(NoAdvice::from),
                 )
             }
             Kind::MetaspaceGrowth | Kind::OomRisk if f.evidence.metric == METASPACE => {
@@ -940,7 +958,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         add,
                         &donors,
                     )
-                    .map_err(String::from),
+                    .map_err(NoAdvice::from),
                 )
             }
             Kind::OomRisk if f.evidence.metric == DIRECT => {
@@ -960,7 +978,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         add,
                         &donors,
                     )
-                    .map_err(String::from),
+                    .map_err(NoAdvice::from),
                 )
             }
             Kind::NetworkExhausted => {
@@ -980,7 +998,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         add,
                         &d,
                     )
-                    .map_err(String::from),
+                    .map_err(NoAdvice::from),
                 )
             }
             Kind::OverheadSmall => {
@@ -1001,7 +1019,7 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                         add,
                         &donors,
                     )
-                    .map_err(String::from),
+                    .map_err(NoAdvice::from),
                 )
             }
             Kind::ContainerHeadroom => opts.container_limit.map(|limit| {
@@ -1030,13 +1048,21 @@ fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: 
                     ),
                     &[&wanted],
                 )
-                .map_err(String::from)
+                .map_err(NoAdvice::from)
             }),
             _ => None,
         };
         match r {
-            Some(Ok(r)) => f.recommendation = Some(r),
-            Some(Err(e)) => f.no_recommendation = Some(e),
+            Some(Ok(r)) => f.advice = Advice::TaskManager(r),
+            Some(Err(e)) => f.advice = Advice::None(e),
+            None if undecided(f) && f.kind == Kind::ManagedFull => {
+                f.advice = Advice::None(NoAdvice::Because(tr!(
+                    lang,
+                    "Full managed memory is how RocksDB works (it reserves its share at once) and how batch operators work (they spill to disk beyond it): no change is needed unless jobs slow down from spilling.",
+                    "托管内存用满正是 RocksDB 的工作方式（它一次性预留自己的份额），也是批处理算子的工作方式（超出部分溢写到磁盘）：除非作业因溢写而变慢，否则无需修改。"
+                )))
+            }
+            None if undecided(f) => f.advice = Advice::None(no_change_helps(lang)),
             None => {}
         }
     }
@@ -1054,7 +1080,7 @@ fn empty(base: &Base) -> recommend::Recommendation {
 }
 
 /// Lowers idle managed memory to [`th::MANAGED_KEEP_FRACTION`] (or twice its peak use).
-fn managed_down(base: &Base, peak: f64, lang: Lang) -> Result<recommend::Recommendation, String> {
+fn managed_down(base: &Base, peak: f64, lang: Lang) -> Result<recommend::Recommendation, NoAdvice> {
     let m = &base.memory;
     let keep = (m.total_flink() as f64 * th::MANAGED_KEEP_FRACTION) as u64;
     let summary = |after: u64| {
@@ -1078,7 +1104,7 @@ fn managed_down(base: &Base, peak: f64, lang: Lang) -> Result<recommend::Recomme
     }
     let keep = recommend::round_up(keep.max((peak * 2.0) as u64));
     if keep >= m.managed.bytes {
-        return Err(tr!(lang, "nothing to gain", "没有可省的"));
+        return Err(NoAdvice::Because(tr!(lang, "nothing to gain", "没有可省的")));
     }
     let give = m.managed.bytes - keep;
     let r = recommend::plan(base, String::new(), Component::TaskHeap, give, &[(Component::Managed, give)])?;
@@ -1087,16 +1113,16 @@ fn managed_down(base: &Base, peak: f64, lang: Lang) -> Result<recommend::Recomme
 
 /// Lowers idle network memory to [`th::NETWORK_KEEP_PEAK`] times its peak (at least
 /// [`th::NETWORK_FLOOR`]).
-fn network_down(base: &Base, peak_bytes: f64, lang: Lang) -> Result<recommend::Recommendation, String> {
+fn network_down(base: &Base, peak_bytes: f64, lang: Lang) -> Result<recommend::Recommendation, NoAdvice> {
     let m = &base.memory;
     let keep = recommend::round_up(((peak_bytes * th::NETWORK_KEEP_PEAK) as u64).max(th::NETWORK_FLOOR));
     if keep >= m.network.bytes {
-        return Err(tr!(
+        return Err(NoAdvice::Because(tr!(
             lang,
             "network memory is already at the floor memlab keeps ({})",
             "网络内存已经处于 memlab 保留的下限（{}）",
             human(keep)
-        ));
+        )));
     }
     let give = m.network.bytes - keep;
     recommend::plan(
@@ -1113,5 +1139,5 @@ fn network_down(base: &Base, peak_bytes: f64, lang: Lang) -> Result<recommend::R
         give,
         &[(Component::Network, give)],
     )
-    .map_err(String::from)
+    .map_err(NoAdvice::from)
 }

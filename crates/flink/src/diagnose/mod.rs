@@ -15,7 +15,7 @@ pub mod thresholds;
 use serde::Serialize;
 
 use crate::recording::Snapshot;
-pub use recommend::{Change, Component, Recommendation};
+pub use recommend::{AdviceError, Change, Component, Recommendation};
 use stats::{Point, Trend};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -162,8 +162,7 @@ pub struct Evidence {
     pub facts: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub kind: Kind,
     pub severity: Severity,
@@ -172,11 +171,76 @@ pub struct Finding {
     pub headline: String,
     pub explanation: String,
     pub evidence: Evidence,
-    pub recommendation: Option<Recommendation>,
-    /// For a JobManager finding: its change, derived by the JobManager calculator.
-    pub jm_recommendation: Option<recommend::JmRecommendation>,
-    /// Why there is no recommendation (e.g. a leak is fixed in code, not in config).
-    pub no_recommendation: Option<String>,
+    /// What to change, if anything.
+    pub advice: Advice,
+}
+
+/// What a finding proposes: one TaskManager change, one JobManager change, or none and why.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Advice {
+    /// A `taskmanager.memory.*` change, derived by the calculator.
+    TaskManager(Recommendation),
+    /// A `jobmanager.memory.*` change, derived by the JobManager calculator.
+    JobManager(recommend::JmRecommendation),
+    /// No config change.
+    None(NoAdvice),
+}
+
+/// Why a finding proposes no config change.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoAdvice {
+    /// Config is not the fix, or there is nothing to change (in the report's language): a
+    /// leak is fixed in code, full managed memory is how RocksDB works, …
+    #[error("{0}")]
+    Because(String),
+    /// The change memlab would propose is not possible: the calculator refuses it.
+    #[error(transparent)]
+    Refused(#[from] recommend::AdviceError),
+}
+
+impl Finding {
+    /// The TaskManager change, if that is the advice.
+    pub fn recommendation(&self) -> Option<&Recommendation> {
+        match &self.advice {
+            Advice::TaskManager(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The JobManager change, if that is the advice.
+    pub fn jm_recommendation(&self) -> Option<&recommend::JmRecommendation> {
+        match &self.advice {
+            Advice::JobManager(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Why there is no change, if there is none.
+    pub fn no_recommendation(&self) -> Option<&NoAdvice> {
+        match &self.advice {
+            Advice::None(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+// The JSON contract (`memlab diagnose --json`, the page's export) keeps one field per kind
+// of advice, the two that do not apply as null.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut f = s.serialize_struct("Finding", 9)?;
+        f.serialize_field("kind", &self.kind)?;
+        f.serialize_field("severity", &self.severity)?;
+        f.serialize_field("subject", &self.subject)?;
+        f.serialize_field("headline", &self.headline)?;
+        f.serialize_field("explanation", &self.explanation)?;
+        f.serialize_field("evidence", &self.evidence)?;
+        f.serialize_field("recommendation", &self.recommendation())?;
+        f.serialize_field("jmRecommendation", &self.jm_recommendation())?;
+        f.serialize_field("noRecommendation", &self.no_recommendation().map(|w| w.to_string()))?;
+        f.end()
+    }
 }
 
 /// A detector that could not decide yet.
