@@ -348,7 +348,7 @@ pub fn ClusterPage() -> impl IntoView {
         let cap = |x: Option<Gauge>| x.map(|g| g.capacity).unwrap_or(1.0);
         let id2 = id.clone();
         let heap_series = Signal::derive(move || {
-            snapshots.with(|s| cluster::series(s, &id2, "Status.JVM.Memory.Heap.Used"))
+            snapshots.with(|s| cluster::series(s, &id2, memlab_flink::metrics::HEAP_USED))
         });
         let mem = first.as_ref().and_then(|c| c.memory);
         let mismatch = first.as_ref().and_then(|c| c.config_mismatch.clone());
@@ -414,11 +414,11 @@ pub fn ClusterPage() -> impl IntoView {
                 {bar(flink_term(lang, "JVM Metaspace"), metaspace, true, "gauge-metaspace")}
                 {bar(flink_term(lang, "Direct Memory"), direct, true, "gauge-direct")}
                 <Sparkline values=heap_series max=Signal::derive(move || heap_cap) cursor=index label=t_string!(i18n, cluster.heap_over_session) value_text=Signal::derive(move || heap.get().map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
-                {chart(snapshots, index, &id, "Status.JVM.GarbageCollector.All.TimeMsPerSecond", t_string!(i18n, cluster.gc_time).to_owned(), 1000.0, "fail", false)}
-                {chart(snapshots, index, &id, "Status.Flink.Memory.Managed.Used", t_string!(i18n, cluster.managed_used).to_owned(), managed_cap, "free", true)}
-                {chart(snapshots, index, &id, "Status.Shuffle.Netty.UsedMemorySegments", t_string!(i18n, cluster.network_used).to_owned(), network_cap, "unref", false)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Metaspace.Used", t_string!(i18n, cluster.metaspace_used).to_owned(), meta_cap, "live", true)}
-                {chart(snapshots, index, &id, "Status.JVM.Memory.Direct.MemoryUsed", t_string!(i18n, cluster.direct_used).to_owned(), direct_cap, "unref", true)}
+                {chart(snapshots, index, &id, memlab_flink::metrics::GC_MS_PER_S, t_string!(i18n, cluster.gc_time).to_owned(), 1000.0, "fail", false)}
+                {chart(snapshots, index, &id, memlab_flink::metrics::MANAGED_USED, t_string!(i18n, cluster.managed_used).to_owned(), managed_cap, "free", true)}
+                {chart(snapshots, index, &id, memlab_flink::metrics::NETWORK_USED_SEGMENTS, t_string!(i18n, cluster.network_used).to_owned(), network_cap, "unref", false)}
+                {chart(snapshots, index, &id, memlab_flink::metrics::METASPACE_USED, t_string!(i18n, cluster.metaspace_used).to_owned(), meta_cap, "live", true)}
+                {chart(snapshots, index, &id, memlab_flink::metrics::DIRECT_USED, t_string!(i18n, cluster.direct_used).to_owned(), direct_cap, "unref", true)}
                 {mem.map(|m| diagram(&tm_leaves(&m), m.total_flink_memory, m.total_process_memory))}
                 {mem.map(|m| view! {
                     <p class="muted small" data-testid="tm-config">
@@ -531,25 +531,25 @@ pub fn ClusterPage() -> impl IntoView {
                     />
                     {move || current.get().filter(|s| !s.jobmanager_metrics.is_empty()).map(|s| {
                         let m = |k: &str| s.jobmanager_metrics.get(k).copied();
-                        let heap = m("Status.JVM.Memory.Heap.Used").zip(m("Status.JVM.Memory.Heap.Max")).map(|(used, capacity)| Gauge { used, capacity });
-                        let meta = m("Status.JVM.Memory.Metaspace.Used").zip(m("Status.JVM.Memory.Metaspace.Max").filter(|x| *x > 0.0)).map(|(used, capacity)| Gauge { used, capacity });
-                        let jm_heap = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get("Status.JVM.Memory.Heap.Used").copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
+                        let heap = m(memlab_flink::metrics::HEAP_USED).zip(m(memlab_flink::metrics::HEAP_MAX)).map(|(used, capacity)| Gauge { used, capacity });
+                        let meta = m(memlab_flink::metrics::METASPACE_USED).zip(m(memlab_flink::metrics::METASPACE_MAX).filter(|x| *x > 0.0)).map(|(used, capacity)| Gauge { used, capacity });
+                        let jm_heap = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get(memlab_flink::metrics::HEAP_USED).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
                         let heap_max = heap.map(|g| g.capacity).unwrap_or(1.0);
                         view! {
                             <article class="card tm-card jm-card" data-testid="jm-card">
                                 <header>
                                     <h3>"JobManager"</h3>
-                                    <span class="muted small">{m("Status.JVM.GarbageCollector.All.TimeMsPerSecond").map(|g| format!("GC {g:.1} ms/s")).unwrap_or_default()}</span>
+                                    <span class="muted small">{m(memlab_flink::metrics::GC_MS_PER_S).map(|g| format!("GC {g:.1} ms/s")).unwrap_or_default()}</span>
                                 </header>
                                 {bar(flink_term(lang, "JVM Heap"), Signal::derive(move || heap), true, "jm-gauge-heap")}
                                 {meta.map(|g| bar(flink_term(lang, "JVM Metaspace"), Signal::derive(move || Some(g)), true, "jm-gauge-metaspace").into_any()).unwrap_or_else(|| view! {
-                                    <p class="muted small">{tf!(i18n, cluster.metaspace_no_limit, used = m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default())}</p>
+                                    <p class="muted small">{tf!(i18n, cluster.metaspace_no_limit, used = m(memlab_flink::metrics::METASPACE_USED).map(|v| human(v as u64)).unwrap_or_default())}</p>
                                 }.into_any())}
-                                <p class="muted small">{tf!(i18n, cluster.direct_used_now, used = m("Status.JVM.Memory.Direct.MemoryUsed").map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
+                                <p class="muted small">{tf!(i18n, cluster.direct_used_now, used = m(memlab_flink::metrics::DIRECT_USED).map(|v| human(v as u64)).unwrap_or_else(|| "–".into()))}</p>
                                 <Sparkline values=jm_heap max=Signal::derive(move || heap_max) cursor=index label=t_string!(i18n, cluster.heap_over_session) value_text=Signal::derive(move || heap.map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="jm-heap-chart"/>
                                 {
-                                    let meta_now = m("Status.JVM.Memory.Metaspace.Used").map(|v| human(v as u64)).unwrap_or_default();
-                                    let jm_meta = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get("Status.JVM.Memory.Metaspace.Used").copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
+                                    let meta_now = m(memlab_flink::metrics::METASPACE_USED).map(|v| human(v as u64)).unwrap_or_default();
+                                    let jm_meta = Signal::derive(move || snapshots.with(|s| s.iter().map(|x| x.jobmanager_metrics.get(memlab_flink::metrics::METASPACE_USED).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>()));
                                     let meta_max = Signal::derive(move || jm_meta.with(|v| v.iter().copied().filter(|x| x.is_finite()).fold(1.0, f64::max)));
                                     view! { <Sparkline values=jm_meta max=meta_max cursor=index label=t_string!(i18n, cluster.metaspace_over_session) value_text=Signal::derive(move || meta_now.clone()) class="unref" testid="jm-metaspace-chart"/> }
                                 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::FlinkConfig;
+use crate::metrics;
 pub use crate::metrics::{JM_METRICS, TM_METRICS};
 use crate::recording::{Snapshot, TaskManagerSnapshot};
 use crate::rest::MemoryConfiguration;
@@ -151,9 +152,9 @@ pub fn jvm_detail(metrics: &BTreeMap<String, f64>) -> JvmDetail {
         areas,
         buffers,
         collectors,
-        threads: m("Status.JVM.Threads.Count"),
-        cpu_load: m("Status.JVM.CPU.Load"),
-        classes_loaded: m("Status.JVM.ClassLoader.ClassesLoaded"),
+        threads: m(metrics::THREADS),
+        cpu_load: m(metrics::CPU_LOAD),
+        classes_loaded: m(metrics::CLASSES_LOADED),
     }
 }
 
@@ -170,30 +171,26 @@ fn gauge(tm: &TaskManagerSnapshot, used: &str, cap: Option<f64>) -> Option<Gauge
 
 pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
     let mem = tm.memory;
-    let heap_max = tm.metric("Status.JVM.Memory.Heap.Max");
+    let heap_max = tm.metric(metrics::HEAP_MAX);
     TmCard {
         id: tm.id.clone(),
         slots: tm.slots,
         free_slots: tm.free_slots,
-        heap: gauge(tm, "Status.JVM.Memory.Heap.Used", heap_max),
+        heap: gauge(tm, metrics::HEAP_USED, heap_max),
         // Capacities are the configured sizes (memoryConfiguration) where Flink reports them.
         managed: gauge(
             tm,
-            "Status.Flink.Memory.Managed.Used",
-            mem.map(|m| m.managed_memory as f64).or(tm.metric("Status.Flink.Memory.Managed.Total")),
+            metrics::MANAGED_USED,
+            mem.map(|m| m.managed_memory as f64).or(tm.metric(metrics::MANAGED_TOTAL)),
         ),
-        network: gauge(
-            tm,
-            "Status.Shuffle.Netty.UsedMemorySegments",
-            tm.metric("Status.Shuffle.Netty.TotalMemorySegments"),
-        ),
-        metaspace: gauge(tm, "Status.JVM.Memory.Metaspace.Used", mem.map(|m| m.jvm_metaspace as f64)),
+        network: gauge(tm, metrics::NETWORK_USED_SEGMENTS, tm.metric(metrics::NETWORK_TOTAL_SEGMENTS)),
+        metaspace: gauge(tm, metrics::METASPACE_USED, mem.map(|m| m.jvm_metaspace as f64)),
         direct: gauge(
             tm,
-            "Status.JVM.Memory.Direct.MemoryUsed",
+            metrics::DIRECT_USED,
             mem.map(|m| (m.framework_off_heap + m.task_off_heap + m.network_memory) as f64),
         ),
-        gc_ms_per_s: tm.metric("Status.JVM.GarbageCollector.All.TimeMsPerSecond"),
+        gc_ms_per_s: tm.metric(metrics::GC_MS_PER_S),
         memory: mem,
         config_mismatch: mem.and_then(|m| rederive(&m).err()).map(|e| e.to_string()),
         jvm: jvm_detail(&tm.metrics),

@@ -4,65 +4,97 @@
 //! (a test keeps its lists equal to these), the Prometheus import and the detectors all
 //! name metrics from here.
 
+/// Each metric by its REST id.
+pub const HEAP_USED: &str = "Status.JVM.Memory.Heap.Used";
+pub const HEAP_COMMITTED: &str = "Status.JVM.Memory.Heap.Committed";
+pub const HEAP_MAX: &str = "Status.JVM.Memory.Heap.Max";
+pub const NON_HEAP_USED: &str = "Status.JVM.Memory.NonHeap.Used";
+pub const NON_HEAP_COMMITTED: &str = "Status.JVM.Memory.NonHeap.Committed";
+pub const METASPACE_USED: &str = "Status.JVM.Memory.Metaspace.Used";
+pub const METASPACE_COMMITTED: &str = "Status.JVM.Memory.Metaspace.Committed";
+pub const METASPACE_MAX: &str = "Status.JVM.Memory.Metaspace.Max";
+pub const DIRECT_USED: &str = "Status.JVM.Memory.Direct.MemoryUsed";
+pub const DIRECT_CAPACITY: &str = "Status.JVM.Memory.Direct.TotalCapacity";
+pub const DIRECT_COUNT: &str = "Status.JVM.Memory.Direct.Count";
+pub const MAPPED_USED: &str = "Status.JVM.Memory.Mapped.MemoryUsed";
+pub const MAPPED_CAPACITY: &str = "Status.JVM.Memory.Mapped.TotalCapacity";
+pub const MANAGED_USED: &str = "Status.Flink.Memory.Managed.Used";
+pub const MANAGED_TOTAL: &str = "Status.Flink.Memory.Managed.Total";
+pub const NETWORK_USED_SEGMENTS: &str = "Status.Shuffle.Netty.UsedMemorySegments";
+pub const NETWORK_TOTAL_SEGMENTS: &str = "Status.Shuffle.Netty.TotalMemorySegments";
+pub const NETWORK_AVAILABLE_SEGMENTS: &str = "Status.Shuffle.Netty.AvailableMemorySegments";
+pub const NETWORK_USED: &str = "Status.Shuffle.Netty.UsedMemory";
+pub const NETWORK_TOTAL: &str = "Status.Shuffle.Netty.TotalMemory";
+pub const GC_COUNT: &str = "Status.JVM.GarbageCollector.All.Count";
+pub const GC_TIME: &str = "Status.JVM.GarbageCollector.All.Time";
+pub const GC_MS_PER_S: &str = "Status.JVM.GarbageCollector.All.TimeMsPerSecond";
+pub const G1_YOUNG_COUNT: &str = "Status.JVM.GarbageCollector.G1_Young_Generation.Count";
+pub const G1_YOUNG_MS_PER_S: &str = "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond";
+pub const G1_OLD_COUNT: &str = "Status.JVM.GarbageCollector.G1_Old_Generation.Count";
+pub const G1_OLD_MS_PER_S: &str = "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond";
+pub const CPU_LOAD: &str = "Status.JVM.CPU.Load";
+pub const THREADS: &str = "Status.JVM.Threads.Count";
+pub const CLASSES_LOADED: &str = "Status.JVM.ClassLoader.ClassesLoaded";
+
 /// The TaskManager metrics a poll asks for (`tools/record.py` asks for the same).
 pub const TM_METRICS: &[&str] = &[
-    "Status.JVM.Memory.Heap.Used",
-    "Status.JVM.Memory.Heap.Committed",
-    "Status.JVM.Memory.Heap.Max",
-    "Status.JVM.Memory.NonHeap.Used",
-    "Status.JVM.Memory.NonHeap.Committed",
-    "Status.JVM.Memory.Metaspace.Used",
-    "Status.JVM.Memory.Metaspace.Committed",
-    "Status.JVM.Memory.Metaspace.Max",
-    "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.Memory.Direct.TotalCapacity",
-    "Status.JVM.Memory.Direct.Count",
-    "Status.JVM.Memory.Mapped.MemoryUsed",
-    "Status.JVM.Memory.Mapped.TotalCapacity",
-    "Status.Flink.Memory.Managed.Used",
-    "Status.Flink.Memory.Managed.Total",
-    "Status.Shuffle.Netty.UsedMemorySegments",
-    "Status.Shuffle.Netty.TotalMemorySegments",
-    "Status.Shuffle.Netty.AvailableMemorySegments",
-    "Status.Shuffle.Netty.UsedMemory",
-    "Status.Shuffle.Netty.TotalMemory",
-    "Status.JVM.GarbageCollector.All.Count",
-    "Status.JVM.GarbageCollector.All.Time",
-    "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
-    "Status.JVM.CPU.Load",
-    "Status.JVM.Threads.Count",
-    "Status.JVM.ClassLoader.ClassesLoaded",
+    HEAP_USED,
+    HEAP_COMMITTED,
+    HEAP_MAX,
+    NON_HEAP_USED,
+    NON_HEAP_COMMITTED,
+    METASPACE_USED,
+    METASPACE_COMMITTED,
+    METASPACE_MAX,
+    DIRECT_USED,
+    DIRECT_CAPACITY,
+    DIRECT_COUNT,
+    MAPPED_USED,
+    MAPPED_CAPACITY,
+    MANAGED_USED,
+    MANAGED_TOTAL,
+    NETWORK_USED_SEGMENTS,
+    NETWORK_TOTAL_SEGMENTS,
+    NETWORK_AVAILABLE_SEGMENTS,
+    NETWORK_USED,
+    NETWORK_TOTAL,
+    GC_COUNT,
+    GC_TIME,
+    GC_MS_PER_S,
+    G1_YOUNG_COUNT,
+    G1_YOUNG_MS_PER_S,
+    G1_OLD_COUNT,
+    G1_OLD_MS_PER_S,
+    CPU_LOAD,
+    THREADS,
+    CLASSES_LOADED,
 ];
 
 /// The JobManager metrics a poll asks for: its JVM's, as for a TaskManager.
 pub const JM_METRICS: &[&str] = &[
-    "Status.JVM.Memory.Heap.Used",
-    "Status.JVM.Memory.Heap.Committed",
-    "Status.JVM.Memory.Heap.Max",
-    "Status.JVM.Memory.NonHeap.Used",
-    "Status.JVM.Memory.NonHeap.Committed",
-    "Status.JVM.Memory.Metaspace.Used",
-    "Status.JVM.Memory.Metaspace.Committed",
-    "Status.JVM.Memory.Metaspace.Max",
-    "Status.JVM.Memory.Direct.MemoryUsed",
-    "Status.JVM.Memory.Direct.TotalCapacity",
-    "Status.JVM.Memory.Direct.Count",
-    "Status.JVM.Memory.Mapped.MemoryUsed",
-    "Status.JVM.Memory.Mapped.TotalCapacity",
-    "Status.JVM.GarbageCollector.All.Count",
-    "Status.JVM.GarbageCollector.All.Time",
-    "Status.JVM.GarbageCollector.All.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Young_Generation.TimeMsPerSecond",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.Count",
-    "Status.JVM.GarbageCollector.G1_Old_Generation.TimeMsPerSecond",
-    "Status.JVM.CPU.Load",
-    "Status.JVM.Threads.Count",
-    "Status.JVM.ClassLoader.ClassesLoaded",
+    HEAP_USED,
+    HEAP_COMMITTED,
+    HEAP_MAX,
+    NON_HEAP_USED,
+    NON_HEAP_COMMITTED,
+    METASPACE_USED,
+    METASPACE_COMMITTED,
+    METASPACE_MAX,
+    DIRECT_USED,
+    DIRECT_CAPACITY,
+    DIRECT_COUNT,
+    MAPPED_USED,
+    MAPPED_CAPACITY,
+    GC_COUNT,
+    GC_TIME,
+    GC_MS_PER_S,
+    G1_YOUNG_COUNT,
+    G1_YOUNG_MS_PER_S,
+    G1_OLD_COUNT,
+    G1_OLD_MS_PER_S,
+    CPU_LOAD,
+    THREADS,
+    CLASSES_LOADED,
 ];
 
 /// Flink's PrometheusReporter name of the metric `id` in `scope` (`taskmanager`,
