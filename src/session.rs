@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use memlab_flink::cluster;
+use memlab_flink::diagnose::{self, Report};
 use memlab_flink::recording::{Poll, Recording, Response, Snapshot};
 use memlab_text::{tr, Lang};
 
@@ -146,17 +147,30 @@ pub struct Session {
     pub interval: RwSignal<u32>,
     /// The interface language, for the session's own messages.
     pub lang: Signal<Lang>,
+    /// The container's memory limit the user gave on the Diagnosis page (`container=`).
+    pub container_limit: RwSignal<Option<u64>>,
+    /// The diagnosis of the whole session, in no language: one per new poll, shared by the
+    /// Live cluster page (badges, order) and the Diagnosis page (which writes it out).
+    pub report: Memo<Arc<Report>>,
 }
 
 impl Session {
     /// Needs the language context (the shell creates it).
     #[allow(clippy::new_without_default)]
     pub fn new() -> Session {
+        let snapshots = RwSignal::new(Arc::new(Vec::new()));
+        let container_limit = RwSignal::new(None);
+        let report = Memo::new(move |_| {
+            let opts = diagnose::Options { container_limit: container_limit.get() };
+            snapshots.with(|s: &Arc<Vec<Snapshot>>| Arc::new(diagnose::diagnose(s, &opts)))
+        });
         Session {
             lang: crate::lang::use_lang(),
             source: RwSignal::new(Source::None),
             recording: RwSignal::new(None),
-            snapshots: RwSignal::new(Arc::new(Vec::new())),
+            snapshots,
+            container_limit,
+            report,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
             generation: StoredValue::new(0),

@@ -35,7 +35,7 @@ pub fn geometry(e: &Evidence) -> Geometry {
     let used = e.used.iter().map(|&(t, v)| (x(t), y(v))).collect();
     let trend = e.trend.map(|tr| {
         let t0 = e.used.first().or(e.series.first()).map_or(0.0, |p| p.0);
-        (x(t0), y(tr.at(t0)), x(t_max), y(tr.at(t_max)))
+        (x(t0), y(tr.at(t0).0), x(t_max), y(tr.at(t_max).0))
     });
     Geometry { series, used, trend, limit_y: e.limit.map(y), y_max, t_max }
 }

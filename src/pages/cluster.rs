@@ -220,10 +220,8 @@ pub fn ClusterPage() -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| snapshots.with(|s| s.get(index.get()).cloned()));
-    // The Diagnosis page's findings for the whole session, for the badges and the order.
-    let report = Memo::new(move |_| {
-        snapshots.with(|s| memlab_flink::diagnose::diagnose(s, &memlab_flink::diagnose::Options::default()))
-    });
+    // The session's diagnosis (the Diagnosis page's findings), for the badges and the order.
+    let report = session.report;
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
     // Replay playback: one poll per 400 ms at 1× (`viz::replay_clock`) while on.
     let replaying = RwSignal::new(false);

@@ -9,7 +9,7 @@ use memlab_text::tr;
 
 use crate::components::rich::rich;
 use crate::lang::{flink_term, Lang};
-use memlab_flink::diagnose::{self, alerts, recommend, Finding, Options, Severity};
+use memlab_flink::diagnose::{self, alerts, recommend, Finding, Severity};
 use memlab_size::{human, MemorySize};
 
 use crate::components::download::download;
@@ -70,9 +70,9 @@ fn finding_view(
                 <h3>{f.kind.title_in(lang)}</h3>
                 <code class="kind">{f.kind.slug()}</code>
             </header>
-            <p class="headline" data-testid="finding-headline">{rich(&f.headline)}</p>
-            <p class="muted">{rich(&f.explanation)}</p>
-            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{rich(x)}</li> }).collect_view()}</ul>
+            <p class="headline" data-testid="finding-headline">{rich(&f.headline.in_lang(lang))}</p>
+            <p class="muted">{rich(&f.explanation.in_lang(lang))}</p>
+            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{rich(&x.in_lang(lang))}</li> }).collect_view()}</ul>
             <div class="finding-actions">
                 <button data-testid="show-evidence" aria-expanded=move || is_open.get().to_string() on:click=move |_| open.update(|o| {
                     if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }
@@ -87,7 +87,7 @@ fn finding_view(
                 let k4 = k.clone();
                 view! {
                     <div class="rec" data-testid="recommendation">
-                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.clone()}</p>
+                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.in_lang(lang)}</p>
                         <pre class="code diff" data-testid="rec-diff">{rec.diff()}</pre>
                         {moved_table(rec.moved(), "")}
                         <p class="muted small">{match rec.process_delta {
@@ -115,14 +115,14 @@ fn finding_view(
                 let href = calc.to_query();
                 view! {
                     <div class="rec" data-testid="jm-recommendation">
-                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.clone()}</p>
+                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.in_lang(lang)}</p>
                         <pre class="code diff">{rec.diff()}</pre>
                         {moved_table(rec.moved(), "")}
                         <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>{tr!(lang, "Open the JobManager's new breakdown in the calculator", "在计算器中打开 JobManager 的新分解")}</a>
                     </div>
                 }
             })}
-            {f.no_recommendation().map(|w| w.to_string()).map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
+            {f.no_recommendation().map(|w| w.in_lang(lang)).map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
         </article>
     }
 }
@@ -208,10 +208,14 @@ pub fn DiagnosisPage() -> impl IntoView {
         session.open_url(u.to_owned());
     };
 
-    let report = Memo::new(move |_| {
-        let container_limit = limit.with(|l| l.clone().ok().flatten());
-        session.snapshots.with(|s| diagnose::diagnose(s, &Options { container_limit, lang }))
+    // The container limit is the session's: the Live cluster page's badges count it too.
+    Effect::new(move |_| {
+        let l = limit.with(|l| l.clone().ok().flatten());
+        if session.container_limit.get_untracked() != l {
+            session.container_limit.set(l);
+        }
     });
+    let report = session.report;
     let cluster_config = Memo::new(move |_| {
         session.snapshots.with(|s| s.iter().rev().find_map(|x| x.jobmanager_config.clone()))
     });
@@ -294,7 +298,7 @@ pub fn DiagnosisPage() -> impl IntoView {
             } else {
                 tr!(lang, "{} TaskManagers with the same configuration", "配置相同的 {} 个 TaskManager", subjects.len())
             };
-            match recommend::combine(&base, "applied".into(), &recs) {
+            match recommend::combine(&base, diagnose::Text::Empty, &recs) {
                 Ok(all) => {
                     let yaml = recommend::config_yaml(&base, &recs);
                     let yaml2 = yaml.clone();
@@ -372,7 +376,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                 <div class="card diag-summary">
                     <p data-testid="diagnosis-summary"><b>{summary}</b></p>
                     <div class="finding-actions">
-                        <button data-testid="export-findings" on:click=move |_| download("findings.json", "application/json", &serde_json::to_string_pretty(&report.get_untracked()).unwrap_or_default())>{tr!(lang, "Findings (JSON)", "诊断结果 (JSON)")}</button>
+                        <button data-testid="export-findings" on:click=move |_| download("findings.json", "application/json", &serde_json::to_string_pretty(&report.get_untracked().in_lang(lang)).unwrap_or_default())>{tr!(lang, "Findings (JSON)", "诊断结果 (JSON)")}</button>
                         <button data-testid="export-rules" on:click=move |_| {
                             let mem = session.snapshots.with_untracked(|s| s.iter().rev().find_map(|x| x.taskmanagers.iter().find_map(|t| t.memory)));
                             download("memlab-alerts.yaml", "application/yaml", &alerts::rules(
@@ -399,7 +403,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                             {(!pending.is_empty()).then(|| view! {
                                 <details class="pending" data-testid="pending">
                                     <summary>{tr!(lang, "{} check(s) not decided yet", "{} 项检查尚无定论", pending.len())}</summary>
-                                    <ul>{pending.into_iter().map(|p| view! { <li><code>{p.kind.slug()}</code>" — "{p.message}</li> }).collect_view()}</ul>
+                                    <ul>{pending.into_iter().map(|p| view! { <li><code>{p.kind.slug()}</code>" — "{p.message.in_lang(lang)}</li> }).collect_view()}</ul>
                                 </details>
                             })}
                         </section>

@@ -18,7 +18,7 @@ pub fn load(
     let container_limit = container_limit
         .map(|s| MemorySize::parse(s).map(|m| m.bytes()).map_err(|e| format!("--container-limit {s}: {e}")))
         .transpose()?;
-    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit, lang });
+    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit });
     Ok((rec, report))
 }
 
@@ -39,15 +39,20 @@ pub fn text(path: &str, r: &Report, lang: Lang) -> String {
             f.kind.slug(),
             f.subject,
             f.kind.title_in(lang),
-            f.headline
+            f.headline.in_lang(lang)
         ));
         for fact in &f.evidence.facts {
-            out.push_str(&format!("    · {fact}\n"));
+            out.push_str(&format!("    · {}\n", fact.in_lang(lang)));
         }
         match &f.advice {
-            Advice::TaskManager(rec) => fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang),
-            Advice::JobManager(rec) => fix(&mut out, &rec.summary, &rec.diff(), rec.moved(), lang),
+            Advice::TaskManager(rec) => {
+                fix(&mut out, &rec.summary.in_lang(lang), &rec.diff(), rec.moved(), lang)
+            }
+            Advice::JobManager(rec) => {
+                fix(&mut out, &rec.summary.in_lang(lang), &rec.diff(), rec.moved(), lang)
+            }
             Advice::None(why) => {
+                let why = why.in_lang(lang);
                 out.push_str(&tr!(lang, "  no config change: {why}\n", "  不改配置：{why}\n"))
             }
         }
@@ -55,7 +60,12 @@ pub fn text(path: &str, r: &Report, lang: Lang) -> String {
     if !r.pending.is_empty() {
         out.push('\n');
         for p in &r.pending {
-            out.push_str(&format!("pending  {}  [{}]  {}\n", p.kind.slug(), p.subject, p.message));
+            out.push_str(&format!(
+                "pending  {}  [{}]  {}\n",
+                p.kind.slug(),
+                p.subject,
+                p.message.in_lang(lang)
+            ));
         }
     }
     out
@@ -73,8 +83,8 @@ fn fix(out: &mut String, summary: &str, diff: &str, moved: Vec<(&'static str, u6
     }
 }
 
-pub fn json(r: &Report) -> String {
-    serde_json::to_string_pretty(r).unwrap_or_default() + "\n"
+pub fn json(r: &Report, lang: Lang) -> String {
+    serde_json::to_string_pretty(&r.in_lang(lang)).unwrap_or_default() + "\n"
 }
 
 /// Prometheus alerting rules with the limits of the recording's first TaskManager.

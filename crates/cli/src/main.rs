@@ -266,7 +266,7 @@ fn diagnose(a: DiagnoseArgs) -> Result<ExitCode, CliError> {
     if a.alert_rules {
         emit(&diagnose::rules(&rec))?;
     } else if a.json {
-        emit(&diagnose::json(&report))?;
+        emit(&diagnose::json(&report, a.lang))?;
     } else {
         emit(&diagnose::text(&name, &report, a.lang))?;
     }

@@ -11,12 +11,14 @@ mod detect;
 pub mod recommend;
 pub mod stats;
 pub mod thresholds;
+pub mod words;
 
 use serde::Serialize;
 
 use crate::recording::Snapshot;
 pub use recommend::{AdviceError, Change, Component, Recommendation};
 use stats::{Point, Trend};
+pub use words::Text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -145,8 +147,7 @@ impl Kind {
 
 /// The data a finding rests on, enough to draw it: the series, the points the detector
 /// used (e.g. window minima), the fitted trend and the limit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
     /// The metric drawn (a Flink metric id, or a name for a computed series).
     pub metric: String,
@@ -158,8 +159,8 @@ pub struct Evidence {
     pub used: Vec<Point>,
     pub trend: Option<Trend>,
     pub limit: Option<f64>,
-    /// The numbers behind the verdict, in words.
-    pub facts: Vec<String>,
+    /// The numbers behind the verdict.
+    pub facts: Vec<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -168,8 +169,8 @@ pub struct Finding {
     pub severity: Severity,
     /// A TaskManager id, or `jobmanager`.
     pub subject: String,
-    pub headline: String,
-    pub explanation: String,
+    pub headline: Text,
+    pub explanation: Text,
     pub evidence: Evidence,
     /// What to change, if anything.
     pub advice: Advice,
@@ -187,12 +188,12 @@ pub enum Advice {
 }
 
 /// Why a finding proposes no config change.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum NoAdvice {
-    /// Config is not the fix, or there is nothing to change (in the report's language): a
-    /// leak is fixed in code, full managed memory is how RocksDB works, …
-    #[error("{0}")]
-    Because(String),
+    /// Config is not the fix, or there is nothing to change: a leak is fixed in code, full
+    /// managed memory is how RocksDB works, …
+    #[error("{}", .0.in_lang(memlab_text::Lang::En))]
+    Because(Text),
     /// The change memlab would propose is not possible: the calculator refuses it.
     #[error(transparent)]
     Refused(#[from] recommend::AdviceError),
@@ -224,35 +225,17 @@ impl Finding {
     }
 }
 
-// The JSON contract (`memlab diagnose --json`, the page's export) keeps one field per kind
-// of advice, the two that do not apply as null.
-impl Serialize for Finding {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut f = s.serialize_struct("Finding", 9)?;
-        f.serialize_field("kind", &self.kind)?;
-        f.serialize_field("severity", &self.severity)?;
-        f.serialize_field("subject", &self.subject)?;
-        f.serialize_field("headline", &self.headline)?;
-        f.serialize_field("explanation", &self.explanation)?;
-        f.serialize_field("evidence", &self.evidence)?;
-        f.serialize_field("recommendation", &self.recommendation())?;
-        f.serialize_field("jmRecommendation", &self.jm_recommendation())?;
-        f.serialize_field("noRecommendation", &self.no_recommendation().map(|w| w.to_string()))?;
-        f.end()
-    }
-}
-
 /// A detector that could not decide yet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pending {
     pub subject: String,
     pub kind: Kind,
-    pub message: String,
+    pub message: Text,
 }
 
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What the diagnosis found, in no language: [`Report::in_lang`] and [`Text::in_lang`]
+/// write it in one.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Report {
     /// Most severe first.
     pub findings: Vec<Finding>,
@@ -292,8 +275,6 @@ impl Report {
 pub struct Options {
     /// The container's memory limit in bytes, when the user knows it.
     pub container_limit: Option<u64>,
-    /// The language findings, facts and recommendations are written in.
-    pub lang: memlab_text::Lang,
 }
 
 /// Runs every detector on every process in the snapshots.

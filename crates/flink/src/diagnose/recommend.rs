@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::thresholds::ROUND;
+use super::Text;
 use crate::config::FlinkConfig;
 use crate::error::FlinkError;
 use crate::options::{tm as o, Opt};
@@ -34,13 +35,6 @@ pub enum AdviceError {
     /// The calculator could not give the component the bytes asked for.
     #[error("the calculator gives {0} less than asked")]
     ShortOf(&'static str),
-}
-
-// The detectors still carry their reasons as sentences; an advice error becomes one.
-impl From<AdviceError> for String {
-    fn from(e: AdviceError) -> String {
-        e.to_string()
-    }
 }
 
 /// A part of TaskManager memory a recommendation moves bytes to or from.
@@ -100,10 +94,10 @@ pub struct Change {
     pub to: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Serialized with its summary in a language: [`super::words::In`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct Recommendation {
-    pub summary: String,
+    pub summary: Text,
     pub changes: Vec<Change>,
     pub before: TaskManagerMemory,
     pub after: TaskManagerMemory,
@@ -225,7 +219,7 @@ pub fn round_up(b: u64) -> u64 {
 /// Applies option changes to the base and derives the result with the calculator.
 pub fn with_changes(
     base: &Base,
-    summary: String,
+    summary: Text,
     set: &[(&Opt, String)],
 ) -> Result<Recommendation, AdviceError> {
     let mut c = base.config.clone();
@@ -251,11 +245,7 @@ pub fn with_changes(
 
 /// Applies the changes of several recommendations in order (a later one wins on the same
 /// key) and derives the result: what a user gets by applying all of them.
-pub fn combine(
-    base: &Base,
-    summary: String,
-    recs: &[&Recommendation],
-) -> Result<Recommendation, AdviceError> {
+pub fn combine(base: &Base, summary: Text, recs: &[&Recommendation]) -> Result<Recommendation, AdviceError> {
     let mut set: Vec<(&Opt, String)> = Vec::new();
     for c in recs.iter().flat_map(|r| &r.changes) {
         let Some(opt) = o::ALL.iter().find(|opt| opt.key == c.key) else {
@@ -289,7 +279,7 @@ pub fn config_yaml(base: &Base, recs: &[&Recommendation]) -> String {
 /// growing the process. The result's `to` component grows by at least `add`.
 pub fn plan(
     base: &Base,
-    summary: String,
+    summary: Text,
     to: Component,
     add: u64,
     donors: &[(Component, u64)],
@@ -384,10 +374,9 @@ pub fn plan(
 
 /// A JobManager change, derived by the calculator like a TaskManager one. The JobManager has
 /// no idle pool to take bytes from: its fixes grow the process.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JmRecommendation {
-    pub summary: String,
+    pub summary: Text,
     pub changes: Vec<Change>,
     pub before: crate::jobmanager::JobManagerMemory,
     pub after: crate::jobmanager::JobManagerMemory,
@@ -426,7 +415,7 @@ pub enum JmPart {
 /// cluster's `jobmanager.memory.*` options.
 pub fn jm_plan(
     cluster: &FlinkConfig,
-    summary: String,
+    summary: Text,
     part: JmPart,
     add: u64,
 ) -> Result<JmRecommendation, AdviceError> {

@@ -6,6 +6,19 @@
 /// A point of a series: seconds since the start of the recording, value.
 pub type Point = (f64, f64);
 
+/// A value the cluster reported, or a statistic of reported values (a peak, a median, a
+/// rate between two readings): what was seen.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(transparent)]
+pub struct Observed(pub f64);
+
+/// A value on a fitted [`Trend`] (its level at some time, its slope): what the data
+/// suggests, never a reading. Kept apart from [`Observed`] so a forecast cannot pass for a
+/// measurement.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(transparent)]
+pub struct Fitted(pub f64);
+
 /// The minimum of each `window_s`-second window (anchored at the first point), placed at
 /// the time it was read. Windows without points are skipped.
 pub fn window_minima(points: &[Point], window_s: f64) -> Vec<Point> {
@@ -36,8 +49,14 @@ pub struct Trend {
 }
 
 impl Trend {
-    pub fn at(&self, t: f64) -> f64 {
-        self.intercept + self.slope * t
+    /// The line's value at `t`.
+    pub fn at(&self, t: f64) -> Fitted {
+        Fitted(self.intercept + self.slope * t)
+    }
+
+    /// The slope per minute.
+    pub fn per_min(&self) -> Fitted {
+        Fitted(self.slope * 60.0)
     }
 
     /// Seconds after `t` at which the line reaches `limit` (None if it never does).
@@ -45,7 +64,7 @@ impl Trend {
         if self.slope <= 0.0 {
             return None;
         }
-        Some(((limit - self.at(t)) / self.slope).max(0.0))
+        Some(((limit - self.at(t).0) / self.slope).max(0.0))
     }
 }
 
@@ -114,13 +133,13 @@ pub fn trend(points: &[Point]) -> Option<Trend> {
 }
 
 /// The median of the values.
-pub fn median_value(points: &[Point]) -> f64 {
-    median(&mut points.iter().map(|p| p.1).collect::<Vec<_>>())
+pub fn median_value(points: &[Point]) -> Observed {
+    Observed(median(&mut points.iter().map(|p| p.1).collect::<Vec<_>>()))
 }
 
 /// The largest value (NaN for none).
-pub fn max_value(points: &[Point]) -> f64 {
-    points.iter().map(|p| p.1).fold(f64::NAN, f64::max)
+pub fn max_value(points: &[Point]) -> Observed {
+    Observed(points.iter().map(|p| p.1).fold(f64::NAN, f64::max))
 }
 
 #[cfg(test)]

@@ -1,12 +1,9 @@
 //! What every detector shares: one process's series over the snapshots, the evidence a
 //! finding carries, where findings and pending verdicts go, and the number formats.
 
-use memlab_size::human;
-use memlab_text::{tr, Lang};
-
 use super::super::stats::{self, Point};
 use super::super::thresholds as th;
-use super::super::{Advice, Evidence, Finding, Kind, NoAdvice, Pending, Report, Severity};
+use super::super::{Advice, Evidence, Finding, Kind, NoAdvice, Pending, Report, Severity, Text};
 use crate::metrics;
 use crate::recording::Snapshot;
 use crate::rest::MemoryConfiguration;
@@ -28,28 +25,6 @@ pub(super) const NET_TOTAL: &str = metrics::NETWORK_TOTAL_SEGMENTS;
 /// The computed series behind `overhead-small`.
 pub const NATIVE_ESTIMATE: &str = "native memory estimate";
 
-pub(super) fn hr(b: f64) -> String {
-    human(b.max(0.0).round() as u64)
-}
-
-/// "12 min" / "12 分钟", "5.5 h" / "5.5 小时", "3 days" / "3 天".
-pub fn duration_in(lang: Lang, s: f64) -> String {
-    if !s.is_finite() {
-        return tr!(lang, "never", "永远不会");
-    }
-    if s < 120.0 {
-        tr!(lang, "{s:.0} s", "{s:.0} 秒")
-    } else if s < 600.0 {
-        tr!(lang, "{:.1} min", "{:.1} 分钟", s / 60.0)
-    } else if s < 7200.0 {
-        tr!(lang, "{:.0} min", "{:.0} 分钟", s / 60.0)
-    } else if s < 172_800.0 {
-        tr!(lang, "{:.1} h", "{:.1} 小时", s / 3600.0)
-    } else {
-        tr!(lang, "{:.0} days", "{:.0} 天", s / 86_400.0)
-    }
-}
-
 /// Critical when the forecast limit is near, else a warning.
 pub(super) fn forecast_severity(ttl: f64) -> Severity {
     if ttl < th::OOM_CRITICAL_S {
@@ -57,16 +32,6 @@ pub(super) fn forecast_severity(ttl: f64) -> Severity {
     } else {
         Severity::Warning
     }
-}
-
-/// The forecast as a fact.
-pub(super) fn limit_reached_in(lang: Lang, ttl: f64) -> String {
-    let d = duration_in(lang, ttl);
-    tr!(lang, "at this rate the limit is reached in {d}", "按此速度，{d}后达到上限")
-}
-
-pub(super) fn pct(x: f64) -> String {
-    format!("{:.0} %", x * 100.0)
 }
 
 /// One process's metrics over the snapshots.
@@ -143,26 +108,19 @@ pub(super) fn evidence(
 pub(super) struct Out<'r> {
     pub report: &'r mut Report,
     pub subject: String,
-    pub lang: Lang,
 }
 
 impl Out<'_> {
     pub fn pending(&mut self, kind: Kind, s: &Series) {
-        let lang = self.lang;
-        let (have, need) = (duration_in(lang, span(s)), duration_in(lang, th::MIN_SPAN_S));
         let message = if s.is_empty() {
-            tr!(lang, "not enough data yet: no readings", "数据还不够：没有读数")
+            Text::NoReadings
         } else {
-            tr!(
-                lang,
-                "not enough data yet: {have} of the {need} needed",
-                "数据还不够：已有 {have}，需要 {need}"
-            )
+            Text::ShortSpan { have_s: span(s), need_s: th::MIN_SPAN_S }
         };
         self.pending_because(kind, message);
     }
 
-    pub fn pending_because(&mut self, kind: Kind, message: String) {
+    pub fn pending_because(&mut self, kind: Kind, message: Text) {
         if !self.report.pending.iter().any(|p| p.subject == self.subject && p.kind == kind) {
             self.report.pending.push(Pending { subject: self.subject.clone(), kind, message });
         }
@@ -172,8 +130,8 @@ impl Out<'_> {
         &mut self,
         kind: Kind,
         severity: Severity,
-        headline: String,
-        explanation: String,
+        headline: Text,
+        explanation: Text,
         evidence: Evidence,
     ) {
         self.report.findings.push(Finding {
@@ -184,7 +142,7 @@ impl Out<'_> {
             explanation,
             evidence,
             // Every finding's advice is decided after all of its process's findings are in.
-            advice: Advice::None(NoAdvice::Because(String::new())),
+            advice: Advice::None(NoAdvice::Because(Text::Empty)),
         });
     }
 }

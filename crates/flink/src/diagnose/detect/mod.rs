@@ -13,19 +13,15 @@ mod metaspace;
 mod network;
 mod overhead;
 
-use memlab_size::human;
-use memlab_text::tr;
-
 use super::recommend;
 use super::stats;
 use super::thresholds as th;
-use super::{Advice, Kind, NoAdvice, Options, Report};
+use super::{Advice, Kind, NoAdvice, Options, Report, Text};
 use crate::recording::Snapshot;
 use common::*;
 
 /// Runs every detector on every process in the snapshots.
 pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
-    let lang = opts.lang;
     let t0 = snaps.first().map_or(0, |s| s.t);
     let mut report = Report {
         polls: snaps.len(),
@@ -44,75 +40,47 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
     for id in ids {
         let p = Proc { id, jm: false, snaps, t0 };
         report.subjects.push(id.to_owned());
-        let mut out = Out { report: &mut report, subject: id.to_owned(), lang: opts.lang };
+        let mut out = Out { report: &mut report, subject: id.to_owned() };
         let first = out.report.findings.len();
         heap::detect(&p, &mut out);
         metaspace::detect(&p, &mut out);
         gc::detect(&p, &mut out);
         if let Some(mem) = p.memory() {
-            direct::detect(&p, &mem, opts, &mut out);
-            network::detect(&p, &mem, opts, &mut out);
-            managed::detect(&p, &mem, opts, &mut out);
-            overhead::detect(&p, &mem, opts, &mut out);
-            container::detect(&p, &mem, opts, &mut out);
+            direct::detect(&p, &mem, &mut out);
+            network::detect(&p, &mem, &mut out);
+            managed::detect(&p, &mem, &mut out);
+            overhead::detect(&p, &mem, &mut out);
+            container::detect(&mem, opts, &mut out);
         }
         advice::recommend(&p, cluster, opts, &mut report.findings[first..]);
     }
     if snaps.iter().any(|s| !s.jobmanager_metrics.is_empty()) {
         let p = Proc { id: "jobmanager", jm: true, snaps, t0 };
         report.subjects.push("jobmanager".into());
-        let mut out = Out { report: &mut report, subject: "jobmanager".into(), lang: opts.lang };
+        let mut out = Out { report: &mut report, subject: "jobmanager".into() };
         heap::detect(&p, &mut out);
         metaspace::detect(&p, &mut out);
         gc::detect(&p, &mut out);
         for f in report.findings.iter_mut().filter(|f| f.subject == "jobmanager") {
-            let peak = stats::max_value(&f.evidence.series);
+            let peak = stats::max_value(&f.evidence.series).0;
             let plan = match (f.kind, cluster) {
-                (_, None) => Err(NoAdvice::Because(tr!(
-                    lang,
-                    "the recording has no JobManager configuration (GET /jobmanager/config)",
-                    "录制中没有 JobManager 的配置（GET /jobmanager/config）"
-                ))),
+                (_, None) => Err(NoAdvice::Because(Text::NoJmConfig)),
                 (Kind::MetaspaceGrowth | Kind::OomRisk, Some(c)) if f.evidence.metric == METASPACE => {
                     let cap = f.evidence.limit.unwrap_or(peak) as u64;
                     let add = recommend::round_up(
                         ((peak * th::METASPACE_HEADROOM) as u64).saturating_sub(cap).max(cap / 4),
                     );
-                    recommend::jm_plan(
-                        c,
-                        tr!(
-                            lang,
-                            "Raise the JobManager's metaspace by {} (the process grows with it)",
-                            "把 JobManager 的元空间增加 {}（进程随之变大）",
-                            human(add)
-                        ),
-                        recommend::JmPart::Metaspace,
-                        add,
-                    )
-                    .map_err(NoAdvice::from)
+                    recommend::jm_plan(c, Text::JmRaiseMetaspace { add }, recommend::JmPart::Metaspace, add)
+                        .map_err(NoAdvice::from)
                 }
                 (Kind::GcPressure, Some(c)) => {
                     let heap = p.last(HEAP_MAX).unwrap_or(0.0);
                     let add = recommend::round_up((heap * th::GC_HEAP_GROWTH) as u64);
-                    recommend::jm_plan(
-                        c,
-                        tr!(
-                            lang,
-                            "Give the JobManager's heap {} more (the process grows with it)",
-                            "给 JobManager 的堆再加 {}（进程随之变大）",
-                            human(add)
-                        ),
-                        recommend::JmPart::Heap,
-                        add,
-                    )
-                    .map_err(NoAdvice::from)
+                    recommend::jm_plan(c, Text::JmGiveHeap { add }, recommend::JmPart::Heap, add)
+                        .map_err(NoAdvice::from)
                 }
-                (Kind::HeapLeak | Kind::OomRisk, _) => Err(NoAdvice::Because(tr!(
-                    lang,
-                    "A leak is fixed in code; more heap only delays the failure.",
-                    "泄漏要在代码里修复；加大堆只会推迟失败。"
-                ))),
-                _ => Err(advice::no_change_helps(lang)),
+                (Kind::HeapLeak | Kind::OomRisk, _) => Err(NoAdvice::Because(Text::LeakInCode)),
+                _ => Err(advice::no_change_helps()),
             };
             f.advice = match plan {
                 Ok(r) => Advice::JobManager(r),

@@ -1,0 +1,822 @@
+//! Every sentence the diagnosis says, in one place. The detectors and the advice build
+//! [`Text`] — which sentence, with which numbers — and know no language; a report is shown
+//! in a language only here, when a page or `memlab diagnose` renders it (as
+//! `engine/narrate.rs` does for the allocator's events). One language-free report per poll
+//! thus serves the Live cluster page's badges and the Diagnosis page in either language.
+
+use memlab_size::human;
+use memlab_text::{tr, Lang};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use super::recommend::{Component, JmRecommendation, Recommendation};
+use super::stats::{Fitted, Observed};
+use super::thresholds as th;
+use super::{Evidence, Finding, NoAdvice, Pending, Report};
+use crate::metrics;
+
+/// A sentence of the diagnosis, as data: which one, and its numbers (bytes, seconds,
+/// shares as fractions). Rendered by [`Text::in_lang`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    /// Nothing to say (a carrier recommendation's summary).
+    Empty,
+
+    // Not enough data yet.
+    NoReadings,
+    ShortSpan {
+        have_s: f64,
+        need_s: f64,
+    },
+    NoGcCount,
+    NoGcYet,
+    ShortPostGc {
+        span_s: f64,
+        windows: usize,
+    },
+
+    // Heap.
+    HeapGrowth {
+        per_min: Fitted,
+    },
+    Steadiness {
+        tau: f64,
+    },
+    HeapAfterGc {
+        from: Fitted,
+        to: Fitted,
+        max: f64,
+        over_s: f64,
+    },
+    HeapFullIn {
+        ttl_s: f64,
+    },
+    HeapLeakHeadline {
+        per_min: Fitted,
+        ttl_s: f64,
+    },
+    HeapLeakWhy,
+    HeapOomHeadline {
+        ttl_s: f64,
+    },
+    HeapOomWhy,
+
+    // Metaspace.
+    MetaspaceUsed {
+        used: Observed,
+        cap: f64,
+    },
+    MetaspaceNearHeadline {
+        share: f64,
+    },
+    MetaspaceNearWhy,
+    MetaspaceGrowth {
+        per_min: Fitted,
+        tau: f64,
+    },
+    Submissions {
+        jobs: usize,
+    },
+    LimitReachedIn {
+        ttl_s: f64,
+    },
+    MetaspaceGrowthHeadline {
+        per_min: Fitted,
+        jobs: usize,
+    },
+    MetaspaceGrowthWhy,
+    MetaspaceOomHeadline {
+        ttl_s: f64,
+    },
+    MetaspaceOomWhy,
+
+    // Garbage collection.
+    GcMedian {
+        median_ms: Observed,
+    },
+    OldGcRate {
+        per_min: Observed,
+    },
+    GcHeadline {
+        median_ms: Observed,
+    },
+    GcWhy,
+
+    // Direct memory.
+    DirectGrowth {
+        used: Observed,
+        max: f64,
+        per_min: Fitted,
+        tau: f64,
+    },
+    DirectOomHeadline {
+        ttl_s: f64,
+    },
+    DirectOomWhy,
+    DirectUsed {
+        used: Observed,
+        max: f64,
+    },
+    DirectNearHeadline {
+        share: f64,
+    },
+    DirectNearWhy,
+
+    // Network buffers.
+    NetworkFullReadings {
+        full: usize,
+        readings: usize,
+        total: f64,
+    },
+    NetworkExhaustedHeadline {
+        share: f64,
+    },
+    NetworkExhaustedWhy,
+    NetworkPeak {
+        peak: Observed,
+        total: f64,
+        segment: f64,
+    },
+    NetworkIdleHeadline {
+        share: f64,
+    },
+    NetworkIdleWhy,
+
+    // Managed memory.
+    ManagedUse {
+        peak: Observed,
+        cap: f64,
+        median: Observed,
+    },
+    ManagedIdleHeadline {
+        cap: f64,
+        share_of_flink: f64,
+    },
+    ManagedIdleWhy,
+    ManagedFullHeadline {
+        share: f64,
+    },
+    ManagedFullWhy,
+
+    // JVM overhead.
+    NativeEstimate {
+        peak: Observed,
+        overhead: f64,
+    },
+    OverheadHeadline {
+        overhead: f64,
+        peak: Observed,
+    },
+    OverheadWhy,
+
+    // The container.
+    ProcessOverLimit {
+        process: u64,
+        limit: u64,
+    },
+    ContainerHeadline {
+        process: u64,
+        limit: u64,
+    },
+    ContainerWhy,
+
+    // Advice: what to change, with the idle parts the bytes come from.
+    StopgapHeap {
+        add: u64,
+        from: Vec<Component>,
+    },
+    GiveTaskHeap {
+        add: u64,
+        from: Vec<Component>,
+    },
+    RaiseMetaspace {
+        add: u64,
+        from: Vec<Component>,
+    },
+    GiveTaskOffHeap {
+        add: u64,
+        from: Vec<Component>,
+    },
+    GiveNetwork {
+        add: u64,
+        from: Vec<Component>,
+    },
+    RaiseOverhead {
+        add: u64,
+        from: Vec<Component>,
+    },
+    ProcessToLimit {
+        limit: u64,
+        and_managed: bool,
+    },
+    LowerManaged {
+        from: u64,
+        to: u64,
+    },
+    LowerNetwork {
+        from: u64,
+        to: u64,
+    },
+    JmRaiseMetaspace {
+        add: u64,
+    },
+    JmGiveHeap {
+        add: u64,
+    },
+
+    // Advice: why none.
+    NoMemoryConfig,
+    NotReproduced,
+    SeeHeapLeak,
+    LeakNoDonor,
+    LeakInCode,
+    ManagedFullIsFine,
+    NoChangeHelps,
+    NothingToGain,
+    NetworkAtFloor {
+        keep: u64,
+    },
+    NoJmConfig,
+}
+
+fn hr(b: f64) -> String {
+    human(b.max(0.0).round() as u64)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
+/// "12 min" / "12 分钟", "5.5 h" / "5.5 小时", "3 days" / "3 天".
+pub fn duration_in(lang: Lang, s: f64) -> String {
+    if !s.is_finite() {
+        return tr!(lang, "never", "永远不会");
+    }
+    if s < 120.0 {
+        tr!(lang, "{s:.0} s", "{s:.0} 秒")
+    } else if s < 600.0 {
+        tr!(lang, "{:.1} min", "{:.1} 分钟", s / 60.0)
+    } else if s < 7200.0 {
+        tr!(lang, "{:.0} min", "{:.0} 分钟", s / 60.0)
+    } else if s < 172_800.0 {
+        tr!(lang, "{:.1} h", "{:.1} 小时", s / 3600.0)
+    } else {
+        tr!(lang, "{:.0} days", "{:.0} 天", s / 86_400.0)
+    }
+}
+
+/// " from idle managed memory and network memory" / "，取自闲置的…" (empty without donors).
+fn from_idle(lang: Lang, donors: &[Component]) -> String {
+    if donors.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = donors.iter().map(|d| d.label_in(lang)).collect();
+    let names = names.join(tr!(lang, " and ", "和").as_str());
+    tr!(lang, " from idle {names}", "，取自闲置的{names}")
+}
+
+impl Text {
+    /// The sentence in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        let dur = |s: f64| duration_in(lang, s);
+        match self {
+            Text::Empty => String::new(),
+
+            Text::NoReadings => tr!(lang, "not enough data yet: no readings", "数据还不够：没有读数"),
+            Text::ShortSpan { have_s, need_s } => {
+                let (have, need) = (dur(*have_s), dur(*need_s));
+                tr!(
+                    lang,
+                    "not enough data yet: {have} of the {need} needed",
+                    "数据还不够：已有 {have}，需要 {need}"
+                )
+            }
+            Text::NoGcCount => {
+                const GC_COUNT: &str = metrics::GC_COUNT;
+                tr!(
+                    lang,
+                    "cannot tell: the data has no {GC_COUNT} readings, so post-GC heap levels are unknown",
+                    "无法判断：数据中没有 {GC_COUNT} 读数，因此不知道 GC 之后的堆水位"
+                )
+            }
+            Text::NoGcYet => tr!(
+                lang,
+                "not enough data yet: no garbage collection ran, so the heap has only filled with garbage",
+                "数据还不够：还没有发生垃圾回收，堆里只是积满了垃圾"
+            ),
+            Text::ShortPostGc { span_s, windows } => tr!(
+                lang,
+                "not enough data yet: post-GC readings span {} in {} windows (need {} and {})",
+                "数据还不够：GC 后的读数跨越 {}，共 {} 个窗口（需要 {} 和 {} 个）",
+                dur(*span_s),
+                windows,
+                dur(th::MIN_SPAN_S),
+                th::MIN_WINDOWS
+            ),
+
+            Text::HeapGrowth { per_min } => tr!(
+                lang,
+                "heap after GC grows {}/min (Theil–Sen slope of the lowest post-GC reading per {} s)",
+                "GC 后的堆每分钟增长 {}（每 {} 秒内 GC 后最低读数的 Theil–Sen 斜率）",
+                hr(per_min.0),
+                th::ENVELOPE_WINDOW_S
+            ),
+            Text::Steadiness { tau } => tr!(
+                lang,
+                "steadiness: Kendall τ = {:.2} (threshold {})",
+                "稳定性：Kendall τ = {:.2}（阈值 {}）",
+                tau,
+                th::STEADY_TAU
+            ),
+            Text::HeapAfterGc { from, to, max, over_s } => tr!(
+                lang,
+                "heap after GC {} → {} of {} max over {}",
+                "GC 后的堆在 {3} 内从 {0} 涨到 {1}（上限 {2}）",
+                hr(from.0),
+                hr(to.0),
+                hr(*max),
+                dur(*over_s)
+            ),
+            Text::HeapFullIn { ttl_s } => {
+                tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {}后占满", dur(*ttl_s))
+            }
+            Text::HeapLeakHeadline { per_min, ttl_s } => tr!(
+                lang,
+                "The heap left after each garbage collection grows {}/min; full in about {}",
+                "每次垃圾回收后剩下的堆每分钟增长 {}；大约 {}后占满",
+                hr(per_min.0),
+                dur(*ttl_s)
+            ),
+            Text::HeapLeakWhy => tr!(
+                lang,
+                "What the garbage collector cannot free keeps growing: something holds on to objects — typically keyed state that is never cleared (heap state backend), a growing cache or collection in a user function, or timers that are never deleted. A single high reading means nothing (the heap is a saw-tooth); this is the lower envelope, the level after collections, rising steadily. More heap only delays the OutOfMemoryError: bound the state (StateTtlConfig, clear() in onTimer) or move it to RocksDB, and check with a heap dump.",
+                "垃圾回收器回收不掉的部分在持续增长：有东西一直持有对象——通常是从不清理的键控状态（堆状态后端）、用户函数里不断变大的缓存或集合，或从不删除的定时器。单个高读数说明不了什么（堆的曲线是锯齿形）；这里看的是下包络线，即每次回收后的水位，它在稳定上升。加大堆只会推迟 `OutOfMemoryError`：请限制状态（`StateTtlConfig`、在 `onTimer` 中 `clear()`）或改用 RocksDB，并用堆转储核实。"
+            ),
+            Text::HeapOomHeadline { ttl_s } => tr!(
+                lang,
+                "Java heap space: at the current trend the heap is exhausted in about {}",
+                "`Java heap space`：按当前趋势，堆大约 {}后耗尽",
+                dur(*ttl_s)
+            ),
+            Text::HeapOomWhy => tr!(
+                lang,
+                "Forecast from the trend of the heap after garbage collection: when it reaches the maximum heap (-Xmx = framework heap + task heap), the JVM throws java.lang.OutOfMemoryError: Java heap space and the TaskManager fails.",
+                "根据垃圾回收后堆的趋势预测：当它达到最大堆（-Xmx = 框架堆 + 任务堆）时，JVM 抛出 `java.lang.OutOfMemoryError: Java heap space`，TaskManager 随之失败。"
+            ),
+
+            Text::MetaspaceUsed { used, cap } => tr!(
+                lang,
+                "metaspace used {} of {} ({})",
+                "元空间已用 {} / {}（{}）",
+                hr(used.0),
+                hr(*cap),
+                pct(used.0 / cap)
+            ),
+            Text::MetaspaceNearHeadline { share } => {
+                tr!(lang, "Metaspace is at {} of its limit", "元空间已达上限的 {}", pct(*share))
+            }
+            Text::MetaspaceNearWhy => tr!(
+                lang,
+                "Metaspace holds class metadata. At -XX:MaxMetaspaceSize the JVM throws java.lang.OutOfMemoryError: Metaspace. In a session cluster every job submission loads its classes again; if an old job's class loader is still referenced (a thread, a static cache, a JDBC driver), its classes are never unloaded.",
+                "元空间存放类的元数据。到达 -XX:MaxMetaspaceSize 时 JVM 抛出 `java.lang.OutOfMemoryError: Metaspace`。在 session 集群中，每次提交作业都会重新加载它的类；如果旧作业的类加载器仍被引用（一个线程、一个静态缓存、一个 JDBC 驱动），它的类就永远不会被卸载。"
+            ),
+            Text::MetaspaceGrowth { per_min, tau } => tr!(
+                lang,
+                "grows {}/min (Kendall τ = {:.2})",
+                "每分钟增长 {}（Kendall τ = {:.2}）",
+                hr(per_min.0),
+                tau
+            ),
+            Text::Submissions { jobs } => {
+                tr!(lang, "{jobs} job submission(s) during the data", "数据期间共提交作业 {jobs} 次")
+            }
+            Text::LimitReachedIn { ttl_s } => {
+                let d = dur(*ttl_s);
+                tr!(lang, "at this rate the limit is reached in {d}", "按此速度，{d}后达到上限")
+            }
+            Text::MetaspaceGrowthHeadline { per_min, jobs } => tr!(
+                lang,
+                "Metaspace grows {}/min across {jobs} job submission(s)",
+                "在 {jobs} 次作业提交中，元空间每分钟增长 {}",
+                hr(per_min.0)
+            ),
+            Text::MetaspaceGrowthWhy => tr!(
+                lang,
+                "Metaspace should level off once a job's classes are loaded. Growth that follows job submissions is the classic class-loader leak of session clusters: each submission loads the job's classes in a new class loader, and something keeps the old one alive. Look for threads the job starts and never stops, static caches and shaded libraries registering themselves globally; or run jobs in application mode. Raising the metaspace only delays the OutOfMemoryError: Metaspace.",
+                "作业的类加载完后，元空间应当趋于平稳。随作业提交而增长，是 session 集群典型的类加载器泄漏：每次提交都在新的类加载器中加载作业的类，而有东西让旧的加载器一直存活。请检查作业启动后从不停止的线程、静态缓存，以及把自己注册到全局的 shade 库；或者改用 application 模式运行作业。加大元空间只会推迟 `OutOfMemoryError: Metaspace`。"
+            ),
+            Text::MetaspaceOomHeadline { ttl_s } => tr!(
+                lang,
+                "Metaspace: at the current trend the limit is reached in about {}",
+                "元空间：按当前趋势，大约 {}后达到上限",
+                dur(*ttl_s)
+            ),
+            Text::MetaspaceOomWhy => tr!(
+                lang,
+                "Forecast from the metaspace trend: at -XX:MaxMetaspaceSize the JVM throws java.lang.OutOfMemoryError: Metaspace.",
+                "根据元空间的趋势预测：到达 -XX:MaxMetaspaceSize 时 JVM 抛出 `java.lang.OutOfMemoryError: Metaspace`。"
+            ),
+
+            Text::GcMedian { median_ms } => {
+                let median = median_ms.0;
+                tr!(
+                    lang,
+                    "median {median:.0} ms of GC per second ({} of the time; threshold {})",
+                    "每秒 GC 时间中位数 {median:.0} ms（占时间的 {}；阈值 {}）",
+                    pct(median / 1000.0),
+                    pct(th::GC_WARNING_MS_PER_S / 1000.0)
+                )
+            }
+            Text::OldGcRate { per_min } => {
+                let old_per_min = per_min.0;
+                tr!(
+                    lang,
+                    "{old_per_min:.1} old-generation collections per minute (threshold {})",
+                    "每分钟老年代回收 {old_per_min:.1} 次（阈值 {}）",
+                    th::OLD_GC_PER_MIN
+                )
+            }
+            Text::GcHeadline { median_ms } => tr!(
+                lang,
+                "The JVM spends {} of its time in garbage collection",
+                "JVM 把 {} 的时间花在垃圾回收上",
+                pct(median_ms.0 / 1000.0)
+            ),
+            Text::GcWhy => tr!(
+                lang,
+                "Time in GC is time not spent processing: throughput drops, latency and checkpoint durations rise, and heartbeats can time out. The heap is too small for the live data and allocation rate (or it leaks — see the heap trend).",
+                "花在 GC 上的时间就不能用来处理数据：吞吐下降，延迟和 checkpoint 时长上升，心跳可能超时。堆相对存活数据量和分配速率太小了（或者在泄漏——看看堆的趋势）。"
+            ),
+
+            Text::DirectGrowth { used, max, per_min, tau } => tr!(
+                lang,
+                "direct memory used {} of {}, growing {}/min (Kendall τ = {:.2})",
+                "直接内存已用 {} / {}，每分钟增长 {}（Kendall τ = {:.2}）",
+                hr(used.0),
+                hr(*max),
+                hr(per_min.0),
+                tau
+            ),
+            Text::DirectOomHeadline { ttl_s } => tr!(
+                lang,
+                "Direct memory: at the current trend -XX:MaxDirectMemorySize is reached in about {}",
+                "直接内存：按当前趋势，大约 {}后达到 -XX:MaxDirectMemorySize",
+                dur(*ttl_s)
+            ),
+            Text::DirectOomWhy => tr!(
+                lang,
+                "Forecast from the trend of direct (off-heap) buffer use. At the limit the JVM throws java.lang.OutOfMemoryError: Direct buffer memory. Direct buffers are freed only when their Java objects are collected: steady growth means buffers are kept (a connector's pool, a cache) or leaked.",
+                "根据直接（堆外）缓冲区用量的趋势预测。到达上限时 JVM 抛出 `java.lang.OutOfMemoryError: Direct buffer memory`。直接缓冲区只有在其 Java 对象被回收时才释放：稳定增长意味着缓冲区被留着（连接器的池、缓存）或泄漏了。"
+            ),
+            Text::DirectUsed { used, max } => tr!(
+                lang,
+                "direct memory used {} of {} ({})",
+                "直接内存已用 {} / {}（{}）",
+                hr(used.0),
+                hr(*max),
+                pct(used.0 / max)
+            ),
+            Text::DirectNearHeadline { share } => tr!(
+                lang,
+                "Direct memory is at {} of -XX:MaxDirectMemorySize",
+                "直接内存已达 -XX:MaxDirectMemorySize 的 {}",
+                pct(*share)
+            ),
+            Text::DirectNearWhy => tr!(
+                lang,
+                "Direct (off-heap) buffers are limited to framework off-heap + task off-heap + network memory. Beyond it the JVM throws java.lang.OutOfMemoryError: Direct buffer memory — usually a connector or library allocating direct buffers (Netty, Kafka clients, compression) that task off-heap memory does not account for.",
+                "直接（堆外）缓冲区的上限是 框架堆外 + 任务堆外 + 网络内存。超过它 JVM 抛出 `java.lang.OutOfMemoryError: Direct buffer memory`——通常是某个连接器或库分配了任务堆外内存没有算进去的直接缓冲区（Netty、Kafka 客户端、压缩）。"
+            ),
+
+            Text::NetworkFullReadings { full, readings, total } => tr!(
+                lang,
+                "{full} of {} readings at ≥ {} of the {total:.0} segments",
+                "{} 次读数中有 {full} 次达到 {total:.0} 个段的 ≥ {}",
+                readings,
+                pct(th::NETWORK_FULL)
+            ),
+            Text::NetworkExhaustedHeadline { share } => tr!(
+                lang,
+                "Network buffers are exhausted in {} of the readings",
+                "{} 的读数中网络缓冲区已耗尽",
+                pct(*share)
+            ),
+            Text::NetworkExhaustedWhy => tr!(
+                lang,
+                "Every network buffer is in use: tasks wait for buffers (back-pressure), and a new or rescaled job fails with \"Insufficient number of network buffers\". Each channel takes exclusive buffers (2 per channel in Flink 2.x) plus floating buffers per gate (8).",
+                "所有网络缓冲区都在使用中：任务在等待缓冲区（反压），新作业或扩缩容后的作业会以 \"Insufficient number of network buffers\" 失败。每个通道占用独占缓冲区（Flink 2.x 中每通道 2 个），每个输入门另加浮动缓冲区（8 个）。"
+            ),
+            Text::NetworkPeak { peak, total, segment } => {
+                let peak = peak.0;
+                tr!(
+                    lang,
+                    "peak {peak:.0} of {total:.0} segments ({}) = {} of {}",
+                    "峰值 {peak:.0} / {total:.0} 个段（{}）= {} / {}",
+                    pct(peak / total),
+                    hr(peak * segment),
+                    hr(total * segment)
+                )
+            }
+            Text::NetworkIdleHeadline { share } => tr!(
+                lang,
+                "At most {} of network memory was used while a job ran",
+                "作业运行期间网络内存最多只用了 {}",
+                pct(*share)
+            ),
+            Text::NetworkIdleWhy => tr!(
+                lang,
+                "Network memory is reserved up front for shuffle buffers. Most of it stayed idle for this job graph: those bytes could serve the task heap. Keep headroom for rescaling (more channels need more buffers).",
+                "网络内存是为 shuffle 缓冲区预先保留的。对这个作业图来说大部分都闲着：这些字节可以给任务堆用。请为扩缩容留出余量（更多通道需要更多缓冲区）。"
+            ),
+
+            Text::ManagedUse { peak, cap, median } => tr!(
+                lang,
+                "peak {} of {} ({}), median {}",
+                "峰值 {} / {}（{}），中位数 {}",
+                hr(peak.0),
+                hr(*cap),
+                pct(peak.0 / cap),
+                pct(median.0 / cap)
+            ),
+            Text::ManagedIdleHeadline { cap, share_of_flink } => tr!(
+                lang,
+                "{} of managed memory ({} of Flink memory) is reserved and unused",
+                "{} 的托管内存（占 Flink 内存的 {}）被保留却没有使用",
+                hr(*cap),
+                pct(*share_of_flink)
+            ),
+            Text::ManagedIdleWhy => tr!(
+                lang,
+                "Managed memory is used by RocksDB, batch operators (sorting, hash joins, spilling) and Python UDFs. A streaming job on the heap state backend (HashMapStateBackend) uses none of it: Flink's default fraction 0.4 then leaves 40 % of Flink memory idle while state lives on the heap.",
+                "托管内存供 RocksDB、批处理算子（排序、哈希连接、溢写）和 Python UDF 使用。使用堆状态后端（`HashMapStateBackend`）的流作业完全用不到它：Flink 默认的占比 0.4 会让 40 % 的 Flink 内存闲置，而状态却放在堆上。"
+            ),
+            Text::ManagedFullHeadline { share } => {
+                tr!(lang, "Managed memory is {} used", "托管内存已用 {}", pct(*share))
+            }
+            Text::ManagedFullWhy => tr!(
+                lang,
+                "RocksDB reserves its whole share of managed memory for its block cache and write buffers when the job starts, so full is expected and not a leak. For batch jobs, full managed memory means sorting and joins spill to disk: more managed memory makes them faster.",
+                "RocksDB 在作业启动时就为块缓存和写缓冲区预留全部托管内存份额，所以用满是正常的，不是泄漏。对批作业而言，托管内存用满意味着排序和连接会溢写到磁盘：更多托管内存会让它们更快。"
+            ),
+
+            Text::NativeEstimate { peak, overhead } => tr!(
+                lang,
+                "native memory estimate peaks at {} of {} JVM overhead ({})",
+                "本地内存估算峰值为 {}，JVM 开销为 {}（{}）",
+                hr(peak.0),
+                hr(*overhead),
+                pct(peak.0 / overhead)
+            ),
+            Text::OverheadHeadline { overhead, peak } => tr!(
+                lang,
+                "JVM overhead ({}) barely covers the JVM's native memory ({})",
+                "JVM 开销（{}）勉强够 JVM 的本地内存（{}）",
+                hr(*overhead),
+                hr(peak.0)
+            ),
+            Text::OverheadWhy => tr!(
+                lang,
+                "JVM overhead is the part of the process Flink leaves for what the JVM itself uses outside heap, metaspace and direct buffers: thread stacks, code cache, GC structures, native libraries. When native use outgrows it, the process exceeds its container and is killed by the OS (exit code 137) without a Java error.",
+                "JVM 开销是 Flink 为 JVM 自身在堆、元空间和直接缓冲区之外使用的内存留出的部分：线程栈、代码缓存、GC 结构、本地库。本地内存用量超出它时，进程会超出容器限制，被操作系统杀掉（退出码 137），不会有 Java 报错。"
+            ),
+
+            Text::ProcessOverLimit { process, limit } => tr!(
+                lang,
+                "process size {} > container limit {}",
+                "进程大小 {} > 容器限制 {}",
+                human(*process),
+                human(*limit)
+            ),
+            Text::ContainerHeadline { process, limit } => tr!(
+                lang,
+                "The TaskManager may grow to {}, its container allows {}",
+                "TaskManager 可能增长到 {}，而容器只允许 {}",
+                human(*process),
+                human(*limit)
+            ),
+            Text::ContainerWhy => tr!(
+                lang,
+                "taskmanager.memory.process.size is everything the JVM may use. If the container's limit is smaller, the OS kills the TaskManager when it gets there (OOMKilled, exit code 137), typically under load. Set process.size to the container's limit.",
+                "taskmanager.memory.process.size 是 JVM 可以使用的全部内存。如果容器的限制更小，TaskManager 一到那里就会被操作系统杀掉（OOMKilled，退出码 137），通常发生在负载高时。请把 process.size 设为容器的限制。"
+            ),
+
+            Text::StopgapHeap { add, from } => tr!(
+                lang,
+                "Stopgap, not a fix: give the task heap {}{} — the leak still fills it, later",
+                "权宜之计，不是修复：给任务堆 {}{}——泄漏迟早还会把它填满",
+                human(*add),
+                from_idle(lang, from)
+            ),
+            Text::GiveTaskHeap { add, from } => {
+                tr!(lang, "Give the task heap {} more{}", "给任务堆再加 {}{}", human(*add), from_idle(lang, from))
+            }
+            Text::RaiseMetaspace { add, from } => {
+                tr!(lang, "Raise the metaspace by {}{}", "把元空间增加 {}{}", human(*add), from_idle(lang, from))
+            }
+            Text::GiveTaskOffHeap { add, from } => tr!(
+                lang,
+                "Give task off-heap {} more (it raises MaxDirectMemorySize){}",
+                "给任务堆外内存再加 {}（会提高 MaxDirectMemorySize）{}",
+                human(*add),
+                from_idle(lang, from)
+            ),
+            Text::GiveNetwork { add, from } => {
+                tr!(lang, "Give network memory {} more{}", "给网络内存再加 {}{}", human(*add), from_idle(lang, from))
+            }
+            Text::RaiseOverhead { add, from } => {
+                tr!(lang, "Raise JVM overhead by {}{}", "把 JVM 开销增加 {}{}", human(*add), from_idle(lang, from))
+            }
+            Text::ProcessToLimit { limit, and_managed } => tr!(
+                lang,
+                "Set the process size to the container's limit, {}{}",
+                "把进程大小设为容器的限制 {}{}",
+                human(*limit),
+                if *and_managed {
+                    tr!(lang, ", and lower the idle managed memory", "，并调低闲置的托管内存")
+                } else {
+                    String::new()
+                }
+            ),
+            Text::LowerManaged { from, to } => tr!(
+                lang,
+                "Lower managed memory from {} to {} and give the {} to the task heap",
+                "把托管内存从 {} 降到 {}，把省下的 {} 给任务堆",
+                human(*from),
+                human(*to),
+                human(from.saturating_sub(*to))
+            ),
+            Text::LowerNetwork { from, to } => tr!(
+                lang,
+                "Lower network memory from {} to {} and give the {} to the task heap",
+                "把网络内存从 {} 降到 {}，把省下的 {} 给任务堆",
+                human(*from),
+                human(*to),
+                human(from.saturating_sub(*to))
+            ),
+            Text::JmRaiseMetaspace { add } => tr!(
+                lang,
+                "Raise the JobManager's metaspace by {} (the process grows with it)",
+                "把 JobManager 的元空间增加 {}（进程随之变大）",
+                human(*add)
+            ),
+            Text::JmGiveHeap { add } => tr!(
+                lang,
+                "Give the JobManager's heap {} more (the process grows with it)",
+                "给 JobManager 的堆再加 {}（进程随之变大）",
+                human(*add)
+            ),
+
+            Text::NoMemoryConfig => tr!(
+                lang,
+                "memlab has no memory configuration for this TaskManager (GET /taskmanagers/:id), so it cannot propose a change.",
+                "memlab 没有这个 TaskManager 的内存配置（GET /taskmanagers/:id），因此无法给出修改。"
+            ),
+            Text::NotReproduced => tr!(
+                lang,
+                "memlab's calculator does not reproduce this TaskManager's sizes, so it cannot propose a verified change.",
+                "memlab 的计算器无法复现这个 TaskManager 的各项大小，因此无法给出经过验证的修改。"
+            ),
+            Text::SeeHeapLeak => tr!(
+                lang,
+                "See the heap-leak finding: the forecast follows from it.",
+                "见堆泄漏那一项：这个预测由它而来。"
+            ),
+            Text::LeakNoDonor => tr!(
+                lang,
+                "A leak is fixed in code. No component here is over-provisioned, so any extra heap would have to come from a bigger process — and would only delay the failure.",
+                "泄漏要在代码里修复。这里没有哪个组成部分配多了，所以额外的堆只能来自更大的进程——而且只会推迟失败。"
+            ),
+            Text::LeakInCode => tr!(
+                lang,
+                "A leak is fixed in code; more heap only delays the failure.",
+                "泄漏要在代码里修复；加大堆只会推迟失败。"
+            ),
+            Text::ManagedFullIsFine => tr!(
+                lang,
+                "Full managed memory is how RocksDB works (it reserves its share at once) and how batch operators work (they spill to disk beyond it): no change is needed unless jobs slow down from spilling.",
+                "托管内存用满正是 RocksDB 的工作方式（它一次性预留自己的份额），也是批处理算子的工作方式（超出部分溢写到磁盘）：除非作业因溢写而变慢，否则无需修改。"
+            ),
+            Text::NoChangeHelps => tr!(lang, "no configuration change helps here", "这里改配置没有帮助"),
+            Text::NothingToGain => tr!(lang, "nothing to gain", "没有可省的"),
+            Text::NetworkAtFloor { keep } => tr!(
+                lang,
+                "network memory is already at the floor memlab keeps ({})",
+                "网络内存已经处于 memlab 保留的下限（{}）",
+                human(*keep)
+            ),
+            Text::NoJmConfig => tr!(
+                lang,
+                "the recording has no JobManager configuration (GET /jobmanager/config)",
+                "录制中没有 JobManager 的配置（GET /jobmanager/config）"
+            ),
+        }
+    }
+}
+
+impl NoAdvice {
+    /// Why there is no change, in `lang`. (A refusal is the calculator's own message.)
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            NoAdvice::Because(t) => t.in_lang(lang),
+            NoAdvice::Refused(e) => e.to_string(),
+        }
+    }
+}
+
+/// A part of a report with the language to write it in: what `--json` and the page's export
+/// serialize (the JSON holds sentences, so it has a language).
+#[derive(Debug)]
+pub struct In<'a, T>(pub &'a T, pub Lang);
+
+impl Report {
+    /// This report in `lang`, for serializing.
+    pub fn in_lang(&self, lang: Lang) -> In<'_, Report> {
+        In(self, lang)
+    }
+}
+
+impl Serialize for In<'_, Report> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("Report", 5)?;
+        let findings: Vec<In<Finding>> = r.findings.iter().map(|f| In(f, lang)).collect();
+        st.serialize_field("findings", &findings)?;
+        let pending: Vec<In<Pending>> = r.pending.iter().map(|p| In(p, lang)).collect();
+        st.serialize_field("pending", &pending)?;
+        st.serialize_field("subjects", &r.subjects)?;
+        st.serialize_field("spanS", &r.span_s)?;
+        st.serialize_field("polls", &r.polls)?;
+        st.end()
+    }
+}
+
+impl Serialize for In<'_, Pending> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (p, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("Pending", 3)?;
+        st.serialize_field("subject", &p.subject)?;
+        st.serialize_field("kind", &p.kind)?;
+        st.serialize_field("message", &p.message.in_lang(lang))?;
+        st.end()
+    }
+}
+
+// The JSON contract keeps one field per kind of advice, the two that do not apply as null.
+impl Serialize for In<'_, Finding> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (f, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("Finding", 9)?;
+        st.serialize_field("kind", &f.kind)?;
+        st.serialize_field("severity", &f.severity)?;
+        st.serialize_field("subject", &f.subject)?;
+        st.serialize_field("headline", &f.headline.in_lang(lang))?;
+        st.serialize_field("explanation", &f.explanation.in_lang(lang))?;
+        st.serialize_field("evidence", &In(&f.evidence, lang))?;
+        st.serialize_field("recommendation", &f.recommendation().map(|r| In(r, lang)))?;
+        st.serialize_field("jmRecommendation", &f.jm_recommendation().map(|r| In(r, lang)))?;
+        st.serialize_field("noRecommendation", &f.no_recommendation().map(|w| w.in_lang(lang)))?;
+        st.end()
+    }
+}
+
+impl Serialize for In<'_, Evidence> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (e, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("Evidence", 8)?;
+        st.serialize_field("metric", &e.metric)?;
+        st.serialize_field("from", &e.from)?;
+        st.serialize_field("to", &e.to)?;
+        st.serialize_field("series", &e.series)?;
+        st.serialize_field("used", &e.used)?;
+        st.serialize_field("trend", &e.trend)?;
+        st.serialize_field("limit", &e.limit)?;
+        let facts: Vec<String> = e.facts.iter().map(|t| t.in_lang(lang)).collect();
+        st.serialize_field("facts", &facts)?;
+        st.end()
+    }
+}
+
+impl Serialize for In<'_, Recommendation> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("Recommendation", 5)?;
+        st.serialize_field("summary", &r.summary.in_lang(lang))?;
+        st.serialize_field("changes", &r.changes)?;
+        st.serialize_field("before", &r.before)?;
+        st.serialize_field("after", &r.after)?;
+        st.serialize_field("processDelta", &r.process_delta)?;
+        st.end()
+    }
+}
+
+impl Serialize for In<'_, JmRecommendation> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("JmRecommendation", 5)?;
+        st.serialize_field("summary", &r.summary.in_lang(lang))?;
+        st.serialize_field("changes", &r.changes)?;
+        st.serialize_field("before", &r.before)?;
+        st.serialize_field("after", &r.after)?;
+        st.serialize_field("processDelta", &r.process_delta)?;
+        st.end()
+    }
+}
