@@ -158,11 +158,27 @@ impl Session {
     /// Needs the language context (the shell creates it).
     #[allow(clippy::new_without_default)]
     pub fn new() -> Session {
-        let snapshots = RwSignal::new(Arc::new(Vec::new()));
+        let snapshots = RwSignal::new(Arc::new(Vec::<Snapshot>::new()));
+        let generation = StoredValue::new(0);
         let container_limit = RwSignal::new(None);
+        // Each new poll is read once: the diagnoser keeps every process's series. A new
+        // connection or recording (a new generation) starts it again.
+        let diagnoser = StoredValue::new((None::<u32>, diagnose::Diagnoser::new()));
         let report = Memo::new(move |_| {
             let opts = diagnose::Options { container_limit: container_limit.get() };
-            snapshots.with(|s: &Arc<Vec<Snapshot>>| Arc::new(diagnose::diagnose(s, &opts)))
+            let gen = generation.get_value();
+            snapshots.with(|s| {
+                diagnoser.update_value(|(g, d)| {
+                    if *g != Some(gen) || d.polls() > s.len() {
+                        *g = Some(gen);
+                        *d = diagnose::Diagnoser::new();
+                    }
+                    for x in &s[d.polls()..] {
+                        d.push(x);
+                    }
+                })
+            });
+            Arc::new(diagnoser.with_value(|(_, d)| d.report(&opts)))
         });
         Session {
             lang: crate::lang::use_lang(),
@@ -173,7 +189,7 @@ impl Session {
             report,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
-            generation: StoredValue::new(0),
+            generation,
             interval: RwSignal::new(DEFAULT_INTERVAL_S),
         }
     }

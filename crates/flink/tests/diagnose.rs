@@ -337,17 +337,11 @@ fn a_process_larger_than_its_container() {
         "idle managed memory goes first"
     );
     check_recommendations(&s, &r);
-    assert!(!kinds(&diagnose::diagnose(
-        &s,
-        &Options { container_limit: Some(2 << 30) }
-    ))
-    .contains(&Kind::ContainerHeadroom));
+    assert!(!kinds(&diagnose::diagnose(&s, &Options { container_limit: Some(2 << 30) }))
+        .contains(&Kind::ContainerHeadroom));
     // Too little data to call managed memory idle: 900m cannot hold Flink's defaults, and
     // the finding says why instead of proposing an invalid config.
-    let short = diagnose::diagnose(
-        &run(30, |_, _| {}),
-        &Options { container_limit: Some(900 << 20) },
-    );
+    let short = diagnose::diagnose(&run(30, |_, _| {}), &Options { container_limit: Some(900 << 20) });
     let f = short.findings.iter().find(|f| f.kind == Kind::ContainerHeadroom).unwrap();
     assert!(f.recommendation().is_none());
     assert!(
@@ -491,4 +485,34 @@ fn every_sentence_of_a_report_reads_in_chinese() {
             assert!(cjk(&m), "{name}: {m}");
         }
     }
+}
+
+#[test]
+fn the_incremental_diagnosis_equals_the_batch_one_at_every_poll_of_every_recording() {
+    let dir = format!("{}/../../public/recordings", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?.file_name().into_string().ok()?.strip_suffix(".memlab.json").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "{names:?}");
+    // A limit small enough to raise container-headroom on every TaskManager.
+    let opts = [Options::default(), Options { container_limit: Some(512 << 20) }];
+    let mut findings = 0;
+    for name in &names {
+        let s = recording(name);
+        let mut live = diagnose::Diagnoser::new();
+        for i in 0..s.len() {
+            live.push(&s[i]);
+            for o in &opts {
+                let batch = diagnose::diagnose(&s[..=i], o);
+                findings += batch.findings.len();
+                assert_eq!(live.report(o), batch, "{name}, poll {i}, {o:?}");
+            }
+        }
+    }
+    // The comparison covers findings with advice, not only empty reports.
+    assert!(findings > 1000, "{findings}");
 }

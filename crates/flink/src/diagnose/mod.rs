@@ -277,7 +277,10 @@ pub struct Options {
     pub container_limit: Option<u64>,
 }
 
-/// Runs every detector on every process in the snapshots.
+/// Runs every detector on every process in the snapshots. (A live session adds a poll at
+/// a time: [`Diagnoser`] gives the same report without reading the past polls again.)
 pub fn diagnose(snapshots: &[Snapshot], opts: &Options) -> Report {
-    detect::run(snapshots, opts)
+    detect::batch(snapshots, opts)
 }
+
+pub use detect::Diagnoser;

@@ -19,7 +19,12 @@ fn undecided(f: &Finding) -> bool {
 }
 
 /// Attaches recommendations to one TaskManager's findings.
-pub(super) fn recommend(p: &Proc, cluster: Option<&FlinkConfig>, opts: &Options, findings: &mut [Finding]) {
+pub(super) fn recommend(
+    p: &dyn Readings,
+    cluster: Option<&FlinkConfig>,
+    opts: &Options,
+    findings: &mut [Finding],
+) {
     let Some(mem) = p.memory() else {
         for f in findings.iter_mut() {
             f.advice = Advice::None(NoAdvice::Because(Text::NoMemoryConfig));

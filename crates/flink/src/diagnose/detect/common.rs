@@ -1,6 +1,8 @@
 //! What every detector shares: one process's series over the snapshots, the evidence a
 //! finding carries, where findings and pending verdicts go, and the number formats.
 
+use std::borrow::Cow;
+
 use super::super::stats::{self, Point};
 use super::super::thresholds as th;
 use super::super::{Advice, Evidence, Finding, Kind, NoAdvice, Pending, Report, Severity, Text};
@@ -34,45 +36,60 @@ pub(super) fn forecast_severity(ttl: f64) -> Severity {
     }
 }
 
-/// One process's metrics over the snapshots.
-pub(super) struct Proc<'a> {
-    pub id: &'a str,
-    pub jm: bool,
-    pub snaps: &'a [Snapshot],
-    pub t0: u64,
-}
-
 pub(super) type Series = Vec<(usize, Point)>;
 
-impl Proc<'_> {
-    pub fn get(&self, s: &Snapshot, m: &str) -> Option<f64> {
-        if self.jm {
-            s.jobmanager_metrics.get(m).copied()
-        } else {
-            s.taskmanagers.iter().find(|t| t.id == self.id)?.metric(m)
-        }
-    }
+/// One process's readings: what every detector reads. Two sources give the same answers:
+/// [`super::scan::Scan`] reads them out of all the snapshots at once (`diagnose`), and
+/// [`super::history::ProcHistory`] keeps them as polls arrive (`Diagnoser`).
+pub(super) trait Readings {
+    /// A TaskManager id, or `jobmanager`.
+    fn id(&self) -> &str;
+    /// The JobManager (its own metric names and limits).
+    fn jm(&self) -> bool;
+    /// The finite readings of `m` (poll index, (seconds since the first poll, value)); with
+    /// `running`, only those taken while a job ran.
+    fn series(&self, m: &str, running: bool) -> Cow<'_, Series>;
+    /// The newest reading of `m`, even a non-finite one.
+    fn last(&self, m: &str) -> Option<f64>;
+    /// The newest memory configuration of a TaskManager.
+    fn memory(&self) -> Option<MemoryConfiguration>;
+    /// The heap readings taken right after a garbage collection (the GC count rose since
+    /// the reading before).
+    fn after_gc(&self) -> Cow<'_, [Point]>;
+    /// The native memory the JVM overhead must cover, per poll: non-heap minus metaspace
+    /// (code cache, compressed class space, …) plus a stack per thread.
+    fn native_estimate(&self) -> Cow<'_, Series>;
+    /// How many jobs the cluster was given after the first poll.
+    fn submissions(&self) -> usize;
+}
 
-    /// Readings of `m`; with `running`, only those taken while a job ran.
-    pub fn series(&self, m: &str, running: bool) -> Series {
-        self.snaps
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !running || s.jobs.iter().any(|j| j.state == "RUNNING"))
-            .filter_map(|(i, s)| {
-                let v = self.get(s, m)?;
-                v.is_finite().then(|| (i, ((s.t.saturating_sub(self.t0)) as f64 / 1000.0, v)))
-            })
-            .collect()
-    }
+/// Which metrics (and whether only while a job runs) the detectors read as series, and
+/// which only as their newest reading.
+pub(super) const SERIES: [(&str, bool); 8] = [
+    (HEAP, false),
+    (GC_COUNT, false),
+    (METASPACE, false),
+    (GC_MS, false),
+    (OLD_GC, false),
+    (DIRECT, false),
+    (NET_USED, true),
+    (MANAGED, true),
+];
+pub(super) const LAST: [&str; 4] = [HEAP_MAX, METASPACE_MAX, NET_TOTAL, MANAGED_TOTAL];
 
-    pub fn last(&self, m: &str) -> Option<f64> {
-        self.snaps.iter().rev().find_map(|s| self.get(s, m))
-    }
+/// A non-heap reading as native memory, given the poll's metaspace and thread count.
+pub(super) fn native(non_heap: f64, metaspace: f64, threads: Option<f64>) -> f64 {
+    (non_heap - metaspace).max(0.0) + threads.unwrap_or(0.0) * th::THREAD_STACK
+}
 
-    pub fn memory(&self) -> Option<MemoryConfiguration> {
-        self.snaps.iter().rev().find_map(|s| s.taskmanagers.iter().find(|t| t.id == self.id)?.memory)
-    }
+/// Whether a job was running at the poll.
+pub(super) fn running(s: &Snapshot) -> bool {
+    s.jobs.iter().any(|j| j.state == "RUNNING")
+}
+
+/// Seconds since the first poll.
+pub(super) fn seconds(s: &Snapshot, t0: u64) -> f64 {
+    s.t.saturating_sub(t0) as f64 / 1000.0
 }
 
 pub(super) fn pts(s: &Series) -> Vec<Point> {
@@ -150,20 +167,4 @@ impl Out<'_> {
 /// A trend of a slowly moving series over enough data, if it rises steadily.
 pub(super) fn steady_rise(points: &[Point]) -> Option<stats::Trend> {
     stats::trend(points).filter(|t| t.tau >= th::STEADY_TAU && t.slope > 0.0)
-}
-
-/// How many jobs were submitted after the first snapshot.
-pub(super) fn submissions(snaps: &[Snapshot]) -> usize {
-    let Some(first) = snaps.first() else { return 0 };
-    let mut seen: Vec<&str> = first.jobs.iter().map(|j| j.jid.as_str()).collect();
-    let mut n = 0;
-    for s in snaps {
-        for j in &s.jobs {
-            if !seen.contains(&j.jid.as_str()) {
-                seen.push(&j.jid);
-                n += 1;
-            }
-        }
-    }
-    n
 }

@@ -6,7 +6,7 @@ use super::super::{Kind, Severity, Text};
 use super::common::*;
 use crate::rest::MemoryConfiguration;
 
-pub(super) fn detect(p: &Proc, mem: &MemoryConfiguration, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, mem: &MemoryConfiguration, out: &mut Out) {
     // Direct memory against -XX:MaxDirectMemorySize.
     let direct = p.series(DIRECT, false);
     let direct_max = (mem.framework_off_heap + mem.task_off_heap + mem.network_memory) as f64;

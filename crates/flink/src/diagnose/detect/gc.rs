@@ -5,7 +5,7 @@ use super::super::thresholds as th;
 use super::super::{Kind, Severity, Text};
 use super::common::*;
 
-pub(super) fn detect(p: &Proc, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
     // GC: share of time in collections, and full collections.
     let gc = p.series(GC_MS, false);
     if span(&gc) < th::MIN_SPAN_S {

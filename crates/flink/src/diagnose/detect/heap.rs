@@ -1,11 +1,11 @@
 //! Heap: a leak (the level left after garbage collections rises steadily) and the `Java heap space` forecast that follows from it.
 
-use super::super::stats::{self, Point};
+use super::super::stats;
 use super::super::thresholds as th;
 use super::super::{Kind, Text};
 use super::common::*;
 
-pub(super) fn detect(p: &Proc, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
     let mem = p.memory();
     // Heap: the lower envelope — readings right after the GC count rose, lowest per
     // window — must rise steadily and substantially. Without collections the heap only
@@ -13,11 +13,7 @@ pub(super) fn detect(p: &Proc, out: &mut Out) {
     let heap = p.series(HEAP, false);
     let heap_max = p.last(HEAP_MAX).or(mem.map(|m| (m.framework_heap + m.task_heap) as f64));
     let counts = p.series(GC_COUNT, false);
-    let after_gc: Vec<Point> = counts
-        .windows(2)
-        .filter(|w| w[1].1 .1 > w[0].1 .1)
-        .filter_map(|w| heap.iter().find(|h| h.0 == w[1].0).map(|h| h.1))
-        .collect();
+    let after_gc = p.after_gc();
     let minima = stats::window_minima(&after_gc, th::ENVELOPE_WINDOW_S);
     let after_span = match (after_gc.first(), after_gc.last()) {
         (Some(a), Some(b)) => b.0 - a.0,

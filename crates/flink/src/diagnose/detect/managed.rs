@@ -6,7 +6,7 @@ use super::super::{Kind, Severity, Text};
 use super::common::*;
 use crate::rest::MemoryConfiguration;
 
-pub(super) fn detect(p: &Proc, mem: &MemoryConfiguration, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, mem: &MemoryConfiguration, out: &mut Out) {
     // Managed memory, while a job runs.
     let managed = p.series(MANAGED, true);
     let cap = if mem.managed_memory > 0 { Some(mem.managed_memory as f64) } else { p.last(MANAGED_TOTAL) };

@@ -5,11 +5,11 @@ use super::super::thresholds as th;
 use super::super::{Kind, Severity, Text};
 use super::common::*;
 
-pub(super) fn detect(p: &Proc, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
     let mem = p.memory();
     // Metaspace: near its limit, or growing (class loaders kept alive across jobs).
     let meta = p.series(METASPACE, false);
-    let meta_max = if p.jm { p.last(METASPACE_MAX) } else { mem.map(|m| m.jvm_metaspace as f64) };
+    let meta_max = if p.jm() { p.last(METASPACE_MAX) } else { mem.map(|m| m.jvm_metaspace as f64) };
     if let (Some(&(_, (_, last))), Some(cap)) = (meta.last(), meta_max.filter(|c| *c > 0.0)) {
         let trend = if span(&meta) >= th::MIN_SPAN_S { steady_rise(&pts(&meta)) } else { None };
         if span(&meta) < th::MIN_SPAN_S {
@@ -27,7 +27,7 @@ pub(super) fn detect(p: &Proc, out: &mut Out) {
             );
         }
         if let Some(t) = trend.filter(|t| t.slope * span(&meta) >= th::METASPACE_MIN_GROWTH * cap) {
-            let jobs = submissions(p.snaps);
+            let jobs = p.submissions();
             let t_end = meta.last().map_or(0.0, |x| x.1 .0);
             let ttl = t.time_to(t_end, cap).unwrap_or(f64::INFINITY);
             ev.facts.push(Text::MetaspaceGrowth { per_min: t.per_min(), tau: t.tau });

@@ -8,26 +8,26 @@ mod container;
 mod direct;
 mod gc;
 mod heap;
+mod history;
 mod managed;
 mod metaspace;
 mod network;
 mod overhead;
+mod scan;
 
 use super::recommend;
 use super::stats;
 use super::thresholds as th;
 use super::{Advice, Kind, NoAdvice, Options, Report, Text};
+use crate::config::FlinkConfig;
 use crate::recording::Snapshot;
 use common::*;
+use history::History;
+use scan::Scan;
 
-/// Runs every detector on every process in the snapshots.
-pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
+/// Runs every detector on every process in the snapshots, reading them all at once.
+pub(super) fn batch(snaps: &[Snapshot], opts: &Options) -> Report {
     let t0 = snaps.first().map_or(0, |s| s.t);
-    let mut report = Report {
-        polls: snaps.len(),
-        span_s: snaps.last().map_or(0.0, |s| (s.t - t0) as f64 / 1000.0),
-        ..Report::default()
-    };
     let mut ids: Vec<&str> = Vec::new();
     for s in snaps {
         for tm in &s.taskmanagers {
@@ -36,31 +36,92 @@ pub(super) fn run(snaps: &[Snapshot], opts: &Options) -> Report {
             }
         }
     }
-    let cluster = snaps.iter().rev().find_map(|s| s.jobmanager_config.as_ref());
-    for id in ids {
-        let p = Proc { id, jm: false, snaps, t0 };
-        report.subjects.push(id.to_owned());
-        let mut out = Out { report: &mut report, subject: id.to_owned() };
+    let tms: Vec<Scan> = ids.into_iter().map(|id| Scan { id, jm: false, snaps, t0 }).collect();
+    let jm = snaps.iter().any(|s| !s.jobmanager_metrics.is_empty()).then_some(Scan {
+        id: "jobmanager",
+        jm: true,
+        snaps,
+        t0,
+    });
+    let procs = Procs {
+        polls: snaps.len(),
+        span_s: snaps.last().map_or(0.0, |s| seconds(s, t0)),
+        taskmanagers: tms.iter().map(|p| p as &dyn Readings).collect(),
+        jobmanager: jm.as_ref().map(|p| p as &dyn Readings),
+        cluster: snaps.iter().rev().find_map(|s| s.jobmanager_config.as_ref()),
+    };
+    run(&procs, opts)
+}
+
+/// The diagnosis kept up to date poll by poll: each poll is read once, when it arrives.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnoser {
+    history: History,
+}
+
+impl Diagnoser {
+    pub fn new() -> Diagnoser {
+        Diagnoser::default()
+    }
+
+    /// Adds the next poll.
+    pub fn push(&mut self, s: &Snapshot) {
+        self.history.push(s);
+    }
+
+    /// The polls added so far.
+    pub fn polls(&self) -> usize {
+        self.history.polls
+    }
+
+    /// The diagnosis of every poll so far: the same as [`super::diagnose`] of them.
+    pub fn report(&self, opts: &Options) -> Report {
+        let h = &self.history;
+        let procs = Procs {
+            polls: h.polls,
+            span_s: h.span_s(),
+            taskmanagers: h.taskmanagers.iter().map(|p| p as &dyn Readings).collect(),
+            jobmanager: h.jobmanager.as_ref().map(|p| p as &dyn Readings),
+            cluster: h.cluster.as_ref(),
+        };
+        run(&procs, opts)
+    }
+}
+
+/// The processes of a session, and what their report needs besides.
+struct Procs<'a> {
+    polls: usize,
+    span_s: f64,
+    taskmanagers: Vec<&'a dyn Readings>,
+    jobmanager: Option<&'a dyn Readings>,
+    cluster: Option<&'a FlinkConfig>,
+}
+
+fn run(procs: &Procs, opts: &Options) -> Report {
+    let mut report = Report { polls: procs.polls, span_s: procs.span_s, ..Report::default() };
+    let cluster = procs.cluster;
+    for &p in &procs.taskmanagers {
+        report.subjects.push(p.id().to_owned());
+        let mut out = Out { report: &mut report, subject: p.id().to_owned() };
         let first = out.report.findings.len();
-        heap::detect(&p, &mut out);
-        metaspace::detect(&p, &mut out);
-        gc::detect(&p, &mut out);
+        heap::detect(p, &mut out);
+        metaspace::detect(p, &mut out);
+        gc::detect(p, &mut out);
         if let Some(mem) = p.memory() {
-            direct::detect(&p, &mem, &mut out);
-            network::detect(&p, &mem, &mut out);
-            managed::detect(&p, &mem, &mut out);
-            overhead::detect(&p, &mem, &mut out);
+            direct::detect(p, &mem, &mut out);
+            network::detect(p, &mem, &mut out);
+            managed::detect(p, &mem, &mut out);
+            overhead::detect(p, &mem, &mut out);
             container::detect(&mem, opts, &mut out);
         }
-        advice::recommend(&p, cluster, opts, &mut report.findings[first..]);
+        advice::recommend(p, cluster, opts, &mut report.findings[first..]);
     }
-    if snaps.iter().any(|s| !s.jobmanager_metrics.is_empty()) {
-        let p = Proc { id: "jobmanager", jm: true, snaps, t0 };
+    if let Some(p) = procs.jobmanager {
         report.subjects.push("jobmanager".into());
         let mut out = Out { report: &mut report, subject: "jobmanager".into() };
-        heap::detect(&p, &mut out);
-        metaspace::detect(&p, &mut out);
-        gc::detect(&p, &mut out);
+        heap::detect(p, &mut out);
+        metaspace::detect(p, &mut out);
+        gc::detect(p, &mut out);
         for f in report.findings.iter_mut().filter(|f| f.subject == "jobmanager") {
             let peak = stats::max_value(&f.evidence.series).0;
             let plan = match (f.kind, cluster) {

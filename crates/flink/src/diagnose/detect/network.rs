@@ -6,7 +6,7 @@ use super::super::{Kind, Severity, Text};
 use super::common::*;
 use crate::rest::MemoryConfiguration;
 
-pub(super) fn detect(p: &Proc, mem: &MemoryConfiguration, out: &mut Out) {
+pub(super) fn detect(p: &dyn Readings, mem: &MemoryConfiguration, out: &mut Out) {
     // Network buffers (segments), while a job runs.
     let used = p.series(NET_USED, true);
     let total = p.last(NET_TOTAL).unwrap_or(0.0);
