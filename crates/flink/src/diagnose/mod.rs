@@ -29,16 +29,6 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The severity in `lang` (`label` is the stable slug).
-    pub fn label_in(self, lang: memlab_text::Lang) -> &'static str {
-        match (lang, self) {
-            (memlab_text::Lang::En, s) => s.label(),
-            (memlab_text::Lang::Zh, Severity::Info) => "提示",
-            (memlab_text::Lang::Zh, Severity::Warning) => "警告",
-            (memlab_text::Lang::Zh, Severity::Critical) => "严重",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -107,40 +97,6 @@ impl Kind {
             Kind::ManagedFull => 7,
             Kind::ManagedIdle => 8,
             Kind::NetworkIdle => 9,
-        }
-    }
-
-    /// The title in `lang`.
-    pub fn title_in(self, lang: memlab_text::Lang) -> &'static str {
-        if lang == memlab_text::Lang::En {
-            return self.title();
-        }
-        match self {
-            Kind::HeapLeak => "堆泄漏",
-            Kind::MetaspaceGrowth => "元空间增长",
-            Kind::OomRisk => "内存不足风险",
-            Kind::GcPressure => "GC 压力",
-            Kind::NetworkExhausted => "网络缓冲区耗尽",
-            Kind::NetworkIdle => "网络内存大多闲置",
-            Kind::ManagedIdle => "托管内存未使用",
-            Kind::ManagedFull => "托管内存已用满",
-            Kind::OverheadSmall => "JVM 开销太小",
-            Kind::ContainerHeadroom => "进程大于其容器",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Kind::HeapLeak => "Heap leak",
-            Kind::MetaspaceGrowth => "Metaspace growth",
-            Kind::OomRisk => "Out-of-memory risk",
-            Kind::GcPressure => "GC pressure",
-            Kind::NetworkExhausted => "Network buffers exhausted",
-            Kind::NetworkIdle => "Network memory mostly idle",
-            Kind::ManagedIdle => "Managed memory unused",
-            Kind::ManagedFull => "Managed memory fully used",
-            Kind::OverheadSmall => "JVM overhead too small",
-            Kind::ContainerHeadroom => "Process larger than its container",
         }
     }
 }

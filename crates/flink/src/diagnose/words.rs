@@ -11,7 +11,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::recommend::{Component, JmRecommendation, Recommendation};
 use super::stats::{Fitted, Observed};
 use super::thresholds as th;
-use super::{Evidence, Finding, NoAdvice, Pending, Report};
+use super::{Evidence, Finding, Kind, NoAdvice, Pending, Report, Severity};
 use crate::metrics;
 
 /// A sentence of the diagnosis, as data: which one, and its numbers (bytes, seconds,
@@ -708,6 +708,54 @@ impl Text {
                 "the recording has no JobManager configuration (GET /jobmanager/config)",
                 "录制中没有 JobManager 的配置（GET /jobmanager/config）"
             ),
+        }
+    }
+}
+
+impl Severity {
+    /// The severity in `lang` (`label` is the stable slug).
+    pub fn label_in(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, s) => s.label(),
+            (Lang::Zh, Severity::Info) => "提示",
+            (Lang::Zh, Severity::Warning) => "警告",
+            (Lang::Zh, Severity::Critical) => "严重",
+        }
+    }
+}
+
+impl Kind {
+    /// The title in `lang`.
+    pub fn title_in(self, lang: Lang) -> &'static str {
+        if lang == Lang::En {
+            return self.title();
+        }
+        match self {
+            Kind::HeapLeak => "堆泄漏",
+            Kind::MetaspaceGrowth => "元空间增长",
+            Kind::OomRisk => "内存不足风险",
+            Kind::GcPressure => "GC 压力",
+            Kind::NetworkExhausted => "网络缓冲区耗尽",
+            Kind::NetworkIdle => "网络内存大多闲置",
+            Kind::ManagedIdle => "托管内存未使用",
+            Kind::ManagedFull => "托管内存已用满",
+            Kind::OverheadSmall => "JVM 开销太小",
+            Kind::ContainerHeadroom => "进程大于其容器",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::HeapLeak => "Heap leak",
+            Kind::MetaspaceGrowth => "Metaspace growth",
+            Kind::OomRisk => "Out-of-memory risk",
+            Kind::GcPressure => "GC pressure",
+            Kind::NetworkExhausted => "Network buffers exhausted",
+            Kind::NetworkIdle => "Network memory mostly idle",
+            Kind::ManagedIdle => "Managed memory unused",
+            Kind::ManagedFull => "Managed memory fully used",
+            Kind::OverheadSmall => "JVM overhead too small",
+            Kind::ContainerHeadroom => "Process larger than its container",
         }
     }
 }
