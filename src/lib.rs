@@ -11,6 +11,7 @@ pub mod nav;
 pub mod pages;
 pub mod route;
 pub mod session;
+pub mod state;
 pub mod viz;
 
 pub use app::App;

@@ -39,10 +39,8 @@ pub const DIAGNOSIS_RECORDINGS: [(&str, &str, &str); 5] = [
     ),
 ];
 
-/// The polling intervals offered (seconds); Flink refreshes metrics every 10 s by default
-/// (`metrics.fetcher.update-interval`), so polling faster shows nothing new there.
-pub const INTERVALS_S: [u32; 5] = [1, 2, 5, 10, 30];
-pub const DEFAULT_INTERVAL_S: u32 = 5;
+use crate::state::cluster::Open;
+pub use crate::state::cluster::{Source, DEFAULT_INTERVAL_S, INTERVALS_S};
 const MAX_BACKOFF_MS: u32 = 60_000;
 
 /// A request that has not answered after this long is abandoned.
@@ -119,13 +117,6 @@ fn poll_problem(base: &str, p: &Poll, lang: Lang) -> Option<String> {
         404 => Some(tr!(lang, "{base}/overview is 404: this is a web server, but not Flink's REST API. Check the port (8081 by default) and any path prefix.", "{base}/overview 返回 404：这是一个 Web 服务器，但不是 Flink 的 REST API。请检查端口（默认 8081）和路径前缀。")),
         s => Some(tr!(lang, "{base}/overview answered HTTP {s}; the data shown is from the last good poll.", "{base}/overview 返回 HTTP {s}；显示的是上一次成功轮询的数据。")),
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Source {
-    None,
-    Live(String),
-    File(String),
 }
 
 pub fn now_ms() -> u64 {
@@ -236,6 +227,17 @@ impl Session {
                 gloo_timers::future::TimeoutFuture::new(wait).await;
             }
         });
+    }
+
+    /// Opens what an address asks for (`recording=` or `cluster=`), unless the session
+    /// already shows it (coming back from the other page).
+    pub fn open_from_route(self, route: &crate::route::Route) {
+        match Open::from_route(route) {
+            Some(o) if o.is_open(&self.source.get_untracked()) => {}
+            Some(Open::Recording(r)) => self.open_url(r),
+            Some(Open::Cluster(c)) => self.connect(c),
+            None => {}
+        }
     }
 
     /// Ends the live connection; its polls stay as a recording.

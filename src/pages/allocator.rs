@@ -19,6 +19,7 @@ use crate::components::sparkline::Sparkline;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{use_lang, Lang};
 use crate::nav::Router;
+use crate::state::allocator::AllocatorState;
 use crate::tf;
 use crate::viz::player::{Player, SPEEDS};
 use crate::viz::scene::StepView;
@@ -49,84 +50,6 @@ struct Views(Vec<Arc<StepView>>);
 impl PartialEq for Views {
     fn eq(&self, other: &Self) -> bool {
         self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| Arc::ptr_eq(a, b))
-    }
-}
-
-/// What the address bar says about the allocator.
-struct Initial {
-    text: String,
-    scenario: Option<&'static str>,
-    policy: Option<Policy>,
-    compare: Option<Policy>,
-    step: Option<usize>,
-    speed: Option<f64>,
-    warning: Option<String>,
-}
-
-fn initial(route: &crate::route::Route, lang: Lang) -> Initial {
-    let mut warning = None;
-    let mut scenario = route.get("scenario").and_then(|id| {
-        let s = scenarios::get(id);
-        if s.is_none() {
-            warning = Some(tr!(
-                lang,
-                "There is no built-in scenario '{id}'; showing the seed example instead.",
-                "没有名为 '{id}' 的内置场景；改为显示种子示例。"
-            ));
-        }
-        s
-    });
-    let text = if let Some(t) = route.get("script") {
-        scenario = None;
-        Some(t.to_owned())
-    } else if let Some(z) = route.get("scriptz") {
-        match share::decode_compressed(z) {
-            Ok(t) => {
-                scenario = None;
-                Some(t)
-            }
-            Err(e) => {
-                let e = e.message(lang);
-                warning =
-                    Some(tr!(lang, "{e}; showing the seed example instead.", "{e}；改为显示种子示例。"));
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let scenario = if text.is_none() { Some(scenario.unwrap_or(&scenarios::ALL[0])) } else { None };
-    // A policy the link names that does not exist is said, not silently dropped.
-    for key in ["policy", "compare"] {
-        match route.get(key) {
-            Some(p) if Policy::parse(p).is_none() && !(key == "compare" && p == "none") => {
-                let names = Policy::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
-                let said = tr!(
-                    lang,
-                    "There is no policy '{p}' ({key}=): the policies are {names}.",
-                    "没有名为 '{p}' 的策略（{key}=）：可用的策略有 {names}。"
-                );
-                warning = Some(match warning {
-                    Some(w) => format!("{w} {said}"),
-                    None => said,
-                });
-            }
-            _ => {}
-        }
-    }
-    Initial {
-        text: text.unwrap_or_else(|| scenario.map(|s| s.text.to_owned()).unwrap_or_default()),
-        scenario: scenario.map(|s| s.id),
-        policy: route.get("policy").and_then(Policy::parse),
-        // A scenario about two policies opens side by side unless the link says otherwise
-        // (`compare=none`).
-        compare: match route.get("compare") {
-            Some(c) => Policy::parse(c),
-            None => scenario.and_then(|s| s.compare()),
-        },
-        step: route.get("step").and_then(|s| s.parse().ok()),
-        speed: route.get("speed").and_then(|s| s.parse().ok()).filter(|s| SPEEDS.contains(s)),
-        warning,
     }
 }
 
@@ -175,14 +98,16 @@ pub fn AllocatorPage() -> impl IntoView {
     let router = use_context::<Router>().expect("the shell provides the router");
     let i18n = use_i18n();
     let lang = use_lang();
-    let init = initial(&router.route.get_untracked(), lang.get_untracked());
+    let (init, warnings) = AllocatorState::from_route(&router.route.get_untracked());
+    let warning = (!warnings.is_empty())
+        .then(|| warnings.iter().map(|w| w.message(lang.get_untracked())).collect::<Vec<_>>().join(" "));
 
     let text = RwSignal::new(init.text.clone());
     let scenario = RwSignal::new(init.scenario);
     let policy = RwSignal::new(init.policy);
     let compare = RwSignal::new(init.compare);
     let run = RwSignal::new(None::<Arc<Run>>);
-    let run_error = RwSignal::new(init.warning.clone());
+    let run_error = RwSignal::new(warning.clone());
     let player = RwSignal::new(Player::new(0));
 
     let parse_error = Memo::new(move |_| text.with(|t| script::parse_in(t, lang.get_untracked()).err()));
@@ -202,10 +127,8 @@ pub fn AllocatorPage() -> impl IntoView {
             Err(e) => run_error.set(Some(e)),
         }
     };
-    start(init.step);
-    if let Some(s) = init.speed {
-        player.update(|p| p.speed = s);
-    }
+    start(Some(init.step));
+    player.update(|p| p.speed = init.speed);
     // A `step` set from outside (a lesson's next step): play there, every step animated.
     let route_step = Memo::new(move |_| {
         router.route.with(|r| r.get("step").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0))
@@ -220,7 +143,7 @@ pub fn AllocatorPage() -> impl IntoView {
         },
         false,
     );
-    if let Some(w) = init.warning {
+    if let Some(w) = warning {
         run_error.set(Some(w));
     }
 
@@ -303,33 +226,16 @@ pub fn AllocatorPage() -> impl IntoView {
         if is_playing {
             return;
         }
-        let mut route = router.route.get_untracked();
-        for k in ["script", "scriptz", "scenario", "policy", "compare", "step", "speed"] {
-            route = route.with(k, None);
-        }
-        let builtin = sc.and_then(scenarios::get).filter(|x| x.text == r.text);
-        route = match builtin {
-            Some(x) => route.with("scenario", Some(x.id)),
-            None => shared.with(|p| match p {
-                Some((k, v)) => route.with(k, Some(v)),
-                None => route,
-            }),
+        // The address holds the script that ran, not the editor's unsaved text.
+        let state = AllocatorState {
+            text: r.text.clone(),
+            scenario: sc,
+            policy: pol,
+            compare: cmp,
+            step: s,
+            speed: sp,
         };
-        route = route.with("policy", pol.map(Policy::name));
-        // Turning off a scenario's own comparison must survive a reload.
-        let cmp_name = match cmp {
-            Some(c) => Some(c.name()),
-            None if builtin.is_some_and(|x| x.compare().is_some()) => Some("none"),
-            None => None,
-        };
-        route = route.with("compare", cmp_name);
-        if s > 0 {
-            route = route.with("step", Some(&s.to_string()));
-        }
-        if sp != 1.0 {
-            route = route.with("speed", Some(&sp.to_string()));
-        }
-        router.replace(route);
+        router.replace(shared.with(|p| state.to_route(router.route.get_untracked(), p.as_ref())));
     });
 
     let current_line = Signal::derive(move || primary.get().and_then(|v| v.line));
@@ -364,14 +270,18 @@ pub fn AllocatorPage() -> impl IntoView {
     let on_scenario = move |ev: web_sys::Event| {
         let id = event_target_value(&ev);
         if let Some(s) = scenarios::get(&id) {
-            // A comparison the last scenario brought goes with it; one the reader chose
-            // stays, unless the new scenario brings its own.
-            let brought = scenario.get_untracked().and_then(scenarios::get).and_then(|p| p.compare());
-            if s.compare().is_some() || compare.get_untracked() == brought {
-                compare.set(s.compare());
-            }
-            scenario.set(Some(s.id));
-            text.set(s.text.to_owned());
+            let mut state = AllocatorState {
+                text: String::new(),
+                scenario: scenario.get_untracked(),
+                policy: policy.get_untracked(),
+                compare: compare.get_untracked(),
+                step: 0,
+                speed: 1.0,
+            };
+            state.choose_scenario(s);
+            compare.set(state.compare);
+            scenario.set(state.scenario);
+            text.set(state.text);
             start(None);
         }
     };

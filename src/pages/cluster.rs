@@ -20,6 +20,7 @@ use crate::components::page_grid::PageGrid;
 use crate::components::sparkline::Sparkline;
 use crate::nav::Router;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
+use crate::state::cluster::ClusterState;
 use crate::viz::replay_clock;
 
 fn bar(label: String, g: Signal<Option<Gauge>>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
@@ -180,25 +181,19 @@ pub fn ClusterPage() -> impl IntoView {
     let lang = crate::lang::current();
     let router = use_context::<Router>().expect("the shell provides the router");
     let start = router.route.get_untracked();
-    let url = RwSignal::new(start.get("cluster").unwrap_or("http://127.0.0.1:8081").to_owned());
+    let init = ClusterState::from_route(&start);
+    let url = RwSignal::new(init.url);
     // The REST API does not expose taskmanager.memory.segment-size: 32 KiB unless set here.
-    let segment = RwSignal::new(
-        start
-            .get("segment")
-            .and_then(|s| memlab_size::MemorySize::parse(s).ok())
-            .map(|m| m.bytes())
-            .filter(|b| *b >= 1024)
-            .unwrap_or(32 << 10),
-    );
+    let segment = RwSignal::new(init.segment);
     // The session outlives this page: a live connection keeps polling while the Diagnosis
     // page reads it, until Stop or a new connection.
     let session = expect_context::<Session>();
     let Session { source, recording, snapshots, problem, loading, interval, .. } = session;
-    if let Some(i) = start.get("interval").and_then(|s| s.parse().ok()).filter(|s| INTERVALS_S.contains(s)) {
+    if let Some(i) = init.interval {
         interval.set(i);
     }
     // None: follow the newest poll. `?at=N` opens at poll N (links from Diagnosis evidence).
-    let start_at = start.get("at").and_then(|a| a.parse::<usize>().ok());
+    let start_at = init.at;
     let cursor = RwSignal::new(start_at);
     // A newly opened recording starts at its end — except the one the address asked for
     // with `at=` (a lesson step, a link from the Diagnosis page), which opens there.
@@ -294,15 +289,7 @@ pub fn ClusterPage() -> impl IntoView {
 
     // Start from the address bar: ?cluster=URL connects, ?recording=URL opens (unless the
     // session already holds it, e.g. when coming back from Diagnosis).
-    if let Some(r) = start.get("recording") {
-        if source.get_untracked() != Source::File(r.to_owned()) {
-            open_url(r.to_owned());
-        }
-    } else if let Some(c) = start.get("cluster") {
-        if source.get_untracked() != Source::Live(c.trim_end_matches('/').to_owned()) {
-            connect(url.get_untracked());
-        }
-    }
+    session.open_from_route(&start);
 
     let status = move || match source.get() {
         Source::None => t_string!(i18n, cluster.status_none).to_owned(),

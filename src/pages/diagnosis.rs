@@ -18,6 +18,7 @@ use crate::components::memory_model::{diagram, tm_memory_leaves};
 use crate::nav::Router;
 use crate::route::{Route, View};
 use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
+use crate::state::cluster::{DiagnosisState, Open};
 
 /// The parts a change resizes, now and after.
 fn moved_table(rows: Vec<(&'static str, u64, u64)>, testid: &'static str) -> impl IntoView {
@@ -185,26 +186,18 @@ pub fn DiagnosisPage() -> impl IntoView {
     let lang = crate::lang::current();
     let session = expect_context::<Session>();
     let start = router.route.get_untracked();
-    let limit_text = RwSignal::new(start.get("container").unwrap_or("").to_owned());
+    let limit_text = RwSignal::new(DiagnosisState::from_route(&start).container);
     let limit = Memo::new(move |_| limit_text.with(|t| parse_limit(t, lang)));
     let open = RwSignal::new(Vec::<String>::new());
     let applied = RwSignal::new(Vec::<String>::new());
 
     // `?recording=URL` opens a recording, `?cluster=URL` connects (unless the session
     // already holds it, e.g. when coming from the Live cluster page).
-    if let Some(r) = start.get("recording") {
-        if session.source.get_untracked() != Source::File(r.to_owned()) {
-            session.open_url(r.to_owned());
-        }
-    } else if let Some(c) = start.get("cluster") {
-        if session.source.get_untracked() != Source::Live(c.trim_end_matches('/').to_owned()) {
-            session.connect(c.to_owned());
-        }
-    }
+    session.open_from_route(&start);
     let open_recording = move |u: &str| {
         applied.set(Vec::new());
         open.set(Vec::new());
-        router.replace(router.route.get_untracked().with("recording", Some(u)).with("cluster", None));
+        router.replace(Open::Recording(u.to_owned()).to_route(router.route.get_untracked()));
         session.open_url(u.to_owned());
     };
 
@@ -362,7 +355,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                         {tr!(lang, "container limit ", "容器限制 ")}
                         <input class="limit-input" data-testid="container-limit" placeholder=tr!(lang, "e.g. 2g", "例如 2g") prop:value=move || limit_text.get() on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            router.replace(router.route.get_untracked().with("container", (!v.trim().is_empty()).then_some(v.trim())));
+                            router.replace(DiagnosisState { container: v.clone() }.to_route(router.route.get_untracked()));
                             limit_text.set(v);
                         }/>
                     </label>
