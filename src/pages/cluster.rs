@@ -21,7 +21,7 @@ use crate::components::sparkline::Sparkline;
 use crate::nav::Router;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
 use crate::state::cluster::ClusterState;
-use crate::viz::replay_clock;
+use crate::viz::player::Player;
 
 fn bar(label: String, g: Signal<Option<Gauge>>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
     let lang = crate::lang::current();
@@ -194,23 +194,51 @@ pub fn ClusterPage() -> impl IntoView {
     }
     // None: follow the newest poll. `?at=N` opens at poll N (links from Diagnosis evidence).
     let start_at = init.at;
-    let cursor = RwSignal::new(start_at);
+    // The replay cursor (the allocator's player, a poll per step), and whether the page
+    // follows the newest poll instead.
+    let last_poll = move || snapshots.with_untracked(|s| s.len().saturating_sub(1));
+    let replay = RwSignal::new({
+        let mut p = Player::replay(last_poll());
+        p.seek(start_at.unwrap_or(0));
+        p
+    });
+    let follow = RwSignal::new(start_at.is_none());
+    // Shows poll `i`, paused.
+    let show = move |i: usize| {
+        follow.set(false);
+        replay.update(|p| {
+            p.len = last_poll();
+            p.pause();
+            p.seek(i);
+        });
+    };
+    let follow_newest = move || {
+        replay.update(Player::pause);
+        follow.set(true);
+    };
     // A newly opened recording starts at its end — except the one the address asked for
     // with `at=` (a lesson step, a link from the Diagnosis page), which opens there.
     let start_recording = start.get("recording").map(|r| Source::File(r.to_owned()));
     Effect::watch(
         move || source.get(),
-        move |s, _, _| cursor.set(if Some(s) == start_recording.as_ref() { start_at } else { None }),
+        move |s, _, _| match start_at.filter(|_| Some(s) == start_recording.as_ref()) {
+            Some(at) => show(at),
+            None => follow_newest(),
+        },
         false,
     );
+    let replay_step = Memo::new(move |_| replay.with(|p| p.step));
+    let replaying = Memo::new(move |_| replay.with(|p| p.playing));
+    let replay_speed = Memo::new(move |_| replay.with(|p| p.speed));
     // Following the newest poll shows the newest *good* one: when the cluster stops
     // answering, the last data stays visible (the failed polls are still recorded).
     let index = Signal::derive(move || {
         snapshots.with(|s| {
             let n = s.len();
-            match cursor.get() {
-                Some(c) => c.min(n.saturating_sub(1)),
-                None => s.iter().rposition(|x| x.overview.is_some()).unwrap_or(n.saturating_sub(1)),
+            if follow.get() {
+                s.iter().rposition(|x| x.overview.is_some()).unwrap_or(n.saturating_sub(1))
+            } else {
+                replay_step.get().min(n.saturating_sub(1))
             }
         })
     });
@@ -218,16 +246,15 @@ pub fn ClusterPage() -> impl IntoView {
     // The session's diagnosis (the Diagnosis page's findings), for the badges and the order.
     let report = session.report;
     let view_at = Memo::new(move |_| snapshots.with(|s| cluster::at(s, index.get())));
-    // Replay playback: one poll per 400 ms at 1× (`viz::replay_clock`) while on.
-    let replaying = RwSignal::new(false);
-    let replay_speed = RwSignal::new(1.0f64);
     // Play / pause; as in the allocator, Play on the last poll starts again from the first.
     let toggle_replay = move || {
-        let last = snapshots.with_untracked(|s| s.len()).saturating_sub(1);
-        if !replaying.get_untracked() && cursor.get_untracked().is_some_and(|c| c >= last) {
-            cursor.set(Some(0));
+        if follow.get_untracked() {
+            show(last_poll());
         }
-        replaying.update(|r| *r = !*r);
+        replay.update(|p| {
+            p.len = last_poll();
+            p.toggle();
+        });
     };
     // Keys, as in the allocator: space play/pause, ←/→ previous/next poll.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -236,39 +263,27 @@ pub fn ClusterPage() -> impl IntoView {
         {
             return;
         }
-        let n = snapshots.with_untracked(|s| s.len());
-        let at = cursor.get_untracked().unwrap_or(n.saturating_sub(1));
+        let at = index.get_untracked();
         match ev.key().as_str() {
             " " => toggle_replay(),
-            "ArrowRight" => cursor.set(Some((at + 1).min(n.saturating_sub(1)))),
-            "ArrowLeft" => cursor.set(Some(at.saturating_sub(1))),
+            "ArrowRight" => show(at + 1),
+            "ArrowLeft" => show(at.saturating_sub(1)),
             _ => return,
         }
         ev.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let replay_tick = StoredValue::new_local(0.0f64);
+    // The replay stops as it shows the last poll.
     crate::components::frame_loop::every_frame(move |dt| {
-        if !replaying.get_untracked() {
-            return;
-        }
-        let mut carry = replay_tick.get_value();
-        let polls = replay_clock::advance(&mut carry, dt, replay_speed.get_untracked());
-        replay_tick.set_value(carry);
-        if polls == 0 {
-            return;
-        }
-        // The replay stops as it shows the last poll.
-        let last = snapshots.with_untracked(|s| s.len()).saturating_sub(1);
-        let to = (cursor.get_untracked().unwrap_or(0) + polls).min(last);
-        cursor.set(Some(to));
-        if to == last {
-            replaying.set(false);
+        if replay.with_untracked(|p| p.playing) {
+            replay.update(|p| {
+                p.tick(dt);
+            });
         }
     });
 
     let connect = move |base: String| {
-        cursor.set(None);
+        follow_newest();
         session.connect(base);
     };
     let stop = move || session.stop();
@@ -475,17 +490,17 @@ pub fn ClusterPage() -> impl IntoView {
             >
                 {move || (snapshots.with(|s| s.len()) > 1 && !matches!(source.get(), Source::Live(_))).then(|| view! {
                     <div class="replay">
-                        <button data-testid="replay-back" title=t_string!(i18n, cluster.prev_poll) on:click=move |_| { replaying.set(false); cursor.set(Some(index.get_untracked().saturating_sub(1))); }>"◀"</button>
-                        <button data-testid="replay-forward" title=t_string!(i18n, cluster.next_poll) on:click=move |_| { replaying.set(false); let n = snapshots.with_untracked(|s| s.len()); cursor.set(Some((index.get_untracked() + 1).min(n.saturating_sub(1)))); }>"▶"</button>
-                        <select data-testid="replay-speed" aria-label=t_string!(i18n, cluster.replay_speed) on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay_speed.set(v) }>
-                            {replay_clock::SPEEDS.into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
+                        <button data-testid="replay-back" title=t_string!(i18n, cluster.prev_poll) on:click=move |_| show(index.get_untracked().saturating_sub(1))>"◀"</button>
+                        <button data-testid="replay-forward" title=t_string!(i18n, cluster.next_poll) on:click=move |_| show(index.get_untracked() + 1)>"▶"</button>
+                        <select data-testid="replay-speed" aria-label=t_string!(i18n, cluster.replay_speed) on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { replay.update(|p| p.speed = v) }>
+                            {crate::viz::player::REPLAY_SPEEDS.into_iter().map(|v| view! { <option value=v.to_string() selected=move || replay_speed.get() == v>{format!("{v}×")}</option> }).collect_view()}
                         </select>
                         <button data-testid="replay-play" on:click=move |_| toggle_replay()>
                             {move || if replaying.get() { t_string!(i18n, cluster.pause) } else { t_string!(i18n, cluster.play) }}
                         </button>
                         <input type="range" data-testid="replay-timeline" min="0" max=move || snapshots.with(|s| s.len().saturating_sub(1)).to_string()
                             prop:value=move || index.get().to_string()
-                            on:input=move |ev| cursor.set(event_target_value(&ev).parse().ok())/>
+                            on:input=move |ev| match event_target_value(&ev).parse() { Ok(i) => show(i), Err(_) => follow_newest() }/>
                         <span class="mono small">{move || current.get().map(|s: Snapshot| {
                             let t0 = recording.with(|r| r.as_ref().and_then(|r| r.polls.first().map(|p| p.t)).unwrap_or(s.t));
                             format!("+{:.0} s", (s.t - t0) as f64 / 1000.0)

@@ -2,6 +2,5 @@
 //! moment of a step, share links. Components in `crate::components` only draw these.
 pub mod buddy_tree;
 pub mod player;
-pub mod replay_clock;
 pub mod scene;
 pub mod share;

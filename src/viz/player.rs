@@ -1,6 +1,8 @@
-//! Playback: which step is shown and how far its animation has run.
+//! Playback: which step is shown and how far its animation has run — the one replay cursor
+//! of the app: the allocator's steps ([`Player::new`]) and the Live cluster's polls
+//! ([`Player::replay`], where a "step" is a poll shown for [`POLL_MS`]).
 //!
-//! A step's animation runs from `progress` 0 to 1 in `STEP_MS / speed` milliseconds. When
+//! A step's animation runs from `progress` 0 to 1 in `step_ms / speed` milliseconds. When
 //! playing, reaching 1 moves to the next step; at the last step playback pauses. Stepping
 //! forward animates the new step from 0; stepping back and seeking show the target step's
 //! end state (progress 1) at once.
@@ -15,6 +17,13 @@ pub const STEP_MS: f64 = 900.0;
 /// The speeds offered, slowest first.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 32.0, 128.0, 512.0];
 
+/// Milliseconds one poll of a recording is shown at 1×.
+pub const POLL_MS: f64 = 400.0;
+
+/// The replay speeds offered, slowest first: at 128× an 8-hour recording polled every 5 s
+/// (5,760 polls) replays in about 18 s.
+pub const REPLAY_SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 32.0, 128.0];
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Player {
     /// The step shown (0 = the empty pool).
@@ -27,11 +36,30 @@ pub struct Player {
     pub len: usize,
     /// When playing, pause on reaching this step (a lesson's "play to here").
     pub stop_at: Option<usize>,
+    /// Milliseconds a step takes at 1×.
+    pub step_ms: f64,
+    /// The speeds offered, slowest first.
+    pub speeds: &'static [f64],
 }
 
 impl Player {
+    /// The allocator's player: `len` steps after the empty pool, [`STEP_MS`] each.
     pub fn new(len: usize) -> Player {
-        Player { step: 0, progress: 1.0, playing: false, speed: 1.0, len, stop_at: None }
+        Player {
+            step: 0,
+            progress: 1.0,
+            playing: false,
+            speed: 1.0,
+            len,
+            stop_at: None,
+            step_ms: STEP_MS,
+            speeds: &SPEEDS,
+        }
+    }
+
+    /// A recording's replay: polls 0 to `last`, [`POLL_MS`] each.
+    pub fn replay(last: usize) -> Player {
+        Player { step_ms: POLL_MS, speeds: &REPLAY_SPEEDS, ..Player::new(last) }
     }
 
     /// Advances the animation by `dt_ms`: finishes the current step's animation, then,
@@ -40,7 +68,7 @@ impl Player {
     pub fn tick(&mut self, dt_ms: f64) -> bool {
         let before = self.step;
         // The time, in steps' worth of animation.
-        let mut left = dt_ms * self.speed / STEP_MS;
+        let mut left = dt_ms * self.speed / self.step_ms;
         loop {
             if self.progress < 1.0 {
                 if left < 1.0 - self.progress {
@@ -134,11 +162,11 @@ impl Player {
     }
 
     pub fn faster(&mut self) {
-        self.speed = SPEEDS.iter().copied().find(|s| *s > self.speed).unwrap_or(self.speed);
+        self.speed = self.speeds.iter().copied().find(|s| *s > self.speed).unwrap_or(self.speed);
     }
 
     pub fn slower(&mut self) {
-        self.speed = SPEEDS.iter().rev().copied().find(|s| *s < self.speed).unwrap_or(self.speed);
+        self.speed = self.speeds.iter().rev().copied().find(|s| *s < self.speed).unwrap_or(self.speed);
     }
 
     /// Whether the animation of the current step is still running.
@@ -230,6 +258,32 @@ mod tests {
             p.tick(100.0);
         }
         assert_eq!((p.step, p.progress), (42, 1.0));
+    }
+
+    #[test]
+    fn a_replay_shows_each_poll_for_its_time_and_fast_speeds_skip_polls() {
+        let mut p = Player::replay(5_759);
+        p.play();
+        // 30 frames of 16 ms = 480 ms at 1×: on to the next poll at the first frame, then
+        // again when that one has been shown 400 ms (at the frame ending at 400 ms).
+        let moved: Vec<usize> = (0..30).filter(|_| p.tick(16.0)).collect();
+        assert_eq!(moved, [0, 24]);
+        // 8 hours polled every 5 s, at 128×: about 18 s of frames, ending on the last poll.
+        let mut p = Player::replay(5_759);
+        p.speed = 128.0;
+        p.play();
+        let mut frames = 0;
+        while p.playing {
+            p.tick(16.0);
+            frames += 1;
+        }
+        assert_eq!(p.step, 5_759);
+        assert_eq!(frames, (5_759.0 * POLL_MS / (16.0 * 128.0)).ceil() as usize);
+        // Its speeds are the replay's.
+        for _ in 0..10 {
+            p.faster();
+        }
+        assert_eq!(p.speed, 128.0);
     }
 
     #[test]
