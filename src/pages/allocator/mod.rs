@@ -8,20 +8,28 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use memlab_engine::{narrate, scenarios, script, Policy, Timeline};
+use memlab_engine::{scenarios, script, Policy, Timeline};
 use memlab_size::human;
+
+mod controls;
+mod events;
+mod failures;
+mod metrics;
+
+use controls::Controls;
+use events::EventLog;
+use metrics::SidePanel;
 
 use crate::components::block_table::BlockTable;
 use crate::components::buddy_tree::BuddyTree;
 use crate::components::pool_canvas::PoolCanvas;
 use crate::components::script_editor::ScriptEditor;
-use crate::components::sparkline::Sparkline;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{use_lang, Lang};
 use crate::nav::Router;
 use crate::state::allocator::AllocatorState;
 use crate::tf;
-use crate::viz::player::{Player, SPEEDS};
+use crate::viz::player::Player;
 use crate::viz::scene::StepView;
 use crate::viz::share;
 use memlab_text::tr;
@@ -88,6 +96,10 @@ fn policy_options(selected: RwSignal<Option<Policy>>, none_label: impl IntoView 
         .collect_view();
     (none, each)
 }
+
+/// The run's sparkline series (used, unreferenced, largest free, fragmentation) and the
+/// pool size.
+pub type Samples = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, f64);
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
@@ -294,58 +306,6 @@ pub fn AllocatorPage() -> impl IntoView {
         start(Some(step.get_untracked()));
     };
 
-    // One policy's failures up to step `s`. A long run can fail thousands of times: the
-    // first few and the latest are listed, and the rest counted.
-    let failure_items = move |t: &Timeline, s: usize| {
-        let e = t.failure_excerpt(s);
-        if e.first.is_empty() {
-            return view! { <li class="muted">{t!(i18n, alloc.none)}</li> }.into_any();
-        }
-        let item = |f: &memlab_engine::Failure| {
-            view! {
-                <li data-testid="failure" data-cause=f.reason data-step=f.step class:now=f.step as usize == s>
-                    <b>{memlab_engine::OpError::reason_label(f.reason, lang.get())}</b>
-                    " · "
-                    <button class="linkish" data-testid="failure-seek" on:click={
-                        let k = f.step as usize;
-                        move |_| player.update(|p| { p.pause(); p.seek(k); })
-                    }>
-                        {tf!(i18n, alloc.failure_at, step = f.step, line = f.line)}
-                    </button>
-                    " · "
-                    <code translate="no">{f.op.clone()}</code>
-                    <div class="muted small">{f.error.describe(lang.get())}</div>
-                </li>
-            }
-        };
-        let gap = e.hidden.map(|(count, from, to)| {
-            view! {
-                <li class="gap muted" data-testid="failures-hidden">
-                    {tf!(i18n, alloc.failures_hidden, count = count, from = from, to = to)}
-                </li>
-            }
-        });
-        view! {
-            {e.first.iter().map(item).collect_view()}
-            {gap}
-            {e.latest.iter().map(item).collect_view()}
-        }
-        .into_any()
-    };
-    let metric = move |id: &'static str,
-                       label: &'static str,
-                       value: Box<dyn Fn() -> (String, String) + Send + Sync>| {
-        let value = Arc::new(value);
-        let value2 = value.clone();
-        view! {
-            <div class="metric" data-testid=id data-value=move || value().1>
-                <span class="metric-label">{label}</span>
-                <span class="metric-value">{move || value2().0}</span>
-            </div>
-        }
-    };
-    let m = move || primary.get().map(|v| v.metrics.clone());
-
     view! {
         <section class="allocator">
             <header class="page-head">
@@ -469,161 +429,15 @@ pub fn AllocatorPage() -> impl IntoView {
                         <span><i class="sw fail"></i>{t!(i18n, alloc.legend_fail)}</span>
                         <span><i class="sw owner"></i>{t!(i18n, alloc.legend_owner)}</span>
                     </div>
-                    <div class="controls" role="group" aria-label=move || t_string!(i18n, alloc.playback)>
-                        <button data-testid="reset" title=move || t_string!(i18n, alloc.reset_title) on:click=move |_| player.update(Player::reset)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg><span class="sr">{t!(i18n, alloc.reset)}</span></button>
-                        <button data-testid="step-back" title=move || t_string!(i18n, alloc.back_title) on:click=move |_| player.update(Player::back)>{t!(i18n, alloc.back)}</button>
-                        <button data-testid="play" class="primary" title=move || t_string!(i18n, alloc.play_title) disabled=move || playing.get() on:click=move |_| player.update(Player::play)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M4 2l10 6-10 6z" fill="currentColor"/></svg>" "{t!(i18n, alloc.play)}</button>
-                        <button data-testid="pause" title=move || t_string!(i18n, alloc.pause_title) disabled=move || !playing.get() on:click=move |_| player.update(Player::pause)><svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3 2h4v12H3zM9 2h4v12H9z" fill="currentColor"/></svg>" "{t!(i18n, alloc.pause)}</button>
-                        <button data-testid="step" title=move || t_string!(i18n, alloc.forward_title) on:click=move |_| player.update(Player::forward)>{t!(i18n, alloc.forward)}</button>
-                        <input
-                            type="range"
-                            class="timeline"
-                            data-testid="timeline"
-                            aria-label=move || t_string!(i18n, alloc.timeline)
-                            min="0"
-                            max=move || len.get().to_string()
-                            prop:value=move || step.get().to_string()
-                            on:input=move |ev| {
-                                if let Ok(s) = event_target_value(&ev).parse::<usize>() {
-                                    player.update(|p| {
-                                        p.pause();
-                                        p.seek(s);
-                                    });
-                                }
-                            }
-                        />
-                        <label class="speed">
-                            {t!(i18n, alloc.speed)}" "
-                            <select
-                                data-testid="speed"
-                                on:change=move |ev| {
-                                    if let Ok(s) = event_target_value(&ev).parse::<f64>() {
-                                        player.update(|p| p.speed = s);
-                                    }
-                                }
-                            >
-                                {SPEEDS
-                                    .into_iter()
-                                    .map(|s| view! { <option value=s.to_string() selected=move || speed.get() == s>{format!("{s}×")}</option> })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                    </div>
+                    <Controls player=player len=len/>
                     <p class="hint muted">{t!(i18n, alloc.keys)}</p>
                 </div>
 
-                <aside class="side">
-                    <div class="card metrics">
-                        <h2>{t!(i18n, alloc.metrics)}</h2>
-                        <div class="metric-grid">
-                            {metric("metric-used", t_string!(i18n, alloc.m_used), Box::new(move || m().map(|m| (human(m.used), m.used.to_string())).unwrap_or_default()))}
-                            {metric("metric-free", t_string!(i18n, alloc.m_free), Box::new(move || m().map(|m| (human(m.free), m.free.to_string())).unwrap_or_default()))}
-                            {metric("metric-unreferenced", t_string!(i18n, alloc.m_unref), Box::new(move || m().map(|m| (human(m.unreferenced), m.unreferenced.to_string())).unwrap_or_default()))}
-                            {metric("metric-largest-free", t_string!(i18n, alloc.m_largest), Box::new(move || m().map(|m| (human(m.largest_free), m.largest_free.to_string())).unwrap_or_default()))}
-                            {metric("metric-fragmentation", t_string!(i18n, alloc.m_frag), Box::new(move || m().map(|m| (pct(m.fragmentation), format!("{:.6}", m.fragmentation))).unwrap_or_default()))}
-                            {metric("metric-free-blocks", t_string!(i18n, alloc.m_free_blocks), Box::new(move || m().map(|m| (m.free_blocks.to_string(), m.free_blocks.to_string())).unwrap_or_default()))}
-                            {metric("metric-waste", t_string!(i18n, alloc.m_waste), Box::new(move || m().map(|m| (human(m.internal_waste), m.internal_waste.to_string())).unwrap_or_default()))}
-                            {metric("metric-live-blocks", t_string!(i18n, alloc.m_live_blocks), Box::new(move || m().map(|m| (m.live_blocks.to_string(), m.live_blocks.to_string())).unwrap_or_default()))}
-                        </div>
-                        <div class="sparks">
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.0.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_used) value_text=Signal::derive(move || m().map(|m| human(m.used)).unwrap_or_default()) class="live" testid="chart-used"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.1.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_unref) value_text=Signal::derive(move || m().map(|m| human(m.unreferenced)).unwrap_or_default()) class="unref" testid="chart-unreferenced"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.2.clone())) max=Signal::derive(move || samples.with(|s| s.4)) cursor=step label=t_string!(i18n, alloc.m_largest_block) value_text=Signal::derive(move || m().map(|m| human(m.largest_free)).unwrap_or_default()) class="free" testid="chart-largest-free"/>
-                            <Sparkline values=Signal::derive(move || samples.with(|s| s.3.clone())) max=Signal::derive(|| 1.0) cursor=step label=t_string!(i18n, alloc.m_frag) value_text=Signal::derive(move || m().map(|m| pct(m.fragmentation)).unwrap_or_default()) class="fail" testid="chart-fragmentation"/>
-                        </div>
-                        {move || {
-                            m().map(|m| {
-                                let owners = m.owners.clone();
-                                let leaks = m.leak_suspects.clone();
-                                view! {
-                                    {(!owners.is_empty()).then(|| view! {
-                                        <h3>{t!(i18n, alloc.owners)}</h3>
-                                        <ul class="owners">
-                                            {owners.into_iter().map(|o| {
-                                                let frac = o.quota.map(|q| if q == 0 { 1.0 } else { o.used as f64 / q as f64 }).unwrap_or(0.0);
-                                                let quota = o.quota.map(|q| tf!(i18n, alloc.of_quota, quota = human(q))).unwrap_or_else(|| t_string!(i18n, alloc.no_quota).to_owned());
-                                                // Full: this owner's next request fails, whatever the pool holds.
-                                                let fill = if o.quota.is_none() { "" } else if frac >= 1.0 { "hot" } else if frac >= 0.85 { "warm" } else { "" };
-                                                view! {
-                                                    <li data-testid="owner" data-owner=o.owner.to_string() data-fill=fill>
-                                                        <span>{format!("{}: {}{}", o.owner, human(o.used), quota)}</span>
-                                                        <span class=format!("bar {fill}")><span style=format!("width:{:.1}%", (frac * 100.0).min(100.0))></span></span>
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                    })}
-                                    {m.overcommitted.then(|| view! { <p class="warn">{t!(i18n, alloc.overcommitted)}</p> })}
-                                    {(!leaks.is_empty()).then(|| view! {
-                                        <h3>{t!(i18n, alloc.leaks)}</h3>
-                                        <ul class="leaks">
-                                            {leaks.into_iter().map(|l| view! {
-                                                <li data-testid="leak-suspect">{tf!(i18n, alloc.leak, name = l.name, size = human(l.size), steps = l.idle_steps)}</li>
-                                            }).collect_view()}
-                                        </ul>
-                                    })}
-                                }
-                            })
-                        }}
-                        <h3>{t!(i18n, alloc.failures)}</h3>
-                        {move || {
-                            let s = step.get();
-                            run.with(|r| {
-                                let Some(r) = r.as_ref() else { return ().into_any() };
-                                // Side by side, each policy's failures under its name.
-                                let named = r.timelines.len() > 1;
-                                r.timelines
-                                    .iter()
-                                    .map(|(policy, t)| view! {
-                                        {named.then(|| view! { <h4 class="fail-policy">{policy.name()}</h4> })}
-                                        <ul class="failures" data-policy=policy.name()>{failure_items(t, s)}</ul>
-                                    })
-                                    .collect_view()
-                                    .into_any()
-                            })
-                        }}
-                    </div>
-                </aside>
+                <SidePanel primary=primary samples=samples run=run player=player/>
             </div>
 
             <div class="alloc-lower">
-                <div class="card log">
-                    <h2>{t!(i18n, alloc.what_happened)}</h2>
-                    <ol class="events" data-testid="event-log">
-                        {move || {
-                            primary.get().map(|v| {
-                                if v.scene.events.is_empty() {
-                                    return view! { <li class="muted">{t!(i18n, alloc.ready)}</li> }.into_any();
-                                }
-                                let said = narrate::step_sentences(&v.scene.events, lang.get(), v.engine.config().policy);
-                                v.scene.events.iter().zip(said).map(|(e, sentence)| {
-                                    let fail = matches!(e, memlab_engine::Event::Fail { .. });
-                                    view! { <li class:fail=fail>{sentence}</li> }
-                                }).collect_view().into_any()
-                            })
-                        }}
-                    </ol>
-                    <h3>{t!(i18n, alloc.earlier)}</h3>
-                    <ol class="history">
-                        {move || {
-                            let s = step.get();
-                            run.with(|r| r.as_ref().map(|r| {
-                                let t = &r.timelines[0].1;
-                                (s.saturating_sub(12).max(1)..s).rev().filter_map(|k| t.op_at(k).map(|(l, op)| {
-                                    let failed = t.failure_at(k).map(|f| f.reason);
-                                    view! {
-                                        <li>
-                                            <button class="linkish" on:click=move |_| player.update(|p| { p.pause(); p.seek(k); })>
-                                                {tf!(i18n, alloc.history_item, step = k, line = l)}<code translate="no">{op.to_string()}</code>
-                                            </button>
-                                            {failed.map(|r| view! { <span class="fail-tag">{memlab_engine::OpError::reason_label(r, lang.get())}</span> })}
-                                        </li>
-                                    }
-                                })).collect_view()
-                            }))
-                        }}
-                    </ol>
-                </div>
+                <EventLog primary=primary run=run player=player/>
                 <div class="card script">
                     <h2>{move || match run.with(|r| r.as_ref().map(|r| r.scenario)).flatten().and_then(scenarios::get) {
                         Some(s) => s.title_in(lang.get()),
