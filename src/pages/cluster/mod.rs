@@ -3,59 +3,28 @@
 //! and see every TaskManager's pools used vs configured over time. Every poll is kept as
 //! raw responses in a [`Recording`], which exports as `.memlab.json` and replays the same.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use memlab_text::tr;
 
 use crate::i18n::{t, t_string, use_i18n};
 use crate::lang::{flink_term, Lang};
 use crate::tf;
-use memlab_flink::cluster::{self, Gauge, JvmDetail, TmCard};
+use memlab_flink::cluster::{self, Gauge};
 use memlab_flink::recording::Snapshot;
 use memlab_size::human;
 
-use crate::components::memory_model::{diagram, jm_leaves, tm_leaves};
-use crate::components::page_grid::PageGrid;
+use crate::components::memory_model::{diagram, jm_leaves};
 use crate::components::sparkline::Sparkline;
 use crate::nav::Router;
 use crate::session::{Session, Source, BUNDLED, INTERVALS_S};
 use crate::state::cluster::ClusterState;
 use crate::viz::player::Player;
 
-fn bar(label: String, g: Signal<Option<Gauge>>, unit_bytes: bool, testid: &'static str) -> impl IntoView {
-    let lang = crate::lang::current();
-    let text = move || {
-        g.get().map_or_else(
-            || tr!(lang, "no data", "无数据"),
-            |g| {
-                if unit_bytes {
-                    format!("{} / {}", human(g.used as u64), human(g.capacity as u64))
-                } else {
-                    let (used, cap) = (g.used as u64, g.capacity as u64);
-                    tr!(lang, "{used} / {cap} segments", "{used} / {cap} 段")
-                }
-            },
-        )
-    };
-    let pct = move || g.get().map(|g| g.ratio() * 100.0);
-    let level = move || match pct() {
-        Some(p) if p >= 90.0 => "bar hot",
-        Some(p) if p >= 70.0 => "bar warm",
-        _ => "bar ok",
-    };
-    view! {
-        <div class="gauge" data-testid=testid data-used=move || g.get().map(|g| g.used.to_string()) data-capacity=move || g.get().map(|g| g.capacity.to_string())>
-            <div class="gauge-head">
-                <span>{label}</span>
-                <span class="muted">{text}</span>
-            </div>
-            <div class=level>
-                <span style=move || format!("width:{:.1}%", pct().unwrap_or(0.0))></span>
-            </div>
-        </div>
-    }
-}
+mod jvm;
+mod tm_card;
+
+use jvm::JvmTables;
+use tm_card::{bar, TmCardView};
 
 /// A warning for Flink versions older than the REST API memlab reads (1.17+).
 fn old_flink(version: &str, lang: Lang) -> Option<String> {
@@ -64,115 +33,6 @@ fn old_flink(version: &str, lang: Lang) -> Option<String> {
     (major < 1 || (major == 1 && minor < 17)).then(|| {
         tr!(lang, "This cluster runs Flink {version}; memlab reads the REST API of Flink 1.17 and later, so some values may be missing or differ.", "该集群运行 Flink {version}；memlab 读取的是 Flink 1.17 及以后版本的 REST API，部分数值可能缺失或不同。")
     })
-}
-
-/// A small chart of one TaskManager metric over the session.
-#[allow(clippy::too_many_arguments)]
-fn chart(
-    snapshots: RwSignal<Arc<Vec<Snapshot>>>,
-    index: Signal<usize>,
-    id: &str,
-    metric: &'static str,
-    label: String,
-    max: f64,
-    class: &'static str,
-    bytes: bool,
-) -> impl IntoView {
-    let id = id.to_owned();
-    let values = Signal::derive(move || snapshots.with(|s| cluster::series(s, &id, metric)));
-    let now = Signal::derive(move || {
-        let v = values.with(|v| v.get(index.get()).copied());
-        figure(v, |v| {
-            if bytes {
-                human(v as u64)
-            } else if v.fract() != 0.0 && v.abs() < 100.0 {
-                // A rate such as GC ms/s: 0.4 is not 0.
-                format!("{v:.1}")
-            } else {
-                format!("{v:.0}")
-            }
-        })
-    });
-    view! { <Sparkline values=values max=Signal::derive(move || max) cursor=index label=label value_text=now class=class testid="tm-chart"/> }
-}
-
-/// A figure of the JVM's, or a dash where the poll has none.
-fn figure(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
-    v.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), f)
-}
-
-/// A table cell: the figure as text, and as the JVM reported it in `data-v`.
-fn cell(v: Option<f64>, f: impl Fn(f64) -> String) -> impl IntoView {
-    view! { <td data-v=v.map(|v| v.to_string())>{figure(v, f)}</td> }
-}
-
-fn bytes(v: Option<f64>) -> impl IntoView {
-    cell(v, |v| human(v as u64))
-}
-
-fn count(v: Option<f64>) -> impl IntoView {
-    cell(v, |v| format!("{v:.0}"))
-}
-
-/// One of the JVM details' tables: a caption, four column heads, its rows; nothing when
-/// the poll has no row for it.
-fn jvm_table(
-    testid: &'static str,
-    caption: &'static str,
-    head: [&'static str; 4],
-    rows: Vec<AnyView>,
-) -> Option<AnyView> {
-    (!rows.is_empty()).then(|| {
-        view! {
-            <table class="jvm-table" data-testid=testid>
-                <caption>{caption}</caption>
-                <thead><tr>{head.map(|h| view! { <th>{h}</th> })}</tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-        .into_any()
-    })
-}
-
-/// What a TaskManager's JVM reports about itself at one poll: its memory areas, the
-/// buffer pools outside the heap and each garbage collector, as three small tables (the
-/// figures of Flink's TaskManager page, "Advanced").
-#[component]
-fn JvmTables(d: JvmDetail) -> impl IntoView {
-    let i18n = use_i18n();
-    let lang = crate::lang::current();
-    let misc = [
-        d.threads.map(|v| tr!(lang, "{v:.0} threads", "{v:.0} 个线程")),
-        d.cpu_load.map(|v| tr!(lang, "CPU load {:.0}%", "CPU 负载 {:.0}%", v * 100.0)),
-        d.classes_loaded.map(|v| tr!(lang, "{v:.0} classes loaded", "已加载 {v:.0} 个类")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" · ");
-    let areas = d.areas.iter().map(|a| view! {
-        <tr data-area=a.name><th>{flink_term(lang, a.name)}</th>{bytes(a.committed)}{bytes(a.used)}{bytes(a.max)}</tr>
-    }.into_any());
-    let buffers = d.buffers.iter().map(|b| view! {
-        <tr data-pool=b.name><th>{flink_term(lang, b.name)}</th>{count(b.count)}{bytes(b.used)}{bytes(b.capacity)}</tr>
-    }.into_any());
-    let collectors = d.collectors.iter().map(|c| view! {
-        <tr data-collector=c.name.clone()><th translate="no">{flink_term(lang, &c.name)}</th>{count(c.count)}{cell(c.ms_per_s, |v| format!("{v:.1}"))}{cell(c.total_ms, |v| format!("{:.1} s", v / 1000.0))}</tr>
-    }.into_any());
-    let (committed, used, max) = (
-        t_string!(i18n, cluster.col_committed),
-        t_string!(i18n, cluster.col_used),
-        t_string!(i18n, cluster.col_max),
-    );
-    view! {
-        {jvm_table("jvm-memory", t_string!(i18n, cluster.jvm_memory), ["", committed, used, max], areas.collect())}
-        {jvm_table("jvm-buffers", t_string!(i18n, cluster.jvm_outside), ["", t_string!(i18n, cluster.col_count), used, t_string!(i18n, cluster.col_capacity)], buffers.collect())}
-        {jvm_table("jvm-gc", t_string!(i18n, cluster.jvm_gc), [t_string!(i18n, cluster.col_collector), t_string!(i18n, cluster.col_collections), "ms/s", t_string!(i18n, cluster.col_gc_total)], collectors.collect())}
-        {(!misc.is_empty()).then(|| view! { <p class="muted small" data-testid="jvm-misc">{misc}</p> })}
-        {d.is_empty().then(|| view! {
-            <p class="muted small" data-testid="jvm-none">{tr!(lang, "Flink reported no JVM figures at this poll.", "Flink 在这次轮询中没有报告 JVM 数据。")}</p>
-        })}
-    }
 }
 
 #[component]
@@ -335,106 +195,6 @@ pub fn ClusterPage() -> impl IntoView {
     // One card per TaskManager id, kept while the replay moves: only its values change.
     // Whether the JobManager card's JVM details are open (the card is rebuilt each poll).
     let jm_open = RwSignal::new(false);
-    let card_view = move |id: String| {
-        let id_for_memo = id.clone();
-        let card =
-            Memo::new(move |_| view_at.with(|(cs, _)| cs.iter().find(|c| c.id == id_for_memo).cloned()));
-        let first = card.get_untracked();
-        let g = move |f: fn(&TmCard) -> Option<Gauge>| {
-            Signal::derive(move || card.with(|c| c.as_ref().and_then(f)))
-        };
-        let (heap, managed, network, metaspace, direct) =
-            (g(|c| c.heap), g(|c| c.managed), g(|c| c.network), g(|c| c.metaspace), g(|c| c.direct));
-        let cap = |x: Option<Gauge>| x.map(|g| g.capacity).unwrap_or(1.0);
-        let id2 = id.clone();
-        let heap_series = Signal::derive(move || {
-            snapshots.with(|s| cluster::series(s, &id2, memlab_flink::metrics::HEAP_USED))
-        });
-        let mem = first.as_ref().and_then(|c| c.memory);
-        let mismatch = first.as_ref().and_then(|c| c.config_mismatch.clone());
-        let (heap_cap, managed_cap, network_cap, meta_cap, direct_cap) = (
-            cap(heap.get_untracked()),
-            cap(managed.get_untracked()),
-            cap(network.get_untracked()),
-            cap(metaspace.get_untracked()),
-            cap(direct.get_untracked()),
-        );
-        let header = move || {
-            card.with(|c| {
-                c.as_ref()
-                    .map(|c| {
-                        tf!(
-                            i18n,
-                            cluster.tm_header,
-                            slots = c.slots,
-                            free = c.free_slots,
-                            gc = c.gc_ms_per_s.map(|g| format!(" · GC {g:.1} ms/s")).unwrap_or_default()
-                        )
-                    })
-                    .unwrap_or_default()
-            })
-        };
-        view! {
-            <article class="card tm-card" data-testid="tm-card" data-id=id.clone()>
-                <header>
-                    <h3 class="mono" translate="no">{id.clone()}</h3>
-                    <span class="muted small">{header}</span>
-                    {
-                        let id = id.clone();
-                        let to_diagnosis = move || router.route.with_untracked(|r| r.navigate(crate::route::View::Diagnosis));
-                        move || report.with(|r| r.worst(&id).map(|sev| {
-                            let n = r.count(&id);
-                            view! {
-                                <a class=format!("sev-badge sev-{}", sev.label()) data-testid="tm-findings" data-severity=sev.label()
-                                    href=to_diagnosis().to_query()
-                                    on:click=move |ev| { ev.prevent_default(); router.push(to_diagnosis()); }
-                                    title=t_string!(i18n, cluster.open_diagnosis)>
-                                    {if n == 1 { t_string!(i18n, cluster.one_finding).to_owned() } else { tf!(i18n, cluster.findings, n = n) }}
-                                </a>
-                            }
-                        }))
-                    }
-                </header>
-                {mismatch.map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
-                {bar(flink_term(lang, "JVM Heap"), heap, true, "gauge-heap")}
-                {bar(flink_term(lang, "Managed Memory"), managed, true, "gauge-managed")}
-                {bar(t_string!(i18n, cluster.network_buffers).to_owned(), network, false, "gauge-network")}
-                <PageGrid
-                    used=Signal::derive(move || managed.get().map_or(0, |g| (g.used / segment.get() as f64).ceil() as u64))
-                    total=Signal::derive(move || managed.get().map_or(0, |g| (g.capacity / segment.get() as f64) as u64))
-                    label=tf!(i18n, cluster.managed_pages, size = human(segment.get_untracked()))
-                    testid="managed-pages"
-                />
-                <PageGrid
-                    used=Signal::derive(move || network.get().map_or(0, |g| g.used as u64))
-                    total=Signal::derive(move || network.get().map_or(0, |g| g.capacity as u64))
-                    label=t_string!(i18n, cluster.network_pages).to_owned()
-                    testid="network-pages"
-                />
-                {bar(flink_term(lang, "JVM Metaspace"), metaspace, true, "gauge-metaspace")}
-                {bar(flink_term(lang, "Direct Memory"), direct, true, "gauge-direct")}
-                <Sparkline values=heap_series max=Signal::derive(move || heap_cap) cursor=index label=t_string!(i18n, cluster.heap_over_session) value_text=Signal::derive(move || heap.get().map(|g| human(g.used as u64)).unwrap_or_default()) class="live" testid="tm-heap-chart"/>
-                {chart(snapshots, index, &id, memlab_flink::metrics::GC_MS_PER_S, t_string!(i18n, cluster.gc_time).to_owned(), 1000.0, "fail", false)}
-                {chart(snapshots, index, &id, memlab_flink::metrics::MANAGED_USED, t_string!(i18n, cluster.managed_used).to_owned(), managed_cap, "free", true)}
-                {chart(snapshots, index, &id, memlab_flink::metrics::NETWORK_USED_SEGMENTS, t_string!(i18n, cluster.network_used).to_owned(), network_cap, "unref", false)}
-                {chart(snapshots, index, &id, memlab_flink::metrics::METASPACE_USED, t_string!(i18n, cluster.metaspace_used).to_owned(), meta_cap, "live", true)}
-                {chart(snapshots, index, &id, memlab_flink::metrics::DIRECT_USED, t_string!(i18n, cluster.direct_used).to_owned(), direct_cap, "unref", true)}
-                {mem.map(|m| diagram(&tm_leaves(&m), m.total_flink_memory, m.total_process_memory))}
-                {mem.map(|m| view! {
-                    <p class="muted small" data-testid="tm-config">
-                        {tf!(i18n, cluster.configured, process = human(m.total_process_memory), flink = human(m.total_flink_memory), heap = human(m.framework_heap + m.task_heap), managed = human(m.managed_memory), network = human(m.network_memory))}
-                    </p>
-                })}
-                // Always there, though a fresh TaskManager's first polls have no figures yet:
-                // the summary stays put across polls (an open section stays open) and the
-                // tables follow the poll shown.
-                <details class="tm-advanced" data-testid="tm-advanced">
-                    <summary>{t!(i18n, cluster.jvm_details)}</summary>
-                    {move || card.with(|c| c.as_ref().map(|c| view! { <JvmTables d=c.jvm.clone()/> }))}
-                </details>
-            </article>
-        }
-    };
 
     view! {
         <section class="cluster">
@@ -527,7 +287,7 @@ pub fn ClusterPage() -> impl IntoView {
                             ids
                         }
                         key=|id| id.clone()
-                        children=card_view
+                        children=move |id| view! { <TmCardView id=id view_at=view_at snapshots=snapshots index=index report=report segment=segment/> }
                     />
                     {move || current.get().filter(|s| !s.jobmanager_metrics.is_empty()).map(|s| {
                         let m = |k: &str| s.jobmanager_metrics.get(k).copied();
