@@ -10,8 +10,8 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::time::Instant;
 
-use memlab_engine::workload::{Generator, SplitMix64, WorkloadSpec};
-use memlab_engine::{Engine, Op, Policy, PoolConfig, ReleaseMode};
+use memlab_engine::workload::SplitMix64;
+use memlab_engine::{Op, Policy};
 use rlsf::Tlsf;
 
 pub struct Row {
@@ -25,40 +25,29 @@ pub struct Row {
     pub failures: u64,
 }
 
-/// The trace for `live` blocks: operations plus, for rlsf, (slot, size) with slot ids.
+/// The trace for `live` blocks: operations plus, for rlsf, (alloc?, slot, size) with slot ids.
 fn trace(ops: u64, live: u64, seed: u64) -> (Vec<Op>, Vec<(bool, usize, usize)>) {
-    let spec = WorkloadSpec { seed, ops, min: 64, max: 64 << 10, live, owner: None };
-    let mut g = Generator::new(spec, 1);
-    let mut out = Vec::with_capacity(ops as usize);
+    let out = memlab_engine::bench::trace(ops, live, seed);
     let mut slots = std::collections::HashMap::new();
-    let mut plain = Vec::with_capacity(ops as usize);
-    while let Some(op) = g.next_op() {
-        g.report(&op, true);
-        match &op {
+    let plain = out
+        .iter()
+        .map(|op| match op {
             Op::Alloc { name, size, .. } => {
                 let slot = slots.len();
                 slots.insert(name.clone(), slot);
-                plain.push((true, slot, *size as usize));
+                (true, slot, *size as usize)
             }
-            Op::Release { name } => plain.push((false, slots[name], 0)),
+            Op::Release { name } => (false, slots[name], 0),
             _ => unreachable!("the churn workload only allocates and releases"),
-        }
-        out.push(op);
-    }
+        })
+        .collect();
     (out, plain)
 }
 
 fn run_engine(ops: &[Op], pool: u64, policy: Policy, events: bool) -> (f64, u64, u64) {
-    let mut cfg = PoolConfig::new(pool, policy);
-    cfg.release = ReleaseMode::Coalesce; // free and merge at once, as TLSF does
-    let mut e = Engine::new(cfg, &[]).expect("valid bench pool");
-    e.set_recording(events);
-    let (mut n_events, mut failures) = (0u64, 0u64);
+    let mut e = memlab_engine::bench::engine(pool, policy, events);
     let t0 = Instant::now();
-    e.replay(ops, |e, _, r| {
-        failures += u64::from(r.is_err());
-        n_events += e.drain_events().count() as u64;
-    });
+    let (n_events, failures) = memlab_engine::bench::replay(&mut e, ops);
     let ns = t0.elapsed().as_nanos() as f64 / ops.len() as f64;
     (ns, n_events, failures)
 }
@@ -99,8 +88,7 @@ pub fn bench(ops: u64, lives: &[u64], seed: u64, policy: Policy, repeat: u32) ->
         .map(|(&live, (trace, _))| Row {
             live,
             ops: trace.len(),
-            // Room for the live set at the mean size (~15 KiB) with 2× headroom.
-            pool: ((live * 32) << 10).max(64 << 20),
+            pool: memlab_engine::bench::pool_for(live),
             events_on_ns: f64::INFINITY,
             events_off_ns: f64::INFINITY,
             rlsf_ns: f64::INFINITY,

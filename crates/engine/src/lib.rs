@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 mod addr_tree;
+pub mod bench;
 mod buddy;
 pub mod diagnose;
 mod engine;
