@@ -8,7 +8,7 @@ claim_target_dir
 
 # In wasm32: the app with its tests, and the cores' libraries (their native-only test
 # dependencies, such as proptest, do not build for wasm32).
-CORES=(-p memlab-engine -p memlab-prefetch -p memlab-size -p memlab-flink -p memlab-bench-wasm)
+CORES=(-p memlab-engine -p memlab-size -p memlab-flink -p memlab-bench-wasm)
 
 stage "setup (installs only what is missing)" "$ROOT/scripts/setup.sh" --test
 stage "cargo fmt --check" cargo fmt --all -- --check

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use memlab_prefetch::prefetch;
 
 use crate::buddy::{self, Buddy};
 use crate::event::Event;
@@ -18,29 +17,10 @@ use crate::model::{
     Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
 };
 use crate::name::Name;
-use crate::names::{hash32, Names};
+use crate::names::Names;
 use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
 use crate::segments::{Segments, FREE};
-
-/// How many operations ahead [`Engine::replay`] starts loading an operation (`STREAM`), its
-/// name-table slot (`TABLE`), then the allocation record and block it names (`FAR`), then
-/// that block's neighbours (`NEAR`): each stage reads what the one before it loaded.
-const REPLAY_TABLE: usize = 6;
-/// How far ahead `replay` starts loading the operation itself: the trace is read in order,
-/// but at 100,000 live blocks the hardware's own stream prefetch falls behind (≈ 20 ns an
-/// operation, measured together with hashing each name once instead of twice).
-const REPLAY_STREAM: usize = 10;
-/// `replay` keeps each name's hash from the table stage to the far one in a ring this long.
-const HASH_RING: usize = 8;
-const REPLAY_FAR: usize = 3;
-const REPLAY_NEAR: usize = 1;
-/// Below this many allocation slots (2 MiB of records, a core's L2 here) `replay` sends no
-/// hints: measured, they cost ≈ 10% up to 10,000 live blocks, break even near 40,000 and
-/// save ≈ 15% at 100,000.
-const REPLAY_MIN_RECORDS: usize = 32_768;
-// `replay` keeps the far hint's findings in a ring of REPLAY_FAR slots.
-const _: () = assert!(REPLAY_NEAR < REPLAY_FAR && REPLAY_FAR < REPLAY_TABLE && REPLAY_TABLE < HASH_RING);
 
 /// `Alloc::owner` of a block nobody owns.
 const NOBODY: u32 = u32::MAX;
@@ -312,97 +292,13 @@ impl Engine {
 
     /// Applies `ops` in order, one step each exactly as [`Engine::apply`] does, and calls
     /// `each` after every step with the operation and its result.
-    ///
-    /// Knowing the next operations, it asks the CPU to start loading what they will touch
-    /// while it works on the current one, in stages that each read what the one before
-    /// loaded: ten operations ahead the operation itself, six ahead the name's table slot,
-    /// three ahead the allocation record and block found there, one ahead that block's
-    /// neighbours (a release merges with them).
-    /// With 100,000 live blocks the state no longer fits in the CPU's caches, and
-    /// overlapping the misses of successive operations makes a large pool faster (docs/BENCHMARKS.md,
-    /// benchmark). The hints are only hints: the steps, results and events are the same as
-    /// applying the operations one by one (tested). A small pool, whose state fits in the
-    /// caches anyway, gets no hints: they would only cost time.
     pub fn replay<'a, I>(&mut self, ops: I, mut each: impl FnMut(&mut Engine, &'a Op, Result<(), OpError>))
     where
         I: IntoIterator<Item = &'a Op>,
-        I::IntoIter: Clone,
     {
-        let ops = ops.into_iter();
-        let mut table = ops.clone().skip(REPLAY_TABLE);
-        let mut near = ops.clone().skip(REPLAY_NEAR);
-        let mut stream = ops.clone().skip(REPLAY_STREAM);
-        // For operation j, the allocation its far hint found, at j % REPLAY_FAR.
-        let mut found = [None; REPLAY_FAR];
-        // For operation j, its name's hash (taken once, by the table stage), at j % HASH_RING.
-        let mut hashes = [None; HASH_RING];
-        for (i, op) in ops.enumerate() {
-            let (t, n) = (table.next(), near.next());
-            let s = stream.next();
-            if self.allocs.len() >= REPLAY_MIN_RECORDS {
-                if let Some(s) = s {
-                    prefetch(s);
-                }
-                let h = t.and_then(Op::block_name).map(|name| hash32(name.as_bytes()));
-                hashes[(i + REPLAY_TABLE) % HASH_RING] = h;
-                if let Some(slot) = h.and_then(|h| self.names.slot(h)) {
-                    prefetch(slot);
-                }
-                if let Some(next) = n {
-                    self.hint_near(next, found[(i + REPLAY_NEAR) % REPLAY_FAR]);
-                }
-                found[i % REPLAY_FAR] = hashes[(i + REPLAY_FAR) % HASH_RING].and_then(|h| self.hint_far(h));
-            } else {
-                found[i % REPLAY_FAR] = None;
-            }
+        for op in ops {
             let r = self.apply(op);
             each(self, op, r);
-        }
-    }
-
-    /// The far replay hint for an operation whose name hashes to `h`: the allocation record
-    /// and block the name is filed under (the table slot should have arrived). Returns that
-    /// allocation.
-    fn hint_far(&self, h: u32) -> Option<u32> {
-        let Layout::Contiguous(segs) = &self.layout else { return None };
-        let id = self.names.candidate(h)?;
-        if let Some(a) = self.allocs.get(id as usize) {
-            prefetch(a);
-        }
-        if let Some(seg) = segs.segs.get(id as usize) {
-            prefetch(seg);
-        }
-        Some(id)
-    }
-
-    /// The second replay hint for `op`: for a release that frees at once, the neighbours of
-    /// the block found by the first hint; for an allocation, the slots its new block and
-    /// record may take.
-    fn hint_near(&self, op: &Op, found: Option<u32>) {
-        let Layout::Contiguous(segs) = &self.layout else { return };
-        match op {
-            Op::Release { .. } if self.cfg.release != ReleaseMode::Deferred => {
-                let Some(seg) = found.and_then(|id| segs.segs.get(id as usize)) else { return };
-                for n in [seg.prev, seg.next] {
-                    if let Some(n) = segs.segs.get(n as usize) {
-                        prefetch(n);
-                    }
-                }
-            }
-            Op::Alloc { .. } => {
-                // The slot the allocation will take is the top of the vacant stack, or the
-                // one below it when the operation running now is a split that takes the top.
-                for k in 0..2 {
-                    let Some(v) = segs.vacant_at(k) else { break };
-                    if let Some(seg) = segs.segs.get(v as usize) {
-                        prefetch(seg);
-                    }
-                    if let Some(a) = self.allocs.get(v as usize) {
-                        prefetch(a);
-                    }
-                }
-            }
-            _ => {}
         }
     }
 

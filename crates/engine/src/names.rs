@@ -52,14 +52,6 @@ impl Names {
         (u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
     }
 
-    /// The slot a lookup of hash `h` reads first (for a prefetch hint), if there is a table.
-    pub fn slot(&self, h: u32) -> Option<&u64> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        self.slots.get(self.home(h))
-    }
-
     /// The id of the allocation called `name`, if any. `is(id)` says whether allocation `id`
     /// is called `name`.
     pub fn get(&self, name: &[u8], is: impl Fn(u32) -> bool) -> Option<u32> {
@@ -87,12 +79,6 @@ impl Names {
             }
             i = (i + 1) & mask;
         }
-    }
-
-    /// The id filed under hash `h`, unconfirmed: good enough for a prefetch hint, which a
-    /// hash collision can only make useless, never wrong.
-    pub fn candidate(&self, h: u32) -> Option<u32> {
-        self.get_hashed(h, |_| true)
     }
 
     /// Records that `name` is allocation `id` (the name must not be present).

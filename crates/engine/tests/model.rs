@@ -653,13 +653,13 @@ proptest! {
     }
 }
 
-/// `Engine::replay` (with its prefetch hints) gives exactly the steps, results and events of
-/// applying the same operations one by one.
+/// `Engine::replay` gives exactly the steps, results and events of applying the same
+/// operations one by one.
 #[test]
 fn replay_matches_apply_one_by_one() {
     use memlab_engine::workload::{Generator, WorkloadSpec};
     use memlab_engine::{Engine, Op, Policy, PoolConfig, ReleaseMode};
-    // Enough live blocks that replay sends its hints (it skips them for a small state).
+    // A large state: many live blocks and free blocks to search.
     let spec = WorkloadSpec { seed: 7, ops: 100_000, min: 64, max: 64 << 10, live: 36_000, owner: None };
     let mut g = Generator::new(spec, 1);
     let mut ops: Vec<Op> = Vec::new();
