@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-
 use crate::buddy::{self, Buddy};
 use crate::event::Event;
 use crate::model::{

@@ -20,13 +20,13 @@
 //! operation. The size view therefore keeps blocks under its *floor* (at first 64 bytes,
 //! the range where every size is a class of its own) only as counts by size, not in the
 //! ordered maps: adding or removing one touches a small array that stays cached instead of
-//! a map node that, in a large pool, is a cache miss (measured on best-fit: 25 ns less per
-//! operation at 1,000 live, 50–75 ns less at 100,000). A request under the floor lowers it
+//! a map node that, in a large pool, is a cache miss (the figures: docs/BENCHMARKS.md,
+//! slivers). A request under the floor lowers it
 //! first ([`FreeIndex::lower_floor`], given the free blocks in that range by the layout),
 //! so answers are exactly those of an index that holds every block. The floor only goes
 //! down, so a pool re-files slivers at most 63 times in its life. (The address view keeps
 //! every block: there a split's rest stays where it was in the tree, and the same floor
-//! measured no faster for first-fit.)
+//! does not make first-fit faster.)
 
 use crate::addr_tree::AddrTree;
 use crate::size_classes::BySize;

@@ -4,9 +4,8 @@
 //! id) with linear probing, instead of a map keyed by the name itself: the table is a third
 //! of the size (it stays in cache far longer as the live set grows), a hit is confirmed
 //! against the allocation record the operation reads next anyway, not against a separate
-//! copy of the key, and the slot a name starts probing at is a pure function of its hash
-//! and the table's size — so [`Engine::replay`](crate::Engine::replay) can ask the CPU to
-//! load it several operations ahead ([`Names::slot`]). At most half the slots are taken, so
+//! copy of the key (docs/BENCHMARKS.md: against a plain hash map of names). At most half
+//! the slots are taken, so
 //! a probe almost always stays in the cache line it starts in. Removal shifts the entries
 //! after the hole back (no tombstones), so lookups never slow down with churn.
 //!
@@ -27,7 +26,7 @@ pub(crate) struct Names {
     len: usize,
 }
 
-/// The name's 32-bit hash: what the table stores and what [`Names::slot`] takes.
+/// The name's 32-bit hash: what the table stores.
 pub(crate) fn hash32(name: &[u8]) -> u32 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(name);

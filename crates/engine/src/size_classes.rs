@@ -10,13 +10,9 @@
 //! of the next non-empty class found in the bitmap: every block of a higher class is larger
 //! than every block of a lower one. The answers are exactly those of one ordered map.
 //!
-//! Why 64: with 28,000 free blocks (the benchmark at 100,000 live) 16 classes per octave
-//! leave ≈ 180 blocks in a class, three levels of map nodes; 64 leave ≈ 45, two levels.
-//! Measured 2026-11-29 (interleaved runs, best-fit): 16 → 64 classes per octave took
-//! 10–20 ns off an operation at 1,000 live and 25–30 ns at 100,000; 128 or 256 gained at
-//! most ≈ 8 ns more, for two to four times the class headers. (Since then the free index
-//! keeps blocks under 64 bytes out of these maps — `free_index.rs`, slivers — so ≈ 10,000
-//! blocks are filed here at 100,000 live, ≈ 16 a class; 128 or 256 still measure the same.)
+//! Why 64: with tens of thousands of free blocks (the benchmark at 100,000 live) 16 classes
+//! per octave leave ≈ 180 blocks in a class, three levels of map nodes; 64 leave ≈ 45, two
+//! levels; 128 or 256 add class headers for little more (the figures: docs/BENCHMARKS.md).
 //!
 //! Classes are created up to the highest one used, so a pool of small blocks stays small
 //! (timelines clone the engine for checkpoints): an empty class costs one 24-byte map
