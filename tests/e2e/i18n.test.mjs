@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, stepSettled, ROOT } from './support.mjs';
 
 const app = appUnderTest();
 
@@ -153,17 +153,7 @@ test('中文: every step of every lesson, on whatever page it opens, has no Engl
     await page.locator(`[data-testid="lesson"][data-file="${file}"] [data-testid="start-lesson"]`).click();
     for (const [k, want] of steps.entries()) {
       await page.waitForFunction((k) => document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent.includes(`第 ${k + 1} 步`), k);
-      await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
-      // Wait for what the step's page loads: the allocator's step, a recording's cards, a
-      // diagnosis, the calculator's diagram.
-      const ready = {
-        allocator: '[data-testid="event-log"] li',
-        calculator: '[data-testid="memory-diagram"], [data-testid="flink-error"]',
-        cluster: '[data-testid="tm-card"]',
-        diagnosis: want.get('recording') ? '[data-testid="diagnosis-summary"]' : '[data-testid="pool-finding"]',
-        lessons: '[data-testid="lesson"]',
-      }[want.get('view')];
-      await page.locator(ready).first().waitFor();
+      await stepSettled(page, want);
       const left = await englishOn(page);
       assert.deepEqual(left, [], `English on ${file} step ${k + 1} (${want}): ${left.join(', ')}`);
       if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();

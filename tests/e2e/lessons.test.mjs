@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, stepSettled, ROOT } from './support.mjs';
 
 const app = appUnderTest();
 
@@ -136,26 +136,6 @@ function installShown() {
 
 const shown = (page) => page.evaluate(() => window.__lessonShown());
 
-/** Waits for what a step's page loads (its `view:` parameters `want`): the allocator at its
- *  step, the replay at its poll, a diagnosis, the calculator's diagram. */
-async function settled(page, want) {
-  await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
-  const ready = {
-    allocator: '[data-testid="event-log"] li',
-    calculator: '[data-testid="memory-diagram"], [data-testid="flink-error"]',
-    cluster: '[data-testid="tm-card"]',
-    diagnosis: want.get('recording') ? '[data-testid="diagnosis-summary"]' : '[data-testid="pool-finding"]',
-    lessons: '[data-testid="lesson"]',
-  }[want.get('view')];
-  await page.locator(ready).first().waitFor({ timeout: 30000 });
-  if (want.get('view') === 'allocator') {
-    await page.waitForFunction((s) => document.querySelector('[data-testid="timeline"]')?.value === s, want.get('step') ?? '0', { timeout: 30000 });
-  }
-  if (want.get('view') === 'cluster' && want.get('at')) {
-    await page.waitForFunction((at) => document.querySelector('[data-testid="replay-timeline"]')?.value === at, want.get('at'), { timeout: 30000 });
-  }
-}
-
 /** Opens `url` and waits until the page shows `want` (a `shown()` value); on a time-out,
  *  compares what it does show, so the failure names the difference. */
 async function expectShown(page, url, want, label) {
@@ -185,7 +165,7 @@ for (const [lang, presenter] of [['en', false], ['zh', true]]) {
       const wants = [];
       for (const [k, want] of steps.entries()) {
         await page.waitForFunction((k) => new RegExp(`(step ${k + 1} of|第 ${k + 1} 步)`).test(document.querySelector('[data-testid="lesson-bar"] .lesson-meta')?.textContent ?? ''), k);
-        await settled(page, want);
+        await stepSettled(page, want);
         wants.push(await shown(page));
         if (k + 1 < steps.length) await page.getByTestId('lesson-next').click();
       }

@@ -107,3 +107,23 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Waits for what a step's page loads (its `view:` parameters `want`): the allocator at its
+ *  step, the replay at its poll, a diagnosis, the calculator's diagram. */
+export async function stepSettled(page, want) {
+  await page.waitForSelector(`[data-testid="page"][data-view="${want.get('view')}"]`);
+  const ready = {
+    allocator: '[data-testid="event-log"] li',
+    calculator: '[data-testid="memory-diagram"], [data-testid="flink-error"]',
+    cluster: '[data-testid="tm-card"]',
+    diagnosis: want.get('recording') ? '[data-testid="diagnosis-summary"]' : '[data-testid="pool-finding"]',
+    lessons: '[data-testid="lesson"]',
+  }[want.get('view')];
+  await page.locator(ready).first().waitFor({ timeout: 30000 });
+  if (want.get('view') === 'allocator') {
+    await page.waitForFunction((s) => document.querySelector('[data-testid="timeline"]')?.value === s, want.get('step') ?? '0', { timeout: 30000 });
+  }
+  if (want.get('view') === 'cluster' && want.get('at')) {
+    await page.waitForFunction((at) => document.querySelector('[data-testid="replay-timeline"]')?.value === at, want.get('at'), { timeout: 30000 });
+  }
+}
