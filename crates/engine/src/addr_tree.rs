@@ -14,10 +14,9 @@
 //! its `vals` entry its largest size; no empty node except an empty root.
 
 const B: usize = 16;
-const NIL: u32 = u32::MAX;
 
 /// A leaf holds blocks (offset, size, segment id); an inner node holds children (lowest
-/// offset, largest size, node id) in address order.
+/// offset, largest size, node id) in address order. Entries past `len` are never read.
 #[derive(Clone, Debug)]
 struct Node {
     leaf: bool,
@@ -29,7 +28,7 @@ struct Node {
 
 impl Node {
     fn new(leaf: bool) -> Node {
-        Node { leaf, len: 0, keys: [0; B], vals: [0; B], ids: [NIL; B] }
+        Node { leaf, len: 0, keys: [0; B], vals: [0; B], ids: [0; B] }
     }
 
     fn len(&self) -> usize {

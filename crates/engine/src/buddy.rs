@@ -22,9 +22,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `alloc` of a free block.
-pub(crate) const FREE: u32 = u32::MAX;
-
 /// A merge of free buddies: the result and the blocks it absorbed, in address order.
 pub(crate) struct Merged {
     pub offset: u64,
@@ -35,8 +32,8 @@ pub(crate) struct Merged {
 #[derive(Clone, Debug)]
 pub(crate) struct Buddy {
     pool: u64,
-    /// Every block by offset: (size, allocation id or [`FREE`]).
-    blocks: BTreeMap<u64, (u64, u32)>,
+    /// Every block by offset: (size, the allocation holding it; None: free).
+    blocks: BTreeMap<u64, (u64, Option<u32>)>,
     /// Free blocks by order: `free[k]` holds the offsets of free blocks of 2^k bytes.
     free: Vec<BTreeSet<u64>>,
     /// Each allocation's offset, by id.
@@ -84,7 +81,7 @@ impl Buddy {
     }
 
     fn add_free(&mut self, offset: u64, size: u64) {
-        self.blocks.insert(offset, (size, FREE));
+        self.blocks.insert(offset, (size, None));
         self.free[order(size)].insert(offset);
     }
 
@@ -104,14 +101,14 @@ impl Buddy {
     /// `offset`, halving it as often as needed; calls `halved(offset, half)` for each halving.
     pub fn take(&mut self, offset: u64, size: u64, id: u32, mut halved: impl FnMut(u64, u64)) {
         let (mut have, alloc) = self.blocks[&offset];
-        debug_assert_eq!(alloc, FREE);
+        debug_assert_eq!(alloc, None);
         self.remove_free(offset, have);
         while have > size {
             have /= 2;
             halved(offset, have);
             self.add_free(offset + have, have);
         }
-        self.blocks.insert(offset, (size, id));
+        self.blocks.insert(offset, (size, Some(id)));
         if self.offsets.len() <= id as usize {
             self.offsets.resize(id as usize + 1, 0);
         }
@@ -126,7 +123,7 @@ impl Buddy {
     /// Allocation `id`'s block, if it holds one (for invariant checks).
     pub fn held(&self, id: u32) -> Option<(u64, u64)> {
         let offset = *self.offsets.get(id as usize)?;
-        self.blocks.get(&offset).filter(|b| b.1 == id).map(|b| (offset, b.0))
+        self.blocks.get(&offset).filter(|b| b.1 == Some(id)).map(|b| (offset, b.0))
     }
 
     /// Frees allocation `id`'s block. With `merge`, merges it with its free buddies at once;
@@ -145,11 +142,11 @@ impl Buddy {
 
     /// Merges the free block at `offset` with its buddy while the buddy is free and whole.
     fn merge_from(&mut self, mut offset: u64) -> Option<Merged> {
-        let Some(&(mut size, FREE)) = self.blocks.get(&offset) else { return None };
+        let Some(&(mut size, None)) = self.blocks.get(&offset) else { return None };
         let mut parts = vec![(offset, size)];
         loop {
             let buddy = offset ^ size;
-            if self.blocks.get(&buddy) != Some(&(size, FREE)) {
+            if self.blocks.get(&buddy) != Some(&(size, None)) {
                 break;
             }
             self.remove_free(buddy, size);
@@ -180,7 +177,7 @@ impl Buddy {
     /// (returns false) if the blocks could not all be placed, which the buddy rules rule out.
     pub fn compact(&mut self, mut moved: impl FnMut(u32, u64, u64, u64)) -> bool {
         let mut used: Vec<(u64, u64, u32)> =
-            self.blocks.iter().filter(|(_, b)| b.1 != FREE).map(|(&o, &(s, a))| (o, s, a)).collect();
+            self.blocks.iter().filter_map(|(&o, &(s, a))| Some((o, s, a?))).collect();
         used.sort_by_key(|&(o, s, _)| (std::cmp::Reverse(s), o));
         let tops = tops(self.pool);
         let mut ends: Vec<u64> = tops.iter().map(|t| t.0).collect();
@@ -196,7 +193,7 @@ impl Buddy {
         self.free.iter_mut().for_each(BTreeSet::clear);
         self.dirty.clear();
         for &(alloc, from, to, size) in &placed {
-            self.blocks.insert(to, (size, alloc));
+            self.blocks.insert(to, (size, Some(alloc)));
             self.offsets[alloc as usize] = to;
             if from != to {
                 moved(alloc, from, to, size);
@@ -217,8 +214,8 @@ impl Buddy {
         true
     }
 
-    /// Every block in address order: (offset, size, allocation id or [`FREE`]).
-    pub fn iter(&self) -> impl Iterator<Item = (u64, u64, u32)> + '_ {
+    /// Every block in address order: (offset, size, the allocation holding it; None: free).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64, Option<u32>)> + '_ {
         self.blocks.iter().map(|(&o, &(s, a))| (o, s, a))
     }
 
@@ -252,20 +249,24 @@ impl Buddy {
                     "block at {offset} of {size} bytes crosses a top block's end"
                 ));
             }
-            if alloc == FREE {
-                free_seen += 1;
-                if !self.free[order(size)].contains(&offset) {
-                    return crate::invariant::fail(format!(
-                        "free block at {offset} is missing from its free list"
-                    ));
+            match alloc {
+                None => {
+                    free_seen += 1;
+                    if !self.free[order(size)].contains(&offset) {
+                        return crate::invariant::fail(format!(
+                            "free block at {offset} is missing from its free list"
+                        ));
+                    }
+                    if self.dirty.is_empty() && self.blocks.get(&(offset ^ size)) == Some(&(size, None)) {
+                        return crate::invariant::fail(format!(
+                            "free block at {offset} and its free buddy were not merged"
+                        ));
+                    }
                 }
-                if self.dirty.is_empty() && self.blocks.get(&(offset ^ size)) == Some(&(size, FREE)) {
-                    return crate::invariant::fail(format!(
-                        "free block at {offset} and its free buddy were not merged"
-                    ));
+                Some(alloc) if self.offsets.get(alloc as usize) != Some(&offset) => {
+                    return crate::invariant::fail(format!("allocation {alloc} is not at {offset}"));
                 }
-            } else if self.offsets.get(alloc as usize) != Some(&offset) {
-                return crate::invariant::fail(format!("allocation {alloc} is not at {offset}"));
+                Some(_) => {}
             }
             at += size;
         }
@@ -418,7 +419,7 @@ mod tests {
     }
 
     fn layout(b: &Buddy) -> Vec<(u64, u64, bool)> {
-        b.iter().map(|(o, s, a)| (o, s, a == FREE)).collect()
+        b.iter().map(|(o, s, a)| (o, s, a.is_none())).collect()
     }
 
     #[test]

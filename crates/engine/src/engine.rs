@@ -17,12 +17,9 @@ use crate::model::{
 };
 use crate::name::Name;
 use crate::names::Names;
-use crate::pages::{Pages, MAX_PAGES, NO_OWNER};
+use crate::pages::{Pages, MAX_PAGES};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
-use crate::segments::{Segments, FREE};
-
-/// `Alloc::owner` of a block nobody owns.
-const NOBODY: u32 = u32::MAX;
+use crate::segments::Segments;
 
 /// One allocation, in one cache line: a release reads its name (to confirm the name
 /// lookup), refcount, size and owner together, so they sit side by side and the record is
@@ -39,8 +36,7 @@ struct Alloc {
     born: u64,
     touched: u64,
     refcount: u32,
-    /// The owner's id, or [`NOBODY`].
-    owner: u32,
+    owner: Option<OwnerId>,
 }
 
 impl Alloc {
@@ -49,7 +45,7 @@ impl Alloc {
     }
 
     fn owner(&self) -> Option<OwnerId> {
-        (self.owner != NOBODY).then_some(OwnerId(self.owner))
+        self.owner
     }
 
     /// Whether this allocation is called `name`.
@@ -398,7 +394,7 @@ impl Engine {
             born: self.step,
             touched: self.step,
             refcount: 1,
-            owner: owner_id.map_or(NOBODY, |o| o.0),
+            owner: owner_id,
         };
         self.store_alloc(id, alloc);
         // Last, because taking the block writes to the chosen block and its predecessor,
@@ -672,8 +668,8 @@ impl Engine {
 
     /// The pool's layout in address order.
     pub fn blocks(&self) -> Vec<Block> {
-        let describe = |alloc: u32, offset: u64, size: u64| -> Block {
-            match self.allocs.get(alloc as usize).and_then(Option::as_ref) {
+        let describe = |alloc: Option<u32>, offset: u64, size: u64| -> Block {
+            match alloc.and_then(|a| self.allocs.get(a as usize)?.as_ref()) {
                 Some(a) => Block {
                     offset,
                     size,
@@ -686,16 +682,9 @@ impl Engine {
             }
         };
         match &self.layout {
-            Layout::Contiguous(segs) => segs
-                .iter()
-                .map(|s| {
-                    if s.alloc == FREE {
-                        describe(FREE, s.offset, s.size)
-                    } else {
-                        describe(s.alloc, s.offset, s.size)
-                    }
-                })
-                .collect(),
+            Layout::Contiguous(segs) => {
+                segs.iter().map(|s| describe(s.alloc.map(|a| a.get()), s.offset, s.size)).collect()
+            }
             Layout::Paged(p) => p
                 .runs()
                 .into_iter()
@@ -786,7 +775,7 @@ impl Engine {
             let held = match &self.layout {
                 Layout::Contiguous(s) => {
                     let sg = &s.segs[i];
-                    if sg.alloc != i as u32 {
+                    if sg.alloc.map(|a| a.index()) != Some(i) {
                         return crate::invariant::fail(format!(
                             "'{}': its block belongs to someone else",
                             a.name
@@ -797,7 +786,7 @@ impl Engine {
                 Layout::Paged(p) => {
                     let runs = &self.runs[i];
                     for &(st, c) in runs {
-                        if (st..st + c).any(|pg| p.owner[pg as usize] != i as u32) {
+                        if (st..st + c).any(|pg| p.owner[pg as usize] != Some(i as u32)) {
                             return crate::invariant::fail(format!(
                                 "'{}': a page of its runs belongs to someone else",
                                 a.name
@@ -831,7 +820,7 @@ impl Engine {
         if let Layout::Paged(p) = &self.layout {
             if p.owner
                 .iter()
-                .any(|&o| o != NO_OWNER && self.allocs.get(o as usize).is_none_or(Option::is_none))
+                .any(|&o| o.is_some_and(|o| self.allocs.get(o as usize).is_none_or(Option::is_none)))
             {
                 return crate::invariant::fail("a page belongs to no allocation");
             }

@@ -28,6 +28,7 @@ pub mod diagnose;
 mod engine;
 mod event;
 mod free_index;
+mod id;
 mod invariant;
 mod model;
 mod name;

@@ -7,8 +7,6 @@
 //! free page is found without scanning every page. Invariants (`check`): the bitmap, the
 //! owner table, the free count and the free-run count agree.
 
-pub(crate) const NO_OWNER: u32 = u32::MAX;
-
 /// The largest number of pages memlab simulates (16 Mi pages: 512 GiB of 32 KiB pages).
 pub const MAX_PAGES: u64 = 1 << 24;
 
@@ -16,8 +14,8 @@ pub const MAX_PAGES: u64 = 1 << 24;
 pub(crate) struct Pages {
     pub page: u64,
     pub count: u32,
-    /// The allocation holding each page, or [`NO_OWNER`].
-    pub owner: Vec<u32>,
+    /// The allocation holding each page (None: the page is free).
+    pub owner: Vec<Option<u32>>,
     free_bits: Vec<u64>,
     summary: Vec<u64>,
     pub free_count: u32,
@@ -42,7 +40,7 @@ impl Pages {
         Pages {
             page,
             count,
-            owner: vec![NO_OWNER; count as usize],
+            owner: vec![None; count as usize],
             free_bits,
             summary,
             free_count: count,
@@ -79,7 +77,8 @@ impl Pages {
         None
     }
 
-    fn set(&mut self, p: u32, free: bool, owner: u32) {
+    fn set(&mut self, p: u32, owner: Option<u32>) {
+        let free = owner.is_none();
         let left = p > 0 && self.is_free(p - 1);
         let right = p + 1 < self.count && self.is_free(p + 1);
         let w = p as usize / 64;
@@ -115,7 +114,7 @@ impl Pages {
         let mut at = 0;
         for _ in 0..n {
             let Some(p) = self.next_free(at) else { break };
-            self.set(p, false, alloc);
+            self.set(p, Some(alloc));
             match runs.last_mut() {
                 Some((s, c)) if *s + *c == p => *c += 1,
                 _ => runs.push((p, 1)),
@@ -128,7 +127,7 @@ impl Pages {
     pub fn release(&mut self, runs: &[(u32, u32)]) {
         for &(s, c) in runs {
             for p in s..s + c {
-                self.set(p, true, NO_OWNER);
+                self.set(p, None);
             }
         }
     }
@@ -154,7 +153,7 @@ impl Pages {
                 at += c;
             }
             for p in start..at {
-                fresh.set(p, false, *id);
+                fresh.set(p, Some(*id));
             }
             out.push((start, at - start));
         }
@@ -163,8 +162,8 @@ impl Pages {
     }
 
     /// Maximal runs of pages with the same owner, in address order: (first, count, owner).
-    pub fn runs(&self) -> Vec<(u32, u32, u32)> {
-        let mut out: Vec<(u32, u32, u32)> = Vec::new();
+    pub fn runs(&self) -> Vec<(u32, u32, Option<u32>)> {
+        let mut out: Vec<(u32, u32, Option<u32>)> = Vec::new();
         for (p, &o) in self.owner.iter().enumerate() {
             match out.last_mut() {
                 Some((_, c, lo)) if *lo == o => *c += 1,
@@ -178,7 +177,7 @@ impl Pages {
         let mut free = 0;
         for p in 0..self.count {
             let f = self.is_free(p);
-            if f != (self.owner[p as usize] == NO_OWNER) {
+            if f != self.owner[p as usize].is_none() {
                 return crate::invariant::fail(format!("page {p}: bitmap and owner table disagree"));
             }
             free += u32::from(f);
@@ -189,7 +188,7 @@ impl Pages {
                 self.free_count
             ));
         }
-        let runs = self.runs().iter().filter(|r| r.2 == NO_OWNER).count() as u32;
+        let runs = self.runs().iter().filter(|r| r.2.is_none()).count() as u32;
         if runs != self.free_runs {
             return crate::invariant::fail(format!(
                 "free run count {} but {runs} runs are free",

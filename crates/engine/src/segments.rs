@@ -8,29 +8,37 @@
 //! — no two free blocks are adjacent.
 
 use crate::free_index::{FreeIndex, Hit, SLIVER_CAP};
+use crate::id::Id;
 use crate::model::Policy;
-
-pub(crate) const NIL: u32 = u32::MAX;
 
 /// Whether a policy searches free blocks by address (and so needs the address tree).
 fn by_address(policy: Policy) -> bool {
     matches!(policy, Policy::FirstFit | Policy::NextFit)
 }
-/// `alloc` of a segment that is free.
-pub(crate) const FREE: u32 = u32::MAX;
-/// `alloc` of a slab entry that is not in the list at all.
-const VACANT: u32 = u32::MAX - 1;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Seg {
     pub offset: u64,
     pub size: u64,
-    pub prev: u32,
-    pub next: u32,
-    /// The allocation that owns this block, or [`FREE`].
-    pub alloc: u32,
+    pub prev: Option<Id>,
+    pub next: Option<Id>,
+    /// The allocation that owns this block (it takes the segment's id); None: free.
+    pub alloc: Option<Id>,
     /// Freed eagerly and not yet merged with its free neighbours.
     pub dirty: bool,
+    /// Not in the list at all: the slot waits in `vacant` to be reused.
+    pub vacant: bool,
+}
+
+// Two segments to a cache line: `Option<Id>` links and owner keep the sizes of the `u32`s
+// with sentinels they replaced.
+const _: () = assert!(std::mem::size_of::<Seg>() == 32);
+
+impl Seg {
+    /// A free block in the list.
+    pub fn is_free(&self) -> bool {
+        self.alloc.is_none() && !self.vacant
+    }
 }
 
 /// A run of adjacent free blocks merged into one: the result and the parts it absorbed.
@@ -44,7 +52,7 @@ pub(crate) struct Merged {
 pub(crate) struct Segments {
     pub segs: Vec<Seg>,
     vacant: Vec<u32>,
-    head: u32,
+    head: Option<Id>,
     pub free: FreeIndex,
     /// next-fit: the end offset of the last successful allocation.
     pub cursor: u64,
@@ -57,9 +65,17 @@ impl Segments {
         let mut free = FreeIndex::new(by_address(policy));
         free.insert(0, size, 0);
         Segments {
-            segs: vec![Seg { offset: 0, size, prev: NIL, next: NIL, alloc: FREE, dirty: false }],
+            segs: vec![Seg {
+                offset: 0,
+                size,
+                prev: None,
+                next: None,
+                alloc: None,
+                dirty: false,
+                vacant: false,
+            }],
             vacant: Vec::new(),
-            head: 0,
+            head: Some(Id::new(0)),
             free,
             cursor: 0,
             dirty: Vec::new(),
@@ -70,7 +86,7 @@ impl Segments {
     /// A search below the size index's floor lowers the floor first.
     pub fn find(&mut self, policy: Policy, size: u64) -> Option<Hit> {
         if self.free.is_sliver(size) {
-            let free = self.segs.iter().enumerate().filter(|(_, s)| s.alloc == FREE);
+            let free = self.segs.iter().enumerate().filter(|(_, s)| s.is_free());
             self.free.lower_floor(size, free.map(|(i, s)| (s.offset, s.size, i as u32)));
         }
         let hit = match policy {
@@ -102,7 +118,7 @@ impl Segments {
         self.cursor = offset + size;
         if total == size {
             self.free.remove(offset, total);
-            self.segs[id as usize].alloc = id;
+            self.segs[id as usize].alloc = Some(Id::new(id));
             self.segs[id as usize].dirty = false;
             return id;
         }
@@ -110,13 +126,20 @@ impl Segments {
         let prev = self.segs[id as usize].prev;
         self.segs[id as usize].offset = offset + size;
         self.segs[id as usize].size = total - size;
-        let used = self.new_seg(Seg { offset, size, prev, next: id, alloc: 0, dirty: false });
-        self.segs[used as usize].alloc = used;
-        self.segs[id as usize].prev = used;
-        if prev == NIL {
-            self.head = used;
-        } else {
-            self.segs[prev as usize].next = used;
+        let used = self.new_seg(Seg {
+            offset,
+            size,
+            prev,
+            next: Some(Id::new(id)),
+            alloc: None,
+            dirty: false,
+            vacant: false,
+        });
+        self.segs[used as usize].alloc = Some(Id::new(used));
+        self.segs[id as usize].prev = Some(Id::new(used));
+        match prev {
+            None => self.head = Some(Id::new(used)),
+            Some(p) => self.segs[p.index()].next = Some(Id::new(used)),
         }
         used
     }
@@ -124,7 +147,7 @@ impl Segments {
     /// Frees segment `id`. With `merge`, it is merged with free neighbours at once;
     /// otherwise it is left for a sweep.
     pub fn release(&mut self, id: u32, merge: bool) -> Option<Merged> {
-        self.segs[id as usize].alloc = FREE;
+        self.segs[id as usize].alloc = None;
         if !merge {
             self.index_insert(id);
             self.segs[id as usize].dirty = true;
@@ -168,30 +191,28 @@ impl Segments {
     }
 
     fn next_free(&self, id: u32) -> Option<u32> {
-        let n = self.segs[id as usize].next;
-        (n != NIL && self.segs[n as usize].alloc == FREE).then_some(n)
+        let n = self.segs[id as usize].next?;
+        self.segs[n.index()].is_free().then_some(n.get())
     }
 
     /// Takes segment `x` out of the list and recycles its slot.
     fn unlink(&mut self, x: u32) {
         let (p, n) = (self.segs[x as usize].prev, self.segs[x as usize].next);
-        if p == NIL {
-            self.head = n;
-        } else {
-            self.segs[p as usize].next = n;
+        match p {
+            None => self.head = n,
+            Some(p) => self.segs[p.index()].next = n,
         }
-        if n != NIL {
-            self.segs[n as usize].prev = p;
+        if let Some(n) = n {
+            self.segs[n.index()].prev = p;
         }
-        self.segs[x as usize].alloc = VACANT;
-        self.vacant.push(x);
+        self.make_vacant(x);
     }
 
     /// Segments freed eagerly since the last sweep (still free), in address order.
     pub fn take_dirty(&mut self) -> Vec<u32> {
         let mut d: Vec<u32> = std::mem::take(&mut self.dirty)
             .into_iter()
-            .filter(|&i| self.segs[i as usize].alloc == FREE && self.segs[i as usize].dirty)
+            .filter(|&i| self.segs[i as usize].is_free() && self.segs[i as usize].dirty)
             .collect();
         d.sort_unstable_by_key(|&i| self.segs[i as usize].offset);
         d.dedup();
@@ -199,7 +220,14 @@ impl Segments {
     }
 
     pub fn is_free(&self, id: u32) -> bool {
-        self.segs[id as usize].alloc == FREE
+        self.segs[id as usize].is_free()
+    }
+
+    /// Takes segment `x`'s slot out of use, for reuse.
+    fn make_vacant(&mut self, x: u32) {
+        let s = &mut self.segs[x as usize];
+        (s.alloc, s.vacant) = (None, true);
+        self.vacant.push(x);
     }
 
     /// Merges the run of adjacent free blocks around `id` into one.
@@ -209,12 +237,12 @@ impl Segments {
             first = p;
         }
         let mut parts = vec![];
-        let mut cur = first;
+        let mut cur = Some(Id::new(first));
         let mut last = first;
-        while cur != NIL && self.segs[cur as usize].alloc == FREE {
-            parts.push(cur);
-            last = cur;
-            cur = self.segs[cur as usize].next;
+        while let Some(c) = cur.filter(|c| self.segs[c.index()].is_free()) {
+            parts.push(c.get());
+            last = c.get();
+            cur = self.segs[c.index()].next;
         }
         for &p in &parts {
             self.segs[p as usize].dirty = false;
@@ -231,20 +259,19 @@ impl Segments {
         let after = self.segs[last as usize].next;
         self.segs[first as usize].size = total;
         self.segs[first as usize].next = after;
-        if after != NIL {
-            self.segs[after as usize].prev = first;
+        if let Some(a) = after {
+            self.segs[a.index()].prev = Some(Id::new(first));
         }
         for &p in &parts[1..] {
-            self.segs[p as usize].alloc = VACANT;
-            self.vacant.push(p);
+            self.make_vacant(p);
         }
         self.index_insert(first);
         Some(Merged { offset: spans[0].0, size: total, parts: spans })
     }
 
     fn prev_free(&self, id: u32) -> Option<u32> {
-        let p = self.segs[id as usize].prev;
-        (p != NIL && self.segs[p as usize].alloc == FREE).then_some(p)
+        let p = self.segs[id as usize].prev?;
+        self.segs[p.index()].is_free().then_some(p.get())
     }
 
     /// Slides every used block toward offset 0 in address order; all free space becomes
@@ -252,56 +279,57 @@ impl Segments {
     pub fn compact(&mut self, pool: u64, mut moved: impl FnMut(u32, u64, u64, u64)) {
         let mut used = Vec::new();
         let mut cur = self.head;
-        while cur != NIL {
-            let next = self.segs[cur as usize].next;
-            if self.segs[cur as usize].alloc == FREE {
-                self.segs[cur as usize].alloc = VACANT;
-                self.vacant.push(cur);
+        while let Some(c) = cur {
+            let next = self.segs[c.index()].next;
+            if self.segs[c.index()].is_free() {
+                self.make_vacant(c.get());
             } else {
-                used.push(cur);
+                used.push(c.get());
             }
             cur = next;
         }
         self.free = self.free.emptied();
         self.dirty.clear();
         let mut at = 0u64;
-        let mut prev = NIL;
+        let mut prev: Option<Id> = None;
         for &u in &used {
             let s = &mut self.segs[u as usize];
             if s.offset != at {
-                moved(s.alloc, s.offset, at, s.size);
+                moved(u, s.offset, at, s.size);
                 s.offset = at;
             }
             s.prev = prev;
             at += s.size;
-            if prev != NIL {
-                self.segs[prev as usize].next = u;
+            if let Some(p) = prev {
+                self.segs[p.index()].next = Some(Id::new(u));
             }
-            prev = u;
+            prev = Some(Id::new(u));
         }
-        let tail = if at < pool {
-            let t =
-                self.new_seg(Seg { offset: at, size: pool - at, prev, next: NIL, alloc: FREE, dirty: false });
+        let tail = (at < pool).then(|| {
+            let t = self.new_seg(Seg {
+                offset: at,
+                size: pool - at,
+                prev,
+                next: None,
+                alloc: None,
+                dirty: false,
+                vacant: false,
+            });
             self.index_insert(t);
-            t
-        } else {
-            NIL
-        };
-        if prev != NIL {
-            self.segs[prev as usize].next = tail;
+            Id::new(t)
+        });
+        if let Some(p) = prev {
+            self.segs[p.index()].next = tail;
         }
-        self.head = if used.is_empty() { tail } else { used[0] };
+        self.head = if used.is_empty() { tail } else { Some(Id::new(used[0])) };
         self.cursor = 0;
     }
 
-    /// Every block in address order as (segment id, offset, size, alloc or FREE).
+    /// Every block in address order.
     pub fn iter(&self) -> impl Iterator<Item = &Seg> + '_ {
         let mut cur = self.head;
         std::iter::from_fn(move || {
-            if cur == NIL {
-                return None;
-            }
-            let s = &self.segs[cur as usize];
+            let s = &self.segs[cur?.index()];
             cur = s.next;
             Some(s)
         })
@@ -344,15 +372,15 @@ impl Segments {
     /// Checks the layout's invariants; `pool` is the pool size.
     pub fn check(&self, pool: u64) -> Result<(), crate::invariant::InvariantError> {
         let mut at = 0u64;
-        let mut prev = NIL;
+        let mut prev: Option<Id> = None;
         let mut cur = self.head;
         let mut free_seen = Vec::new();
         let mut last_free = false;
-        let pending_merges = self.segs.iter().any(|s| s.alloc == FREE && s.dirty);
-        while cur != NIL {
-            let s = &self.segs[cur as usize];
-            if s.alloc == VACANT {
-                return crate::invariant::fail(format!("vacant segment {cur} is linked"));
+        let pending_merges = self.segs.iter().any(|s| s.is_free() && s.dirty);
+        while let Some(c) = cur {
+            let s = &self.segs[c.index()];
+            if s.vacant {
+                return crate::invariant::fail(format!("vacant segment {c:?} is linked"));
             }
             if s.offset != at {
                 return crate::invariant::fail(format!(
@@ -366,7 +394,7 @@ impl Segments {
             if s.prev != prev {
                 return crate::invariant::fail(format!("block at {at}: prev link is wrong"));
             }
-            let is_free = s.alloc == FREE;
+            let is_free = s.is_free();
             if is_free {
                 free_seen.push((s.offset, s.size));
                 if last_free && !pending_merges {
