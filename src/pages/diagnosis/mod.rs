@@ -7,36 +7,22 @@
 use leptos::prelude::*;
 use memlab_text::tr;
 
-use crate::components::rich::rich;
-use crate::lang::{flink_term, Lang};
+use crate::lang::Lang;
 use memlab_flink::diagnose::{self, alerts, recommend, Finding, Severity};
-use memlab_size::{human, MemorySize};
+use memlab_size::MemorySize;
 
 use crate::components::download::download;
-use crate::components::evidence_chart::EvidenceChart;
 use crate::components::memory_model::{diagram, tm_memory_leaves};
 use crate::nav::Router;
 use crate::route::{Route, View};
 use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
 use crate::state::cluster::{DiagnosisState, Open};
 
-/// The parts a change resizes, now and after.
-fn moved_table(rows: Vec<(&'static str, u64, u64)>, testid: &'static str) -> impl IntoView {
-    let lang = crate::lang::current();
-    view! {
-        <table class="moved" data-testid=(!testid.is_empty()).then_some(testid)>
-            <thead><tr><th>{tr!(lang, "part", "组成部分")}</th><th>{tr!(lang, "now", "现在")}</th><th>{tr!(lang, "after", "修改后")}</th></tr></thead>
-            <tbody>{rows.into_iter().map(|(n, a, b)| view! {
-                <tr><td>{flink_term(lang, n)}</td><td class="num">{human(a)}</td><td class="num">{human(b)}</td></tr>
-            }).collect_view()}</tbody>
-        </table>
-    }
-}
+mod finding;
+mod pool_findings;
 
-/// A finding's identity across re-diagnoses (live data changes the numbers, not this).
-fn key(f: &Finding) -> String {
-    format!("{}|{}|{}", f.subject, f.kind.slug(), f.evidence.metric)
-}
+use finding::{finding_view, key, moved_table};
+use pool_findings::allocator_section;
 
 fn parse_limit(text: &str, lang: Lang) -> Result<Option<u64>, String> {
     let t = text.trim();
@@ -46,138 +32,6 @@ fn parse_limit(text: &str, lang: Lang) -> Result<Option<u64>, String> {
     MemorySize::parse(t)
         .map(|m| Some(m.bytes()))
         .map_err(|e| tr!(lang, "container limit '{t}': {e}", "容器限制 '{t}'：{e}"))
-}
-
-fn finding_view(
-    f: Finding,
-    open: RwSignal<Vec<String>>,
-    applied: RwSignal<Vec<String>>,
-    cluster_config: Memo<Option<memlab_flink::FlinkConfig>>,
-) -> impl IntoView {
-    let k = key(&f);
-    let lang = crate::lang::current();
-    let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
-    let is_open = Memo::new(move |_| open.with(|o| o.contains(&k1)));
-    let evidence = f.evidence.clone();
-    let at = f.evidence.to;
-    let router = use_context::<Router>().expect("router");
-    let to_cluster =
-        move || router.route.with_untracked(|r| r.navigate(View::Cluster)).with("at", Some(&at.to_string()));
-    let cluster_href = to_cluster().to_query();
-    view! {
-        <article class=format!("card finding sev-{}", f.severity.label()) data-testid="finding" data-kind=f.kind.slug() data-subject=f.subject.clone()>
-            <header>
-                <span class=format!("sev-badge sev-{}", f.severity.label())>{f.severity.label_in(lang)}</span>
-                <h3>{f.kind.title_in(lang)}</h3>
-                <code class="kind">{f.kind.slug()}</code>
-            </header>
-            <p class="headline" data-testid="finding-headline">{rich(&f.headline.in_lang(lang))}</p>
-            <p class="muted">{rich(&f.explanation.in_lang(lang))}</p>
-            <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{rich(&x.in_lang(lang))}</li> }).collect_view()}</ul>
-            <div class="finding-actions">
-                <button data-testid="show-evidence" aria-expanded=move || is_open.get().to_string() on:click=move |_| open.update(|o| {
-                    if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }
-                })>{move || if is_open.get() { tr!(lang, "Hide evidence", "隐藏证据") } else { tr!(lang, "Show evidence", "查看证据") }}</button>
-                <a href=cluster_href data-testid="evidence-link" on:click=move |ev| { ev.prevent_default(); router.push(to_cluster()); }>
-                    {tr!(lang, "Open in Live cluster at poll {}", "在实时集群中打开第 {} 次轮询", at + 1)}
-                </a>
-            </div>
-            {move || is_open.get().then(|| view! { <EvidenceChart evidence=evidence.clone()/> })}
-            {f.recommendation().cloned().map(|rec| {
-                let checked = move || applied.with(|a| a.contains(&k3));
-                let k4 = k.clone();
-                view! {
-                    <div class="rec" data-testid="recommendation">
-                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.in_lang(lang)}</p>
-                        <pre class="code diff" data-testid="rec-diff">{rec.diff()}</pre>
-                        {moved_table(rec.moved(), "")}
-                        <p class="muted small">{match rec.process_delta {
-                            0 => tr!(lang, "Total process memory stays the same.", "进程总内存保持不变。"),
-                            d if d > 0 => tr!(lang, "The process grows by {}: no component here is idle enough to give the bytes.", "进程增大 {}：这里没有哪个组成部分闲到可以让出这些字节。", human(d as u64)),
-                            d => tr!(lang, "The process shrinks by {}.", "进程缩小 {}。", human(d.unsigned_abs())),
-                        }}</p>
-                        <label class="apply">
-                            <input type="checkbox" data-testid="apply" prop:checked=checked on:change=move |_| applied.update(|a| {
-                                if let Some(i) = a.iter().position(|x| *x == k4) { a.remove(i); } else { a.push(k4.clone()); }
-                            })/>
-                            " "{tr!(lang, "Apply", "应用")}
-                        </label>
-                    </div>
-                }
-            })}
-            {f.jm_recommendation().cloned().map(|rec| {
-                let mut params = vec![("p".to_owned(), "jm".to_owned())];
-                let mut config = cluster_config.get_untracked().unwrap_or_default();
-                for c in &rec.changes {
-                    config.set(&c.key, &c.to);
-                }
-                params.extend(config.entries().filter(|(k, _)| k.starts_with("jobmanager.memory.")).map(|(k, v)| (k.to_owned(), v.to_owned())));
-                let calc = Route::default().navigate(View::Calculator).with_params(params);
-                let href = calc.to_query();
-                view! {
-                    <div class="rec" data-testid="jm-recommendation">
-                        <p><b>{tr!(lang, "Change: ", "修改：")}</b>{rec.summary.in_lang(lang)}</p>
-                        <pre class="code diff">{rec.diff()}</pre>
-                        {moved_table(rec.moved(), "")}
-                        <a href=href data-testid="jm-open-calculator" on:click=move |ev| { ev.prevent_default(); router.push(calc.clone()); }>{tr!(lang, "Open the JobManager's new breakdown in the calculator", "在计算器中打开 JobManager 的新分解")}</a>
-                    </div>
-                }
-            })}
-            {f.no_recommendation().map(|w| w.in_lang(lang)).map(|w| view! { <p class="muted small" data-testid="no-recommendation">{tr!(lang, "No config change: {w}", "不改配置：{w}")}</p> })}
-        </article>
-    }
-}
-
-/// The allocator's findings (fragmentation) for a built-in scenario, linked to the step.
-fn allocator_section() -> impl IntoView {
-    let router = use_context::<Router>().expect("router");
-    let lang = crate::lang::current();
-    let chosen = RwSignal::new("fragmentation-oom".to_owned());
-    let findings = Memo::new(move |_| {
-        chosen.with(|id| {
-            memlab_engine::scenarios::get(id)
-                .and_then(|s| memlab_engine::script::parse(s.text).ok())
-                .and_then(|s| memlab_engine::Timeline::run(&s).ok())
-                .map(|t| memlab_engine::diagnose::diagnose_in(&t, lang))
-                .unwrap_or_default()
-        })
-    });
-    view! {
-        <section class="subject" data-testid="allocator-diagnosis">
-            <h2>{tr!(lang, "Allocator simulation ", "分配器模拟 ")}<span class="muted small">{tr!(lang, "fragmentation in a scenario of the Allocator page", "分配器页面某个场景中的碎片")}</span></h2>
-            <label class="speed">{tr!(lang, "scenario ", "场景 ")}
-                <select data-testid="allocator-scenario" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    {memlab_engine::scenarios::ALL.iter().map(|s| view! {
-                        <option value=s.id selected=move || chosen.get() == s.id>{s.title_in(lang)}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            {move || {
-                let list = findings.get();
-                if list.is_empty() {
-                    return view! { <p class="muted" data-testid="allocator-no-findings">{tr!(lang, "No fragmentation in this scenario.", "这个场景中没有碎片。")}</p> }.into_any();
-                }
-                list.into_iter().map(|f| {
-                    let id = chosen.get_untracked();
-                    let to = Route::default().navigate(View::Allocator).with("scenario", Some(&id)).with("step", Some(&f.step.to_string()));
-                    let href = to.to_query();
-                    let sev = if f.severity == "critical" { "critical" } else { "warning" };
-                    view! {
-                        <article class=format!("card finding sev-{sev}") data-testid="pool-finding" data-kind=f.kind>
-                            <header>
-                                <span class=format!("sev-badge sev-{sev}")>{if sev == "critical" { Severity::Critical.label_in(lang) } else { Severity::Warning.label_in(lang) }}</span>
-                                <h3>{if f.kind == "fragmentation-oom" { tr!(lang, "Out of memory caused by fragmentation", "碎片导致的内存不足") } else { tr!(lang, "Fragmentation", "碎片") }}</h3>
-                                <code class="kind">{f.kind}</code>
-                            </header>
-                            <p class="headline">{rich(&f.headline)}</p>
-                            <p class="muted">{rich(&f.explanation)}</p>
-                            <a href=href on:click=move |ev| { ev.prevent_default(); router.push(to.clone()); }>{tr!(lang, "Open in the allocator at step {}", "在分配器中打开第 {} 步", f.step)}</a>
-                        </article>
-                    }
-                }).collect_view().into_any()
-            }}
-        </section>
-    }
 }
 
 #[component]
