@@ -10,16 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::buddy::{self, Buddy};
 use crate::event::Event;
-use crate::model::{
-    Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, Policy, PoolConfig, ReleaseMode,
-};
+use crate::layout::{Events, Layout};
+use crate::model::{Block, BlockState, ConfigError, ExecutorDecl, Op, OpError, PoolConfig, ReleaseMode};
 use crate::name::Name;
 use crate::names::Names;
-use crate::pages::{Pages, MAX_PAGES};
 use crate::quota::{OwnerId, OwnerUse, Quotas};
-use crate::segments::Segments;
 
 /// One allocation, in one cache line: a release reads its name (to confirm the name
 /// lookup), refcount, size and owner together, so they sit side by side and the record is
@@ -54,40 +50,13 @@ impl Alloc {
     }
 }
 
-#[derive(Clone, Debug)]
-enum Layout {
-    Contiguous(Segments),
-    Paged(Pages),
-    Buddy(Buddy),
-}
-
-impl Layout {
-    /// The bytes a request of `size` takes from the pool: the request, whole pages, or the
-    /// next power of two (saturating: a request that large can never be placed).
-    fn reserved(&self, size: u64) -> u64 {
-        match self {
-            Layout::Contiguous(_) => size,
-            Layout::Paged(p) => size.div_ceil(p.page).saturating_mul(p.page),
-            Layout::Buddy(_) => buddy::block_for(size).unwrap_or(u64::MAX),
-        }
-    }
-
-    /// Whether allocation ids are slots of their own (recycled through `Engine::vacant`)
-    /// rather than the ids of the blocks they hold.
-    fn own_ids(&self) -> bool {
-        !matches!(self, Layout::Contiguous(_))
-    }
-}
-
 /// The simulated pool. Cloning it is how timelines take checkpoints.
 #[derive(Clone, Debug)]
 pub struct Engine {
     cfg: PoolConfig,
     layout: Layout,
     allocs: Vec<Option<Alloc>>,
-    /// Paged layout: each allocation's runs of pages as (first page, count), by id.
-    runs: Vec<Vec<(u32, u32)>>,
-    /// Paged layout: allocation ids free for reuse.
+    /// Layouts with ids of their own (pages, buddy): allocation ids free for reuse.
     vacant: Vec<u32>,
     names: Names,
     unreferenced: Vec<u32>,
@@ -97,8 +66,7 @@ pub struct Engine {
     unref_bytes: u64,
     requested_bytes: u64,
     failures: BTreeMap<&'static str, u64>,
-    events: Vec<Event>,
-    record: bool,
+    events: Events,
 }
 
 /// A live block nobody has retained or released for longer than the script's `leak-after`.
@@ -162,29 +130,12 @@ impl Engine {
         if cfg.autosweep == Some(0) {
             return Err(ConfigError::ZeroAutosweep);
         }
-        let layout = if cfg.policy == Policy::Pages {
-            if cfg.page_size == 0 {
-                return Err(ConfigError::ZeroPage);
-            }
-            if !cfg.size.is_multiple_of(cfg.page_size) {
-                return Err(ConfigError::PoolNotPageMultiple { size: cfg.size, page: cfg.page_size });
-            }
-            let pages = cfg.size / cfg.page_size;
-            if pages > MAX_PAGES {
-                return Err(ConfigError::TooManyPages { pages, max: MAX_PAGES });
-            }
-            Layout::Paged(Pages::new(pages as u32, cfg.page_size))
-        } else if cfg.policy == Policy::Buddy {
-            Layout::Buddy(Buddy::new(cfg.size))
-        } else {
-            Layout::Contiguous(Segments::new(cfg.size, cfg.policy))
-        };
+        let layout = Layout::new(&cfg)?;
         Ok(Engine {
             quotas: Quotas::new(cfg.size, executors)?,
             cfg,
             layout,
             allocs: Vec::new(),
-            runs: Vec::new(),
             vacant: Vec::new(),
             names: Names::default(),
             unreferenced: Vec::new(),
@@ -193,8 +144,7 @@ impl Engine {
             unref_bytes: 0,
             requested_bytes: 0,
             failures: BTreeMap::new(),
-            events: Vec::new(),
-            record: true,
+            events: Events { on: true, list: Vec::new() },
         })
     }
 
@@ -204,17 +154,17 @@ impl Engine {
 
     /// Turns event recording on or off (off: for benchmarks of the bare engine).
     pub fn set_recording(&mut self, on: bool) {
-        self.record = on;
+        self.events.on = on;
     }
 
     /// The events recorded since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        std::mem::take(&mut self.events.list)
     }
 
     /// Removes and yields the events recorded since the last call, keeping the buffer.
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
-        self.events.drain(..)
+        self.events.list.drain(..)
     }
 
     /// A 64-bit FNV-1a hash of the layout (offsets, sizes, states, refcounts, names): equal
@@ -249,9 +199,7 @@ impl Engine {
     }
 
     fn emit(&mut self, e: impl FnOnce() -> Event) {
-        if self.record {
-            self.events.push(e());
-        }
+        self.events.emit(e);
     }
 
     /// Applies one operation as one step (plus an automatic sweep when one is due).
@@ -302,11 +250,7 @@ impl Engine {
     }
 
     fn largest_free(&self) -> u64 {
-        match &self.layout {
-            Layout::Contiguous(s) => s.free.largest(),
-            Layout::Paged(_) => self.free_bytes(),
-            Layout::Buddy(b) => b.largest(),
-        }
+        self.layout.largest_free(self.free_bytes())
     }
 
     fn alloc(&mut self, name: &Name, size: u64, owner: Option<&Name>) -> Result<(), OpError> {
@@ -321,68 +265,20 @@ impl Engine {
         if let Some(o) = owner_id {
             self.quotas.check(o, reserved)?;
         }
-        // The contiguous layout changes its block list last (see below).
-        let mut chosen = None;
-        let id = match &mut self.layout {
-            Layout::Contiguous(segs) => {
-                let Some(hit) = segs.find(self.cfg.policy, size) else {
-                    return Err(self.out_of_memory(size, size));
-                };
-                let offset = hit.offset;
-                let used = segs.id_for(&hit, size);
-                chosen = Some(hit);
-                if hit.size > size {
-                    let (rest_offset, rest_size) = (offset + size, hit.size - size);
-                    self.emit(|| Event::Split { offset, size, rest_offset, rest_size });
-                }
-                let n = name.clone();
-                let o = owner.cloned();
-                self.emit(|| Event::Allocate { name: n, offset, size, owner: o });
-                // The allocation takes its block's segment id: a lookup by name then finds
-                // the record and the segment at once, with no load waiting for another.
-                used
-            }
-            Layout::Paged(pages) => {
-                let need = reserved / pages.page;
-                if need > u64::from(pages.free_count) {
-                    return Err(self.out_of_memory(size, reserved));
-                }
-                let page = pages.page;
-                let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
-                let runs = pages.take(need as u32, id);
-                if self.record {
-                    for &(s, c) in &runs {
-                        self.events.push(Event::Allocate {
-                            name: name.clone(),
-                            offset: u64::from(s) * page,
-                            size: u64::from(c) * page,
-                            owner: owner.cloned(),
-                        });
-                    }
-                }
-                if self.runs.len() <= id as usize {
-                    self.runs.resize_with(id as usize + 1, Vec::new);
-                }
-                self.runs[id as usize] = runs;
-                id
-            }
-            Layout::Buddy(b) => {
-                let Some((offset, _)) = b.find(size) else {
-                    return Err(self.out_of_memory(size, reserved));
-                };
-                let id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
-                let events = &mut self.events;
-                let record = self.record;
-                b.take(offset, reserved, id, |offset, size| {
-                    if record {
-                        events.push(Event::Halve { offset, size });
-                    }
-                });
-                let o = owner.cloned();
-                self.emit(|| Event::Allocate { name: name.clone(), offset, size: reserved, owner: o });
-                id
-            }
+        let next_id = self.vacant.last().copied().unwrap_or(self.allocs.len() as u32);
+        let placed = match self.layout.place(
+            self.cfg.policy,
+            name,
+            size,
+            reserved,
+            owner,
+            next_id,
+            &mut self.events,
+        ) {
+            Ok(p) => p,
+            Err(no) => return Err(self.out_of_memory(size, no.need)),
         };
+        let id = placed.id;
         if let Some(o) = owner_id {
             self.quotas.charge(o, reserved);
         }
@@ -397,21 +293,15 @@ impl Engine {
             owner: owner_id,
         };
         self.store_alloc(id, alloc);
-        // Last, because taking the block writes to the chosen block and its predecessor,
-        // which in a large pool are rarely in cache: the processor holds every later write
-        // until those lines arrive, and building the event and the record (names copied
-        // through the stack) would wait behind them.
-        if let (Some(hit), Layout::Contiguous(segs)) = (chosen, &mut self.layout) {
-            let used = segs.take(hit, size);
-            debug_assert_eq!(used, id, "id_for foretold take");
-        }
+        // The contiguous layout splits its block last (`Layout::commit` says why).
+        self.layout.commit(placed, size);
         Ok(())
     }
 
     /// Why a request for `asked` bytes, taking `need` from the pool, found no block.
     fn out_of_memory(&self, asked: u64, need: u64) -> OpError {
         let free = self.free_bytes();
-        let buddy = matches!(self.layout, Layout::Buddy(_));
+        let buddy = self.layout.has_buddy_rules();
         if free >= need {
             let largest = self.largest_free();
             if buddy {
@@ -437,20 +327,17 @@ impl Engine {
     }
 
     fn gate(&mut self, name: &Name, channels: u32, exclusive: u32, floating: u32) -> Result<(), OpError> {
-        let Layout::Paged(pages) = &self.layout else { return Err(OpError::GateNeedsNetworkPool) };
+        let Some((available, total, segment)) = self.layout.pages() else {
+            return Err(OpError::GateNeedsNetworkPool);
+        };
         if !self.cfg.network {
             return Err(OpError::GateNeedsNetworkPool);
         }
         let required = u64::from(channels) * u64::from(exclusive) + u64::from(floating);
-        if required > u64::from(pages.free_count) {
-            return Err(OpError::InsufficientNetworkBuffers {
-                required,
-                available: u64::from(pages.free_count),
-                total: u64::from(pages.count),
-                segment: pages.page,
-            });
+        if required > available {
+            return Err(OpError::InsufficientNetworkBuffers { required, available, total, segment });
         }
-        let bytes = required * pages.page;
+        let bytes = required * segment;
         self.alloc(name, bytes, None)
     }
 
@@ -533,47 +420,12 @@ impl Engine {
         if let Some(o) = a.owner() {
             self.quotas.refund(o, reserved);
         }
-        match &mut self.layout {
-            Layout::Contiguous(segs) => {
-                let seg = id;
-                let (offset, size) = (segs.segs[seg as usize].offset, segs.segs[seg as usize].size);
-                let merged = segs.release(seg, merge);
-                self.emit_free(&a.name, offset, size);
-                if let Some(m) = merged {
-                    self.emit(|| Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
-                }
-            }
-            Layout::Paged(pages) => {
-                let runs = std::mem::take(&mut self.runs[id as usize]);
-                pages.release(&runs);
-                let page = pages.page;
-                for (s, c) in runs {
-                    self.emit_free(&a.name, u64::from(s) * page, u64::from(c) * page);
-                }
-            }
-            Layout::Buddy(b) => {
-                let (offset, size) = b.block_of(id);
-                let merged = b.release(id, merge);
-                self.emit_free(&a.name, offset, size);
-                if let Some(m) = merged {
-                    self.emit(|| Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
-                }
-            }
-        }
-    }
-
-    fn emit_free(&mut self, name: &Name, offset: u64, size: u64) {
-        let name = name.clone();
-        self.emit(|| Event::Free { name, offset, size });
+        self.layout.free(id, &a.name, merge, &mut self.events);
     }
 
     /// The lowest offset an allocation occupies (its sort key in address order).
     fn offset_of(&self, id: u32) -> u64 {
-        match &self.layout {
-            Layout::Contiguous(s) => s.segs[id as usize].offset,
-            Layout::Paged(p) => self.runs[id as usize].first().map_or(0, |&(s, _)| u64::from(s) * p.page),
-            Layout::Buddy(b) => b.block_of(id).0,
-        }
+        self.layout.offset_of(id)
     }
 
     /// Mark-sweep: marks every unreferenced block, frees it, and merges every run of
@@ -582,12 +434,12 @@ impl Engine {
         self.emit(|| Event::SweepStart);
         let mut marked = std::mem::take(&mut self.unreferenced);
         marked.sort_by_key(|&id| self.offset_of(id));
-        if self.record {
+        if self.events.on {
             for &id in &marked {
                 let a = self.allocs[id as usize].as_ref().expect("unreferenced allocation");
                 let (name, size) = (a.name.clone(), self.layout.reserved(a.requested));
                 let offset = self.offset_of(id);
-                self.events.push(Event::Mark { name, offset, size });
+                self.events.list.push(Event::Mark { name, offset, size });
             }
         }
         // Free without merging first (each freed block joins the eager-free list), then
@@ -595,33 +447,7 @@ impl Engine {
         for &id in &marked {
             self.free_alloc(id, false, false);
         }
-        let mut merged = 0;
-        if let Layout::Contiguous(segs) = &mut self.layout {
-            let todo = segs.take_dirty();
-            let mut merges = Vec::new();
-            for seg in todo {
-                if segs.is_free(seg) {
-                    if let Some(m) = segs.merge_around(seg) {
-                        merges.push(m);
-                    }
-                }
-            }
-            merged = merges.len() as u64;
-            if self.record {
-                for m in merges {
-                    self.events.push(Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
-                }
-            }
-        }
-        if let Layout::Buddy(b) = &mut self.layout {
-            let merges = b.merge_dirty();
-            merged = merges.len() as u64;
-            if self.record {
-                for m in merges {
-                    self.events.push(Event::Merge { offset: m.offset, size: m.size, parts: m.parts });
-                }
-            }
-        }
+        let merged = self.layout.merge_freed(&mut self.events);
         let freed = marked.len() as u64;
         self.emit(|| Event::SweepEnd { freed, merged });
     }
@@ -632,36 +458,13 @@ impl Engine {
         self.sweep();
         let pool = self.cfg.size;
         let mut moves = Vec::new();
-        match &mut self.layout {
-            Layout::Contiguous(segs) => {
-                segs.compact(pool, |alloc, from, to, size| moves.push((alloc, from, to, size)));
-            }
-            Layout::Paged(pages) => {
-                let mut order: Vec<(u32, Vec<(u32, u32)>)> = self
-                    .allocs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| a.is_some())
-                    .map(|(i, _)| (i as u32, self.runs[i].clone()))
-                    .collect();
-                order.sort_by_key(|(_, r)| r.first().map_or(0, |x| x.0));
-                let page = pages.page;
-                let new_runs = pages.compact(&order, |alloc, from, to, n| {
-                    moves.push((alloc, u64::from(from) * page, u64::from(to) * page, u64::from(n) * page))
-                });
-                for ((id, _), run) in order.iter().zip(new_runs) {
-                    self.runs[*id as usize] = vec![run];
-                }
-            }
-            Layout::Buddy(b) => {
-                let packed = b.compact(|alloc, from, to, size| moves.push((alloc, from, to, size)));
-                debug_assert!(packed, "largest-first packing places every block of a buddy pool");
-            }
-        }
-        if self.record {
+        let held: Vec<u32> =
+            self.allocs.iter().enumerate().filter(|(_, a)| a.is_some()).map(|(i, _)| i as u32).collect();
+        self.layout.compact(pool, &held, |alloc, from, to, size| moves.push((alloc, from, to, size)));
+        if self.events.on {
             for (alloc, from, to, size) in moves {
                 let name = self.allocs[alloc as usize].as_ref().expect("moved allocation").name.clone();
-                self.events.push(Event::Move { name, from, to, size });
+                self.events.list.push(Event::Move { name, from, to, size });
             }
         }
     }
@@ -681,17 +484,7 @@ impl Engine {
                 None => Block { offset, size, state: BlockState::Free, refcount: 0, name: None, owner: None },
             }
         };
-        match &self.layout {
-            Layout::Contiguous(segs) => {
-                segs.iter().map(|s| describe(s.alloc.map(|a| a.get()), s.offset, s.size)).collect()
-            }
-            Layout::Paged(p) => p
-                .runs()
-                .into_iter()
-                .map(|(s, c, o)| describe(o, u64::from(s) * p.page, u64::from(c) * p.page))
-                .collect(),
-            Layout::Buddy(b) => b.iter().map(|(offset, size, alloc)| describe(alloc, offset, size)).collect(),
-        }
+        self.layout.blocks(describe)
     }
 
     /// The per-step figures (O(1)).
@@ -701,11 +494,7 @@ impl Engine {
             free: self.free_bytes(),
             unreferenced: self.unref_bytes,
             largest_free: self.largest_free(),
-            free_blocks: match &self.layout {
-                Layout::Contiguous(s) => s.free.len() as u64,
-                Layout::Paged(p) => u64::from(p.free_runs),
-                Layout::Buddy(b) => b.free_len() as u64,
-            },
+            free_blocks: self.layout.free_blocks(),
             internal_waste: (self.live_bytes + self.unref_bytes) - self.requested_bytes,
             failures: self.failures.values().sum(),
         }
@@ -760,11 +549,7 @@ impl Engine {
     /// pool, sizes add up, no adjacent free blocks unless eager frees await a sweep,
     /// refcounts agree with states, counters and quotas agree with the blocks.
     pub fn check_invariants(&self) -> Result<(), crate::invariant::InvariantError> {
-        match &self.layout {
-            Layout::Contiguous(s) => s.check(self.cfg.size)?,
-            Layout::Paged(p) => p.check()?,
-            Layout::Buddy(b) => b.check()?,
-        }
+        self.layout.check(self.cfg.size)?;
         let (mut live, mut unref, mut req) = (0u64, 0u64, 0u64);
         let mut by_owner = vec![0u64; self.quotas.owners.len()];
         for (i, a) in self.allocs.iter().enumerate() {
@@ -772,33 +557,9 @@ impl Engine {
             if !self.names.maps(a.name.as_bytes(), i as u32) {
                 return crate::invariant::fail(format!("'{}' is missing from the name map", a.name));
             }
-            let held = match &self.layout {
-                Layout::Contiguous(s) => {
-                    let sg = &s.segs[i];
-                    if sg.alloc.map(|a| a.index()) != Some(i) {
-                        return crate::invariant::fail(format!(
-                            "'{}': its block belongs to someone else",
-                            a.name
-                        ));
-                    }
-                    sg.size
-                }
-                Layout::Paged(p) => {
-                    let runs = &self.runs[i];
-                    for &(st, c) in runs {
-                        if (st..st + c).any(|pg| p.owner[pg as usize] != Some(i as u32)) {
-                            return crate::invariant::fail(format!(
-                                "'{}': a page of its runs belongs to someone else",
-                                a.name
-                            ));
-                        }
-                    }
-                    runs.iter().map(|r| u64::from(r.1)).sum::<u64>() * p.page
-                }
-                Layout::Buddy(b) => match b.held(i as u32) {
-                    Some((_, size)) => size,
-                    None => return crate::invariant::fail(format!("'{}' holds no block", a.name)),
-                },
+            let held = match self.layout.held(i as u32) {
+                Ok(bytes) => bytes,
+                Err(wrong) => return crate::invariant::fail(format!("'{}'{wrong}", a.name)),
             };
             let reserved = self.layout.reserved(a.requested);
             if held != reserved {
@@ -817,13 +578,8 @@ impl Engine {
                 by_owner[o.0 as usize] += reserved;
             }
         }
-        if let Layout::Paged(p) = &self.layout {
-            if p.owner
-                .iter()
-                .any(|&o| o.is_some_and(|o| self.allocs.get(o as usize).is_none_or(Option::is_none)))
-            {
-                return crate::invariant::fail("a page belongs to no allocation");
-            }
+        if !self.layout.owners_exist(|o| self.allocs.get(o as usize).is_some_and(Option::is_some)) {
+            return crate::invariant::fail("a page belongs to no allocation");
         }
         if self.names.len() != self.allocs.iter().flatten().count() {
             return crate::invariant::fail("name map has stale entries");

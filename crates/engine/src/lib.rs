@@ -30,6 +30,7 @@ mod event;
 mod free_index;
 mod id;
 mod invariant;
+mod layout;
 mod model;
 mod name;
 mod names;
