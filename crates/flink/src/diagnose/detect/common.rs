@@ -59,8 +59,6 @@ pub(super) trait Readings {
     /// The native memory the JVM overhead must cover, per poll: non-heap minus metaspace
     /// (code cache, compressed class space, …) plus a stack per thread.
     fn native_estimate(&self) -> Cow<'_, Series>;
-    /// How many jobs the cluster was given after the first poll.
-    fn submissions(&self) -> usize;
 }
 
 /// Which metrics (and whether only while a job runs) the detectors read as series, and

@@ -24,8 +24,6 @@ pub(super) struct ProcHistory {
     memory: Option<MemoryConfiguration>,
     after_gc: Vec<Point>,
     native: Series,
-    /// Shared by every process; copied here so that a process answers on its own.
-    submissions: usize,
 }
 
 impl ProcHistory {
@@ -99,10 +97,6 @@ impl Readings for ProcHistory {
     fn native_estimate(&self) -> Cow<'_, Series> {
         Cow::Borrowed(&self.native)
     }
-
-    fn submissions(&self) -> usize {
-        self.submissions
-    }
 }
 
 /// Every process's readings so far, and what the report needs besides.
@@ -118,7 +112,8 @@ pub(super) struct History {
     /// The newest JobManager configuration.
     pub cluster: Option<FlinkConfig>,
     jobs_seen: Vec<String>,
-    submissions: usize,
+    /// How many jobs the cluster was given after the first poll.
+    pub submissions: usize,
 }
 
 impl History {
@@ -163,9 +158,6 @@ impl History {
         if self.jobmanager.is_some() || !s.jobmanager_metrics.is_empty() {
             let jm = self.jobmanager.get_or_insert_with(|| ProcHistory::new("jobmanager", true));
             jm.push(i, s, t, |m| s.jobmanager_metrics.get(m).copied());
-        }
-        for p in self.taskmanagers.iter_mut().chain(&mut self.jobmanager) {
-            p.submissions = self.submissions;
         }
     }
 }

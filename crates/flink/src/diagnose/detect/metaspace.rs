@@ -5,7 +5,8 @@ use super::super::thresholds as th;
 use super::super::{Kind, Severity, Text};
 use super::common::*;
 
-pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
+/// `jobs`: the job submissions during the data.
+pub(super) fn detect(p: &dyn Readings, jobs: usize, out: &mut Out) {
     let mem = p.memory();
     // Metaspace: near its limit, or growing (class loaders kept alive across jobs).
     let meta = p.series(METASPACE, false);
@@ -27,7 +28,6 @@ pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
             );
         }
         if let Some(t) = trend.filter(|t| t.slope * span(&meta) >= th::METASPACE_MIN_GROWTH * cap) {
-            let jobs = p.submissions();
             let t_end = meta.last().map_or(0.0, |x| x.1 .0);
             let ttl = t.time_to(t_end, cap).unwrap_or(f64::INFINITY);
             ev.facts.push(Text::MetaspaceGrowth { per_min: t.per_min(), tau: t.tau });

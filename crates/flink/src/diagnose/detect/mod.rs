@@ -49,6 +49,7 @@ pub(super) fn batch(snaps: &[Snapshot], opts: &Options) -> Report {
         taskmanagers: tms.iter().map(|p| p as &dyn Readings).collect(),
         jobmanager: jm.as_ref().map(|p| p as &dyn Readings),
         cluster: snaps.iter().rev().find_map(|s| s.jobmanager_config.as_ref()),
+        submissions: scan::submissions(snaps),
     };
     run(&procs, opts)
 }
@@ -83,6 +84,7 @@ impl Diagnoser {
             taskmanagers: h.taskmanagers.iter().map(|p| p as &dyn Readings).collect(),
             jobmanager: h.jobmanager.as_ref().map(|p| p as &dyn Readings),
             cluster: h.cluster.as_ref(),
+            submissions: h.submissions,
         };
         run(&procs, opts)
     }
@@ -95,6 +97,8 @@ struct Procs<'a> {
     taskmanagers: Vec<&'a dyn Readings>,
     jobmanager: Option<&'a dyn Readings>,
     cluster: Option<&'a FlinkConfig>,
+    /// How many jobs the cluster was given after the first poll.
+    submissions: usize,
 }
 
 fn run(procs: &Procs, opts: &Options) -> Report {
@@ -105,7 +109,7 @@ fn run(procs: &Procs, opts: &Options) -> Report {
         let mut out = Out { report: &mut report, subject: p.id().to_owned() };
         let first = out.report.findings.len();
         heap::detect(p, &mut out);
-        metaspace::detect(p, &mut out);
+        metaspace::detect(p, procs.submissions, &mut out);
         gc::detect(p, &mut out);
         if let Some(mem) = p.memory() {
             direct::detect(p, &mem, &mut out);
@@ -120,7 +124,7 @@ fn run(procs: &Procs, opts: &Options) -> Report {
         report.subjects.push("jobmanager".into());
         let mut out = Out { report: &mut report, subject: "jobmanager".into() };
         heap::detect(p, &mut out);
-        metaspace::detect(p, &mut out);
+        metaspace::detect(p, procs.submissions, &mut out);
         gc::detect(p, &mut out);
         for f in report.findings.iter_mut().filter(|f| f.subject == "jobmanager") {
             let peak = stats::max_value(&f.evidence.series).0;

@@ -84,19 +84,20 @@ impl Readings for Scan<'_> {
                 .collect(),
         )
     }
+}
 
-    fn submissions(&self) -> usize {
-        let Some(first) = self.snaps.first() else { return 0 };
-        let mut seen: Vec<&str> = first.jobs.iter().map(|j| j.jid.as_str()).collect();
-        let mut n = 0;
-        for s in self.snaps {
-            for j in &s.jobs {
-                if !seen.contains(&j.jid.as_str()) {
-                    seen.push(&j.jid);
-                    n += 1;
-                }
+/// How many jobs the cluster was given after the first snapshot.
+pub(super) fn submissions(snaps: &[Snapshot]) -> usize {
+    let Some(first) = snaps.first() else { return 0 };
+    let mut seen: Vec<&str> = first.jobs.iter().map(|j| j.jid.as_str()).collect();
+    let mut n = 0;
+    for s in snaps {
+        for j in &s.jobs {
+            if !seen.contains(&j.jid.as_str()) {
+                seen.push(&j.jid);
+                n += 1;
             }
         }
-        n
     }
+    n
 }
