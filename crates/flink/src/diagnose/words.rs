@@ -843,28 +843,34 @@ impl Serialize for In<'_, Evidence> {
     }
 }
 
+/// A change, TaskManager or JobManager, with its summary in `lang`.
+fn change<S: Serializer, M: Serialize>(
+    s: S,
+    summary: &Text,
+    lang: Lang,
+    changes: &[super::recommend::Change],
+    (before, after): (&M, &M),
+    process_delta: i64,
+) -> Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("Recommendation", 5)?;
+    st.serialize_field("summary", &summary.in_lang(lang))?;
+    st.serialize_field("changes", changes)?;
+    st.serialize_field("before", before)?;
+    st.serialize_field("after", after)?;
+    st.serialize_field("processDelta", &process_delta)?;
+    st.end()
+}
+
 impl Serialize for In<'_, Recommendation> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (r, lang) = (self.0, self.1);
-        let mut st = s.serialize_struct("Recommendation", 5)?;
-        st.serialize_field("summary", &r.summary.in_lang(lang))?;
-        st.serialize_field("changes", &r.changes)?;
-        st.serialize_field("before", &r.before)?;
-        st.serialize_field("after", &r.after)?;
-        st.serialize_field("processDelta", &r.process_delta)?;
-        st.end()
+        let r = self.0;
+        change(s, &r.summary, self.1, &r.changes, (&r.before, &r.after), r.process_delta)
     }
 }
 
 impl Serialize for In<'_, JmRecommendation> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (r, lang) = (self.0, self.1);
-        let mut st = s.serialize_struct("JmRecommendation", 5)?;
-        st.serialize_field("summary", &r.summary.in_lang(lang))?;
-        st.serialize_field("changes", &r.changes)?;
-        st.serialize_field("before", &r.before)?;
-        st.serialize_field("after", &r.after)?;
-        st.serialize_field("processDelta", &r.process_delta)?;
-        st.end()
+        let r = self.0;
+        change(s, &r.summary, self.1, &r.changes, (&r.before, &r.after), r.process_delta)
     }
 }
