@@ -10,11 +10,10 @@
 // `memlab bench` natively (perf profile) on the same trace and prints both, their ratio,
 // and the figures as CSV (docs/benchmarks/engine-wasm.csv holds a committed run).
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch } from '../tests/e2e/support.mjs';
+import { launch, serveDir } from '../tests/e2e/support.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
@@ -39,20 +38,10 @@ const wasm = path.join(OUT, 'memlab_bench_wasm_bg.wasm');
 run(path.join(ROOT, 'node_modules/.bin/wasm-opt'), ['-Oz', wasm, '-o', wasm]);
 await fs.writeFile(path.join(OUT, 'index.html'), '<!DOCTYPE html><title>memlab engine benchmark</title>');
 
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = http.createServer(async (req, res) => {
-  const file = path.join(OUT, path.basename(new URL(req.url, 'http://x').pathname) || 'index.html');
-  try {
-    const body = await fs.readFile(file);
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const server = await serveDir(OUT, '/');
 const browser = await launch();
 const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+await page.goto(`${server.base}index.html`);
 const wasmNs = await page.evaluate(async ({ lives, ops, repeat, policy, seed }) => {
   const m = await import('./memlab_bench_wasm.js');
   await m.default();
@@ -71,7 +60,7 @@ const wasmNs = await page.evaluate(async ({ lives, ops, repeat, policy, seed }) 
   return best;
 }, { lives, ops, repeat, policy, seed });
 await browser.close();
-server.close();
+await server.close();
 
 const native = run('cargo', ['run', '--locked', '-q', '--profile', 'perf', '-p', 'memlab-cli', '--', 'bench',
   '--live', lives.join(','), '--ops', String(ops), '--repeat', String(repeat), '--policy', policy, '--seed', String(seed)]);

@@ -24,16 +24,21 @@ const MIME = {
 };
 
 /** Serves `dist/` at `SUBPATH` on a free loopback port; everything else is a 404. */
-export async function serveDist() {
+export function serveDist() {
+  return serveDir(DIST, SUBPATH);
+}
+
+/** Serves `dir` at `subpath` on a free loopback port; everything else is a 404. */
+export async function serveDir(dir, subpath) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    if (!url.pathname.startsWith(SUBPATH)) {
+    if (!url.pathname.startsWith(subpath)) {
       res.writeHead(404).end('not found');
       return;
     }
-    let rel = decodeURIComponent(url.pathname.slice(SUBPATH.length)) || 'index.html';
-    const file = path.join(DIST, rel);
-    if (!file.startsWith(DIST)) {
+    let rel = decodeURIComponent(url.pathname.slice(subpath.length)) || 'index.html';
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
@@ -46,7 +51,7 @@ export async function serveDist() {
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
+  const base = `http://127.0.0.1:${server.address().port}${subpath}`;
   return { base, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
