@@ -64,7 +64,12 @@ fn run(polls: usize, f: impl Fn(usize, &mut BTreeMap<String, f64>)) -> Vec<Snaps
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
             f(i, &mut m);
-            let job = |jid: &str| JobSummary { jid: jid.into(), name: "job".into(), state: "RUNNING".into() };
+            let job = |jid: &str| JobSummary {
+                jid: jid.into(),
+                name: "job".into(),
+                state: "RUNNING".into(),
+                start_time: 0,
+            };
             Snapshot {
                 t: 1_000_000 + i as u64 * 5_000,
                 taskmanagers: vec![TaskManagerSnapshot {
@@ -515,4 +520,57 @@ fn the_incremental_diagnosis_equals_the_batch_one_at_every_poll_of_every_recordi
     }
     // The comparison covers findings with advice, not only empty reports.
     assert!(findings > 1000, "{findings}");
+}
+
+/// Evidence is honest whatever the series: over generated heap, metaspace and direct
+/// series (rising, flat, saturating at the limit, with noise), no observed value above
+/// its limit is reported, and no forecast says "in 0 s" — a limit already reached says
+/// since when.
+#[test]
+fn no_generated_series_reports_an_observed_value_above_its_limit_or_a_forecast_of_zero() {
+    let heap_max = 154.0 * MB;
+    let meta_cap = memory().jvm_metaspace as f64;
+    let direct_max = (memory().framework_off_heap + memory().task_off_heap + memory().network_memory) as f64;
+    let mut findings = 0;
+    for case in 0..120usize {
+        let r = |k: usize| noise(case * 7919 + k);
+        // Growth per poll, from flat to filling the limit well within the data.
+        let heap_rate = (r(1) + 1.0) * 2.0 * MB;
+        let meta_rate = (r(2) + 1.0) * 0.4 * MB;
+        let direct_rate = (r(3) + 1.0) * 1.0 * MB;
+        let polls = 40 + (r(4).abs() * 100.0) as usize;
+        let s = run(polls, |i, m| {
+            let i_f = i as f64;
+            // The JVM never reports more than its limits: readings saturate there.
+            let floor = (30.0 * MB + heap_rate * i_f).min(heap_max);
+            let heap =
+                (floor + (i % 3) as f64 * 10.0 * MB + noise(case * 31 + i) * 2.0 * MB).clamp(0.0, heap_max);
+            set(m, "Status.JVM.Memory.Heap.Used", heap);
+            set(m, "Status.JVM.GarbageCollector.G1_Old_Generation.Count", (i / 10) as f64);
+            set(m, "Status.JVM.Memory.Metaspace.Used", (40.0 * MB + meta_rate * i_f).min(meta_cap));
+            set(m, "Status.JVM.Memory.Direct.MemoryUsed", (20.0 * MB + direct_rate * i_f).min(direct_max));
+        });
+        let report = diagnose(&s);
+        for f in &report.findings {
+            findings += 1;
+            for t in f.evidence.facts.iter().chain([&f.headline]) {
+                for (v, limit) in t.observed_against_limit() {
+                    assert!(
+                        v.0 <= limit,
+                        "case {case}: {:?} reports {} above its limit {}",
+                        f.kind,
+                        v.0,
+                        limit
+                    );
+                }
+                for lang in [En, memlab_text::Lang::Zh] {
+                    let text = t.in_lang(lang);
+                    for zero in ["in 0 s", "about 0 s", " 0 秒后", "大约 0 秒"] {
+                        assert!(!text.contains(zero), "case {case}: {:?} says {text:?}", f.kind);
+                    }
+                }
+            }
+        }
+    }
+    assert!(findings > 100, "the generated series must exercise the detectors ({findings} findings)");
 }

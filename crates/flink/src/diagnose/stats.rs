@@ -68,6 +68,44 @@ impl Trend {
     }
 }
 
+/// When a rising level meets its limit, told from what was observed: the level it starts
+/// from is the last reading, not the fitted line (which can run past the limit), and a
+/// limit already reached says since when instead of "in 0 s".
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "forecast")]
+pub enum Forecast {
+    /// Seconds after the last reading, at the fitted slope (always > 0).
+    In { s: f64 },
+    /// A reading was already at the limit (within `near`): the first such, in seconds
+    /// since the first poll.
+    Reached { at_s: f64 },
+    /// Not rising.
+    Never,
+}
+
+impl Forecast {
+    /// Seconds left (0 once reached, infinite when never): for a severity.
+    pub fn seconds(self) -> f64 {
+        match self {
+            Forecast::In { s } => s,
+            Forecast::Reached { .. } => 0.0,
+            Forecast::Never => f64::INFINITY,
+        }
+    }
+}
+
+/// When `readings` (observed) rising at `trend`'s slope reach `limit`: reached once a
+/// reading is at `near` × `limit` or above.
+pub fn forecast(readings: &[Point], trend: &Trend, limit: f64, near: f64) -> Forecast {
+    if let Some(&(t, _)) = readings.iter().find(|p| p.1 >= near * limit) {
+        return Forecast::Reached { at_s: t };
+    }
+    match readings.last() {
+        Some(&(_, last)) if trend.slope > 0.0 => Forecast::In { s: (limit - last) / trend.slope },
+        _ => Forecast::Never,
+    }
+}
+
 /// The median, by selection (linear; the values end up partly reordered).
 fn median(v: &mut [f64]) -> f64 {
     let n = v.len();
@@ -157,6 +195,18 @@ mod tests {
         let t = trend(&pts).unwrap();
         assert_eq!((t.slope, t.intercept, t.tau), (2.0, 5.0, 1.0));
         assert_eq!(t.time_to(90.0, 205.0), Some(10.0));
+    }
+
+    #[test]
+    fn a_forecast_starts_from_the_last_reading_and_a_reached_limit_says_when() {
+        let t = Trend { slope: 1.0, intercept: 0.0, tau: 1.0 };
+        assert_eq!(forecast(&[(0.0, 10.0), (10.0, 40.0)], &t, 100.0, 0.9), Forecast::In { s: 60.0 });
+        assert_eq!(
+            forecast(&[(0.0, 10.0), (10.0, 95.0), (20.0, 99.0)], &t, 100.0, 0.9),
+            Forecast::Reached { at_s: 10.0 }
+        );
+        let flat = Trend { slope: 0.0, ..t };
+        assert_eq!(forecast(&[(0.0, 10.0)], &flat, 100.0, 0.9), Forecast::Never);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use memlab_text::{tr, Lang};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::recommend::{Component, JmRecommendation, Recommendation};
-use super::stats::{Fitted, Observed};
+use super::stats::{Fitted, Forecast, Observed};
 use super::thresholds as th;
 use super::{Evidence, Finding, Kind, NoAdvice, Pending, Report, Severity};
 use crate::metrics;
@@ -41,22 +41,23 @@ pub enum Text {
     Steadiness {
         tau: f64,
     },
+    /// The lowest post-GC readings of the first and the last window.
     HeapAfterGc {
-        from: Fitted,
-        to: Fitted,
+        from: Observed,
+        to: Observed,
         max: f64,
         over_s: f64,
     },
     HeapFullIn {
-        ttl_s: f64,
+        when: Forecast,
     },
     HeapLeakHeadline {
         per_min: Fitted,
-        ttl_s: f64,
+        when: Forecast,
     },
     HeapLeakWhy,
     HeapOomHeadline {
-        ttl_s: f64,
+        when: Forecast,
     },
     HeapOomWhy,
 
@@ -77,7 +78,7 @@ pub enum Text {
         jobs: usize,
     },
     LimitReachedIn {
-        ttl_s: f64,
+        when: Forecast,
     },
     MetaspaceGrowthHeadline {
         per_min: Fitted,
@@ -85,7 +86,7 @@ pub enum Text {
     },
     MetaspaceGrowthWhy,
     MetaspaceOomHeadline {
-        ttl_s: f64,
+        when: Forecast,
     },
     MetaspaceOomWhy,
 
@@ -99,6 +100,10 @@ pub enum Text {
     GcHeadline {
         median_ms: Observed,
     },
+    /// Fired on full collections, not on the share of time.
+    GcOldHeadline {
+        per_min: Observed,
+    },
     GcWhy,
 
     // Direct memory.
@@ -109,7 +114,7 @@ pub enum Text {
         tau: f64,
     },
     DirectOomHeadline {
-        ttl_s: f64,
+        when: Forecast,
     },
     DirectOomWhy,
     DirectUsed {
@@ -275,6 +280,20 @@ fn from_idle(lang: Lang, donors: &[Component]) -> String {
 }
 
 impl Text {
+    /// The observed values this sentence reports against a limit, with the limit (for the
+    /// check that no reading above its limit is ever reported; a fitted value never is
+    /// one).
+    pub fn observed_against_limit(&self) -> Vec<(Observed, f64)> {
+        match self {
+            Text::HeapAfterGc { from, to, max, .. } => vec![(*from, *max), (*to, *max)],
+            Text::MetaspaceUsed { used, cap } => vec![(*used, *cap)],
+            Text::DirectGrowth { used, max, .. } | Text::DirectUsed { used, max } => vec![(*used, *max)],
+            Text::NetworkPeak { peak, total, .. } => vec![(*peak, *total)],
+            Text::ManagedUse { peak, cap, .. } => vec![(*peak, *cap)],
+            _ => Vec::new(),
+        }
+    }
+
     /// The sentence in `lang`.
     pub fn in_lang(&self, lang: Lang) -> String {
         let dur = |s: f64| duration_in(lang, s);
@@ -329,34 +348,59 @@ impl Text {
             ),
             Text::HeapAfterGc { from, to, max, over_s } => tr!(
                 lang,
-                "heap after GC {} → {} of {} max over {}",
-                "GC 后的堆在 {3} 内从 {0} 涨到 {1}（上限 {2}）",
+                "lowest heap after GC {} in the first window, {} in the last, of {} max, over {}",
+                "GC 后的最低堆读数在 {3} 内从第一个窗口的 {0} 升到最后一个窗口的 {1}（上限 {2}）",
                 hr(from.0),
                 hr(to.0),
                 hr(*max),
                 dur(*over_s)
             ),
-            Text::HeapFullIn { ttl_s } => {
-                tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {}后占满", dur(*ttl_s))
-            }
-            Text::HeapLeakHeadline { per_min, ttl_s } => tr!(
-                lang,
-                "The heap left after each garbage collection grows {}/min; full in about {}",
-                "每次垃圾回收后剩下的堆每分钟增长 {}；大约 {}后占满",
-                hr(per_min.0),
-                dur(*ttl_s)
-            ),
+            Text::HeapFullIn { when } => match when {
+                Forecast::Reached { at_s } => tr!(
+                    lang,
+                    "the heap after GC was already at {} of its maximum {} into the data",
+                    "数据开始 {1}后，GC 后的堆已达到上限的 {0}",
+                    pct(th::NEAR_LIMIT),
+                    dur(*at_s)
+                ),
+                _ => tr!(lang, "at this rate the heap is full in {}", "按此速度，堆将在 {}后占满", dur(when.seconds())),
+            },
+            Text::HeapLeakHeadline { per_min, when } => match when {
+                Forecast::Reached { at_s } => tr!(
+                    lang,
+                    "The heap left after each garbage collection grows {}/min and was full {} into the data",
+                    "每次垃圾回收后剩下的堆每分钟增长 {}，数据开始 {}后已经占满",
+                    hr(per_min.0),
+                    dur(*at_s)
+                ),
+                _ => tr!(
+                    lang,
+                    "The heap left after each garbage collection grows {}/min; full in about {}",
+                    "每次垃圾回收后剩下的堆每分钟增长 {}；大约 {}后占满",
+                    hr(per_min.0),
+                    dur(when.seconds())
+                ),
+            },
             Text::HeapLeakWhy => tr!(
                 lang,
                 "What the garbage collector cannot free keeps growing: something holds on to objects — typically keyed state that is never cleared (heap state backend), a growing cache or collection in a user function, or timers that are never deleted. A single high reading means nothing (the heap is a saw-tooth); this is the lower envelope, the level after collections, rising steadily. More heap only delays the OutOfMemoryError: bound the state (StateTtlConfig, clear() in onTimer) or move it to RocksDB, and check with a heap dump.",
                 "垃圾回收器回收不掉的部分在持续增长：有东西一直持有对象——通常是从不清理的键控状态（堆状态后端）、用户函数里不断变大的缓存或集合，或从不删除的定时器。单个高读数说明不了什么（堆的曲线是锯齿形）；这里看的是下包络线，即每次回收后的水位，它在稳定上升。加大堆只会推迟 `OutOfMemoryError`：请限制状态（`StateTtlConfig`、在 `onTimer` 中 `clear()`）或改用 RocksDB，并用堆转储核实。"
             ),
-            Text::HeapOomHeadline { ttl_s } => tr!(
-                lang,
-                "Java heap space: at the current trend the heap is exhausted in about {}",
-                "`Java heap space`：按当前趋势，堆大约 {}后耗尽",
-                dur(*ttl_s)
-            ),
+            Text::HeapOomHeadline { when } => match when {
+                Forecast::Reached { at_s } => tr!(
+                    lang,
+                    "Java heap space: the heap after garbage collection reached {} of its maximum {} into the data",
+                    "`Java heap space`：数据开始 {1}后，垃圾回收后的堆已达到上限的 {0}",
+                    pct(th::NEAR_LIMIT),
+                    dur(*at_s)
+                ),
+                _ => tr!(
+                    lang,
+                    "Java heap space: at the current trend the heap is exhausted in about {}",
+                    "`Java heap space`：按当前趋势，堆大约 {}后耗尽",
+                    dur(when.seconds())
+                ),
+            },
             Text::HeapOomWhy => tr!(
                 lang,
                 "Forecast from the trend of the heap after garbage collection: when it reaches the maximum heap (-Xmx = framework heap + task heap), the JVM throws java.lang.OutOfMemoryError: Java heap space and the TaskManager fails.",
@@ -389,10 +433,19 @@ impl Text {
             Text::Submissions { jobs } => {
                 tr!(lang, "{jobs} job submission(s) during the data", "数据期间共提交作业 {jobs} 次")
             }
-            Text::LimitReachedIn { ttl_s } => {
-                let d = dur(*ttl_s);
-                tr!(lang, "at this rate the limit is reached in {d}", "按此速度，{d}后达到上限")
-            }
+            Text::LimitReachedIn { when } => match when {
+                Forecast::Reached { at_s } => tr!(
+                    lang,
+                    "already at {} of the limit {} into the data",
+                    "数据开始 {1}后已达到上限的 {0}",
+                    pct(th::NEAR_LIMIT),
+                    dur(*at_s)
+                ),
+                _ => {
+                    let d = dur(when.seconds());
+                    tr!(lang, "at this rate the limit is reached in {d}", "按此速度，{d}后达到上限")
+                }
+            },
             Text::MetaspaceGrowthHeadline { per_min, jobs } => tr!(
                 lang,
                 "Metaspace grows {}/min across {jobs} job submission(s)",
@@ -404,11 +457,11 @@ impl Text {
                 "Metaspace should level off once a job's classes are loaded. Growth that follows job submissions is the classic class-loader leak of session clusters: each submission loads the job's classes in a new class loader, and something keeps the old one alive. Look for threads the job starts and never stops, static caches and shaded libraries registering themselves globally; or run jobs in application mode. Raising the metaspace only delays the OutOfMemoryError: Metaspace.",
                 "作业的类加载完后，元空间应当趋于平稳。随作业提交而增长，是 session 集群典型的类加载器泄漏：每次提交都在新的类加载器中加载作业的类，而有东西让旧的加载器一直存活。请检查作业启动后从不停止的线程、静态缓存，以及把自己注册到全局的 shade 库；或者改用 application 模式运行作业。加大元空间只会推迟 `OutOfMemoryError: Metaspace`。"
             ),
-            Text::MetaspaceOomHeadline { ttl_s } => tr!(
+            Text::MetaspaceOomHeadline { when } => tr!(
                 lang,
                 "Metaspace: at the current trend the limit is reached in about {}",
                 "元空间：按当前趋势，大约 {}后达到上限",
-                dur(*ttl_s)
+                dur(when.seconds())
             ),
             Text::MetaspaceOomWhy => tr!(
                 lang,
@@ -441,6 +494,12 @@ impl Text {
                 "JVM 把 {} 的时间花在垃圾回收上",
                 pct(median_ms.0 / 1000.0)
             ),
+            Text::GcOldHeadline { per_min } => tr!(
+                lang,
+                "{:.1} full (old-generation) garbage collections per minute: young collections no longer free enough",
+                "每分钟 {:.1} 次完整（老年代）垃圾回收：年轻代回收已释放不出足够的内存",
+                per_min.0
+            ),
             Text::GcWhy => tr!(
                 lang,
                 "Time in GC is time not spent processing: throughput drops, latency and checkpoint durations rise, and heartbeats can time out. The heap is too small for the live data and allocation rate (or it leaks — see the heap trend).",
@@ -456,11 +515,11 @@ impl Text {
                 hr(per_min.0),
                 tau
             ),
-            Text::DirectOomHeadline { ttl_s } => tr!(
+            Text::DirectOomHeadline { when } => tr!(
                 lang,
                 "Direct memory: at the current trend -XX:MaxDirectMemorySize is reached in about {}",
                 "直接内存：按当前趋势，大约 {}后达到 -XX:MaxDirectMemorySize",
-                dur(*ttl_s)
+                dur(when.seconds())
             ),
             Text::DirectOomWhy => tr!(
                 lang,

@@ -26,7 +26,12 @@ pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
             out.found(
                 Kind::GcPressure,
                 if median.0 >= th::GC_CRITICAL_MS_PER_S { Severity::Critical } else { Severity::Warning },
-                Text::GcHeadline { median_ms: median },
+                // The headline says why it fired.
+                if median.0 >= th::GC_WARNING_MS_PER_S {
+                    Text::GcHeadline { median_ms: median }
+                } else {
+                    Text::GcOldHeadline { per_min: Observed(old_per_min) }
+                },
                 Text::GcWhy,
                 ev,
             );

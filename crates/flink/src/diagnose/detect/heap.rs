@@ -1,6 +1,6 @@
 //! Heap: a leak (the level left after garbage collections rises steadily) and the `Java heap space` forecast that follows from it.
 
-use super::super::stats;
+use super::super::stats::{self, Observed};
 use super::super::thresholds as th;
 use super::super::{Kind, Text};
 use super::common::*;
@@ -29,27 +29,28 @@ pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
         out.pending_because(Kind::HeapLeak, Text::ShortPostGc { span_s: after_span, windows: minima.len() });
     } else if let (Some(t), Some(max)) = (stats::trend(&minima), heap_max) {
         let s = after_span;
-        let t_end = heap.last().map_or(0.0, |x| x.1 .0);
         if t.tau >= th::STEADY_TAU && t.slope * s >= th::LEAK_MIN_GROWTH * max {
-            let ttl = t.time_to(t_end, max).unwrap_or(f64::INFINITY);
+            // From the observed post-GC minima: the fitted line can run past the maximum.
+            let when = stats::forecast(&minima, &t, max, th::NEAR_LIMIT);
+            let ttl = when.seconds();
+            let (first, last) = (minima[0].1, minima[minima.len() - 1].1);
             let mut ev = evidence(HEAP, &heap, minima.clone(), Some(t), Some(max));
             ev.facts = vec![
                 Text::HeapGrowth { per_min: t.per_min() },
                 Text::Steadiness { tau: t.tau },
-                Text::HeapAfterGc { from: t.at(minima[0].0), to: t.at(t_end), max, over_s: s },
-                Text::HeapFullIn { ttl_s: ttl },
+                Text::HeapAfterGc { from: Observed(first), to: Observed(last), max, over_s: s },
+                Text::HeapFullIn { when },
             ];
             let sev = forecast_severity(ttl);
             out.found(
                 Kind::HeapLeak,
                 sev,
-                Text::HeapLeakHeadline { per_min: t.per_min(), ttl_s: ttl },
+                Text::HeapLeakHeadline { per_min: t.per_min(), when },
                 Text::HeapLeakWhy,
                 ev.clone(),
             );
             if ttl < th::OOM_WARNING_S {
-                let sev = forecast_severity(ttl);
-                out.found(Kind::OomRisk, sev, Text::HeapOomHeadline { ttl_s: ttl }, Text::HeapOomWhy, ev);
+                out.found(Kind::OomRisk, sev, Text::HeapOomHeadline { when }, Text::HeapOomWhy, ev);
             }
         }
     }

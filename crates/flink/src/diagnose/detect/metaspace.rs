@@ -1,6 +1,6 @@
 //! Metaspace: near `MaxMetaspaceSize`, or growing across job submissions (class loaders kept alive).
 
-use super::super::stats::Observed;
+use super::super::stats::{self, Observed};
 use super::super::thresholds as th;
 use super::super::{Kind, Severity, Text};
 use super::common::*;
@@ -28,11 +28,11 @@ pub(super) fn detect(p: &dyn Readings, jobs: usize, out: &mut Out) {
             );
         }
         if let Some(t) = trend.filter(|t| t.slope * span(&meta) >= th::METASPACE_MIN_GROWTH * cap) {
-            let t_end = meta.last().map_or(0.0, |x| x.1 .0);
-            let ttl = t.time_to(t_end, cap).unwrap_or(f64::INFINITY);
+            let when = stats::forecast(&pts(&meta), &t, cap, th::NEAR_LIMIT);
+            let ttl = when.seconds();
             ev.facts.push(Text::MetaspaceGrowth { per_min: t.per_min(), tau: t.tau });
             ev.facts.push(Text::Submissions { jobs });
-            ev.facts.push(Text::LimitReachedIn { ttl_s: ttl });
+            ev.facts.push(Text::LimitReachedIn { when });
             out.found(
                 Kind::MetaspaceGrowth,
                 forecast_severity(ttl),
@@ -40,11 +40,12 @@ pub(super) fn detect(p: &dyn Readings, jobs: usize, out: &mut Out) {
                 Text::MetaspaceGrowthWhy,
                 ev.clone(),
             );
-            if ttl < th::OOM_WARNING_S && last < th::NEAR_LIMIT * cap {
+            // (Once reached, the near-the-limit finding above says so.)
+            if ttl < th::OOM_WARNING_S && matches!(when, stats::Forecast::In { .. }) {
                 out.found(
                     Kind::OomRisk,
                     forecast_severity(ttl),
-                    Text::MetaspaceOomHeadline { ttl_s: ttl },
+                    Text::MetaspaceOomHeadline { when },
                     Text::MetaspaceOomWhy,
                     ev,
                 );
