@@ -68,31 +68,17 @@ async fn fetch(base: &str, path: &str) -> Response {
     }
 }
 
-/// One poll: the overview and TaskManager list, then every TaskManager's details and
-/// metrics concurrently. Polls never overlap: the next starts after this one ends.
-async fn poll(base: &str) -> Poll {
-    let t = now_ms();
-    let mut out = vec![fetch(base, "/overview").await, fetch(base, "/taskmanagers").await];
-    let ids: Vec<String> = if out[1].status == 200 {
-        serde_json::from_str::<memlab_flink::rest::TaskManagers>(&out[1].body)
-            .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let tm_query = memlab_flink::metrics::TM_METRICS.join(",");
-    let paths: Vec<String> = ids
-        .iter()
-        .flat_map(|id| [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={tm_query}")])
-        .collect();
-    out.extend(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
-    out.push(
-        fetch(base, &format!("/jobmanager/metrics?get={}", memlab_flink::metrics::JM_METRICS.join(",")))
-            .await,
-    );
-    out.push(fetch(base, "/jobmanager/config").await);
-    out.push(fetch(base, "/jobs/overview").await);
-    Poll { t, responses: out }
+/// One poll, as [`memlab_flink::poll`] plans it: each round's requests concurrently, the
+/// rounds one after another. Polls never overlap: the next starts after this one ends.
+async fn poll(base: &str, poller: &mut memlab_flink::poll::Poller) -> Poll {
+    let mut run = poller.begin(now_ms());
+    loop {
+        let paths = run.paths();
+        if paths.is_empty() {
+            return run.finish();
+        }
+        run.receive(futures_util::future::join_all(paths.iter().map(|p| fetch(base, p))).await);
+    }
 }
 
 /// What went wrong with a poll, in words a user can act on (None: it worked).
@@ -205,11 +191,12 @@ impl Session {
         }
         leptos::task::spawn_local(async move {
             let mut backoff = 0u32;
+            let mut poller = memlab_flink::poll::Poller::new();
             loop {
                 if generation.try_get_value() != Some(my_gen) {
                     return;
                 }
-                let p = poll(&base).await;
+                let p = poll(&base, &mut poller).await;
                 if generation.try_get_value() != Some(my_gen) {
                     return;
                 }
@@ -218,7 +205,10 @@ impl Session {
                 backoff = if trouble.is_some() { (backoff.max(every) * 2).min(MAX_BACKOFF_MS) } else { 0 };
                 let wait = if backoff > 0 { backoff } else { every };
                 problem.set(trouble);
-                snapshots.update(|v| Arc::make_mut(v).push(Snapshot::from_poll(&p)));
+                snapshots.update(|v| {
+                    let s = Snapshot::from_poll_after(&p, v.last());
+                    Arc::make_mut(v).push(s);
+                });
                 recording.update(|r| {
                     if let Some(r) = r {
                         Arc::make_mut(r).polls.push(p);
@@ -282,7 +272,7 @@ impl Session {
                 for (i, r) in chunk.iter().enumerate() {
                     match Recording::parse_poll(r, chunk_no * 200 + i) {
                         Ok(p) => {
-                            snaps.push(Snapshot::from_poll(&p));
+                            snaps.push(Snapshot::from_poll_after(&p, snaps.last()));
                             rec.polls.push(p);
                         }
                         Err(e) => {

@@ -8,6 +8,7 @@ use memlab_engine::Policy;
 mod bench;
 mod diagnose;
 mod flink_memory;
+mod record;
 mod simulate;
 mod text;
 
@@ -29,6 +30,8 @@ enum Command {
     /// Find memory problems in a recording (`.memlab.json`) and propose config.yaml changes;
     /// or find fragmentation in an allocator scenario (`.mem`, `builtin:ID`, `-`).
     Diagnose(DiagnoseArgs),
+    /// Poll a Flink cluster's REST API into a recording (`.memlab.json`) that replays offline.
+    Record(RecordArgs),
     /// List the built-in scenarios.
     Scenarios,
     /// Benchmark the engine against rlsf's TLSF on one deterministic trace.
@@ -95,6 +98,25 @@ struct DiagnoseArgs {
     /// The language of the report: en or zh (简体中文). JSON keys and kinds never change.
     #[arg(long, default_value = "en", value_parser = parse_lang)]
     lang: memlab_text::Lang,
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// The JobManager's REST address, e.g. http://127.0.0.1:8081.
+    #[arg(long, value_name = "URL")]
+    cluster: String,
+    /// The recording to write (rewritten after every poll).
+    #[arg(short = 'o', long = "out", value_name = "FILE.memlab.json")]
+    out: std::path::PathBuf,
+    /// Time between polls: 5s, 1m, … (a bare number is seconds).
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    interval: std::time::Duration,
+    /// How long to record: 300s, 10m, 1h, …
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    duration: std::time::Duration,
+    /// Provenance to keep in the recording's `source` (repeatable), e.g. `--source mode=heap`.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    source: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +190,28 @@ fn parse_severity(s: &str) -> Result<memlab_flink::diagnose::Severity, String> {
         .ok_or_else(|| format!("unknown severity '{s}': expected info, warning or critical"))
 }
 
+/// `90`, `90s`, `5m`, `2h`: a duration of at least a second.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (n, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, ""), |i| s.split_at(i));
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        _ => return Err(format!("'{s}' is not a duration: expected e.g. 30s, 5m or 1h")),
+    };
+    match n.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n * scale)),
+        _ => Err(format!("'{s}' is not a duration: expected e.g. 30s, 5m or 1h")),
+    }
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("'{s}' is not KEY=VALUE"))
+}
+
 fn parse_policy(s: &str) -> Result<Policy, String> {
     Policy::parse(s).ok_or_else(|| {
         format!("unknown policy '{s}': expected first-fit, next-fit, best-fit, worst-fit, pages or buddy")
@@ -228,6 +272,18 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diagnose(a) => diagnose(a),
+        Command::Record(a) => {
+            let plan = record::Plan {
+                base: a.cluster,
+                out: a.out,
+                interval: a.interval,
+                duration: a.duration,
+                source: a.source,
+            };
+            let summary = record::run(&plan).map_err(CliError::Input)?;
+            let _ = write!(std::io::stderr(), "{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Scenarios => {
             let list: String = memlab_engine::scenarios::ALL
                 .iter()

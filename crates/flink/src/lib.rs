@@ -11,6 +11,7 @@ pub mod jobmanager;
 pub mod lint;
 pub mod metrics;
 pub mod options;
+pub mod poll;
 pub mod process;
 pub mod prometheus;
 pub mod read;

@@ -35,6 +35,9 @@ pub const G1_OLD_MS_PER_S: &str = "Status.JVM.GarbageCollector.G1_Old_Generation
 pub const CPU_LOAD: &str = "Status.JVM.CPU.Load";
 pub const THREADS: &str = "Status.JVM.Threads.Count";
 pub const CLASSES_LOADED: &str = "Status.JVM.ClassLoader.ClassesLoaded";
+/// A job's restarts so far (`/jobs/<jid>/metrics`; PrometheusReporter:
+/// `flink_jobmanager_job_numRestarts`).
+pub const NUM_RESTARTS: &str = "numRestarts";
 
 /// The TaskManager metrics a poll asks for (`tools/record.py` asks for the same).
 pub const TM_METRICS: &[&str] = &[

@@ -4,6 +4,7 @@
 //! the raw bodies into typed [`Snapshot`]s; a new detector can re-read old recordings.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -166,9 +167,15 @@ impl Recording {
         serde_json::to_string(self)
     }
 
-    /// The typed state of the cluster at each poll.
+    /// The typed state of the cluster at each poll (job details carried forward from the
+    /// polls before, see [`crate::poll`]).
     pub fn snapshots(&self) -> Vec<Snapshot> {
-        self.polls.iter().map(Snapshot::from_poll).collect()
+        let mut out: Vec<Snapshot> = Vec::with_capacity(self.polls.len());
+        for p in &self.polls {
+            let s = Snapshot::from_poll_after(p, out.last());
+            out.push(s);
+        }
+        out
     }
 
     /// Seconds covered by the recording.
@@ -181,8 +188,19 @@ impl Recording {
 }
 
 impl Snapshot {
+    /// The first poll's snapshot (or one read on its own).
     pub fn from_poll(p: &Poll) -> Snapshot {
+        Snapshot::from_poll_after(p, None)
+    }
+
+    /// The snapshot of poll `p`, which came after the one `prev` was built from: job
+    /// details this poll did not ask for (or whose answer was unchanged, and so not kept)
+    /// are `prev`'s, for the jobs the job list still shows.
+    pub fn from_poll_after(p: &Poll, prev: Option<&Snapshot>) -> Snapshot {
         let mut s = Snapshot { t: p.t, ..Snapshot::default() };
+        if let Some(prev) = prev {
+            s.job_details = prev.job_details.clone();
+        }
         let mut tms: BTreeMap<String, TaskManagerSnapshot> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
         for r in &p.responses {
@@ -264,12 +282,58 @@ impl Snapshot {
                     Ok(j) => s.jobs = j.jobs,
                     Err(e) => bad(&mut s, e.to_string()),
                 },
+                ["", "jobs", jid] => match serde_json::from_str::<rest::JobDetails>(&r.body) {
+                    Ok(d) => {
+                        let e = Arc::make_mut(job(&mut s, jid));
+                        e.name = d.name;
+                        e.state = d.state;
+                        e.start_time = d.start_time;
+                        e.end_time = d.end_time;
+                        e.timestamps = d.timestamps;
+                    }
+                    Err(err) => bad(&mut s, err.to_string()),
+                },
+                ["", "jobs", jid, "exceptions"] => match serde_json::from_str::<rest::JobExceptions>(&r.body)
+                {
+                    Ok(x) => Arc::make_mut(job(&mut s, jid)).exceptions = Arc::new(x.history.entries),
+                    Err(err) => bad(&mut s, err.to_string()),
+                },
+                ["", "jobs", jid, "metrics"] => match rest::parse_metrics(&r.body) {
+                    Ok(m) => {
+                        if let Some((_, v)) = m.into_iter().find(|(id, _)| id == crate::metrics::NUM_RESTARTS)
+                        {
+                            Arc::make_mut(job(&mut s, jid)).restarts = Some(v);
+                        }
+                    }
+                    Err(err) => bad(&mut s, err.to_string()),
+                },
                 _ => {}
             }
         }
         s.taskmanagers = order.into_iter().filter_map(|id| tms.remove(&id)).collect();
+        // A job the list no longer shows is forgotten; the list's state is the newest word.
+        if p.responses.iter().any(|r| r.status == 200 && r.path == "/jobs/overview") {
+            let jobs = &s.jobs;
+            s.job_details.retain(|jid, _| jobs.iter().any(|j| j.jid == *jid));
+        }
+        for j in &s.jobs {
+            if let Some(d) = s.job_details.get_mut(&j.jid) {
+                if d.state != j.state || d.name != j.name {
+                    let d = Arc::make_mut(d);
+                    d.state = j.state.clone();
+                    d.name = j.name.clone();
+                }
+            }
+        }
         s
     }
+}
+
+/// The detail entry of job `jid` in `s`, made if missing.
+fn job<'a>(s: &'a mut Snapshot, jid: &str) -> &'a mut Arc<crate::snapshot::JobDetail> {
+    s.job_details.entry(jid.to_owned()).or_insert_with(|| {
+        Arc::new(crate::snapshot::JobDetail { jid: jid.to_owned(), end_time: -1, ..Default::default() })
+    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub struct JobSummary {
     pub jid: String,
     pub name: String,
     pub state: String,
+    /// Ms since the epoch (0 when absent).
+    #[serde(rename = "start-time", default)]
+    pub start_time: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -80,4 +83,82 @@ pub fn parse_metrics(body: &str) -> Result<Vec<(String, f64)>, serde_json::Error
 pub struct ConfigEntry {
     pub key: String,
     pub value: String,
+}
+
+/// Flink's job states that do not change again (`JobStatus.isGloballyTerminalState`).
+pub const TERMINAL_STATES: [&str; 3] = ["FINISHED", "CANCELED", "FAILED"];
+
+/// Whether a job in `state` is done for good.
+pub fn is_terminal(state: &str) -> bool {
+    TERMINAL_STATES.contains(&state)
+}
+
+/// `GET /jobs/<jid>`: the job's state and when it entered each state (ms since the epoch).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct JobDetails {
+    pub jid: String,
+    pub name: String,
+    pub state: String,
+    #[serde(rename = "start-time", default)]
+    pub start_time: i64,
+    /// -1 while the job runs.
+    #[serde(rename = "end-time", default)]
+    pub end_time: i64,
+    #[serde(default)]
+    pub timestamps: std::collections::BTreeMap<String, i64>,
+}
+
+/// One failure in `GET /jobs/<jid>/exceptions` (Flink 2.x `exceptionHistory.entries[]`).
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExceptionEntry {
+    /// The exception's class and message as Flink prints it, e.g.
+    /// `java.lang.OutOfMemoryError: Java heap space` (Flink puts the class name here and the
+    /// message in the first line of `stacktrace`).
+    pub exception_name: String,
+    #[serde(default)]
+    pub stacktrace: String,
+    /// Ms since the epoch.
+    #[serde(default)]
+    pub timestamp: i64,
+    #[serde(default)]
+    pub task_name: Option<String>,
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub task_manager_id: Option<String>,
+    #[serde(default)]
+    pub failure_labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub concurrent_exceptions: Vec<ExceptionEntry>,
+}
+
+impl ExceptionEntry {
+    /// The first line of the stack trace (`class: message`), or the exception's name.
+    pub fn headline(&self) -> &str {
+        self.stacktrace.lines().next().filter(|l| !l.trim().is_empty()).unwrap_or(&self.exception_name)
+    }
+
+    /// Every `Caused by:` line of the stack trace, outermost first, with the headline before
+    /// them: the chain a root cause is read from.
+    pub fn chain(&self) -> Vec<&str> {
+        std::iter::once(self.headline())
+            .chain(self.stacktrace.lines().filter_map(|l| l.trim_start().strip_prefix("Caused by: ")))
+            .collect()
+    }
+}
+
+/// `GET /jobs/<jid>/exceptions`: `exceptionHistory.entries` (newest first).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct JobExceptions {
+    #[serde(rename = "exceptionHistory", default)]
+    pub history: ExceptionHistory,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ExceptionHistory {
+    #[serde(default)]
+    pub entries: Vec<ExceptionEntry>,
+    #[serde(default)]
+    pub truncated: bool,
 }

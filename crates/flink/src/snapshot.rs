@@ -3,6 +3,7 @@
 //! Built by [`crate::recording::Recording::snapshots`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::rest::{self, MemoryConfiguration, Overview};
 
@@ -33,5 +34,25 @@ pub struct Snapshot {
     pub jobs: Vec<rest::JobSummary>,
     /// The JobManager's effective configuration (`GET /jobmanager/config`).
     pub jobmanager_config: Option<crate::config::FlinkConfig>,
+    /// What Flink says about each watched job (see [`crate::poll`]), by job id: the last
+    /// answers received, carried forward from earlier polls.
+    pub job_details: BTreeMap<String, Arc<JobDetail>>,
     pub errors: Vec<(String, u16, String)>,
+}
+
+/// One job as `/jobs/<jid>`, `/jobs/<jid>/exceptions` and its `numRestarts` metric last
+/// described it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct JobDetail {
+    pub jid: String,
+    pub name: String,
+    pub state: String,
+    /// Ms since the epoch; `end_time` is -1 while the job runs.
+    pub start_time: i64,
+    pub end_time: i64,
+    /// When the job entered each state (`RUNNING`, `FAILED`, …), ms since the epoch.
+    pub timestamps: BTreeMap<String, i64>,
+    pub restarts: Option<f64>,
+    /// Newest first.
+    pub exceptions: Arc<Vec<rest::ExceptionEntry>>,
 }

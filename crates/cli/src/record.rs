@@ -1,0 +1,112 @@
+//! `memlab record`: polls a Flink cluster's REST API into a recording (`.memlab.json`), with
+//! the poll plan the app uses ([`memlab_flink::poll`]). The file is rewritten after every
+//! poll, so a run cut short still leaves a valid recording.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use memlab_flink::poll::Poller;
+use memlab_flink::recording::{Recording, Response};
+
+/// A request that has not answered after this long is abandoned (the app's limit too).
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// One request, as a [`Response`] whatever happens (status 0: no HTTP answer).
+fn fetch(agent: &ureq::Agent, base: &str, path: &str) -> Response {
+    let answer = agent.get(&format!("{base}{path}")).call();
+    let t = now_ms();
+    match answer {
+        Ok(r) => {
+            let status = r.status();
+            Response { path: path.to_owned(), status, body: r.into_string().unwrap_or_default(), t }
+        }
+        Err(ureq::Error::Status(status, r)) => {
+            Response { path: path.to_owned(), status, body: r.into_string().unwrap_or_default(), t }
+        }
+        Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
+    }
+}
+
+/// One poll: each round's requests on their own threads, the rounds in order.
+pub fn poll(agent: &ureq::Agent, base: &str, poller: &mut Poller) -> memlab_flink::recording::Poll {
+    let mut run = poller.begin(now_ms());
+    loop {
+        let paths = run.paths();
+        if paths.is_empty() {
+            return run.finish();
+        }
+        let got: Vec<Response> = std::thread::scope(|s| {
+            let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || fetch(agent, base, p))).collect();
+            handles
+                .into_iter()
+                .zip(&paths)
+                .map(|(h, p)| {
+                    h.join().unwrap_or_else(|_| Response {
+                        path: p.clone(),
+                        status: 0,
+                        body: "the request's thread failed".into(),
+                        t: now_ms(),
+                    })
+                })
+                .collect()
+        });
+        run.receive(got);
+    }
+}
+
+/// What `memlab record` was asked to do.
+#[derive(Debug)]
+pub struct Plan {
+    pub base: String,
+    pub out: std::path::PathBuf,
+    pub interval: Duration,
+    pub duration: Duration,
+    /// Provenance written into the recording's `source` (`KEY=VALUE`).
+    pub source: Vec<(String, String)>,
+}
+
+/// Records until `duration` has passed; returns a one-line summary.
+pub fn run(plan: &Plan) -> Result<String, String> {
+    let base = plan.base.trim().trim_end_matches('/').to_owned();
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(format!(
+            "'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081)"
+        ));
+    }
+    let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).build();
+    let mut rec = Recording::new(&base, now_ms());
+    rec.source.insert("recorder".into(), "memlab record".into());
+    rec.source.insert("memlab".into(), env!("CARGO_PKG_VERSION").into());
+    rec.source.extend(plan.source.iter().cloned().collect::<BTreeMap<_, _>>());
+    let mut poller = Poller::new();
+    let end = Instant::now() + plan.duration;
+    loop {
+        let started = Instant::now();
+        let p = poll(&agent, &base, &mut poller);
+        if rec.polls.is_empty() && p.responses.first().is_some_and(|r| r.status == 0) {
+            let why = p.responses.first().map(|r| r.body.clone()).unwrap_or_default();
+            return Err(format!(
+                "no answer from {base}/overview ({why}): is the JobManager's REST API there?"
+            ));
+        }
+        rec.polls.push(p);
+        write(&plan.out, &rec)?;
+        if Instant::now() >= end {
+            break;
+        }
+        std::thread::sleep(plan.interval.saturating_sub(started.elapsed()));
+    }
+    Ok(format!("{}: {} polls over {:.0} s\n", plan.out.display(), rec.polls.len(), rec.duration_s()))
+}
+
+fn write(path: &std::path::Path, rec: &Recording) -> Result<(), String> {
+    let text = rec.to_json().map_err(|e| format!("cannot write the recording as JSON: {e}"))?;
+    // Written beside and renamed: a reader never sees half a file.
+    let tmp = path.with_extension("json.part");
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

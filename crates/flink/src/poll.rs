@@ -1,0 +1,321 @@
+//! The poll plan: which REST requests one poll of a Flink cluster makes, in which order,
+//! and which answers are kept. Sans-IO: the app (gloo-net) and `memlab record` (native)
+//! each fetch the paths a [`PollRun`] asks for, hand the answers back, and get a [`Poll`].
+//!
+//! One poll is three rounds of concurrent requests:
+//! 1. `/overview` and `/taskmanagers`;
+//! 2. every TaskManager's details and metrics, the JobManager's metrics and configuration,
+//!    and `/jobs/overview`;
+//! 3. for the jobs worth watching ([`Poller::watched`]): `numRestarts`, and — when a job's
+//!    state or restart count changed since they were last fetched, when the job is new, or
+//!    every [`DETAILS_EVERY`] polls while it runs — `/jobs/<jid>` (its state timestamps)
+//!    and `/jobs/<jid>/exceptions` (what Flink says made it fail).
+//!
+//! A job answer whose body equals the last one kept for its path is dropped from the poll
+//! (a failing job's exception history is the same long text poll after poll); readers carry
+//! the last value forward ([`crate::recording::Recording::snapshots`]).
+
+use std::collections::BTreeMap;
+
+use crate::metrics::{JM_METRICS, NUM_RESTARTS, TM_METRICS};
+use crate::recording::{Poll, Response};
+use crate::rest;
+
+/// A running job's details and exceptions are fetched again after this many polls even when
+/// nothing seems to have changed (a restart between two polls that left the count as it was
+/// cannot happen, but a new exception after a partial failover can).
+pub const DETAILS_EVERY: u64 = 10;
+/// Exceptions asked for per job (newest first): enough for the failure and what followed.
+pub const MAX_EXCEPTIONS: u32 = 5;
+/// At most this many jobs are watched per poll: running ones first, then the most recently
+/// started done ones (a session cluster may list hundreds of finished jobs).
+pub const MAX_WATCHED: usize = 16;
+
+/// What the poller knew about a job when it last fetched its details.
+#[derive(Clone, Debug, PartialEq)]
+struct Seen {
+    state: String,
+    restarts: Option<String>,
+    fetched_at: u64,
+}
+
+/// The plan's memory between polls: the jobs it has seen, and the last body kept per job
+/// path. One per connection (a new connection starts afresh).
+#[derive(Clone, Debug, Default)]
+pub struct Poller {
+    polls: u64,
+    seen: BTreeMap<String, Seen>,
+    kept: BTreeMap<String, String>,
+}
+
+/// The paths of one TaskManager's requests.
+pub fn taskmanager_paths(id: &str) -> [String; 2] {
+    [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={}", TM_METRICS.join(","))]
+}
+
+/// The JobManager's requests and the job list.
+pub fn jobmanager_paths() -> [String; 3] {
+    [
+        format!("/jobmanager/metrics?get={}", JM_METRICS.join(",")),
+        "/jobmanager/config".into(),
+        "/jobs/overview".into(),
+    ]
+}
+
+fn restarts_path(jid: &str) -> String {
+    format!("/jobs/{jid}/metrics?get={NUM_RESTARTS}")
+}
+
+fn details_paths(jid: &str) -> [String; 2] {
+    [format!("/jobs/{jid}"), format!("/jobs/{jid}/exceptions?maxExceptions={MAX_EXCEPTIONS}")]
+}
+
+/// Whether a path is one of the per-job requests, whose unchanged answers are dropped.
+pub fn is_job_path(path: &str) -> bool {
+    path.strip_prefix("/jobs/").is_some_and(|rest| !rest.starts_with("overview"))
+}
+
+impl Poller {
+    pub fn new() -> Poller {
+        Poller::default()
+    }
+
+    /// Starts one poll at `t` (ms since the epoch).
+    pub fn begin(&mut self, t: u64) -> PollRun<'_> {
+        self.polls += 1;
+        PollRun { poller: self, t, round: 0, responses: Vec::new(), pending: Vec::new() }
+    }
+
+    /// The jobs of a `/jobs/overview` answer worth watching: every job that is not done,
+    /// and done jobs not yet seen in that state; at most [`MAX_WATCHED`], running first.
+    fn watched(&self, jobs: &[rest::JobSummary]) -> Vec<(String, String)> {
+        let mut out: Vec<&rest::JobSummary> = jobs
+            .iter()
+            .filter(|j| {
+                !rest::is_terminal(&j.state) || self.seen.get(&j.jid).is_none_or(|s| s.state != j.state)
+            })
+            .collect();
+        out.sort_by_key(|j| (rest::is_terminal(&j.state), std::cmp::Reverse(j.start_time), j.jid.clone()));
+        out.into_iter().take(MAX_WATCHED).map(|j| (j.jid.clone(), j.state.clone())).collect()
+    }
+
+    /// Whether a job's details are due: new, changed state or restart count, or stale.
+    fn details_due(&self, jid: &str, state: &str, restarts: Option<&str>) -> bool {
+        match self.seen.get(jid) {
+            None => true,
+            Some(s) => {
+                s.state != state
+                    || s.restarts.as_deref() != restarts
+                    || (!rest::is_terminal(state) && self.polls - s.fetched_at >= DETAILS_EVERY)
+            }
+        }
+    }
+}
+
+/// One poll in progress: ask [`PollRun::paths`], answer with [`PollRun::receive`], until no
+/// paths are left; then [`PollRun::finish`].
+#[derive(Debug)]
+pub struct PollRun<'a> {
+    poller: &'a mut Poller,
+    t: u64,
+    round: u8,
+    responses: Vec<Response>,
+    /// Round 3's jobs: (jid, state).
+    pending: Vec<(String, String)>,
+}
+
+impl PollRun<'_> {
+    /// The requests of the next round (all may run at once); empty when the poll is done.
+    pub fn paths(&mut self) -> Vec<String> {
+        match self.round {
+            0 => vec!["/overview".into(), "/taskmanagers".into()],
+            // No answer at all (refused, timed out): the rest would not answer either.
+            1 if self.responses.iter().any(|r| r.path == "/overview" && r.status == 0) => Vec::new(),
+            1 => {
+                let ids: Vec<String> = self
+                    .answer("/taskmanagers")
+                    .and_then(|b| serde_json::from_str::<rest::TaskManagers>(b).ok())
+                    .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
+                    .unwrap_or_default();
+                ids.iter().flat_map(|id| taskmanager_paths(id)).chain(jobmanager_paths()).collect()
+            }
+            2 => {
+                let jobs = self
+                    .answer("/jobs/overview")
+                    .and_then(|b| serde_json::from_str::<rest::JobsOverview>(b).ok())
+                    .map(|o| o.jobs)
+                    .unwrap_or_default();
+                self.pending = self.poller.watched(&jobs);
+                self.pending.iter().map(|(jid, _)| restarts_path(jid)).collect()
+            }
+            3 => {
+                let mut out = Vec::new();
+                for (jid, state) in std::mem::take(&mut self.pending) {
+                    let restarts = self.answer(&restarts_path(&jid)).and_then(restart_count);
+                    if self.poller.details_due(&jid, &state, restarts.as_deref()) {
+                        out.extend(details_paths(&jid));
+                        let fetched_at = self.poller.polls;
+                        self.poller.seen.insert(jid, Seen { state, restarts, fetched_at });
+                    }
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The answers to the last [`PollRun::paths`], in any order.
+    pub fn receive(&mut self, answers: impl IntoIterator<Item = Response>) {
+        self.responses.extend(answers);
+        self.round += 1;
+    }
+
+    /// The poll, without job answers equal to the last kept for their path.
+    pub fn finish(self) -> Poll {
+        // Details that did not arrive are asked for again next poll.
+        for r in self.responses.iter().filter(|r| r.status != 200) {
+            if let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?'))
+            {
+                self.poller.seen.remove(jid);
+            }
+        }
+        let kept = &mut self.poller.kept;
+        let responses = self
+            .responses
+            .into_iter()
+            .filter(|r| {
+                if !is_job_path(&r.path) || r.status != 200 {
+                    return true;
+                }
+                if kept.get(&r.path) == Some(&r.body) {
+                    return false;
+                }
+                kept.insert(r.path.clone(), r.body.clone());
+                true
+            })
+            .collect();
+        Poll { t: self.t, responses }
+    }
+
+    fn answer(&self, path: &str) -> Option<&str> {
+        self.responses.iter().find(|r| r.path == path && r.status == 200).map(|r| r.body.as_str())
+    }
+}
+
+/// The `numRestarts` value of a job metrics answer, as Flink wrote it.
+fn restart_count(body: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct M {
+        id: String,
+        value: String,
+    }
+    serde_json::from_str::<Vec<M>>(body).ok()?.into_iter().find(|m| m.id == NUM_RESTARTS).map(|m| m.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake cluster: answers every path from a table (404 otherwise).
+    fn run(poller: &mut Poller, answers: &BTreeMap<&str, String>) -> (Vec<Vec<String>>, Poll) {
+        let mut run = poller.begin(1);
+        let mut rounds = Vec::new();
+        loop {
+            let paths = run.paths();
+            if paths.is_empty() {
+                break;
+            }
+            let got: Vec<Response> = paths
+                .iter()
+                .map(|p| match answers.get(p.as_str()) {
+                    Some(b) => Response { path: p.clone(), status: 200, body: b.clone(), t: 1 },
+                    None => Response { path: p.clone(), status: 404, body: String::new(), t: 1 },
+                })
+                .collect();
+            rounds.push(paths);
+            run.receive(got);
+        }
+        (rounds, run.finish())
+    }
+
+    fn cluster(state: &str, restarts: u32) -> BTreeMap<&'static str, String> {
+        [
+            ("/overview", "{}".to_owned()),
+            ("/taskmanagers", r#"{"taskmanagers":[{"id":"tm1","slotsNumber":1,"freeSlots":0}]}"#.to_owned()),
+            (
+                "/jobs/overview",
+                format!(
+                    r#"{{"jobs":[{{"jid":"j1","name":"a","state":"{state}","start-time":5}},{{"jid":"old","name":"b","state":"FINISHED","start-time":1}}]}}"#
+                ),
+            ),
+            ("/jobs/j1/metrics?get=numRestarts", format!(r#"[{{"id":"numRestarts","value":"{restarts}"}}]"#)),
+            ("/jobs/j1/exceptions?maxExceptions=5", r#"{"exceptionHistory":{"entries":[]}}"#.to_owned()),
+            ("/jobs/j1", format!(r#"{{"jid":"j1","name":"a","state":"{state}"}}"#)),
+            ("/jobs/old", r#"{"jid":"old","name":"b","state":"FINISHED"}"#.to_owned()),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn details_are_fetched_when_a_job_is_new_changes_or_restarts_and_unchanged_answers_are_dropped() {
+        let mut p = Poller::new();
+        let (rounds, poll) = run(&mut p, &cluster("RUNNING", 0));
+        assert_eq!(rounds[0], ["/overview", "/taskmanagers"]);
+        assert!(
+            rounds[1].contains(&"/taskmanagers/tm1".to_owned())
+                && rounds[1].contains(&"/jobs/overview".to_owned())
+        );
+        // Both jobs are new: the running one first; the finished one once.
+        assert_eq!(rounds[2], ["/jobs/j1/metrics?get=numRestarts", "/jobs/old/metrics?get=numRestarts"]);
+        assert_eq!(
+            rounds[3],
+            [
+                "/jobs/j1",
+                "/jobs/j1/exceptions?maxExceptions=5",
+                "/jobs/old",
+                "/jobs/old/exceptions?maxExceptions=5"
+            ]
+        );
+        assert!(poll.responses.iter().any(|r| r.path == "/jobs/j1/exceptions?maxExceptions=5"));
+
+        // Nothing changed: only the restart count is asked for, and its answer is dropped.
+        let (rounds, poll) = run(&mut p, &cluster("RUNNING", 0));
+        assert_eq!(rounds.len(), 3);
+        assert_eq!(rounds[2], ["/jobs/j1/metrics?get=numRestarts"]);
+        assert!(!poll.responses.iter().any(|r| r.path.starts_with("/jobs/j1")));
+
+        // A restart: details again; the exceptions answer is the same text, so it is dropped.
+        let (rounds, poll) = run(&mut p, &cluster("RUNNING", 1));
+        assert_eq!(rounds[3], ["/jobs/j1", "/jobs/j1/exceptions?maxExceptions=5"]);
+        let paths: Vec<&str> = poll.responses.iter().map(|r| r.path.as_str()).collect();
+        assert!(paths.contains(&"/jobs/j1/metrics?get=numRestarts"));
+        assert!(!paths.contains(&"/jobs/j1/exceptions?maxExceptions=5"));
+
+        // Failed: fetched once in that state, then no more requests for it.
+        let (rounds, _) = run(&mut p, &cluster("FAILED", 1));
+        assert_eq!(rounds[3], ["/jobs/j1", "/jobs/j1/exceptions?maxExceptions=5"]);
+        let (rounds, _) = run(&mut p, &cluster("FAILED", 1));
+        assert_eq!(rounds.len(), 2, "{rounds:?}");
+    }
+
+    #[test]
+    fn a_running_job_is_looked_at_again_every_few_polls() {
+        let mut p = Poller::new();
+        let c = cluster("RUNNING", 0);
+        let fetched: Vec<bool> = (0..=DETAILS_EVERY)
+            .map(|_| run(&mut p, &c).0.get(3).is_some_and(|r| r.contains(&"/jobs/j1".to_owned())))
+            .collect();
+        assert!(fetched[0] && fetched[DETAILS_EVERY as usize]);
+        assert!(fetched[1..DETAILS_EVERY as usize].iter().all(|f| !f));
+    }
+
+    #[test]
+    fn failed_requests_are_kept_and_the_poll_goes_on() {
+        let mut p = Poller::new();
+        let (rounds, poll) = run(&mut p, &BTreeMap::new());
+        assert_eq!(rounds.len(), 2, "no TaskManager list and no job list: two rounds");
+        assert!(poll.responses.iter().all(|r| r.status == 404));
+        assert_eq!(poll.responses[0].path, "/overview");
+    }
+}
