@@ -12,8 +12,21 @@
 #   metaspace     the same uploaded jar run again every 5 s (each job replaced by a new
 #                 one): the session cluster loads the job's classes again each time
 #
+# Post-mortem recordings (a failure, or something that looks like one and is not), each
+# from one run of the load job, recorded every 3 s by `memlab record` with the job's
+# arguments, the cluster's config and the mode in the recording's `source`:
+#
+#   tm-heap-oom      1 TaskManager, unbounded keyed heap state, taskmanager.jvm-exit-on-oom
+#   job-heap-oom     the same with Flink's default (the TaskManager survives), 2 restarts
+#   direct-oom       direct buffers kept until "OutOfMemoryError: Direct buffer memory"
+#   metaspace-oom    classes in fresh class loaders, jvm-metaspace.size 96m
+#   network-buffers  4 × 3 keyed shuffles on 2 MiB of network memory
+#   tm-killed        a busy TaskManager killed with SIGKILL
+#   tm-idle-release  an idle TaskManager stopped (SIGTERM): not a failure
+#   job-cancel       the job cancelled: not a failure
+#
 # MEMLAB_RECORD_SECONDS (default 300; healthy 600) and MEMLAB_RECORD_INTERVAL (default 5)
-# set the length.
+# set the length of the first five.
 source "$(dirname "$0")/../scripts/lib.sh"
 
 export MEMLAB_FLINK_PORT="${MEMLAB_FLINK_PORT:-8091}"
@@ -64,6 +77,59 @@ record_resubmitting() {
   "$CLUSTER" stop
 }
 
+MEMLAB="$ROOT/target/release/memlab"
+[[ -n "${CARGO_TARGET_DIR:-}" ]] && MEMLAB="$CARGO_TARGET_DIR/release/memlab"
+
+# Restarts: twice, 5 s apart (Flink's default without checkpoints is not to restart).
+RESTART_TWICE='restart-strategy.type: fixed-delay
+restart-strategy.fixed-delay.attempts: 2
+restart-strategy.fixed-delay.delay: 5 s'
+
+# The pid of the TaskManager whose slots are all free (or, with "busy", one that is not).
+tm_pid() {
+  local want="$1" rest="http://127.0.0.1:$MEMLAB_FLINK_PORT" port
+  port=$(curl -sf "$rest/taskmanagers" | python3 -c '
+import json, sys
+want = sys.argv[1]
+for tm in json.load(sys.stdin)["taskmanagers"]:
+    idle = tm["freeSlots"] == tm["slotsNumber"]
+    if idle == (want == "idle"):
+        print(tm["id"].split(":")[1].split("-")[0]); break' "$want")
+  ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1
+}
+
+# record_failure NAME TMS SECONDS CONF ARGS [ACTION AT_S]: records a fresh cluster running
+# the load job; ACTION (kill-busy, stop-idle, cancel) happens AT_S seconds in.
+record_failure() {
+  local name="$1" tms="$2" seconds="$3" conf="$4" args="$5" action="${6:-}" at="${7:-0}"
+  local rest="http://127.0.0.1:$MEMLAB_FLINK_PORT" out="$ROOT/public/recordings/$name.memlab.json"
+  log "recording $name: $tms TaskManager(s), config [$conf], job [$args] ${action:+, $action at $at s}"
+  "$CLUSTER" stop >/dev/null 2>&1 || true
+  MEMLAB_FLINK_CONF="$conf" "$CLUSTER" start "$tms"
+  # shellcheck disable=SC2086 # job arguments are a word list
+  "$CLUSTER" submit $args >/dev/null
+  "$MEMLAB" record --cluster "$rest" -o "$out" --interval 3s --duration "${seconds}s" \
+    --source "mode=$name" --source "flink=2.3.0" --source "taskmanagers=$tms" \
+    --source "config=$(tr '\n' ';' <<<"$conf")" --source "job=memlab.LoadJob $args" \
+    --source "action=${action:-none}${action:+ at $at s}" \
+    --source "command=tools/record-diagnosis.sh $name" &
+  local recorder=$!
+  if [[ -n "$action" ]]; then
+    sleep "$at"
+    case "$action" in
+      kill-busy) kill -9 "$(tm_pid busy)" ;;
+      stop-idle) kill "$(tm_pid idle)" ;;
+      cancel)
+        for jid in $(curl -sf "$rest/jobs/overview" | python3 -c 'import json,sys; print(" ".join(j["jid"] for j in json.load(sys.stdin)["jobs"] if j["state"] == "RUNNING"))'); do
+          curl -sf -X PATCH "$rest/jobs/$jid?mode=cancel" >/dev/null || true
+        done ;;
+    esac
+  fi
+  wait "$recorder"
+  "$CLUSTER" stop
+}
+
+LOAD='--keys 1000 --rate 5000 --backend hashmap'
 for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
   for n in $name; do
     case "$n" in
@@ -74,6 +140,16 @@ for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
       rocksdb) record rocksdb '' '--keys 100000 --rate 10000 --backend rocksdb' ;;
       managed-idle) record managed-idle '' '--keys 100000 --rate 10000 --backend hashmap' ;;
       metaspace) record_resubmitting metaspace '--keys 1000 --rate 2000 --backend hashmap' ;;
+      tm-heap-oom) record_failure tm-heap-oom 1 330 'taskmanager.jvm-exit-on-oom: true' '--grow true --keys 100000 --rate 30000 --parallelism 1 --backend hashmap' ;;
+      job-heap-oom) record_failure job-heap-oom 1 330 "$RESTART_TWICE" '--grow true --keys 100000 --rate 30000 --parallelism 1 --backend hashmap' ;;
+      direct-oom) record_failure direct-oom 1 240 "$RESTART_TWICE" "$LOAD --parallelism 1 --direct-mb-per-s 2" ;;
+      metaspace-oom) record_failure metaspace-oom 1 300 "taskmanager.memory.jvm-metaspace.size: 96m
+$RESTART_TWICE" "$LOAD --parallelism 1 --classes-per-s 400" ;;
+      network-buffers) record_failure network-buffers 2 120 'taskmanager.memory.network.min: 2m
+taskmanager.memory.network.max: 2m' "$LOAD --parallelism 4 --stages 3" ;;
+      tm-killed) record_failure tm-killed 2 180 '' "$LOAD" kill-busy 90 ;;
+      tm-idle-release) record_failure tm-idle-release 2 180 '' "$LOAD --parallelism 1" stop-idle 90 ;;
+      job-cancel) record_failure job-cancel 2 180 '' "$LOAD" cancel 90 ;;
       *) echo "unknown recording: $n" >&2; exit 2 ;;
     esac
   done

@@ -11,9 +11,9 @@
 //!    every [`DETAILS_EVERY`] polls while it runs — `/jobs/<jid>` (its state timestamps)
 //!    and `/jobs/<jid>/exceptions` (what Flink says made it fail).
 //!
-//! A job answer whose body equals the last one kept for its path is dropped from the poll
-//! (a failing job's exception history is the same long text poll after poll); readers carry
-//! the last value forward ([`crate::recording::Recording::snapshots`]).
+//! A job answer (or the JobManager's configuration) whose body equals the last one kept for
+//! its path is dropped from the poll (a failing job's exception history is the same long
+//! text poll after poll); readers carry the last value forward ([`crate::recording::Recording::snapshots`]).
 
 use std::collections::BTreeMap;
 
@@ -70,9 +70,11 @@ fn details_paths(jid: &str) -> [String; 2] {
     [format!("/jobs/{jid}"), format!("/jobs/{jid}/exceptions?maxExceptions={MAX_EXCEPTIONS}")]
 }
 
-/// Whether a path is one of the per-job requests, whose unchanged answers are dropped.
-pub fn is_job_path(path: &str) -> bool {
-    path.strip_prefix("/jobs/").is_some_and(|rest| !rest.starts_with("overview"))
+/// Whether a path's unchanged answers are dropped: the per-job requests, and the
+/// JobManager's configuration (the same text every poll).
+pub fn is_kept_when_changed(path: &str) -> bool {
+    path == "/jobmanager/config"
+        || path.strip_prefix("/jobs/").is_some_and(|rest| !rest.starts_with("overview"))
 }
 
 impl Poller {
@@ -184,7 +186,7 @@ impl PollRun<'_> {
             .responses
             .into_iter()
             .filter(|r| {
-                if !is_job_path(&r.path) || r.status != 200 {
+                if !is_kept_when_changed(&r.path) || r.status != 200 {
                     return true;
                 }
                 if kept.get(&r.path) == Some(&r.body) {
@@ -241,6 +243,7 @@ mod tests {
     fn cluster(state: &str, restarts: u32) -> BTreeMap<&'static str, String> {
         [
             ("/overview", "{}".to_owned()),
+            ("/jobmanager/config", r#"[{"key":"a","value":"1"}]"#.to_owned()),
             ("/taskmanagers", r#"{"taskmanagers":[{"id":"tm1","slotsNumber":1,"freeSlots":0}]}"#.to_owned()),
             (
                 "/jobs/overview",
@@ -284,6 +287,7 @@ mod tests {
         assert_eq!(rounds.len(), 3);
         assert_eq!(rounds[2], ["/jobs/j1/metrics?get=numRestarts"]);
         assert!(!poll.responses.iter().any(|r| r.path.starts_with("/jobs/j1")));
+        assert!(!poll.responses.iter().any(|r| r.path == "/jobmanager/config"), "the same configuration");
 
         // A restart: details again; the exceptions answer is the same text, so it is dropped.
         let (rounds, poll) = run(&mut p, &cluster("RUNNING", 1));

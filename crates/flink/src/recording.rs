@@ -194,12 +194,14 @@ impl Snapshot {
     }
 
     /// The snapshot of poll `p`, which came after the one `prev` was built from: job
-    /// details this poll did not ask for (or whose answer was unchanged, and so not kept)
-    /// are `prev`'s, for the jobs the job list still shows.
+    /// details and the JobManager's configuration this poll did not ask for (or whose
+    /// answer was unchanged, and so not kept) are `prev`'s (job details only for the jobs
+    /// the job list still shows).
     pub fn from_poll_after(p: &Poll, prev: Option<&Snapshot>) -> Snapshot {
         let mut s = Snapshot { t: p.t, ..Snapshot::default() };
         if let Some(prev) = prev {
             s.job_details = prev.job_details.clone();
+            s.jobmanager_config = prev.jobmanager_config.clone();
         }
         let mut tms: BTreeMap<String, TaskManagerSnapshot> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
@@ -227,6 +229,7 @@ impl Snapshot {
                 },
                 ["", "taskmanagers"] => match serde_json::from_str::<rest::TaskManagers>(&r.body) {
                     Ok(list) => {
+                        s.listed_taskmanagers = true;
                         for tm in list.taskmanagers {
                             order.push(tm.id.clone());
                             tms.entry(tm.id.clone()).or_insert(TaskManagerSnapshot {

@@ -30,6 +30,9 @@ pub struct Snapshot {
     pub t: u64,
     pub overview: Option<Overview>,
     pub taskmanagers: Vec<TaskManagerSnapshot>,
+    /// The poll had Flink's TaskManager list (`GET /taskmanagers` answered): a TaskManager
+    /// missing from it is gone, not just unread.
+    pub listed_taskmanagers: bool,
     pub jobmanager_metrics: BTreeMap<String, f64>,
     pub jobs: Vec<rest::JobSummary>,
     /// The JobManager's effective configuration (`GET /jobmanager/config`).

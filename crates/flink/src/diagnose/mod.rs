@@ -8,6 +8,7 @@
 
 pub mod alerts;
 mod detect;
+pub mod postmortem;
 pub mod recommend;
 pub mod stats;
 pub mod thresholds;
@@ -16,6 +17,7 @@ pub mod words;
 use serde::Serialize;
 
 use crate::recording::Snapshot;
+pub use postmortem::{Basis, Cause, JobRef, Moment, PostMortem};
 pub use recommend::{AdviceError, Change, Component, Recommendation};
 use stats::{Point, Trend};
 pub use words::Text;
@@ -42,6 +44,13 @@ impl Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// A registered TaskManager disappeared (post-mortem).
+    #[serde(rename = "taskmanager-lost")]
+    TaskManagerLost,
+    /// A job went FAILED (post-mortem).
+    JobFailed,
+    /// A job restarted: its `numRestarts` rose (post-mortem).
+    JobRestarts,
     HeapLeak,
     MetaspaceGrowth,
     OomRisk,
@@ -55,7 +64,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
+        Kind::TaskManagerLost,
+        Kind::JobFailed,
+        Kind::JobRestarts,
         Kind::HeapLeak,
         Kind::MetaspaceGrowth,
         Kind::OomRisk,
@@ -70,6 +82,9 @@ impl Kind {
 
     pub fn slug(self) -> &'static str {
         match self {
+            Kind::TaskManagerLost => "taskmanager-lost",
+            Kind::JobFailed => "job-failed",
+            Kind::JobRestarts => "job-restarts",
             Kind::HeapLeak => "heap-leak",
             Kind::MetaspaceGrowth => "metaspace-growth",
             Kind::OomRisk => "oom-risk",
@@ -87,17 +102,25 @@ impl Kind {
     /// before what wastes memory, a cause (a leak) before its forecast.
     pub fn urgency(self) -> u8 {
         match self {
-            Kind::HeapLeak => 0,
-            Kind::OomRisk => 1,
-            Kind::MetaspaceGrowth => 2,
-            Kind::ContainerHeadroom => 3,
-            Kind::GcPressure => 4,
-            Kind::NetworkExhausted => 5,
-            Kind::OverheadSmall => 6,
-            Kind::ManagedFull => 7,
-            Kind::ManagedIdle => 8,
-            Kind::NetworkIdle => 9,
+            Kind::TaskManagerLost => 0,
+            Kind::JobFailed => 1,
+            Kind::JobRestarts => 2,
+            Kind::HeapLeak => 3,
+            Kind::OomRisk => 4,
+            Kind::MetaspaceGrowth => 5,
+            Kind::ContainerHeadroom => 6,
+            Kind::GcPressure => 7,
+            Kind::NetworkExhausted => 8,
+            Kind::OverheadSmall => 9,
+            Kind::ManagedFull => 10,
+            Kind::ManagedIdle => 11,
+            Kind::NetworkIdle => 12,
         }
+    }
+
+    /// What failed rather than what might: a lost TaskManager, a failed or restarted job.
+    pub fn is_postmortem(self) -> bool {
+        matches!(self, Kind::TaskManagerLost | Kind::JobFailed | Kind::JobRestarts)
     }
 }
 
@@ -123,13 +146,15 @@ pub struct Evidence {
 pub struct Finding {
     pub kind: Kind,
     pub severity: Severity,
-    /// A TaskManager id, or `jobmanager`.
+    /// A TaskManager id, `jobmanager`, or a job id (see [`Report::jobs`]).
     pub subject: String,
     pub headline: Text,
     pub explanation: Text,
     pub evidence: Evidence,
     /// What to change, if anything.
     pub advice: Advice,
+    /// For a lost TaskManager or a failed job: the cause and the incident's timeline.
+    pub postmortem: Option<Box<PostMortem>>,
 }
 
 /// What a finding proposes: one TaskManager change, one JobManager change, or none and why.
@@ -198,6 +223,8 @@ pub struct Report {
     pub pending: Vec<Pending>,
     /// Every process looked at.
     pub subjects: Vec<String>,
+    /// The jobs post-mortem findings are about (subjects that are jobs, not processes).
+    pub jobs: Vec<JobRef>,
     pub span_s: f64,
     pub polls: usize,
 }
@@ -216,6 +243,16 @@ impl Report {
     pub fn risk(&self, subject: &str) -> (std::cmp::Reverse<Option<Severity>>, u8) {
         let urgency = self.findings.iter().filter(|f| f.subject == subject).map(|f| f.kind.urgency()).min();
         (std::cmp::Reverse(self.worst(subject)), urgency.unwrap_or(u8::MAX))
+    }
+
+    /// The job a subject names, if it is a job.
+    pub fn job(&self, subject: &str) -> Option<&JobRef> {
+        self.jobs.iter().find(|j| j.id == subject)
+    }
+
+    /// The post-mortem findings, in report order (most severe first).
+    pub fn postmortems(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.kind.is_postmortem())
     }
 
     /// The processes, most at risk first, then by name.

@@ -64,3 +64,10 @@ pub const GC_HEAP_GROWTH: f64 = 0.25;
 pub const METASPACE_HEADROOM: f64 = 1.5;
 /// Sizes a recommendation proposes are rounded up to this (bytes).
 pub const ROUND: u64 = 16 << 20;
+
+/// After `OutOfMemoryError: Java heap space` with no leak to fix, the task heap grows by
+/// this share of the JVM heap: the heap was full, so a quarter (the GC advice) may not do.
+pub const OOM_HEAP_GROWTH: f64 = 0.5;
+/// A lost TaskManager with no JVM memory pressure: JVM overhead is a suspect when the
+/// native-memory estimate used this share of it.
+pub const OVERHEAD_SUSPECT: f64 = 0.5;

@@ -8,6 +8,7 @@ use memlab_size::human;
 use memlab_text::{tr, Lang};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+use super::postmortem::Cause;
 use super::recommend::{Component, JmRecommendation, Recommendation};
 use super::stats::{Fitted, Forecast, Observed};
 use super::thresholds as th;
@@ -183,6 +184,75 @@ pub enum Text {
         limit: u64,
     },
     ContainerWhy,
+
+    // Post-mortem.
+    /// The last poll whose TaskManager list had it.
+    LastSeen {
+        at_s: f64,
+    },
+    /// The first poll whose list no longer had it.
+    LostAt {
+        at_s: f64,
+    },
+    /// Its last readings as shares of their limits.
+    AtLoss {
+        heap: Option<Observed>,
+        metaspace: Option<Observed>,
+        direct: Option<Observed>,
+    },
+    OldGcBeforeLoss {
+        count: Observed,
+    },
+    /// A line of Flink's exception history, verbatim.
+    Quoted {
+        line: String,
+    },
+    TmVanished {
+        id: String,
+    },
+    TmLastListed {
+        id: String,
+    },
+    JobState {
+        name: String,
+        state: String,
+    },
+    JobRestarted {
+        name: String,
+        count: f64,
+    },
+    JobAt {
+        state: String,
+        at_s: f64,
+    },
+    Restarts {
+        from: f64,
+        to: f64,
+    },
+    TmLostHeadline {
+        cause: Cause,
+        quoted: bool,
+        at_s: f64,
+    },
+    CauseWhy {
+        cause: Cause,
+    },
+    /// `via`: the lost TaskManager's own cause, when the job's is a lost TaskManager.
+    JobFailedHeadline {
+        name: String,
+        cause: Cause,
+        via: Option<Cause>,
+    },
+    JobRestartsHeadline {
+        name: String,
+        cause: Cause,
+        via: Option<Cause>,
+        restarts: f64,
+    },
+    KilledNoPressure,
+    SeeTaskManagerLost,
+    NotMemory,
+    CauseUnknown,
 
     // Advice: what to change, with the idle parts the bytes come from.
     StopgapHeap {
@@ -665,6 +735,95 @@ impl Text {
                 human(*add),
                 from_idle(lang, from)
             ),
+            Text::LastSeen { at_s } => {
+                tr!(lang, "last listed {} into the data", "数据开始 {}后最后一次出现在列表中", dur(*at_s))
+            }
+            Text::LostAt { at_s } => tr!(
+                lang,
+                "gone from Flink's TaskManager list {} into the data",
+                "数据开始 {}后从 Flink 的 TaskManager 列表中消失",
+                dur(*at_s)
+            ),
+            Text::AtLoss { heap, metaspace, direct } => {
+                let part = |name: &str, x: &Option<Observed>| x.map(|x| format!("{name} {}", pct(x.0)));
+                let parts: Vec<String> = [
+                    part(&tr!(lang, "heap", "堆"), heap),
+                    part(&tr!(lang, "metaspace", "元空间"), metaspace),
+                    part(&tr!(lang, "direct memory", "直接内存"), direct),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                let parts = parts.join(", ");
+                tr!(lang, "its last readings, of their limits: {parts}", "最后的读数占各自上限：{parts}")
+            }
+            Text::OldGcBeforeLoss { count } => tr!(
+                lang,
+                "{:.0} old-generation collection(s) in its last minute",
+                "最后一分钟内老年代回收 {:.0} 次",
+                count.0
+            ),
+            Text::Quoted { line } => tr!(lang, "Flink: “{line}”", "Flink：“{line}”"),
+            Text::TmLastListed { id } => {
+                tr!(lang, "TaskManager {id} listed for the last time", "TaskManager {id} 最后一次出现在列表中")
+            }
+            Text::TmVanished { id } => {
+                tr!(lang, "TaskManager {id} gone from the list", "TaskManager {id} 从列表中消失")
+            }
+            Text::JobState { name, state } => tr!(lang, "job “{name}” {state}", "作业“{name}” {state}"),
+            Text::JobRestarted { name, count } => {
+                tr!(lang, "job “{name}” restarted ({count:.0} so far)", "作业“{name}”重启（累计 {count:.0} 次）")
+            }
+            Text::JobAt { state, at_s } => {
+                tr!(lang, "{} {} into the data", "数据开始 {1}后 {0}", state, dur(*at_s))
+            }
+            Text::Restarts { from, to } => {
+                tr!(lang, "numRestarts {from:.0} → {to:.0}", "numRestarts 从 {from:.0} 升到 {to:.0}")
+            }
+            Text::TmLostHeadline { cause, quoted, at_s } => {
+                let how = if *quoted { tr!(lang, "quoted from Flink", "引自 Flink") } else { tr!(lang, "inferred from its metrics", "由指标推断") };
+                tr!(
+                    lang,
+                    "The TaskManager vanished {} into the data; likely cause: {} ({})",
+                    "TaskManager 在数据开始 {}后消失；可能的原因：{}（{}）",
+                    dur(*at_s),
+                    cause.label_in(lang),
+                    how
+                )
+            }
+            Text::JobFailedHeadline { name, cause, via } => tr!(
+                lang,
+                "Job “{name}” failed: {}",
+                "作业“{name}”失败：{}",
+                cause_via(lang, *cause, *via)
+            ),
+            Text::JobRestartsHeadline { name, cause, via, restarts } => tr!(
+                lang,
+                "Job “{name}” restarted {restarts:.0} time(s): {}",
+                "作业“{name}”重启了 {restarts:.0} 次：{}",
+                cause_via(lang, *cause, *via)
+            ),
+            Text::CauseWhy { cause } => cause.why_in(lang),
+            Text::KilledNoPressure => tr!(
+                lang,
+                "The JVM showed no memory pressure before it vanished, so no memory setting is known to help. If a container's OOM killer ended it (exit code 137, OOMKilled), give the container's limit so memlab can check that the process fits; otherwise look at what else stopped it (the node, an operator, kill -9).",
+                "JVM 在消失前没有内存压力，所以不知道哪项内存设置有用。如果是容器的 OOM killer 结束了它（退出码 137，OOMKilled），请给出容器的上限，memlab 会检查进程是否放得下；否则请查找是什么停止了它（节点、运维操作、kill -9）。"
+            ),
+            Text::SeeTaskManagerLost => tr!(
+                lang,
+                "See the lost TaskManager's finding: its cause is this job's.",
+                "见丢失的 TaskManager 那一项：它的原因就是这个作业的原因。"
+            ),
+            Text::NotMemory => tr!(
+                lang,
+                "The failure is not about memory: no memory setting addresses it.",
+                "这次失败与内存无关：没有哪项内存设置能解决它。"
+            ),
+            Text::CauseUnknown => tr!(
+                lang,
+                "Nothing in the data names the cause (no exception history, no readings before it): no change can be checked.",
+                "数据里没有任何东西指出原因（没有异常历史，之前也没有读数）：无法验证任何修改。"
+            ),
             Text::GiveTaskHeap { add, from } => {
                 tr!(lang, "Give the task heap {} more{}", "给任务堆再加 {}{}", human(*add), from_idle(lang, from))
             }
@@ -790,6 +949,9 @@ impl Kind {
             return self.title();
         }
         match self {
+            Kind::TaskManagerLost => "TaskManager 丢失",
+            Kind::JobFailed => "作业失败",
+            Kind::JobRestarts => "作业重启",
             Kind::HeapLeak => "堆泄漏",
             Kind::MetaspaceGrowth => "元空间增长",
             Kind::OomRisk => "内存不足风险",
@@ -805,6 +967,9 @@ impl Kind {
 
     pub fn title(self) -> &'static str {
         match self {
+            Kind::TaskManagerLost => "TaskManager lost",
+            Kind::JobFailed => "Job failed",
+            Kind::JobRestarts => "Job restarted",
             Kind::HeapLeak => "Heap leak",
             Kind::MetaspaceGrowth => "Metaspace growth",
             Kind::OomRisk => "Out-of-memory risk",
@@ -815,6 +980,68 @@ impl Kind {
             Kind::ManagedFull => "Managed memory fully used",
             Kind::OverheadSmall => "JVM overhead too small",
             Kind::ContainerHeadroom => "Process larger than its container",
+        }
+    }
+}
+
+/// "a TaskManager was lost (its likely cause: out of heap …)".
+fn cause_via(lang: Lang, cause: Cause, via: Option<Cause>) -> String {
+    match via {
+        Some(v) => tr!(
+            lang,
+            "{} (its likely cause: {})",
+            "{}（它的可能原因：{}）",
+            cause.label_in(lang),
+            v.label_in(lang)
+        ),
+        None => cause.label_in(lang),
+    }
+}
+
+impl Cause {
+    /// The cause in a few words.
+    pub fn label_in(self, lang: Lang) -> String {
+        match self {
+            Cause::HeapSpace => tr!(
+                lang,
+                "out of heap (OutOfMemoryError: Java heap space)",
+                "堆内存耗尽（OutOfMemoryError: Java heap space）"
+            ),
+            Cause::Metaspace => tr!(
+                lang,
+                "out of metaspace (OutOfMemoryError: Metaspace)",
+                "元空间耗尽（OutOfMemoryError: Metaspace）"
+            ),
+            Cause::DirectBuffer => tr!(
+                lang,
+                "out of direct memory (OutOfMemoryError: Direct buffer memory)",
+                "直接内存耗尽（OutOfMemoryError: Direct buffer memory）"
+            ),
+            Cause::NetworkBuffers => tr!(lang, "not enough network buffers", "网络缓冲区不足"),
+            Cause::NetworkSegments => tr!(lang, "network memory could not be allocated", "无法分配网络内存"),
+            Cause::TaskManagerLost => tr!(lang, "a TaskManager was lost", "丢失了一个 TaskManager"),
+            Cause::KilledFromOutside => tr!(
+                lang,
+                "killed from outside the JVM, with no memory pressure inside it",
+                "在 JVM 之外被杀死，JVM 内部没有内存压力"
+            ),
+            Cause::NotMemory => tr!(lang, "not memory-related", "与内存无关"),
+            Cause::Unknown => tr!(lang, "unknown", "未知"),
+        }
+    }
+
+    /// What the cause means and what addresses it.
+    pub fn why_in(self, lang: Lang) -> String {
+        match self {
+            Cause::HeapSpace => tr!(lang, "The JVM heap (-Xmx = framework heap + task heap) was full: the live objects (keyed state on the heap backend, buffers, caches) did not fit. With taskmanager.jvm-exit-on-oom the TaskManager exits; otherwise the task fails and the job restarts or fails. More task heap helps if the state is bounded; a leak needs a fix in the job.", "JVM 堆（-Xmx = 框架堆 + 任务堆）满了：存活对象（堆状态后端上的 keyed 状态、缓冲、缓存）放不下。开启 taskmanager.jvm-exit-on-oom 时 TaskManager 会退出；否则任务失败，作业重启或失败。如果状态有上限，加大任务堆有用；泄漏则需要修改作业。"),
+            Cause::Metaspace => tr!(lang, "Class metadata filled -XX:MaxMetaspaceSize (taskmanager.memory.jvm-metaspace.size). In a session cluster each job loads its classes again; a class loader kept alive keeps them all. More metaspace helps for big jobs; growth across submissions needs a fix.", "类元数据占满了 -XX:MaxMetaspaceSize（taskmanager.memory.jvm-metaspace.size）。在 session 集群中每个作业都会重新加载它的类；被留住的类加载器会留住它们全部。大作业加大元空间有用；随提交而增长则需要修复。"),
+            Cause::DirectBuffer => tr!(lang, "Direct (off-heap) buffers reached -XX:MaxDirectMemorySize, which Flink sets to framework off-heap + task off-heap + network memory. User code and connectors allocate from taskmanager.memory.task.off-heap.size.", "直接（堆外）缓冲区达到了 -XX:MaxDirectMemorySize，Flink 把它设为框架堆外 + 任务堆外 + 网络内存。用户代码和连接器从 taskmanager.memory.task.off-heap.size 中分配。"),
+            Cause::NetworkBuffers => tr!(lang, "A task could not get the network buffers its channels need (exclusive buffers per channel plus floating buffers per gate, for every shuffle). The network memory (taskmanager.memory.network.min/max/fraction) is too small for this parallelism and these shuffles.", "一个任务拿不到它的通道需要的网络缓冲区（每个通道的独占缓冲区加每个输入门的浮动缓冲区，每次 shuffle 都要）。对这个并行度和这些 shuffle 来说，网络内存（taskmanager.memory.network.min/max/fraction）太小了。"),
+            Cause::NetworkSegments => tr!(lang, "The TaskManager could not allocate its network memory as direct buffers: -XX:MaxDirectMemorySize is smaller than what the network pool and everything else off-heap need.", "TaskManager 无法以直接缓冲区分配它的网络内存：-XX:MaxDirectMemorySize 小于网络缓冲池和其他堆外用量的需要。"),
+            Cause::TaskManagerLost => tr!(lang, "The job lost a TaskManager that ran its tasks (heartbeat timeout, connection closed). Why the TaskManager went is that TaskManager's finding.", "作业丢失了运行其任务的 TaskManager（心跳超时、连接关闭）。TaskManager 为什么消失，见那个 TaskManager 的发现。"),
+            Cause::KilledFromOutside => tr!(lang, "The process vanished while heap, metaspace and direct memory were well below their limits: something outside the JVM ended it — most often a container's memory limit (the kernel's OOM killer, exit 137), when the process's native memory (JVM overhead: thread stacks, code cache, RocksDB, glibc arenas) grows past what the container allows.", "进程消失时，堆、元空间和直接内存都远低于上限：是 JVM 之外的东西结束了它——最常见的是容器的内存上限（内核的 OOM killer，退出码 137）：进程的原生内存（JVM 开销：线程栈、代码缓存、RocksDB、glibc arena）超出了容器允许的大小。"),
+            Cause::NotMemory => tr!(lang, "Flink's exception names a failure that memory settings do not address (user code, a connector, the data).", "Flink 的异常指出的失败与内存设置无关（用户代码、连接器、数据）。"),
+            Cause::Unknown => tr!(lang, "Neither Flink's exception history nor the metrics before the failure name a cause.", "Flink 的异常历史和失败前的指标都没有指出原因。"),
         }
     }
 }
@@ -850,6 +1077,10 @@ impl Serialize for In<'_, Report> {
         let pending: Vec<In<Pending>> = r.pending.iter().map(|p| In(p, lang)).collect();
         st.serialize_field("pending", &pending)?;
         st.serialize_field("subjects", &r.subjects)?;
+        // (Only when there are some: reports without post-mortem findings are unchanged.)
+        if !r.jobs.is_empty() {
+            st.serialize_field("jobs", &r.jobs)?;
+        }
         st.serialize_field("spanS", &r.span_s)?;
         st.serialize_field("polls", &r.polls)?;
         st.end()
@@ -881,6 +1112,47 @@ impl Serialize for In<'_, Finding> {
         st.serialize_field("recommendation", &f.recommendation().map(|r| In(r, lang)))?;
         st.serialize_field("jmRecommendation", &f.jm_recommendation().map(|r| In(r, lang)))?;
         st.serialize_field("noRecommendation", &f.no_recommendation().map(|w| w.in_lang(lang)))?;
+        if let Some(pm) = &f.postmortem {
+            st.serialize_field("subjectType", if pm.job.is_some() { "job" } else { "taskmanager" })?;
+            st.serialize_field("postmortem", &In(pm.as_ref(), lang))?;
+        }
+        st.end()
+    }
+}
+
+impl Serialize for In<'_, super::PostMortem> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use super::Basis;
+        let (p, lang) = (self.0, self.1);
+        let mut st = s.serialize_struct("PostMortem", 9)?;
+        st.serialize_field("cause", &p.cause)?;
+        match &p.basis {
+            Basis::Quoted { line } => {
+                st.serialize_field("basis", "quoted")?;
+                st.serialize_field("quoted", line)?;
+            }
+            Basis::Inferred { from } => {
+                st.serialize_field("basis", "inferred")?;
+                st.serialize_field(
+                    "inferredFrom",
+                    &from.iter().map(|t| t.in_lang(lang)).collect::<Vec<_>>(),
+                )?;
+            }
+        }
+        st.serialize_field("atS", &p.at_s)?;
+        st.serialize_field("atPoll", &p.at_poll)?;
+        st.serialize_field("taskmanager", &p.taskmanager)?;
+        st.serialize_field("job", &p.job)?;
+        st.serialize_field("restarts", &p.restarts)?;
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct M {
+            at_s: f64,
+            text: String,
+        }
+        let timeline: Vec<M> =
+            p.timeline.iter().map(|m| M { at_s: m.at_s, text: m.what.in_lang(lang) }).collect();
+        st.serialize_field("timeline", &timeline)?;
         st.end()
     }
 }

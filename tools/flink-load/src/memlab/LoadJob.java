@@ -23,7 +23,13 @@ import org.apache.flink.util.Collector;
  * 20000), --grow true (keep every value seen per key: keyed state that grows without bound,
  * a real leak pattern), --backend rocksdb|hashmap (the job's state backend, default the
  * cluster's: RocksDB uses managed memory, the heap backend does not), --parallelism P
- * (default 2: one task per TaskManager of the local 2-TaskManager cluster).
+ * (default 2: one task per TaskManager of the local 2-TaskManager cluster), --stages S (keyed
+ * shuffles in a row, default 1: each needs network buffers per channel).
+ *
+ * <p>Failure modes, for the post-mortem recordings (tools/record-diagnosis.sh):
+ * --direct-mb-per-s M keeps M MiB/s of direct buffers (ByteBuffer.allocateDirect) until
+ * "OutOfMemoryError: Direct buffer memory"; --classes-per-s C defines C classes/s, each in a
+ * fresh class loader that is kept, until "OutOfMemoryError: Metaspace".
  */
 public class LoadJob {
     public static void main(String[] args) throws Exception {
@@ -42,11 +48,79 @@ public class LoadJob {
                 org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
         DataStream<Long> numbers = env.fromSource(source, WatermarkStrategy.noWatermarks(), "numbers");
-        numbers.keyBy(n -> n % keys)
-                .process(new Count(grow))
-                .sinkTo(new DiscardingSink<>());
+        double directMb = p.getDouble("direct-mb-per-s", 0);
+        double classes = p.getDouble("classes-per-s", 0);
+        if (directMb > 0 || classes > 0) {
+            numbers = numbers.map(new Leak(directMb, classes)).name("leak");
+        }
+        DataStream<Long> out = numbers;
+        for (int i = 0; i < p.getInt("stages", 1); i++) {
+            out = out.keyBy(n -> n % keys).process(new Count(grow && i == 0));
+        }
+        out.sinkTo(new DiscardingSink<>());
         String name = grow ? "memlab load (growing state)" : "memlab load";
         env.execute(p.has("backend") ? name + " on " + p.get("backend") : name);
+    }
+
+    /**
+     * Keeps what it allocates, at a steady rate: direct buffers, or classes each defined in
+     * a class loader of its own (a copy of this class's bytes), so the JVM cannot free them.
+     */
+    static class Leak extends org.apache.flink.api.common.functions.RichMapFunction<Long, Long> {
+        private static final java.util.List<Object> KEPT = new java.util.ArrayList<>();
+        private final double directMbPerS;
+        private final double classesPerS;
+        private transient long started;
+        private transient long done;
+        private transient byte[] classBytes;
+
+        Leak(double directMbPerS, double classesPerS) {
+            this.directMbPerS = directMbPerS;
+            this.classesPerS = classesPerS;
+        }
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext ctx) throws Exception {
+            started = System.nanoTime();
+            done = 0;
+            try (java.io.InputStream in = Leak.class.getResourceAsStream("LoadJob$Filler.class")) {
+                classBytes = in.readAllBytes();
+            }
+        }
+
+        @Override
+        public Long map(Long n) throws Exception {
+            double s = (System.nanoTime() - started) / 1e9;
+            if (directMbPerS > 0) {
+                for (; done < (long) (s * directMbPerS); done++) {
+                    KEPT.add(java.nio.ByteBuffer.allocateDirect(1 << 20));
+                }
+            } else {
+                for (; done < (long) (s * classesPerS); done++) {
+                    KEPT.add(new Own().define(classBytes));
+                }
+            }
+            return n;
+        }
+    }
+
+    /** A class loader of its own for each copy of {@link Filler}. */
+    static class Own extends ClassLoader {
+        Own() {
+            super(null);
+        }
+
+        Class<?> define(byte[] b) {
+            return defineClass("memlab.LoadJob$Filler", b, 0, b.length);
+        }
+    }
+
+    /** Defined again and again by {@link Leak}: it needs nothing but java.lang. */
+    public static class Filler {
+        public String a(int x) { return "a" + x; }
+        public String b(int x) { return "b" + x * 2; }
+        public String c(int x) { return "c" + (x ^ 7); }
+        public long d(long x) { return x * 31 + 17; }
     }
 
     /** Counts per key; with `grow`, also keeps every value seen (unbounded heap state). */

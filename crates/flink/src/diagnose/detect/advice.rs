@@ -1,6 +1,7 @@
 //! The advice for one process's findings, decided once all of them are in: idle memory is
 //! where the bytes for a fix come from.
 
+use super::super::postmortem::{Basis, Cause};
 use super::super::recommend::{self, Base, Component};
 use super::super::stats;
 use super::super::thresholds as th;
@@ -165,6 +166,14 @@ pub(super) fn recommend(
                     .map_err(NoAdvice::from),
                 )
             }
+            Kind::TaskManagerLost => {
+                let cause = f.postmortem.as_ref().map_or(Cause::Unknown, |pm| pm.cause);
+                let line = f.postmortem.as_ref().and_then(|pm| match &pm.basis {
+                    Basis::Quoted { line } => Some(line.clone()),
+                    Basis::Inferred { .. } => None,
+                });
+                Some(for_cause(cause, p, &base, &donors, opts, line.as_deref()))
+            }
             Kind::ContainerHeadroom => opts.container_limit.map(|limit| {
                 // Shrinking the process shrinks every fraction-sized part; idle managed
                 // memory goes first, if there is some.
@@ -194,6 +203,88 @@ pub(super) fn recommend(
             None if undecided(f) => f.advice = Advice::None(no_change_helps()),
             None => {}
         }
+    }
+}
+
+/// The change that addresses a post-mortem cause on TaskManager `p` (bytes from `donors`
+/// first); `line` is the exception that names it, if one does.
+pub(super) fn for_cause(
+    cause: Cause,
+    p: &dyn Readings,
+    base: &Base,
+    donors: &[(Component, u64)],
+    opts: &Options,
+    line: Option<&str>,
+) -> Result<recommend::Recommendation, NoAdvice> {
+    let m = &base.memory;
+    let from = |donors: &[(Component, u64)]| -> Vec<Component> {
+        donors.iter().filter(|d| d.1 > 0).map(|d| d.0).collect()
+    };
+    let peak = |metric: &str| stats::max_value(&pts(&p.series(metric, false))).0;
+    let plan = |summary: Text, to: Component, add: u64| {
+        recommend::plan(base, summary, to, add, donors).map_err(NoAdvice::from)
+    };
+    match cause {
+        Cause::HeapSpace => {
+            let add = recommend::round_up((m.jvm_heap() as f64 * th::OOM_HEAP_GROWTH) as u64);
+            plan(Text::GiveTaskHeap { add, from: from(donors) }, Component::TaskHeap, add)
+        }
+        Cause::Metaspace => {
+            let peak = peak(METASPACE);
+            let target =
+                recommend::round_up((peak.max(m.jvm_metaspace.bytes as f64) * th::METASPACE_HEADROOM) as u64);
+            let add = recommend::round_up(
+                target.saturating_sub(m.jvm_metaspace.bytes).max(m.jvm_metaspace.bytes / 2),
+            );
+            plan(Text::RaiseMetaspace { add, from: from(donors) }, Component::Metaspace, add)
+        }
+        Cause::DirectBuffer | Cause::NetworkSegments => {
+            let used = peak(DIRECT);
+            let add = recommend::round_up(((used * 0.25) as u64).max(64 << 20));
+            plan(Text::GiveTaskOffHeap { add, from: from(donors) }, Component::TaskOffHeap, add)
+        }
+        Cause::NetworkBuffers => {
+            // What the task asked for beyond what the pool had, twice over (other tasks
+            // start too), or half the network memory again, whichever is more.
+            let short = line.and_then(super::super::postmortem::network_buffer_numbers);
+            let missing = short.map_or(0, |s| s.required.saturating_sub(s.available) * s.segment * 2);
+            let add = recommend::round_up(missing.max(m.network.bytes / 2));
+            let d: Vec<(Component, u64)> =
+                donors.iter().filter(|d| d.0 != Component::Network).copied().collect();
+            recommend::plan(base, Text::GiveNetwork { add, from: from(&d) }, Component::Network, add, &d)
+                .map_err(NoAdvice::from)
+        }
+        Cause::KilledFromOutside => {
+            if let Some(limit) = opts.container_limit.filter(|l| m.total_process() > *l) {
+                let wanted = recommend::Recommendation {
+                    changes: vec![recommend::Change {
+                        key: o::TOTAL_PROCESS.key.to_owned(),
+                        from: None,
+                        to: recommend::size_value(limit),
+                    }],
+                    ..empty(base)
+                };
+                return recommend::combine(
+                    base,
+                    Text::ProcessToLimit { limit, and_managed: false },
+                    &[&wanted],
+                )
+                .map_err(NoAdvice::from);
+            }
+            let native = stats::max_value(&pts(&p.native_estimate())).0;
+            if native.is_finite() && native >= th::OVERHEAD_SUSPECT * m.jvm_overhead.bytes as f64 {
+                let add = recommend::round_up(
+                    ((native / th::OVERHEAD_FILL) as u64)
+                        .saturating_sub(m.jvm_overhead.bytes)
+                        .max(m.jvm_overhead.bytes / 2),
+                );
+                return plan(Text::RaiseOverhead { add, from: from(donors) }, Component::Overhead, add);
+            }
+            Err(NoAdvice::Because(Text::KilledNoPressure))
+        }
+        Cause::TaskManagerLost => Err(NoAdvice::Because(Text::SeeTaskManagerLost)),
+        Cause::NotMemory => Err(NoAdvice::Because(Text::NotMemory)),
+        Cause::Unknown => Err(NoAdvice::Because(Text::CauseUnknown)),
     }
 }
 

@@ -158,6 +158,7 @@ impl Out<'_> {
             evidence,
             // Every finding's advice is decided after all of its process's findings are in.
             advice: Advice::None(NoAdvice::Because(Text::Empty)),
+            postmortem: None,
         });
     }
 }

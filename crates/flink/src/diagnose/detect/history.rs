@@ -114,6 +114,8 @@ pub(super) struct History {
     jobs_seen: Vec<String>,
     /// How many jobs the cluster was given after the first poll.
     pub submissions: usize,
+    /// The cluster's story, for the post-mortem.
+    pub timeline: super::incidents::Timeline,
 }
 
 impl History {
@@ -130,6 +132,7 @@ impl History {
         }
         self.polls += 1;
         self.last_t = s.t;
+        self.timeline.push(s);
         let t = seconds(s, self.t0);
         for j in &s.jobs {
             if !self.jobs_seen.contains(&j.jid) {

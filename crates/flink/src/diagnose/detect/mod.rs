@@ -9,16 +9,18 @@ mod direct;
 mod gc;
 mod heap;
 mod history;
+mod incidents;
 mod managed;
 mod metaspace;
 mod network;
 mod overhead;
 mod scan;
 
+use super::postmortem::Cause;
 use super::recommend;
 use super::stats;
 use super::thresholds as th;
-use super::{Advice, Kind, NoAdvice, Options, Report, Text};
+use super::{Advice, Finding, Kind, NoAdvice, Options, Report, Text};
 use crate::config::FlinkConfig;
 use crate::recording::Snapshot;
 use common::*;
@@ -28,6 +30,10 @@ use scan::Scan;
 /// Runs every detector on every process in the snapshots, reading them all at once.
 pub(super) fn batch(snaps: &[Snapshot], opts: &Options) -> Report {
     let t0 = snaps.first().map_or(0, |s| s.t);
+    let mut timeline = incidents::Timeline::default();
+    for s in snaps {
+        timeline.push(s);
+    }
     let mut ids: Vec<&str> = Vec::new();
     for s in snaps {
         for tm in &s.taskmanagers {
@@ -50,6 +56,7 @@ pub(super) fn batch(snaps: &[Snapshot], opts: &Options) -> Report {
         jobmanager: jm.as_ref().map(|p| p as &dyn Readings),
         cluster: snaps.iter().rev().find_map(|s| s.jobmanager_config.as_ref()),
         submissions: scan::submissions(snaps),
+        timeline: &timeline,
     };
     run(&procs, opts)
 }
@@ -85,6 +92,7 @@ impl Diagnoser {
             jobmanager: h.jobmanager.as_ref().map(|p| p as &dyn Readings),
             cluster: h.cluster.as_ref(),
             submissions: h.submissions,
+            timeline: &h.timeline,
         };
         run(&procs, opts)
     }
@@ -99,6 +107,8 @@ struct Procs<'a> {
     cluster: Option<&'a FlinkConfig>,
     /// How many jobs the cluster was given after the first poll.
     submissions: usize,
+    /// The cluster's story, for the post-mortem.
+    timeline: &'a incidents::Timeline,
 }
 
 fn run(procs: &Procs, opts: &Options) -> Report {
@@ -118,6 +128,7 @@ fn run(procs: &Procs, opts: &Options) -> Report {
             overhead::detect(p, &mem, &mut out);
             container::detect(&mem, opts, &mut out);
         }
+        incidents::taskmanager(p, procs.timeline, &mut out);
         advice::recommend(p, cluster, opts, &mut report.findings[first..]);
     }
     if let Some(p) = procs.jobmanager {
@@ -153,6 +164,28 @@ fn run(procs: &Procs, opts: &Options) -> Report {
             };
         }
     }
+    // The jobs last: a job that lost a TaskManager takes that TaskManager's advice.
+    let lost: Vec<Finding> =
+        report.findings.iter().filter(|f| f.kind == Kind::TaskManagerLost).cloned().collect();
+    let advise = |cause: Cause, tm: Option<&str>, line: Option<&str>| -> Advice {
+        if let Some(f) = tm.and_then(|id| lost.iter().find(|f| f.subject == id)) {
+            if cause == Cause::TaskManagerLost || !cause.is_memory() {
+                return f.advice.clone();
+            }
+        }
+        let p = tm
+            .and_then(|id| procs.taskmanagers.iter().find(|p| p.id() == id && p.memory().is_some()))
+            .or_else(|| procs.taskmanagers.iter().find(|p| p.memory().is_some()));
+        let Some(p) = p else { return Advice::None(NoAdvice::Because(Text::NoMemoryConfig)) };
+        let Some(base) = p.memory().and_then(|m| recommend::base(cluster, &m)) else {
+            return Advice::None(NoAdvice::Because(Text::NotReproduced));
+        };
+        match advice::for_cause(cause, *p, &base, &[], opts, line) {
+            Ok(r) => Advice::TaskManager(r),
+            Err(e) => Advice::None(e),
+        }
+    };
+    incidents::jobs(procs.timeline, &mut report, &advise);
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
