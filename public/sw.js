@@ -18,6 +18,14 @@ const RECORDINGS = [
   'public/recordings/rocksdb.memlab.json',
   'public/recordings/healthy.memlab.json',
   'public/recordings/metaspace.memlab.json',
+  'public/recordings/tm-heap-oom.memlab.json',
+  'public/recordings/job-heap-oom.memlab.json',
+  'public/recordings/direct-oom.memlab.json',
+  'public/recordings/metaspace-oom.memlab.json',
+  'public/recordings/network-buffers.memlab.json',
+  'public/recordings/tm-killed.memlab.json',
+  'public/recordings/tm-idle-release.memlab.json',
+  'public/recordings/job-cancel.memlab.json',
 ];
 
 // Every lesson file (a test keeps this list complete too).

@@ -15,6 +15,40 @@ pub const BUNDLED: &str = "public/recordings/local-2tm.memlab.json";
 
 /// Real recordings of a local Flink 2.3.0 cluster (tools/record-diagnosis.sh), for the
 /// Diagnosis page: (file, what it shows, the same in 简体中文).
+/// Real failures of a local Flink 2.3.0 cluster, for the post-mortem (same shape).
+pub const POSTMORTEM_RECORDINGS: [(&str, &str, &str); 6] = [
+    (
+        "public/recordings/tm-heap-oom.memlab.json",
+        "a TaskManager that ran out of heap and exited (post-mortem)",
+        "堆耗尽后退出的 TaskManager（事后分析）",
+    ),
+    (
+        "public/recordings/job-heap-oom.memlab.json",
+        "a task out of heap: the job restarts (post-mortem)",
+        "任务堆耗尽：作业重启（事后分析）",
+    ),
+    (
+        "public/recordings/direct-oom.memlab.json",
+        "direct buffers kept until Direct buffer memory (post-mortem)",
+        "直接缓冲区一直被持有，直到 Direct buffer memory（事后分析）",
+    ),
+    (
+        "public/recordings/metaspace-oom.memlab.json",
+        "classes in fresh class loaders until Metaspace (post-mortem)",
+        "在新的类加载器中不断加载类，直到 Metaspace（事后分析）",
+    ),
+    (
+        "public/recordings/tm-killed.memlab.json",
+        "a busy TaskManager killed with SIGKILL (post-mortem)",
+        "一个繁忙的 TaskManager 被 SIGKILL 杀死（事后分析）",
+    ),
+    (
+        "public/recordings/network-buffers.memlab.json",
+        "4 × 3 shuffles on 2 MiB of network memory (post-mortem)",
+        "在 2 MiB 网络内存上做 4 × 3 次 shuffle（事后分析）",
+    ),
+];
+
 pub const DIAGNOSIS_RECORDINGS: [(&str, &str, &str); 5] = [
     (
         "public/recordings/heap-leak.memlab.json",

@@ -257,6 +257,37 @@ pub fn PoolCanvas(
     let stats = StoredValue::new_local(Stats { times: vec![0.0; 240], next: 0, count: 0 });
     let pal = StoredValue::new_local(None::<Palette>);
     let geom = StoredValue::new_local(None::<Geometry>);
+    // The canvas's CSS width, as a ResizeObserver reports it: reading `clientWidth` on every
+    // draw forced the browser to lay out the page it had just changed (a jump's new block
+    // table, say) in the middle of the step. A new width redraws.
+    let css_width = RwSignal::new(None::<f64>);
+    let observer = StoredValue::new_local(
+        None::<(web_sys::ResizeObserver, wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>)>,
+    );
+    Effect::new(move |_| {
+        let Some(el) = canvas.get() else { return };
+        if observer.with_value(Option::is_some) {
+            return;
+        }
+        let on_resize =
+            wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                if let Some(e) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() {
+                    let w = e.content_rect().width();
+                    if w > 0.0 && css_width.get_untracked() != Some(w) {
+                        css_width.set(Some(w));
+                    }
+                }
+            });
+        if let Ok(ro) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            ro.observe(&el);
+            observer.set_value(Some((ro, on_resize)));
+        }
+    });
+    on_cleanup(move || {
+        if let Some((ro, _)) = observer.try_update_value(Option::take).flatten() {
+            ro.disconnect();
+        }
+    });
     let (tip, set_tip) = signal(None::<(f64, f64, String)>);
     // Where the pointer rests over the canvas, and which picture (step view) the tip
     // describes: when the picture changes under a still pointer, the tip follows it.
@@ -314,7 +345,8 @@ pub fn PoolCanvas(
         let hl = highlight.get();
         let start = window().performance().map(|p| p.now());
         let dpr = window().device_pixel_ratio().max(1.0);
-        let css_w = f64::from(el.client_width()).max(200.0);
+        // (Until the observer first reports, the width is read once.)
+        let css_w = css_width.get().unwrap_or_else(|| f64::from(el.client_width())).max(200.0);
         let (w, h) = ((css_w * dpr).round() as u32, (height * dpr).round() as u32);
         if el.width() != w || el.height() != h {
             el.set_width(w);

@@ -41,8 +41,30 @@ pub fn text(path: &str, r: &Report, lang: Lang) -> String {
             f.kind.title_in(lang),
             f.headline.in_lang(lang)
         ));
+        if let Some(j) = r.job(&f.subject) {
+            out.push_str(&tr!(lang, "  job: {} ({})\n", "  作业：{}（{}）\n", j.name, j.id));
+        }
         for fact in &f.evidence.facts {
             out.push_str(&format!("    · {}\n", fact.in_lang(lang)));
+        }
+        if let Some(pm) = &f.postmortem {
+            let how = match pm.basis {
+                diagnose::Basis::Quoted { .. } => tr!(lang, "quoted from Flink", "引自 Flink"),
+                diagnose::Basis::Inferred { .. } => tr!(lang, "inferred from the metrics", "由指标推断"),
+            };
+            out.push_str(&tr!(
+                lang,
+                "  cause: {} ({how})\n  timeline:\n",
+                "  原因：{}（{how}）\n  时间线：\n",
+                pm.cause.slug()
+            ));
+            for m in &pm.timeline {
+                out.push_str(&format!(
+                    "    {:>9}  {}\n",
+                    format!("+{}", lang.duration(m.at_s.max(0.0))),
+                    m.what.in_lang(lang)
+                ));
+            }
         }
         match &f.advice {
             Advice::TaskManager(rec) => {

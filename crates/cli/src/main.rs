@@ -81,7 +81,7 @@ struct FlinkBenchArgs {
 
 #[derive(Debug, Args)]
 struct DiagnoseArgs {
-    /// A recording made by the app (Export) or tools/record.py, or an allocator scenario.
+    /// A recording made by the app (Export) or `memlab record`, or an allocator scenario.
     recording: std::path::PathBuf,
     /// Print the report as JSON: findings with a stable `kind` (heap-leak, oom-risk, …).
     #[arg(long)]

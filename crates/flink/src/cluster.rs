@@ -294,7 +294,7 @@ mod tests {
         metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
-    /// `tools/record.py` asks a cluster for the same metrics as the app.
+    /// The JVM detail of a TaskManager's metrics.
     #[test]
     fn jvm_detail_lists_what_the_jvm_reports() {
         let d = jvm_detail(&tm(&[

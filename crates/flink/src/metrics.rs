@@ -1,7 +1,7 @@
 //! The metric catalogue: every Flink metric memlab reads, by its REST id
 //! (`Status.JVM.Memory.Heap.Used`), and how Flink's PrometheusReporter names it
-//! (`flink_taskmanager_Status_JVM_Memory_Heap_Used`). The app's poll, `tools/record.py`
-//! (a test keeps its lists equal to these), the Prometheus import and the detectors all
+//! (`flink_taskmanager_Status_JVM_Memory_Heap_Used`). The poll plan ([`crate::poll`], which
+//! the app and `memlab record` share), the Prometheus import and the detectors all
 //! name metrics from here.
 
 /// Each metric by its REST id.
@@ -39,7 +39,7 @@ pub const CLASSES_LOADED: &str = "Status.JVM.ClassLoader.ClassesLoaded";
 /// `flink_jobmanager_job_numRestarts`).
 pub const NUM_RESTARTS: &str = "numRestarts";
 
-/// The TaskManager metrics a poll asks for (`tools/record.py` asks for the same).
+/// The TaskManager metrics a poll asks for.
 pub const TM_METRICS: &[&str] = &[
     HEAP_USED,
     HEAP_COMMITTED,
@@ -109,21 +109,6 @@ pub fn prom_name(scope: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_recorder_asks_for_the_same_metrics() {
-        // The crate's folder at run time (a build shared between clones bakes in another's).
-        let dir =
-            std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
-        let py = std::fs::read_to_string(format!("{dir}/../../tools/record.py")).expect("tools/record.py");
-        let list = |name: &str| -> Vec<String> {
-            let start = py.find(&format!("{name} = [")).unwrap_or_else(|| panic!("{name} in record.py"));
-            let body = &py[start..start + py[start..].find(']').unwrap()];
-            body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
-        };
-        assert_eq!(list("TM_METRICS"), TM_METRICS);
-        assert_eq!(list("JM_METRICS"), JM_METRICS);
-    }
 
     #[test]
     fn prometheus_names_join_scope_and_id() {

@@ -1,6 +1,6 @@
 //! Recordings of a Flink cluster (`.memlab.json`, version 1): raw REST responses with their
 //! HTTP status and arrival time, grouped in polls. The same type serves a live session in
-//! the app, a file made by `tools/record.py`, and replays. [`Recording::snapshots`] turns
+//! the app, a file made by `memlab record`, and replays. [`Recording::snapshots`] turns
 //! the raw bodies into typed [`Snapshot`]s; a new detector can re-read old recordings.
 
 use std::collections::BTreeMap;

@@ -385,6 +385,9 @@ fn alert_rules_carry_the_thresholds() {
     let rules = &docs[0]["groups"][0]["rules"];
     assert!(rules.as_vec().unwrap().len() >= 7);
     assert!(y.contains("TimeMsPerSecond >= 100"));
+    // The post-mortem's, in the names Flink 2.3's PrometheusReporter exports.
+    assert!(y.contains("delta(flink_jobmanager_numRegisteredTaskManagers[5m]) < 0"));
+    assert!(y.contains("increase(flink_jobmanager_job_numRestarts[5m]) > 0"));
     assert!(y.contains(&format!("{}", (0.9 * (256u64 << 20) as f64) as u64)));
 }
 

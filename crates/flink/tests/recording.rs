@@ -1,4 +1,4 @@
-//! The bundled recording, made from a real Flink 2.3.0 cluster by `tools/record.py`
+//! The bundled recording, made from a real Flink 2.3.0 cluster by `tools/record.py` (the recorder before `memlab record`)
 //! (`scripts/flink-cluster.sh start 2 && scripts/flink-cluster.sh submit`).
 
 use memlab_flink::recording::Recording;

@@ -250,7 +250,8 @@ pub fn AllocatorPage() -> impl IntoView {
         router.replace(shared.with(|p| state.to_route(router.route.get_untracked(), p.as_ref())));
     });
 
-    let current_line = Signal::derive(move || primary.get().and_then(|v| v.line));
+    // (A memo: the editor scrolls, and measures itself, only when the line changes.)
+    let current_line = Memo::new(move |_| primary.get().and_then(|v| v.line));
     let highlight: Signal<Vec<String>> = Signal::derive(move || {
         primary
             .get()
@@ -460,7 +461,7 @@ pub fn AllocatorPage() -> impl IntoView {
                 </div>
             </div>
 
-            <div class="card">
+            <div class="card blocks-card">
                 <BlockTable blocks=blocks highlight=highlight failed=failed/>
                 {move || views.with(|v| v.0.get(1).map(|c| {
                     let m = &c.metrics;

@@ -335,7 +335,16 @@ pub fn ClusterPage() -> impl IntoView {
                     (!gone.is_empty()).then(|| view! {
                         <div class="card">
                             <h3>{t!(i18n, cluster.gone)}</h3>
-                            <ul>{gone.into_iter().map(|(id, t)| view! { <li data-testid="tm-gone" data-id=id.clone()>{tf!(i18n, cluster.last_seen, id = id, at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).to_locale_time_string(lang.tag()).as_string().unwrap_or_default())}</li> }).collect_view()}</ul>
+                            <ul>{gone.into_iter().map(|(id, t)| {
+                                let (cause, last) = gone_detail(&report.get(), &snapshots.get(), &id, index.get_untracked());
+                                view! {
+                                    <li data-testid="tm-gone" data-id=id.clone()>
+                                        {tf!(i18n, cluster.last_seen, id = id.clone(), at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).to_locale_time_string(lang.tag()).as_string().unwrap_or_default())}
+                                        {last.map(|l| view! { <p class="muted small" data-testid="tm-gone-last">{l}</p> })}
+                                        {cause}
+                                    </li>
+                                }
+                            }).collect_view()}</ul>
                         </div>
                     })
                 }}
@@ -348,4 +357,52 @@ pub fn ClusterPage() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// A gone TaskManager's likely cause (from the session's post-mortem) and its last
+/// readings before it vanished (at or before poll `index`).
+fn gone_detail(
+    report: &memlab_flink::diagnose::Report,
+    snapshots: &[memlab_flink::recording::Snapshot],
+    id: &str,
+    index: usize,
+) -> (Option<AnyView>, Option<String>) {
+    use memlab_flink::diagnose::{Basis, Kind};
+    let lang = crate::lang::current();
+    let last = snapshots[..(index + 1).min(snapshots.len())]
+        .iter()
+        .rev()
+        .find_map(|s| s.taskmanagers.iter().find(|t| t.id == id))
+        .map(cluster::card)
+        .map(|c| {
+            let g = |name: &str, g: Option<cluster::Gauge>| {
+                g.map(|g| format!("{name} {} / {}", human(g.used as u64), human(g.capacity as u64)))
+            };
+            let parts: Vec<String> = [
+                g(&flink_term(lang, "JVM Heap"), c.heap),
+                g(&flink_term(lang, "JVM Metaspace"), c.metaspace),
+                g(&tr!(lang, "direct", "直接内存"), c.direct),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            tr!(lang, "Last readings: {}", "最后的读数：{}", parts.join(" · "))
+        });
+    let cause =
+        report.findings.iter().find(|f| f.kind == Kind::TaskManagerLost && f.subject == id).and_then(|f| {
+            let pm = f.postmortem.as_deref()?;
+            let how = match pm.basis {
+                Basis::Quoted { .. } => tr!(lang, "quoted from Flink", "引自 Flink"),
+                Basis::Inferred { .. } => tr!(lang, "inferred from its metrics", "由指标推断"),
+            };
+            Some(
+            view! {
+                <p class="tm-gone-cause" data-testid="tm-gone-cause" data-cause=pm.cause.slug()>
+                    <b>{tr!(lang, "Likely cause: ", "可能的原因：")}</b>{pm.cause.label_in(lang)}" ("{how}")"
+                </p>
+            }
+            .into_any(),
+        )
+        });
+    (cause, last)
 }

@@ -3,7 +3,7 @@
 //! TaskManager change to apply, a JobManager change to open in the calculator, or why none).
 
 use leptos::prelude::*;
-use memlab_flink::diagnose::Finding;
+use memlab_flink::diagnose::{Basis, Finding, PostMortem};
 use memlab_size::human;
 use memlab_text::tr;
 
@@ -31,11 +31,53 @@ pub(super) fn key(f: &Finding) -> String {
     format!("{}|{}|{}", f.subject, f.kind.slug(), f.evidence.metric)
 }
 
+/// Clock time of `at_s` seconds after the session's first poll (`t0`, ms since the epoch),
+/// in the reader's locale; or "+N s" when the session has no first poll.
+pub(super) fn clock(t0: Option<u64>, at_s: f64) -> String {
+    let lang = crate::lang::current();
+    match t0 {
+        Some(t0) => js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t0 as f64 + at_s * 1000.0))
+            .to_locale_time_string(lang.tag())
+            .as_string()
+            .unwrap_or_default(),
+        None => format!("+{}", lang.duration(at_s)),
+    }
+}
+
+/// A post-mortem's cause (quoted or inferred) and the incident's timeline.
+fn incident_view(pm: &PostMortem, t0: Option<u64>) -> impl IntoView {
+    let lang = crate::lang::current();
+    let (basis, how) = match &pm.basis {
+        Basis::Quoted { .. } => {
+            ("quoted", tr!(lang, "quoted from Flink's exception history", "引自 Flink 的异常历史"))
+        }
+        Basis::Inferred { .. } => (
+            "inferred",
+            tr!(
+                lang,
+                "inferred from the metrics (the dead process's own log is gone from the REST API)",
+                "由指标推断（已死进程自己的日志已无法从 REST API 获取）"
+            ),
+        ),
+    };
+    view! {
+        <div class="incident" data-testid="incident" data-cause=pm.cause.slug() data-basis=basis>
+            <p><b>{tr!(lang, "Likely cause: ", "可能的原因：")}</b>{pm.cause.label_in(lang)}" "<span class=format!("basis {basis}")>{how}</span></p>
+            <ol class="timeline" data-testid="incident-timeline">
+                {pm.timeline.iter().map(|m| view! {
+                    <li><time>{clock(t0, m.at_s)}</time>" "{rich(&m.what.in_lang(lang))}</li>
+                }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
 pub(super) fn finding_view(
     f: Finding,
     open: RwSignal<Vec<String>>,
     applied: RwSignal<Vec<String>>,
     cluster_config: Memo<Option<memlab_flink::FlinkConfig>>,
+    t0: Option<u64>,
 ) -> impl IntoView {
     let k = key(&f);
     let lang = crate::lang::current();
@@ -57,6 +99,7 @@ pub(super) fn finding_view(
             <p class="headline" data-testid="finding-headline">{rich(&f.headline.in_lang(lang))}</p>
             <p class="muted">{rich(&f.explanation.in_lang(lang))}</p>
             <ul class="facts-list">{f.evidence.facts.iter().map(|x| view! { <li>{rich(&x.in_lang(lang))}</li> }).collect_view()}</ul>
+            {f.postmortem.as_deref().map(|pm| incident_view(pm, t0))}
             <div class="finding-actions">
                 <button data-testid="show-evidence" aria-expanded=move || is_open.get().to_string() on:click=move |_| open.update(|o| {
                     if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }

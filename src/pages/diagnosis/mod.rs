@@ -15,7 +15,7 @@ use crate::components::download::download;
 use crate::components::memory_model::{diagram, tm_memory_leaves};
 use crate::nav::Router;
 use crate::route::{Route, View};
-use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS};
+use crate::session::{Session, Source, BUNDLED, DIAGNOSIS_RECORDINGS, POSTMORTEM_RECORDINGS};
 use crate::state::cluster::{DiagnosisState, Open};
 
 mod finding;
@@ -192,10 +192,14 @@ pub fn DiagnosisPage() -> impl IntoView {
             </header>
             <div class="card source-bar">
                 <div class="source-actions">
-                    {DIAGNOSIS_RECORDINGS.iter().map(|(u, what, what_zh)| {
+                    // The examples, then the real failures (after a label).
+                    {DIAGNOSIS_RECORDINGS.iter().map(|r| (false, r)).chain(POSTMORTEM_RECORDINGS.iter().enumerate().map(|(i, r)| (i == 0, r))).map(|(label, (u, what, what_zh))| {
                         let name = u.rsplit('/').next().unwrap_or(u).trim_end_matches(".memlab.json");
                         let title = if lang == Lang::Zh { *what_zh } else { *what };
-                        view! { <button data-testid=format!("open-{name}") title=title translate="no" on:click=move |_| open_recording(u)>{name.to_owned()}</button> }
+                        view! {
+                            {label.then(|| view! { <span class="muted small">{tr!(lang, "failures:", "故障：")}</span> })}
+                            <button data-testid=format!("open-{name}") title=title translate="no" on:click=move |_| open_recording(u)>{name.to_owned()}</button>
+                        }
                     }).collect_view()}
                     <button data-testid="open-bundled" translate="no" on:click=move |_| open_recording(BUNDLED)>"local-2tm"</button>
                     <label class="file-button">
@@ -237,16 +241,39 @@ pub fn DiagnosisPage() -> impl IntoView {
             })}
             {applied_view}
             {move || {
+                // What failed comes first: lost TaskManagers, failed and restarted jobs.
                 let r = report.get();
+                let t0 = session.snapshots.with(|s| s.first().map(|x| x.t));
+                let failed: Vec<Finding> = r.postmortems().cloned().collect();
+                (!failed.is_empty()).then(|| view! {
+                    <section class="subject postmortem" data-testid="postmortem">
+                        <h2>{tr!(lang, "What failed", "发生了什么故障")}" "<span class="muted small">{tr!(lang, "{} incident(s)", "{} 起事件", failed.len())}</span></h2>
+                        {failed.into_iter().map(|f| {
+                            let about = match r.job(&f.subject) {
+                                Some(j) => tr!(lang, "Job {} ({})", "作业 {}（{}）", j.name, j.id),
+                                None => format!("TaskManager {}", f.subject),
+                            };
+                            view! {
+                                <p class="muted small about" translate="no">{about}</p>
+                                {finding_view(f, open, applied, cluster_config, t0)}
+                            }
+                        }).collect_view()}
+                    </section>
+                })
+            }}
+            {move || {
+                let r = report.get();
+                let t0 = session.snapshots.with(|s| s.first().map(|x| x.t));
                 r.subjects_by_risk().into_iter().map(|subject| {
-                    let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject).cloned().collect();
+                    // (Post-mortem findings are shown above.)
+                    let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject && !f.kind.is_postmortem()).cloned().collect();
                     let pending: Vec<_> = r.pending.iter().filter(|p| p.subject == subject).cloned().collect();
                     let title = if subject == "jobmanager" { "JobManager".to_owned() } else { format!("TaskManager {subject}") };
                     let count = if findings.is_empty() { tr!(lang, "no findings", "无发现") } else { tr!(lang, "{} finding(s)", "{} 项发现", findings.len()) };
                     view! {
                         <section class="subject" data-testid="subject" data-subject=subject.clone()>
                             <h2>{title}" "<span class="muted small">{count}</span></h2>
-                            {findings.into_iter().map(|f| finding_view(f, open, applied, cluster_config)).collect_view()}
+                            {findings.into_iter().map(|f| finding_view(f, open, applied, cluster_config, t0)).collect_view()}
                             {(!pending.is_empty()).then(|| view! {
                                 <details class="pending" data-testid="pending">
                                     <summary>{tr!(lang, "{} check(s) not decided yet", "{} 项检查尚无定论", pending.len())}</summary>

@@ -19,6 +19,23 @@ pub fn rules(direct_max: Option<u64>, metaspace_max: Option<u64>) -> String {
             "      - alert: {name}\n        expr: {expr}\n        for: {for_}\n        labels:\n          severity: {severity}\n          memlab_kind: {kind}\n        annotations:\n          summary: \"{summary}\"\n"
         ));
     };
+    // Post-mortem: what failed (the JobManager's own metrics).
+    rule(
+        "FlinkTaskManagerLost",
+        "taskmanager-lost",
+        "delta(flink_jobmanager_numRegisteredTaskManagers[5m]) < 0".into(),
+        "0m",
+        "critical",
+        "A TaskManager left the cluster: open the recording or Prometheus in memlab to see what killed it",
+    );
+    rule(
+        "FlinkJobRestarts",
+        "job-restarts",
+        "increase(flink_jobmanager_job_numRestarts[5m]) > 0".into(),
+        "0m",
+        "critical",
+        "Job {{ $labels.job_name }} restarted: memlab classifies its exception and proposes the memory change",
+    );
     rule(
         "FlinkHeapLeak",
         "heap-leak",

@@ -151,17 +151,17 @@ pub struct PostMortem {
 /// available. The total number of network buffers is currently set to T of S bytes
 /// each." (None when the text does not have them all).
 pub fn network_buffer_numbers(line: &str) -> Option<NetworkShortfall> {
-    let after = |key: &str| -> Option<u64> {
-        let rest = &line[line.find(key)? + key.len()..];
-        let digits: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
+    // The number after `key`, looked for from byte `from` on.
+    let after = |key: &str, from: usize| -> Option<(u64, usize)> {
+        let at = from + line.get(from..)?.find(key)? + key.len();
+        let digits: String = line[at..].trim_start().chars().take_while(char::is_ascii_digit).collect();
+        Some((digits.parse().ok()?, at))
     };
-    Some(NetworkShortfall {
-        required: after("required")?,
-        available: after("but only")?,
-        total: after("currently set to")?,
-        segment: after(" of ").filter(|s| *s > 0)?,
-    })
+    let (required, at) = after("required", 0)?;
+    let (available, at) = after("but only", at)?;
+    let (total, at) = after("currently set to", at)?;
+    let (segment, _) = after(" of ", at)?;
+    (segment > 0).then_some(NetworkShortfall { required, available, total, segment })
 }
 
 /// What a task asked of the network buffer pool and what it had.

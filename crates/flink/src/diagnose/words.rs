@@ -748,7 +748,7 @@ impl Text {
                 let part = |name: &str, x: &Option<Observed>| x.map(|x| format!("{name} {}", pct(x.0)));
                 let parts: Vec<String> = [
                     part(&tr!(lang, "heap", "堆"), heap),
-                    part(&tr!(lang, "metaspace", "元空间"), metaspace),
+                    part(&tr!(lang, "metaspace (committed)", "元空间（已提交）"), metaspace),
                     part(&tr!(lang, "direct memory", "直接内存"), direct),
                 ]
                 .into_iter()

@@ -14,6 +14,9 @@ pub(super) const HEAP: &str = metrics::HEAP_USED;
 pub(super) const HEAP_MAX: &str = metrics::HEAP_MAX;
 pub(super) const METASPACE: &str = metrics::METASPACE_USED;
 pub(super) const METASPACE_MAX: &str = metrics::METASPACE_MAX;
+/// What the JVM holds for class metadata: it throws `OutOfMemoryError: Metaspace` when this
+/// reaches the maximum, whatever `Used` says (many class loaders each hold part-used chunks).
+pub(super) const METASPACE_COMMITTED: &str = metrics::METASPACE_COMMITTED;
 pub(super) const DIRECT: &str = metrics::DIRECT_USED;
 pub(super) const NON_HEAP: &str = metrics::NON_HEAP_USED;
 pub(super) const THREADS: &str = metrics::THREADS;
@@ -63,7 +66,7 @@ pub(super) trait Readings {
 
 /// Which metrics (and whether only while a job runs) the detectors read as series, and
 /// which only as their newest reading.
-pub(super) const SERIES: [(&str, bool); 8] = [
+pub(super) const SERIES: [(&str, bool); 9] = [
     (HEAP, false),
     (GC_COUNT, false),
     (METASPACE, false),
@@ -72,6 +75,7 @@ pub(super) const SERIES: [(&str, bool); 8] = [
     (DIRECT, false),
     (NET_USED, true),
     (MANAGED, true),
+    (METASPACE_COMMITTED, false),
 ];
 pub(super) const LAST: [&str; 4] = [HEAP_MAX, METASPACE_MAX, NET_TOTAL, MANAGED_TOTAL];
 

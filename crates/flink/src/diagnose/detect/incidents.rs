@@ -179,14 +179,19 @@ pub(super) fn taskmanager(p: &dyn Readings, tl: &Timeline, out: &mut Out) {
     let heap_max = p.last(HEAP_MAX).or(p.memory().map(|m| (m.framework_heap + m.task_heap) as f64));
     let last_of = |m: &str| p.series(m, false).iter().rev().find(|x| x.0 <= seen.last).map(|x| x.1 .1);
     let mem = p.memory();
-    let meta_cap = mem.map(|m| m.jvm_metaspace as f64);
+    let meta_cap = p.last(METASPACE_MAX).filter(|m| *m > 0.0).or(mem.map(|m| m.jvm_metaspace as f64));
     let direct_max = mem.map(|m| (m.framework_off_heap + m.task_off_heap + m.network_memory) as f64);
     let share = |v: Option<f64>, cap: Option<f64>| match (v, cap) {
         (Some(v), Some(c)) if c > 0.0 => Some((v / c).min(1.0)),
         _ => None,
     };
     let heap_share = share(last_of(HEAP), heap_max);
-    let meta_share = share(last_of(METASPACE), meta_cap);
+    // Committed, not only used: the JVM fails when what it holds reaches the maximum.
+    let meta_held = match (last_of(METASPACE), last_of(METASPACE_COMMITTED)) {
+        (Some(u), Some(c)) => Some(u.max(c)),
+        (u, c) => u.or(c),
+    };
+    let meta_share = share(meta_held, meta_cap);
     let direct_share = share(last_of(DIRECT), direct_max);
     // Old-generation collections in the last minute it was seen.
     let old = p.series(OLD_GC, false);
@@ -270,7 +275,9 @@ fn job_moments<'a>(
 ) {
     for j in jobs {
         for (_, t, state) in j.states.iter().filter(|x| x.1 >= from) {
-            let at = j.entered(state).map_or(*t, |ms| tl.secs(ms));
+            // Flink keeps only the last time a state was entered: it dates this change
+            // only if it is close to the poll that saw it.
+            let at = j.entered(state).map(|ms| tl.secs(ms)).filter(|x| (x - t).abs() <= 15.0).unwrap_or(*t);
             out.push(Moment {
                 at_s: at,
                 what: Text::JobState { name: j.name.clone(), state: state.clone() },
@@ -282,7 +289,7 @@ fn job_moments<'a>(
         for e in j.exceptions.iter().filter(|e| tl.secs(e.timestamp) >= from) {
             out.push(Moment {
                 at_s: tl.secs(e.timestamp),
-                what: Text::Quoted { line: postmortem::classify(e).1 },
+                what: Text::Quoted { line: first_sentence(&postmortem::classify(e).1) },
             });
         }
     }
@@ -327,7 +334,11 @@ pub(super) fn jobs(
             .collect();
         let root = match kind {
             Kind::JobFailed => classified.first(),
-            _ => classified.iter().find(|x| x.0.is_memory()).or(classified.first()),
+            _ => classified
+                .iter()
+                .find(|x| x.0.is_memory())
+                .or(classified.iter().find(|x| x.0 == Cause::TaskManagerLost))
+                .or(classified.first()),
         };
         // A TaskManager lost around then, if the exception does not name the cause.
         let lost_near = tl.tms.iter().find(|x| x.lost.is_some_and(|(_, t)| (t - at_s).abs() <= 120.0));
@@ -419,5 +430,18 @@ pub(super) fn jobs(
                 timeline,
             })),
         });
+    }
+}
+
+/// A long exception message cut after its first sentence (Flink's enriched
+/// `OutOfMemoryError` messages run to a paragraph): for a timeline; facts quote in full.
+fn first_sentence(line: &str) -> String {
+    const LONG: usize = 140;
+    if line.chars().count() <= LONG {
+        return line.to_owned();
+    }
+    match line.find(". ") {
+        Some(i) if i < LONG * 2 => format!("{}. …", &line[..i]),
+        _ => format!("{}…", line.chars().take(LONG).collect::<String>()),
     }
 }
