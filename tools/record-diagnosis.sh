@@ -17,7 +17,8 @@
 # arguments, the cluster's config and the mode in the recording's `source`:
 #
 #   tm-heap-oom      1 TaskManager, unbounded keyed heap state, taskmanager.jvm-exit-on-oom
-#   job-heap-oom     the same with Flink's default (the TaskManager survives), 2 restarts
+#   job-heap-oom     one 1 GiB array asked for in a task: the task fails, the TaskManager
+#                    survives (Flink's default: no exit on OOM), 2 restarts
 #   direct-oom       direct buffers kept until "OutOfMemoryError: Direct buffer memory"
 #   metaspace-oom    classes in fresh class loaders, jvm-metaspace.size 96m
 #   network-buffers  4 × 3 keyed shuffles on 2 MiB of network memory
@@ -141,7 +142,7 @@ for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
       managed-idle) record managed-idle '' '--keys 100000 --rate 10000 --backend hashmap' ;;
       metaspace) record_resubmitting metaspace '--keys 1000 --rate 2000 --backend hashmap' ;;
       tm-heap-oom) record_failure tm-heap-oom 1 330 'taskmanager.jvm-exit-on-oom: true' '--grow true --keys 100000 --rate 30000 --parallelism 1 --backend hashmap' ;;
-      job-heap-oom) record_failure job-heap-oom 1 330 "$RESTART_TWICE" '--grow true --keys 100000 --rate 30000 --parallelism 1 --backend hashmap' ;;
+      job-heap-oom) record_failure job-heap-oom 1 180 "$RESTART_TWICE" "$LOAD --parallelism 1 --huge-array-mb 1024" ;;
       direct-oom) record_failure direct-oom 1 240 "$RESTART_TWICE" "$LOAD --parallelism 1 --direct-mb-per-s 2" ;;
       metaspace-oom) record_failure metaspace-oom 1 300 "taskmanager.memory.jvm-metaspace.size: 96m
 $RESTART_TWICE" "$LOAD --parallelism 1 --classes-per-s 400" ;;

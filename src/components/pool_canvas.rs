@@ -271,7 +271,7 @@ pub fn PoolCanvas(
         }
         let on_resize =
             wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                if let Some(e) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() {
+                if let Ok(e) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() {
                     let w = e.content_rect().width();
                     if w > 0.0 && css_width.get_untracked() != Some(w) {
                         css_width.set(Some(w));

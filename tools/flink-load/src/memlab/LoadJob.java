@@ -29,7 +29,9 @@ import org.apache.flink.util.Collector;
  * <p>Failure modes, for the post-mortem recordings (tools/record-diagnosis.sh):
  * --direct-mb-per-s M keeps M MiB/s of direct buffers (ByteBuffer.allocateDirect) until
  * "OutOfMemoryError: Direct buffer memory"; --classes-per-s C defines C classes/s, each in a
- * fresh class loader that is kept, until "OutOfMemoryError: Metaspace".
+ * fresh class loader that is kept, until "OutOfMemoryError: Metaspace"; --huge-array-mb M
+ * asks for one M MiB array 60 s in (a record far bigger than the heap): "OutOfMemoryError:
+ * Java heap space" in the task thread, while the rest of the heap is fine.
  */
 public class LoadJob {
     public static void main(String[] args) throws Exception {
@@ -50,8 +52,9 @@ public class LoadJob {
         DataStream<Long> numbers = env.fromSource(source, WatermarkStrategy.noWatermarks(), "numbers");
         double directMb = p.getDouble("direct-mb-per-s", 0);
         double classes = p.getDouble("classes-per-s", 0);
-        if (directMb > 0 || classes > 0) {
-            numbers = numbers.map(new Leak(directMb, classes)).name("leak");
+        double hugeMb = p.getDouble("huge-array-mb", 0);
+        if (directMb > 0 || classes > 0 || hugeMb > 0) {
+            numbers = numbers.map(new Leak(directMb, classes, hugeMb)).name("leak");
         }
         DataStream<Long> out = numbers;
         for (int i = 0; i < p.getInt("stages", 1); i++) {
@@ -70,13 +73,15 @@ public class LoadJob {
         private static final java.util.List<Object> KEPT = new java.util.ArrayList<>();
         private final double directMbPerS;
         private final double classesPerS;
+        private final double hugeMb;
         private transient long started;
         private transient long done;
         private transient byte[] classBytes;
 
-        Leak(double directMbPerS, double classesPerS) {
+        Leak(double directMbPerS, double classesPerS, double hugeMb) {
             this.directMbPerS = directMbPerS;
             this.classesPerS = classesPerS;
+            this.hugeMb = hugeMb;
         }
 
         @Override
@@ -91,7 +96,11 @@ public class LoadJob {
         @Override
         public Long map(Long n) throws Exception {
             double s = (System.nanoTime() - started) / 1e9;
-            if (directMbPerS > 0) {
+            if (hugeMb > 0) {
+                if (s >= 60) {
+                    KEPT.add(new byte[(int) (hugeMb * (1 << 20))]);
+                }
+            } else if (directMbPerS > 0) {
                 for (; done < (long) (s * directMbPerS); done++) {
                     KEPT.add(java.nio.ByteBuffer.allocateDirect(1 << 20));
                 }

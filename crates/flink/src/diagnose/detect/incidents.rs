@@ -296,13 +296,16 @@ fn job_moments<'a>(
     out.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
 }
 
+/// The advice for a cause, given the TaskManager an exception names and its line.
+pub(super) type Advise<'a> = dyn Fn(Cause, Option<&str>, Option<&str>) -> Advice + 'a;
+
 /// The job findings: each job that failed, or restarted, during the data. Their advice
 /// comes from the cause (a lost TaskManager's from its finding), given `advise` for a
 /// cause on a TaskManager.
 pub(super) fn jobs(
     tl: &Timeline,
     report: &mut Report,
-    advise: &dyn Fn(Cause, Option<&str>, Option<&str>) -> Advice,
+    advise: &Advise<'_>,
 ) {
     for j in &tl.jobs {
         let failed = j.states.iter().find(|x| x.2 == "FAILED");
