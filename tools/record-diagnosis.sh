@@ -21,7 +21,7 @@
 #                    survives (Flink's default: no exit on OOM), 2 restarts
 #   direct-oom       direct buffers kept until "OutOfMemoryError: Direct buffer memory"
 #   metaspace-oom    classes in fresh class loaders, jvm-metaspace.size 96m
-#   network-buffers  4 × 3 keyed shuffles on 2 MiB of network memory
+#   network-buffers  8 × 4 keyed shuffles on 4 TaskManagers with 1 MiB of network memory
 #   tm-killed        a busy TaskManager killed with SIGKILL
 #   tm-idle-release  an idle TaskManager stopped (SIGTERM): not a failure
 #   job-cancel       the job cancelled: not a failure
@@ -50,8 +50,9 @@ record() {
   # shellcheck disable=SC2086 # job arguments are a word list
   "$CLUSTER" submit $args >/dev/null
   sleep "$WARMUP" # let the job reach its steady state before the recording starts
-  python3 "$ROOT/tools/record.py" "http://127.0.0.1:$MEMLAB_FLINK_PORT" "$ROOT/public/recordings/$name.memlab.json" \
-    --interval "$INTERVAL" --duration "$SECONDS_TO_RECORD"
+  "$MEMLAB" record --cluster "http://127.0.0.1:$MEMLAB_FLINK_PORT" -o "$ROOT/public/recordings/$name.memlab.json" \
+    --interval "${INTERVAL}s" --duration "${SECONDS_TO_RECORD}s" --source "mode=$name" --source "flink=2.3.0" \
+    --source "config=$(tr '\n' ';' <<<"$conf")" --source "job=memlab.LoadJob $args" --source "command=tools/record-diagnosis.sh $name"
   "$CLUSTER" stop
 }
 
@@ -64,8 +65,9 @@ record_resubmitting() {
   # shellcheck disable=SC2086
   "$CLUSTER" submit $args >/dev/null
   sleep "$WARMUP"
-  python3 "$ROOT/tools/record.py" "http://127.0.0.1:$MEMLAB_FLINK_PORT" "$ROOT/public/recordings/$name.memlab.json" \
-    --interval "$INTERVAL" --duration "$SECONDS_TO_RECORD" &
+  "$MEMLAB" record --cluster "http://127.0.0.1:$MEMLAB_FLINK_PORT" -o "$ROOT/public/recordings/$name.memlab.json" \
+    --interval "${INTERVAL}s" --duration "${SECONDS_TO_RECORD}s" --source "mode=$name" --source "flink=2.3.0" \
+    --source "config=$(tr '\n' ';' <<<"$conf")" --source "job=memlab.LoadJob $args" --source "command=tools/record-diagnosis.sh $name" &
   local recorder=$! rest="http://127.0.0.1:$MEMLAB_FLINK_PORT"
   while kill -0 "$recorder" 2>/dev/null; do
     sleep 5
@@ -146,8 +148,8 @@ for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
       direct-oom) record_failure direct-oom 1 240 "$RESTART_TWICE" "$LOAD --parallelism 1 --direct-mb-per-s 2" ;;
       metaspace-oom) record_failure metaspace-oom 1 300 "taskmanager.memory.jvm-metaspace.size: 96m
 $RESTART_TWICE" "$LOAD --parallelism 1 --classes-per-s 400" ;;
-      network-buffers) record_failure network-buffers 2 120 'taskmanager.memory.network.min: 2m
-taskmanager.memory.network.max: 2m' "$LOAD --parallelism 4 --stages 3" ;;
+      network-buffers) record_failure network-buffers 4 120 'taskmanager.memory.network.min: 1m
+taskmanager.memory.network.max: 1m' "$LOAD --parallelism 8 --stages 4" ;;
       tm-killed) record_failure tm-killed 2 180 '' "$LOAD" kill-busy 90 ;;
       tm-idle-release) record_failure tm-idle-release 2 180 '' "$LOAD --parallelism 1" stop-idle 90 ;;
       job-cancel) record_failure job-cancel 2 180 '' "$LOAD" cancel 90 ;;

@@ -174,11 +174,20 @@ impl PollRun<'_> {
 
     /// The poll, without job answers equal to the last kept for their path.
     pub fn finish(self) -> Poll {
-        // Details that did not arrive are asked for again next poll.
-        for r in self.responses.iter().filter(|r| r.status != 200) {
-            if let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?'))
-            {
+        for r in &self.responses {
+            let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?')) else {
+                continue;
+            };
+            if r.status != 200 {
+                // Details that did not arrive are asked for again next poll.
                 self.poller.seen.remove(jid);
+            } else if let Ok(d) = serde_json::from_str::<rest::JobDetails>(&r.body) {
+                // The details may lag the job list (a job failing between the two requests:
+                // the list says FAILED, the details still RUNNING, no exception yet): what
+                // the details said is what was seen, so they are asked for again.
+                if let Some(seen) = self.poller.seen.get_mut(jid) {
+                    seen.state = d.state;
+                }
             }
         }
         let kept = &mut self.poller.kept;
@@ -301,6 +310,21 @@ mod tests {
         assert_eq!(rounds[3], ["/jobs/j1", "/jobs/j1/exceptions?maxExceptions=5"]);
         let (rounds, _) = run(&mut p, &cluster("FAILED", 1));
         assert_eq!(rounds.len(), 2, "{rounds:?}");
+    }
+
+    #[test]
+    fn details_that_lag_the_job_list_are_asked_for_again() {
+        let mut p = Poller::new();
+        run(&mut p, &cluster("RUNNING", 0));
+        // The list says FAILED; the details, fetched a moment later, still say RUNNING.
+        let mut lagging = cluster("FAILED", 0);
+        lagging.insert("/jobs/j1", r#"{"jid":"j1","name":"a","state":"RUNNING"}"#.to_owned());
+        let (rounds, _) = run(&mut p, &lagging);
+        assert_eq!(rounds[3], ["/jobs/j1", "/jobs/j1/exceptions?maxExceptions=5"]);
+        let (rounds, _) = run(&mut p, &cluster("FAILED", 0));
+        assert_eq!(rounds[3], ["/jobs/j1", "/jobs/j1/exceptions?maxExceptions=5"], "asked again");
+        let (rounds, _) = run(&mut p, &cluster("FAILED", 0));
+        assert_eq!(rounds.len(), 2, "then settled: {rounds:?}");
     }
 
     #[test]
