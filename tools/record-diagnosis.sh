@@ -148,7 +148,7 @@ for name in "${@:-healthy heap-leak rocksdb managed-idle metaspace}"; do
       direct-oom) record_failure direct-oom 1 240 "$RESTART_TWICE" "$LOAD --parallelism 1 --direct-mb-per-s 2" ;;
       metaspace-oom) record_failure metaspace-oom 1 300 "taskmanager.memory.jvm-metaspace.size: 96m
 $RESTART_TWICE" "$LOAD --parallelism 1 --classes-per-s 400" ;;
-      network-buffers) record_failure network-buffers 4 120 'taskmanager.memory.network.min: 1m
+      network-buffers) record_failure network-buffers 4 60 'taskmanager.memory.network.min: 1m
 taskmanager.memory.network.max: 1m' "$LOAD --parallelism 8 --stages 4" ;;
       tm-killed) record_failure tm-killed 2 180 '' "$LOAD" kill-busy 90 ;;
       tm-idle-release) record_failure tm-idle-release 2 180 '' "$LOAD --parallelism 1" stop-idle 90 ;;
