@@ -35,7 +35,7 @@ const cdp = await context.newCDPSession(page);
 const events = [];
 cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
 const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
-await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'blink.user_timing', 'toplevel'] } });
+await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'toplevel'] } });
 const painted = await page.evaluate(async ({ ops, jumps }) => {
   const input = document.querySelector('[data-testid="timeline"]');
   const times = [];

@@ -754,7 +754,7 @@ impl Text {
                 .into_iter()
                 .flatten()
                 .collect();
-                let parts = parts.join(", ");
+                let parts = parts.join(&tr!(lang, ", ", "，"));
                 tr!(lang, "its last readings, of their limits: {parts}", "最后的读数占各自上限：{parts}")
             }
             Text::OldGcBeforeLoss { count } => tr!(
