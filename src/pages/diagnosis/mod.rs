@@ -187,7 +187,7 @@ pub fn DiagnosisPage() -> impl IntoView {
             <header class="page-head">
                 <div>
                     <h1>{tr!(lang, "Diagnosis", "诊断")}</h1>
-                    <p class="muted">{tr!(lang, "Leaks, out-of-memory risk, GC pressure, network-buffer and managed-memory problems found in live or recorded metrics — each with its evidence and a config.yaml change checked by memlab's Flink calculator.", "从实时或录制的指标中找出泄漏、内存不足风险、GC 压力、网络缓冲区和托管内存问题——每一项都附有证据，以及经 memlab 的 Flink 计算器验证过的 config.yaml 修改。")}</p>
+                    <p class="muted">{tr!(lang, "What killed a TaskManager or failed a job, then leaks, out-of-memory risk, GC pressure, network-buffer and managed-memory problems found in live or recorded metrics — each with its evidence and a config.yaml change checked by memlab's Flink calculator.", "是什么杀死了 TaskManager 或让作业失败；然后是从实时或录制的指标中找出的泄漏、内存不足风险、GC 压力、网络缓冲区和托管内存问题——每一项都附有证据，以及经 memlab 的 Flink 计算器验证过的 config.yaml 修改。")}</p>
                 </div>
             </header>
             <div class="card source-bar">
@@ -269,7 +269,12 @@ pub fn DiagnosisPage() -> impl IntoView {
                     let findings: Vec<Finding> = r.findings.iter().filter(|f| f.subject == subject && !f.kind.is_postmortem()).cloned().collect();
                     let pending: Vec<_> = r.pending.iter().filter(|p| p.subject == subject).cloned().collect();
                     let title = if subject == "jobmanager" { "JobManager".to_owned() } else { format!("TaskManager {subject}") };
-                    let count = if findings.is_empty() { tr!(lang, "no findings", "无发现") } else { tr!(lang, "{} finding(s)", "{} 项发现", findings.len()) };
+                    let above = r.findings.iter().filter(|f| f.subject == subject && f.kind.is_postmortem()).count();
+                    let count = match (findings.len(), above) {
+                        (0, 0) => tr!(lang, "no findings", "无发现"),
+                        (0, _) => tr!(lang, "lost: see What failed above", "已丢失：见上面的“发生了什么故障”"),
+                        (n, _) => tr!(lang, "{} finding(s)", "{} 项发现", n),
+                    };
                     view! {
                         <section class="subject" data-testid="subject" data-subject=subject.clone()>
                             <h2>{title}" "<span class="muted small">{count}</span></h2>
