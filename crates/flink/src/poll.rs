@@ -175,7 +175,8 @@ impl PollRun<'_> {
     /// The poll, without job answers equal to the last kept for their path.
     pub fn finish(self) -> Poll {
         for r in &self.responses {
-            let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?')) else {
+            let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?'))
+            else {
                 continue;
             };
             if r.status != 200 {

@@ -227,3 +227,33 @@ fn each_failure_recording_is_small_and_says_how_it_was_made() {
         assert_eq!(r.source["mode"], name);
     }
 }
+
+/// The whole cluster stopping (the TaskManagers leave, then the JobManager stops
+/// answering) is not a failure; the same TaskManagers leaving while the JobManager goes on
+/// answering is.
+#[test]
+fn a_cluster_stopping_is_not_a_lost_taskmanager() {
+    let rec = load("job-cancel");
+    let stop_at = 20;
+    let emptied = |mut r: Recording, jm_down: bool| {
+        for (i, p) in r.polls.iter_mut().enumerate().skip(stop_at) {
+            for resp in &mut p.responses {
+                if i > stop_at && jm_down {
+                    *resp = memlab_flink::recording::Response {
+                        status: 0,
+                        body: "connection refused".into(),
+                        ..resp.clone()
+                    };
+                } else if resp.path == "/taskmanagers" {
+                    resp.body = r#"{"taskmanagers":[]}"#.into();
+                }
+            }
+            p.responses.retain(|x| !x.path.starts_with("/taskmanagers/"));
+        }
+        r
+    };
+    let stopped = diagnose(&emptied(rec.clone(), true));
+    assert_eq!(verdicts(&stopped), vec![], "the cluster stopped");
+    let lost = diagnose(&emptied(rec, false));
+    assert!(verdicts(&lost).iter().any(|v| v.0 == Kind::TaskManagerLost), "the JobManager still answers");
+}

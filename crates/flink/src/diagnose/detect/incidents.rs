@@ -302,11 +302,7 @@ pub(super) type Advise<'a> = dyn Fn(Cause, Option<&str>, Option<&str>) -> Advice
 /// The job findings: each job that failed, or restarted, during the data. Their advice
 /// comes from the cause (a lost TaskManager's from its finding), given `advise` for a
 /// cause on a TaskManager.
-pub(super) fn jobs(
-    tl: &Timeline,
-    report: &mut Report,
-    advise: &Advise<'_>,
-) {
+pub(super) fn jobs(tl: &Timeline, report: &mut Report, advise: &Advise<'_>) {
     for j in &tl.jobs {
         let failed = j.states.iter().find(|x| x.2 == "FAILED");
         let restarts = match (j.restarts.first(), j.restarts.last()) {
