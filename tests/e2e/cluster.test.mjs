@@ -230,6 +230,8 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   // Kill a TaskManager: it is marked gone once Flink drops it (heartbeat timeout 5 s).
   execFileSync(path.join(ROOT, 'scripts', 'flink-cluster.sh'), ['kill-tm'], { stdio: 'inherit' });
   await page.waitForSelector('[data-testid="tm-gone"]', { timeout: 90000 });
+  // The post-mortem, live: a busy TaskManager killed with no memory pressure inside its JVM.
+  await page.waitForSelector('[data-testid="tm-gone"] [data-testid="tm-gone-cause"][data-cause="killed-from-outside"]', { timeout: 30000 });
   await screenshot(page, 'cluster-live-gone');
 
   // Export the session now, for the re-import below.

@@ -131,3 +131,44 @@ fn lang_zh_writes_the_report_in_chinese_with_the_same_kinds_and_keys() {
     assert!(String::from_utf8(scenario.stdout).unwrap().contains("外部碎片"));
     memlab().args(["diagnose", &recording("heap-leak"), "--lang", "fr"]).assert().code(2);
 }
+
+#[test]
+fn a_lost_taskmanager_fails_ci_and_its_json_says_the_cause_and_how_it_is_known() {
+    memlab().args(["diagnose", &recording("tm-killed"), "--fail-on", "critical"]).assert().code(1);
+    memlab().args(["diagnose", &recording("tm-idle-release"), "--fail-on", "warning"]).assert().code(0);
+    let out = memlab().args(["diagnose", &recording("job-heap-oom"), "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["subjectType"] == "job").unwrap();
+    assert_eq!(f["postmortem"]["cause"], "heap-space");
+    assert_eq!(f["postmortem"]["basis"], "quoted");
+    assert!(f["postmortem"]["quoted"].as_str().unwrap().contains("OutOfMemoryError: Java heap space"));
+    assert_eq!(v["jobs"][0]["id"], f["subject"]);
+}
+
+#[test]
+fn record_says_when_nothing_answers() {
+    // A port nothing listens on (the dynamic range's last), and a non-URL.
+    memlab()
+        .args([
+            "record",
+            "--cluster",
+            "http://127.0.0.1:65534",
+            "-o",
+            "/tmp/memlab-none.memlab.json",
+            "--duration",
+            "1s",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no answer from http://127.0.0.1:65534/overview"));
+    memlab()
+        .args(["record", "--cluster", "localhost:8081", "-o", "/tmp/memlab-none.memlab.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not an http:// or https:// address"));
+    memlab()
+        .args(["record", "--cluster", "http://h", "-o", "x.memlab.json", "--interval", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a duration"));
+}
