@@ -68,3 +68,19 @@ test('an idle TaskManager stopped and a cancelled job are not failures', async (
     assert.deepEqual(errors, []);
   }
 });
+
+test('every recorded failure shows its cause on the page, as the command line does', async () => {
+  for (const [name, cause, basis] of [
+    ['direct-oom', 'direct-buffer', 'quoted'],
+    ['metaspace-oom', 'metaspace', 'inferred'],
+    ['network-buffers', 'network-buffers', 'quoted'],
+    ['tm-killed', 'killed-from-outside', 'inferred'],
+  ]) {
+    const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis&recording=${rec(name)}`);
+    const incident = page.locator(`[data-testid="postmortem"] [data-testid="incident"][data-cause="${cause}"]`).first();
+    await incident.waitFor();
+    assert.equal(await incident.getAttribute('data-basis'), basis, name);
+    await context.close();
+    assert.deepEqual(errors, [], name);
+  }
+});
