@@ -154,7 +154,9 @@ fn names_taskmanager(e: &ExceptionEntry, id: &str) -> bool {
 }
 
 /// The lost-TaskManager finding for `p`, if it was lost while it worked.
-pub(super) fn taskmanager(p: &dyn Readings, tl: &Timeline, out: &mut Out) {
+/// `container_limit`: the container's limit the user gave, if any (a suspect when the
+/// TaskManager vanished with no pressure inside its JVM).
+pub(super) fn taskmanager(p: &dyn Readings, tl: &Timeline, container_limit: Option<u64>, out: &mut Out) {
     let Some(seen) = tl.tms.iter().find(|x| x.id == p.id()) else { return };
     let Some((lost_poll, lost_t)) = seen.lost else { return };
     // The whole cluster stopping: the JobManager stops answering right after.
@@ -223,7 +225,20 @@ pub(super) fn taskmanager(p: &dyn Readings, tl: &Timeline, out: &mut Out) {
             } else if near(direct_share) {
                 (Cause::DirectBuffer, Basis::Inferred { from: vec![at_loss] })
             } else if heap_share.is_some() || meta_share.is_some() {
-                (Cause::KilledFromOutside, Basis::Inferred { from: vec![at_loss] })
+                // Then the suspects outside the JVM's limits: the container, native memory.
+                let mut from = vec![at_loss];
+                if let (Some(m), Some(limit)) = (mem, container_limit) {
+                    if m.total_process_memory > limit {
+                        from.push(Text::ProcessOverLimit { process: m.total_process_memory, limit });
+                    }
+                }
+                let native = p.native_estimate();
+                let peak =
+                    native.iter().filter(|x| x.0 <= seen.last).map(|x| x.1 .1).fold(f64::NAN, f64::max);
+                if let (true, Some(m)) = (peak.is_finite(), mem) {
+                    from.push(Text::NativeEstimate { peak: Observed(peak), overhead: m.jvm_overhead as f64 });
+                }
+                (Cause::KilledFromOutside, Basis::Inferred { from })
             } else {
                 (Cause::Unknown, Basis::Inferred { from: Vec::new() })
             }

@@ -128,7 +128,7 @@ fn run(procs: &Procs, opts: &Options) -> Report {
             overhead::detect(p, &mem, &mut out);
             container::detect(&mem, opts, &mut out);
         }
-        incidents::taskmanager(p, procs.timeline, &mut out);
+        incidents::taskmanager(p, procs.timeline, opts.container_limit, &mut out);
         advice::recommend(p, cluster, opts, &mut report.findings[first..]);
     }
     if let Some(p) = procs.jobmanager {
