@@ -351,7 +351,22 @@ pub fn ClusterPage() -> impl IntoView {
                 {move || current.get().map(|s| (!s.jobs.is_empty()).then(|| view! {
                     <div class="card">
                         <h3>{t!(i18n, cluster.jobs)}</h3>
-                        <ul>{s.jobs.iter().map(|j| view! { <li><b translate="no">{j.state.clone()}</b>" "<span translate="no">{j.name.clone()}</span></li> }).collect_view()}</ul>
+                        <ul>{s.jobs.iter().map(|j| {
+                            // Its restarts so far and Flink's last word on why, when polled.
+                            let d = s.job_details.get(&j.jid);
+                            let restarts = d.and_then(|d| d.restarts).filter(|r| *r > 0.0);
+                            let last = d.and_then(|d| d.exceptions.first()).map(|e| {
+                                use memlab_flink::diagnose::postmortem::{classify, first_sentence};
+                                first_sentence(&classify(e).1)
+                            });
+                            view! {
+                                <li data-testid="job" data-state=j.state.clone()>
+                                    <b translate="no">{j.state.clone()}</b>" "<span translate="no">{j.name.clone()}</span>
+                                    {restarts.map(|r| view! { <span class="muted small">" · "{tr!(lang, "{r:.0} restart(s)", "重启 {r:.0} 次")}</span> })}
+                                    {last.map(|l| view! { <p class="muted small" data-testid="job-exception" translate="no">{l}</p> })}
+                                </li>
+                            }
+                        }).collect_view()}</ul>
                     </div>
                 }))}
             </div>

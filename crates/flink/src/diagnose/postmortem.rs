@@ -174,6 +174,19 @@ pub struct NetworkShortfall {
     pub segment: u64,
 }
 
+/// A long exception message cut after its first sentence (Flink's enriched
+/// `OutOfMemoryError` messages run to a paragraph): for a timeline; facts quote in full.
+pub fn first_sentence(line: &str) -> String {
+    const LONG: usize = 140;
+    if line.chars().count() <= LONG {
+        return line.to_owned();
+    }
+    match line.find(". ") {
+        Some(i) if i < LONG * 2 => format!("{}. …", &line[..i]),
+        _ => format!("{}…", line.chars().take(LONG).collect::<String>()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +219,19 @@ mod tests {
         e.concurrent_exceptions
             .push(entry("java.lang.OutOfMemoryError", "java.lang.OutOfMemoryError: Metaspace"));
         assert_eq!(classify(&e).0, Cause::Metaspace);
+    }
+
+    #[test]
+    fn a_paragraph_is_cut_after_its_first_sentence_and_a_line_is_kept() {
+        let long = format!(
+            "java.lang.OutOfMemoryError: Direct buffer memory. {}",
+            "The direct out-of-memory error has occurred. ".repeat(5)
+        );
+        assert_eq!(first_sentence(&long), "java.lang.OutOfMemoryError: Direct buffer memory. …");
+        assert_eq!(
+            first_sentence("java.lang.OutOfMemoryError: Metaspace"),
+            "java.lang.OutOfMemoryError: Metaspace"
+        );
     }
 
     #[test]

@@ -304,7 +304,7 @@ fn job_moments<'a>(
         for e in j.exceptions.iter().filter(|e| tl.secs(e.timestamp) >= from) {
             out.push(Moment {
                 at_s: tl.secs(e.timestamp),
-                what: Text::Quoted { line: first_sentence(&postmortem::classify(e).1) },
+                what: Text::Quoted { line: postmortem::first_sentence(&postmortem::classify(e).1) },
             });
         }
     }
@@ -444,18 +444,5 @@ pub(super) fn jobs(tl: &Timeline, report: &mut Report, advise: &Advise<'_>) {
                 timeline,
             })),
         });
-    }
-}
-
-/// A long exception message cut after its first sentence (Flink's enriched
-/// `OutOfMemoryError` messages run to a paragraph): for a timeline; facts quote in full.
-fn first_sentence(line: &str) -> String {
-    const LONG: usize = 140;
-    if line.chars().count() <= LONG {
-        return line.to_owned();
-    }
-    match line.find(". ") {
-        Some(i) if i < LONG * 2 => format!("{}. …", &line[..i]),
-        _ => format!("{}…", line.chars().take(LONG).collect::<String>()),
     }
 }
