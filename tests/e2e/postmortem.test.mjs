@@ -36,6 +36,9 @@ test('a TaskManager killed by its heap: lost, cause inferred, timeline, the job 
   await gone.waitFor();
   assert.equal(await gone.getByTestId('tm-gone-cause').getAttribute('data-cause'), 'heap-space');
   assert.match(await gone.getByTestId('tm-gone-last').textContent(), /Heap .* \/ /);
+  // The job beside it: failed, with Flink's last exception.
+  const job = page.locator('[data-testid="job"][data-state="FAILED"]');
+  assert.match(await job.getByTestId('job-exception').textContent(), /Heartbeat of TaskManager/);
   await screenshot(page, 'postmortem-cluster-gone');
   await context.close();
   assert.deepEqual(errors, []);
