@@ -20,6 +20,15 @@ pub fn state_label(i18n: leptos_i18n::I18nContext<crate::i18n::Locale>, s: Block
     }
 }
 
+/// The state's dot (a static class: a jump builds up to [`MAX_ROWS`] rows at once).
+fn dot_class(s: BlockState) -> &'static str {
+    match s {
+        BlockState::Live => "dot live",
+        BlockState::Unreferenced => "dot unreferenced",
+        BlockState::Free => "dot free",
+    }
+}
+
 /// Rows beyond this are summarised, so a 10,000-block pool does not flood the page.
 pub const MAX_ROWS: usize = 400;
 
@@ -65,14 +74,12 @@ pub fn BlockTable(
                                                 data-state=b.state.name()
                                                 data-refcount=b.refcount.to_string()
                                                 data-name=name.clone()
-                                                title=name.clone()
-                                                class=format!("state-{}", b.state.name())
                                                 class:active=active
                                             >
                                                 <td class="num">{human(b.offset)}</td>
                                                 <td class="num">{human(b.size)}</td>
                                                 <td>
-                                                    <span class=format!("dot {}", b.state.name())></span>
+                                                    <span class=dot_class(b.state)></span>
                                                     {state_label(i18n, b.state)}
                                                 </td>
                                                 <td class="num">{b.refcount}</td>
