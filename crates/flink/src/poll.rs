@@ -101,6 +101,16 @@ impl Poller {
         out.into_iter().take(MAX_WATCHED).map(|j| (j.jid.clone(), j.state.clone())).collect()
     }
 
+    /// Forgets the jobs Flink's list no longer shows (it drops finished jobs after a
+    /// while): a session cluster that runs thousands of jobs keeps no memory of them here.
+    fn forget_unlisted(&mut self, jobs: &[rest::JobSummary]) {
+        let listed = |jid: &str| jobs.iter().any(|j| j.jid == jid);
+        self.seen.retain(|jid, _| listed(jid));
+        self.kept.retain(|path, _| {
+            path.strip_prefix("/jobs/").is_none_or(|rest| listed(rest.split(['/', '?']).next().unwrap_or("")))
+        });
+    }
+
     /// Whether a job's details are due: new, changed state or restart count, or stale.
     fn details_due(&self, jid: &str, state: &str, restarts: Option<&str>) -> bool {
         match self.seen.get(jid) {
@@ -142,11 +152,14 @@ impl PollRun<'_> {
                 ids.iter().flat_map(|id| taskmanager_paths(id)).chain(jobmanager_paths()).collect()
             }
             2 => {
-                let jobs = self
+                let Some(jobs) = self
                     .answer("/jobs/overview")
                     .and_then(|b| serde_json::from_str::<rest::JobsOverview>(b).ok())
                     .map(|o| o.jobs)
-                    .unwrap_or_default();
+                else {
+                    return Vec::new();
+                };
+                self.poller.forget_unlisted(&jobs);
                 self.pending = self.poller.watched(&jobs);
                 self.pending.iter().map(|(jid, _)| restarts_path(jid)).collect()
             }
@@ -337,6 +350,19 @@ mod tests {
             .collect();
         assert!(fetched[0] && fetched[DETAILS_EVERY as usize]);
         assert!(fetched[1..DETAILS_EVERY as usize].iter().all(|f| !f));
+    }
+
+    #[test]
+    fn jobs_gone_from_the_list_are_forgotten() {
+        let mut p = Poller::new();
+        run(&mut p, &cluster("RUNNING", 0));
+        assert!(p.kept.keys().any(|k| k.starts_with("/jobs/j1")));
+        let mut none = cluster("RUNNING", 0);
+        none.insert("/jobs/overview", r#"{"jobs":[]}"#.to_owned());
+        run(&mut p, &none);
+        assert!(p.seen.is_empty());
+        assert!(p.kept.keys().all(|k| !k.starts_with("/jobs/")), "{:?}", p.kept.keys());
+        assert!(p.kept.contains_key("/jobmanager/config"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! slots were free), the whole cluster stopping (the JobManager stops answering right
 //! after), CANCELED and FINISHED jobs.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::super::postmortem::{self, Basis, Cause, JobRef, Moment, PostMortem};
@@ -18,6 +18,7 @@ use super::super::{Advice, Finding, Kind, NoAdvice, Report, Severity, Text};
 use super::common::*;
 use crate::recording::Snapshot;
 use crate::rest::ExceptionEntry;
+use crate::snapshot::JobDetail;
 
 /// One TaskManager as the lists showed it.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,15 +42,20 @@ struct JobSeen {
     states: Vec<(usize, f64, String)>,
     /// Each restart count change: poll, seconds, count.
     restarts: Vec<(usize, f64, f64)>,
-    exceptions: Arc<Vec<ExceptionEntry>>,
-    /// When the job entered each state (ms since the epoch), from `/jobs/<jid>`.
-    timestamps: BTreeMap<String, i64>,
+    /// Flink's last word on it (`/jobs/<jid>`, its exceptions, `numRestarts`), shared
+    /// with the snapshot it came from.
+    detail: Arc<JobDetail>,
 }
 
 impl JobSeen {
     /// When the job entered `state`, by Flink's clock (0 there means not yet).
     fn entered(&self, state: &str) -> Option<i64> {
-        self.timestamps.get(state).copied().filter(|ms| *ms > 0)
+        self.detail.timestamps.get(state).copied().filter(|ms| *ms > 0)
+    }
+
+    /// Newest first.
+    fn exceptions(&self) -> &[ExceptionEntry] {
+        &self.detail.exceptions
     }
 }
 
@@ -60,8 +66,11 @@ pub(super) struct Timeline {
     polls: usize,
     /// Per poll: the JobManager answered.
     answered: Vec<bool>,
+    /// In the order they were first seen; the indexes find them by id.
     tms: Vec<TmSeen>,
+    tm_index: HashMap<String, usize>,
     jobs: Vec<JobSeen>,
+    job_index: HashMap<String, usize>,
 }
 
 impl Timeline {
@@ -73,19 +82,11 @@ impl Timeline {
         self.answered.push(s.overview.is_some() || s.listed_taskmanagers);
         if s.listed_taskmanagers {
             for tm in &s.taskmanagers {
-                let seen = match self.tms.iter_mut().find(|x| x.id == tm.id) {
-                    Some(x) => x,
-                    None => {
-                        self.tms.push(TmSeen {
-                            id: tm.id.clone(),
-                            last: i,
-                            last_t: t,
-                            busy: false,
-                            lost: None,
-                        });
-                        self.tms.last_mut().expect("just pushed")
-                    }
-                };
+                let k = *self.tm_index.entry(tm.id.clone()).or_insert_with(|| {
+                    self.tms.push(TmSeen { id: tm.id.clone(), last: i, last_t: t, busy: false, lost: None });
+                    self.tms.len() - 1
+                });
+                let seen = &mut self.tms[k];
                 seen.last = i;
                 seen.last_t = t;
                 seen.busy = tm.free_slots < tm.slots;
@@ -96,33 +97,26 @@ impl Timeline {
             }
         }
         for j in &s.jobs {
-            let seen = match self.jobs.iter_mut().find(|x| x.id == j.jid) {
-                Some(x) => x,
-                None => {
-                    self.jobs.push(JobSeen {
-                        id: j.jid.clone(),
-                        name: j.name.clone(),
-                        states: Vec::new(),
-                        restarts: Vec::new(),
-                        exceptions: Arc::default(),
-                        timestamps: BTreeMap::new(),
-                    });
-                    self.jobs.last_mut().expect("just pushed")
-                }
-            };
+            let k = *self.job_index.entry(j.jid.clone()).or_insert_with(|| {
+                self.jobs.push(JobSeen {
+                    id: j.jid.clone(),
+                    name: j.name.clone(),
+                    states: Vec::new(),
+                    restarts: Vec::new(),
+                    detail: Arc::default(),
+                });
+                self.jobs.len() - 1
+            });
+            let seen = &mut self.jobs[k];
             if seen.states.last().is_none_or(|x| x.2 != j.state) {
                 seen.states.push((i, t, j.state.clone()));
             }
-            if let Some(d) = s.job_details.get(&j.jid) {
+            // (Carried forward unchanged, the detail is the same `Arc` poll after poll.)
+            if let Some(d) = s.job_details.get(&j.jid).filter(|d| !Arc::ptr_eq(&seen.detail, d)) {
                 if let Some(r) = d.restarts.filter(|r| seen.restarts.last().is_none_or(|x| x.2 != *r)) {
                     seen.restarts.push((i, t, r));
                 }
-                if !Arc::ptr_eq(&seen.exceptions, &d.exceptions) {
-                    seen.exceptions = d.exceptions.clone();
-                }
-                if seen.timestamps != d.timestamps {
-                    seen.timestamps = d.timestamps.clone();
-                }
+                seen.detail = Arc::clone(d);
             }
         }
     }
@@ -138,7 +132,7 @@ impl Timeline {
 
     /// Every exception recorded for any job, with the job.
     fn exceptions(&self) -> impl Iterator<Item = (&JobSeen, &ExceptionEntry)> {
-        self.jobs.iter().flat_map(|j| j.exceptions.iter().map(move |e| (j, e)))
+        self.jobs.iter().flat_map(|j| j.exceptions().iter().map(move |e| (j, e)))
     }
 }
 
@@ -301,7 +295,7 @@ fn job_moments<'a>(
         for (_, t, r) in j.restarts.iter().skip(1).filter(|x| x.1 >= from) {
             out.push(Moment { at_s: *t, what: Text::JobRestarted { name: j.name.clone(), count: *r } });
         }
-        for e in j.exceptions.iter().filter(|e| tl.secs(e.timestamp) >= from) {
+        for e in j.exceptions().iter().filter(|e| tl.secs(e.timestamp) >= from) {
             out.push(Moment {
                 at_s: tl.secs(e.timestamp),
                 what: Text::Quoted { line: postmortem::first_sentence(&postmortem::classify(e).1) },
@@ -334,16 +328,13 @@ pub(super) fn jobs(tl: &Timeline, report: &mut Report, advise: &Advise<'_>) {
         };
         // The exception that did it: for a failure the newest; for restarts, the most
         // telling of those in the data (a memory cause before any other).
-        let in_data: Vec<&ExceptionEntry> = j
-            .exceptions
+        let classified: Vec<(Cause, String, &ExceptionEntry)> = j
+            .exceptions()
             .iter()
             .filter(|e| e.timestamp >= tl.t0_ms() - 60_000 || kind == Kind::JobFailed)
-            .collect();
-        let classified: Vec<(Cause, String, &ExceptionEntry)> = in_data
-            .iter()
             .map(|e| {
                 let (c, l) = postmortem::classify(e);
-                (c, l, *e)
+                (c, l, e)
             })
             .collect();
         let root = match kind {

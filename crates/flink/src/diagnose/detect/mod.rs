@@ -20,7 +20,7 @@ use super::postmortem::Cause;
 use super::recommend;
 use super::stats;
 use super::thresholds as th;
-use super::{Advice, Finding, Kind, NoAdvice, Options, Report, Text};
+use super::{Advice, Kind, NoAdvice, Options, Report, Text};
 use crate::config::FlinkConfig;
 use crate::recording::Snapshot;
 use common::*;
@@ -165,12 +165,17 @@ fn run(procs: &Procs, opts: &Options) -> Report {
         }
     }
     // The jobs last: a job that lost a TaskManager takes that TaskManager's advice.
-    let lost: Vec<Finding> =
-        report.findings.iter().filter(|f| f.kind == Kind::TaskManagerLost).cloned().collect();
+    // (Only their advice: the findings themselves stay in the report.)
+    let lost: Vec<(String, Advice)> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::TaskManagerLost)
+        .map(|f| (f.subject.clone(), f.advice.clone()))
+        .collect();
     let advise = |cause: Cause, tm: Option<&str>, line: Option<&str>| -> Advice {
-        if let Some(f) = tm.and_then(|id| lost.iter().find(|f| f.subject == id)) {
+        if let Some((_, advice)) = tm.and_then(|id| lost.iter().find(|(s, _)| s == id)) {
             if cause == Cause::TaskManagerLost || !cause.is_memory() {
-                return f.advice.clone();
+                return advice.clone();
             }
         }
         let p = tm
