@@ -138,14 +138,6 @@ impl ExceptionEntry {
     pub fn headline(&self) -> &str {
         self.stacktrace.lines().next().filter(|l| !l.trim().is_empty()).unwrap_or(&self.exception_name)
     }
-
-    /// Every `Caused by:` line of the stack trace, outermost first, with the headline before
-    /// them: the chain a root cause is read from.
-    pub fn chain(&self) -> Vec<&str> {
-        std::iter::once(self.headline())
-            .chain(self.stacktrace.lines().filter_map(|l| l.trim_start().strip_prefix("Caused by: ")))
-            .collect()
-    }
 }
 
 /// `GET /jobs/<jid>/exceptions`: `exceptionHistory.entries` (newest first).
