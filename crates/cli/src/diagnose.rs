@@ -1,25 +1,16 @@
 //! `memlab diagnose`: the Diagnosis page's findings for a recording, on the command line.
 
-use memlab_flink::diagnose::{self, alerts, Advice, Options, Report, Severity};
+use memlab_flink::diagnose::{self, alerts, Advice, Report, Severity};
 use memlab_flink::recording::Recording;
-use memlab_size::{human, MemorySize};
+use memlab_size::human;
 use memlab_text::{tr, Lang};
 
-/// Reads and diagnoses a recording file. `Err` is a message for standard error.
-pub fn load(
-    path: &std::path::Path,
-    container_limit: Option<&str>,
-    lang: Lang,
-) -> Result<(Recording, Report), String> {
+/// Reads a recording file. `Err` is a message for standard error.
+pub fn read(path: &std::path::Path, lang: Lang) -> Result<Recording, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| tr!(lang, "cannot read {shown}: {e}", "无法读取 {shown}：{e}"))?;
-    let rec = Recording::parse(&text).map_err(|e| format!("{shown}: {}", e.describe(lang)))?;
-    let container_limit = container_limit
-        .map(|s| MemorySize::parse(s).map(|m| m.bytes()).map_err(|e| format!("--container-limit {s}: {e}")))
-        .transpose()?;
-    let report = diagnose::diagnose(&rec.snapshots(), &Options { container_limit });
-    Ok((rec, report))
+    Recording::parse(&text).map_err(|e| format!("{shown}: {}", e.describe(lang)))
 }
 
 pub fn text(path: &str, r: &Report, lang: Lang) -> String {

@@ -8,6 +8,7 @@ use memlab_engine::Policy;
 mod bench;
 mod diagnose;
 mod flink_memory;
+mod prom;
 mod record;
 mod simulate;
 mod text;
@@ -27,11 +28,16 @@ enum Command {
     FlinkMemory(FlinkMemoryArgs),
     /// Measure how fast the Flink memory derivation is.
     FlinkBench(FlinkBenchArgs),
-    /// Find memory problems in a recording (`.memlab.json`) and propose config.yaml changes;
-    /// or find fragmentation in an allocator scenario (`.mem`, `builtin:ID`, `-`).
+    /// Find memory problems in a recording (`.memlab.json`), a window of a Prometheus
+    /// (`--prometheus URL`) or a live cluster (`--cluster URL`), and propose config.yaml
+    /// changes; or find fragmentation in an allocator scenario (`.mem`, `builtin:ID`, `-`).
     Diagnose(DiagnoseArgs),
-    /// Poll a Flink cluster's REST API into a recording (`.memlab.json`) that replays offline.
+    /// Poll a Flink cluster's REST API, or read a window of a Prometheus, into a recording
+    /// (`.memlab.json`) that replays offline.
     Record(RecordArgs),
+    /// Write a recording's metrics as OpenMetrics text, in Flink's PrometheusReporter names,
+    /// for `promtool tsdb create-blocks-from openmetrics`: a Prometheus's history of it.
+    Export(ExportArgs),
     /// List the built-in scenarios.
     Scenarios,
     /// Benchmark the engine against rlsf's TLSF on one deterministic trace.
@@ -82,7 +88,13 @@ struct FlinkBenchArgs {
 #[derive(Debug, Args)]
 struct DiagnoseArgs {
     /// A recording made by the app (Export) or `memlab record`, or an allocator scenario.
-    recording: std::path::PathBuf,
+    /// Give this, `--prometheus` or `--cluster`.
+    recording: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    live: LiveArgs,
+    /// With `--cluster` alone: how long to poll before diagnosing (3m at least).
+    #[arg(long, default_value = "3m", value_parser = parse_duration)]
+    duration: std::time::Duration,
     /// Print the report as JSON: findings with a stable `kind` (heap-leak, oom-risk, …).
     #[arg(long)]
     json: bool,
@@ -100,23 +112,99 @@ struct DiagnoseArgs {
     lang: memlab_text::Lang,
 }
 
+/// Where live or historical data comes from: a Prometheus window, a cluster's REST API, or both.
+#[derive(Debug, Args)]
+struct LiveArgs {
+    /// A Prometheus (or Thanos, Mimir, VictoriaMetrics) holding Flink's PrometheusReporter
+    /// metrics, e.g. http://127.0.0.1:9090.
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// The JobManager's REST address, e.g. http://127.0.0.1:8081. With --prometheus: where
+    /// the configured sizes Prometheus lacks are read.
+    #[arg(long, value_name = "URL")]
+    cluster: Option<String>,
+    /// With --prometheus: the window read, up to --end: 30m, 6h, 7d, …
+    #[arg(long, default_value = "1h")]
+    range: String,
+    /// With --prometheus: the window's end, unix seconds or RFC 3339 (default: now).
+    #[arg(long, value_name = "TIME")]
+    end: Option<String>,
+    /// With --prometheus: the time between points, e.g. 15s (default: about 720 points over the range).
+    #[arg(long)]
+    step: Option<String>,
+    /// With --prometheus: a header sent with every request (repeatable), e.g.
+    /// 'Authorization: Bearer …' or 'X-Scope-OrgID: team-a'.
+    #[arg(long, value_name = "NAME: VALUE", value_parser = prom::parse_header)]
+    header: Vec<(String, String)>,
+    /// With --prometheus: the label that names a TaskManager (Flink's reporter: tm_id).
+    #[arg(long, default_value = memlab_flink::promapi::TM_LABEL)]
+    tm_label: String,
+}
+
+impl LiveArgs {
+    /// The Prometheus window asked for (None: no --prometheus).
+    fn prometheus(&self) -> Result<Option<prom::Source>, CliError> {
+        let Some(url) = &self.prometheus else { return Ok(None) };
+        let window = memlab_flink::promapi::Window::parse(
+            Some(&self.range),
+            self.end.as_deref(),
+            self.step.as_deref(),
+            prom::now_s(),
+        )
+        .map_err(|e| CliError::Input(e.to_string()))?;
+        Ok(Some(prom::Source {
+            url: url.clone(),
+            window,
+            headers: self.header.clone(),
+            tm_label: self.tm_label.clone(),
+            cluster: self.cluster.clone(),
+        }))
+    }
+
+    /// Reads the Prometheus window, saying on stderr how far it got.
+    fn read_prometheus(src: &prom::Source) -> Result<memlab_flink::recording::Recording, CliError> {
+        let points = src.window.points();
+        let mut said = 0;
+        prom::fetch(src, |done, total| {
+            if total > 1 && done * 4 / total > said {
+                said = done * 4 / total;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "reading {points} steps from {}: {done} of {total} queries",
+                    src.url
+                );
+            }
+        })
+        .map_err(CliError::Input)
+    }
+}
+
 #[derive(Debug, Args)]
 struct RecordArgs {
-    /// The JobManager's REST address, e.g. http://127.0.0.1:8081.
-    #[arg(long, value_name = "URL")]
-    cluster: String,
-    /// The recording to write (rewritten after every poll).
+    #[command(flatten)]
+    live: LiveArgs,
+    /// The recording to write (from --cluster: rewritten after every poll).
     #[arg(short = 'o', long = "out", value_name = "FILE.memlab.json")]
     out: std::path::PathBuf,
-    /// Time between polls: 5s, 1m, … (a bare number is seconds).
+    /// From --cluster: time between polls: 5s, 1m, … (a bare number is seconds).
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     interval: std::time::Duration,
-    /// How long to record: 300s, 10m, 1h, …
+    /// From --cluster: how long to record: 300s, 10m, 1h, …
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     duration: std::time::Duration,
     /// Provenance to keep in the recording's `source` (repeatable), e.g. `--source mode=heap`.
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     source: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// A recording (`.memlab.json`).
+    recording: std::path::PathBuf,
+    /// Shift the samples so the last is at this time: unix seconds, RFC 3339 or `now`
+    /// (Prometheus drops blocks older than its retention, 15 days by default).
+    #[arg(long, value_name = "TIME")]
+    end_at: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -273,8 +361,27 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Diagnose(a) => diagnose(a),
         Command::Record(a) => {
+            if let Some(src) = a.live.prometheus()? {
+                let mut rec = LiveArgs::read_prometheus(&src)?;
+                rec.source.extend(a.source);
+                record::write(&a.out, &rec).map_err(CliError::Input)?;
+                let steps = rec.snapshots().len();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}: {steps} steps of {} s",
+                    a.out.display(),
+                    src.window.step
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let Some(base) = a.live.cluster else {
+                return Err(CliError::Input(
+                    "say what to record: --cluster URL (Flink's REST API) or --prometheus URL --range 1h"
+                        .into(),
+                ));
+            };
             let plan = record::Plan {
-                base: a.cluster,
+                base,
                 out: a.out,
                 interval: a.interval,
                 duration: a.duration,
@@ -282,6 +389,22 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
             };
             let summary = record::run(&plan).map_err(CliError::Input)?;
             let _ = write!(std::io::stderr(), "{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(a) => {
+            let rec = diagnose::read(&a.recording, memlab_text::Lang::En).map_err(CliError::Input)?;
+            let snaps = rec.snapshots();
+            let last = snaps.last().map_or(0, |s| s.t as i64);
+            let shift = match a.end_at.as_deref() {
+                None => 0,
+                Some("now") => prom::now_s() as i64 * 1000 - last,
+                Some(t) => {
+                    let end =
+                        memlab_flink::promapi::parse_time(t).map_err(|e| CliError::Input(e.to_string()))?;
+                    end as i64 * 1000 - last
+                }
+            };
+            emit(&memlab_flink::promapi::to_openmetrics(&snaps, shift))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios => {
@@ -304,26 +427,61 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
 fn diagnose(a: DiagnoseArgs) -> Result<ExitCode, CliError> {
     use memlab_flink::diagnose::Severity;
     let fails = |failed: bool| if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
-    let name = a.recording.display().to_string();
-    if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
-        let (out, findings) = diagnose::scenario(&name, a.json, a.lang).map_err(CliError::Input)?;
-        emit(&out)?;
-        let worst = if findings.iter().any(|f| f.severity == "critical") {
-            Some(Severity::Critical)
-        } else if findings.is_empty() {
-            None
-        } else {
-            Some(Severity::Warning)
-        };
-        return Ok(fails(a.fail_on.is_some_and(|min| worst.is_some_and(|w| w >= min))));
-    }
-    let (rec, report) =
-        diagnose::load(&a.recording, a.container_limit.as_deref(), a.lang).map_err(CliError::Input)?;
+    let (rec, name) = match (&a.recording, a.live.prometheus()?, &a.live.cluster) {
+        (Some(path), None, None) => {
+            let name = path.display().to_string();
+            if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
+                let (out, findings) = diagnose::scenario(&name, a.json, a.lang).map_err(CliError::Input)?;
+                emit(&out)?;
+                let worst = if findings.iter().any(|f| f.severity == "critical") {
+                    Some(Severity::Critical)
+                } else if findings.is_empty() {
+                    None
+                } else {
+                    Some(Severity::Warning)
+                };
+                return Ok(fails(a.fail_on.is_some_and(|min| worst.is_some_and(|w| w >= min))));
+            }
+            (diagnose::read(path, a.lang).map_err(CliError::Input)?, name)
+        }
+        (None, Some(src), _) => (LiveArgs::read_prometheus(&src)?, src.url.clone()),
+        (None, None, Some(cluster)) => {
+            let r = record::collect(cluster, std::time::Duration::from_secs(5), a.duration, |_| Ok(()))
+                .map_err(CliError::Input)?;
+            (r, cluster.clone())
+        }
+        (None, None, None) => {
+            return Err(CliError::Input(
+                "say what to diagnose: a recording file, --prometheus URL [--range 1h] or --cluster URL"
+                    .into(),
+            ))
+        }
+        (Some(_), _, _) => {
+            return Err(CliError::Input(
+                "give one source: a recording file, or --prometheus / --cluster, not both".into(),
+            ))
+        }
+    };
+    let container_limit = a
+        .container_limit
+        .as_deref()
+        .map(|s| {
+            memlab_size::MemorySize::parse(s)
+                .map(|m| m.bytes())
+                .map_err(|e| CliError::Input(format!("--container-limit {s}: {e}")))
+        })
+        .transpose()?;
+    let snaps = rec.snapshots();
+    let report =
+        memlab_flink::diagnose::diagnose(&snaps, &memlab_flink::diagnose::Options { container_limit });
     if a.alert_rules {
         emit(&diagnose::rules(&rec))?;
     } else if a.json {
         emit(&diagnose::json(&report, a.lang))?;
     } else {
+        if rec.is_prometheus() {
+            emit(&prom::describe(&rec, &snaps, a.lang))?;
+        }
         emit(&diagnose::text(&name, &report, a.lang))?;
     }
     Ok(fails(diagnose::failed(&report, a.fail_on)))

@@ -71,7 +71,23 @@ pub struct Plan {
 
 /// Records until `duration` has passed; returns a one-line summary.
 pub fn run(plan: &Plan) -> Result<String, String> {
-    let base = plan.base.trim().trim_end_matches('/').to_owned();
+    let rec = collect(&plan.base, plan.interval, plan.duration, |rec| {
+        let mut r = rec.clone();
+        r.source.extend(plan.source.iter().cloned().collect::<BTreeMap<_, _>>());
+        write(&plan.out, &r)
+    })?;
+    Ok(format!("{}: {} polls over {:.0} s\n", plan.out.display(), rec.polls.len(), rec.duration_s()))
+}
+
+/// Polls `base` every `interval` until `duration` has passed, handing the recording so
+/// far to `after_poll` after each poll.
+pub fn collect(
+    base: &str,
+    interval: Duration,
+    duration: Duration,
+    mut after_poll: impl FnMut(&Recording) -> Result<(), String>,
+) -> Result<Recording, String> {
+    let base = base.trim().trim_end_matches('/').to_owned();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(format!(
             "'{base}' is not an http:// or https:// address of a Flink REST API (e.g. http://127.0.0.1:8081)"
@@ -81,9 +97,8 @@ pub fn run(plan: &Plan) -> Result<String, String> {
     let mut rec = Recording::new(&base, now_ms());
     rec.source.insert("recorder".into(), "memlab record".into());
     rec.source.insert("memlab".into(), env!("CARGO_PKG_VERSION").into());
-    rec.source.extend(plan.source.iter().cloned().collect::<BTreeMap<_, _>>());
     let mut poller = Poller::new();
-    let end = Instant::now() + plan.duration;
+    let end = Instant::now() + duration;
     loop {
         let started = Instant::now();
         let p = poll(&agent, &base, &mut poller);
@@ -94,16 +109,16 @@ pub fn run(plan: &Plan) -> Result<String, String> {
             ));
         }
         rec.polls.push(p);
-        write(&plan.out, &rec)?;
+        after_poll(&rec)?;
         if Instant::now() >= end {
             break;
         }
-        std::thread::sleep(plan.interval.saturating_sub(started.elapsed()));
+        std::thread::sleep(interval.saturating_sub(started.elapsed()));
     }
-    Ok(format!("{}: {} polls over {:.0} s\n", plan.out.display(), rec.polls.len(), rec.duration_s()))
+    Ok(rec)
 }
 
-fn write(path: &std::path::Path, rec: &Recording) -> Result<(), String> {
+pub fn write(path: &std::path::Path, rec: &Recording) -> Result<(), String> {
     let text = rec.to_json().map_err(|e| format!("cannot write the recording as JSON: {e}"))?;
     // Written beside and renamed: a reader never sees half a file.
     let tmp = path.with_extension("json.part");

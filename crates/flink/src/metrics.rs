@@ -35,6 +35,10 @@ pub const G1_OLD_MS_PER_S: &str = "Status.JVM.GarbageCollector.G1_Old_Generation
 pub const CPU_LOAD: &str = "Status.JVM.CPU.Load";
 pub const THREADS: &str = "Status.JVM.Threads.Count";
 pub const CLASSES_LOADED: &str = "Status.JVM.ClassLoader.ClassesLoaded";
+/// The heap's lowest reading over a Prometheus step (`min_over_time`): its level after a
+/// collection when the step held one. Not a Flink metric: a window read from Prometheus
+/// has it beside [`HEAP_USED`] (the step's highest), and the leak detector prefers it.
+pub const HEAP_USED_LOW: &str = "Status.JVM.Memory.Heap.Used@min";
 /// A job's restarts so far (`/jobs/<jid>/metrics`; PrometheusReporter:
 /// `flink_jobmanager_job_numRestarts`).
 pub const NUM_RESTARTS: &str = "numRestarts";

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::metrics::{JM_METRICS, NUM_RESTARTS, TM_METRICS};
-use crate::recording::{Poll, Response};
+use crate::raw::{Poll, Response};
 use crate::rest;
 
 /// A running job's details and exceptions are fetched again after this many polls even when

@@ -8,27 +8,17 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::raw::{Poll, Response};
 use crate::rest;
 pub use crate::snapshot::{Snapshot, TaskManagerSnapshot};
 
 pub const FORMAT: &str = "memlab-recording";
+/// A recording of Flink's REST API.
 pub const VERSION: u32 = 1;
-
-/// One HTTP response as received (status 0: the request failed before an answer).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Response {
-    pub path: String,
-    pub status: u16,
-    pub body: String,
-    /// Milliseconds since the epoch.
-    pub t: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Poll {
-    pub t: u64,
-    pub responses: Vec<Response>,
-}
+/// A window read from Prometheus ([`crate::promapi`]): its polls are fetches of range
+/// queries, each giving many snapshots, so a memlab that reads only version 1 must refuse
+/// it rather than show nothing.
+pub const PROMETHEUS_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,7 +39,7 @@ pub enum RecordingError {
     #[error("this JSON file is not a memlab recording (it has no \"format\": \"memlab-recording\")")]
     NotARecording,
     #[error(
-        "this recording is format version {0}; this memlab reads version 1 — open it with a newer memlab"
+        "this recording is format version {0}; this memlab reads versions 1 and 2 — open it with a newer memlab"
     )]
     UnsupportedVersion(u64),
     #[error("the recording is damaged: {0}")]
@@ -73,8 +63,8 @@ impl RecordingError {
             ),
             RecordingError::UnsupportedVersion(v) => tr!(
                 lang,
-                "this recording is format version {v}; this memlab reads version 1 — open it with a newer memlab",
-                "这份录制的格式版本是 {v}；这个 memlab 只读版本 1——请用更新的 memlab 打开"
+                "this recording is format version {v}; this memlab reads versions 1 and 2 — open it with a newer memlab",
+                "这份录制的格式版本是 {v}；这个 memlab 只读版本 1 和 2——请用更新的 memlab 打开"
             ),
             RecordingError::Malformed(m) => tr!(lang, "the recording is damaged: {m}", "录制已损坏：`{m}`"),
         }
@@ -90,6 +80,42 @@ impl Recording {
             started_at,
             polls: Vec::new(),
         }
+    }
+
+    /// A window read from the Prometheus at `url` (see [`crate::promapi`]); `cluster`, the
+    /// cluster's REST address when its configured sizes were read too.
+    pub fn new_prometheus(
+        url: &str,
+        window: &crate::promapi::Window,
+        tm_label: &str,
+        cluster: Option<&str>,
+        started_at: u64,
+    ) -> Recording {
+        let mut source: BTreeMap<String, String> = [
+            ("prometheus", url.to_owned()),
+            ("start", crate::promapi::format_time(window.start)),
+            ("end", crate::promapi::format_time(window.end)),
+            ("step", format!("{}s", window.step)),
+            ("tmLabel", tm_label.to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        if let Some(c) = cluster {
+            source.insert("cluster".into(), c.to_owned());
+        }
+        Recording {
+            format: FORMAT.into(),
+            version: PROMETHEUS_VERSION,
+            source,
+            started_at,
+            polls: Vec::new(),
+        }
+    }
+
+    /// Whether the recording is a window read from Prometheus.
+    pub fn is_prometheus(&self) -> bool {
+        self.source.contains_key("prometheus")
     }
 
     /// Parses a `.memlab.json` file, checking its format and version first.
@@ -140,14 +166,14 @@ impl Recording {
         if head.format.as_deref() != Some(FORMAT) {
             return Err(RecordingError::NotARecording);
         }
-        match head.version {
-            Some(1) => {}
+        let version = match head.version {
+            Some(v @ (1 | 2)) => v as u32,
             Some(n) => return Err(RecordingError::UnsupportedVersion(n)),
             None => return Err(RecordingError::Malformed("\"version\" is missing".into())),
-        }
+        };
         let r = Recording {
             format: FORMAT.into(),
-            version: VERSION,
+            version,
             source: head.source,
             started_at: head.started_at,
             polls: Vec::new(),
@@ -171,18 +197,45 @@ impl Recording {
     /// polls before, see [`crate::poll`]).
     pub fn snapshots(&self) -> Vec<Snapshot> {
         let mut out: Vec<Snapshot> = Vec::with_capacity(self.polls.len());
+        let mut b = Builder::new(self);
         for p in &self.polls {
-            let s = Snapshot::from_poll_after(p, out.last());
-            out.push(s);
+            b.push(p, &mut out);
         }
         out
     }
 
-    /// Seconds covered by the recording.
+    /// Seconds between the first poll and the last (for a Prometheus window, between its
+    /// first fetch and its last, not the window: see its snapshots).
     pub fn duration_s(&self) -> f64 {
         match (self.polls.first(), self.polls.last()) {
             (Some(a), Some(b)) => (b.t - a.t) as f64 / 1000.0,
             _ => 0.0,
+        }
+    }
+}
+
+/// Turns a recording's polls into snapshots as they arrive: one per poll of Flink's REST
+/// API, one per step of a Prometheus window.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    prometheus: Option<crate::promapi::Assembler>,
+}
+
+impl Builder {
+    /// For the polls of `r` (only its head is read).
+    pub fn new(r: &Recording) -> Builder {
+        let label = r.source.get("tmLabel").map_or(crate::promapi::TM_LABEL, String::as_str);
+        Builder { prometheus: r.is_prometheus().then(|| crate::promapi::Assembler::new(label)) }
+    }
+
+    /// Appends the snapshots of `p` to `out` (which holds those of the polls before).
+    pub fn push(&mut self, p: &Poll, out: &mut Vec<Snapshot>) {
+        match &mut self.prometheus {
+            Some(a) => out.extend(a.push(p)),
+            None => {
+                let s = Snapshot::from_poll_after(p, out.last());
+                out.push(s);
+            }
         }
     }
 }
@@ -378,8 +431,8 @@ mod tests {
         ));
         assert_eq!(Recording::parse_lazy("{\"a\": 1}").unwrap_err(), RecordingError::NotARecording);
         assert_eq!(
-            Recording::parse_lazy("{\"format\": \"memlab-recording\", \"version\": 2}").unwrap_err(),
-            RecordingError::UnsupportedVersion(2)
+            Recording::parse_lazy("{\"format\": \"memlab-recording\", \"version\": 3}").unwrap_err(),
+            RecordingError::UnsupportedVersion(3)
         );
     }
 

@@ -28,6 +28,9 @@ impl TaskManagerSnapshot {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Snapshot {
     pub t: u64,
+    /// A Prometheus step: the snapshot summarises the readings of `(t − step_ms, t]`
+    /// (see [`crate::promapi`]). 0: a poll, read at `t`.
+    pub step_ms: u64,
     pub overview: Option<Overview>,
     pub taskmanagers: Vec<TaskManagerSnapshot>,
     /// The poll had Flink's TaskManager list (`GET /taskmanagers` answered): a TaskManager

@@ -11,6 +11,7 @@ use crate::recording::Snapshot;
 use crate::rest::MemoryConfiguration;
 
 pub(super) const HEAP: &str = metrics::HEAP_USED;
+pub(super) const HEAP_LOW: &str = metrics::HEAP_USED_LOW;
 pub(super) const HEAP_MAX: &str = metrics::HEAP_MAX;
 pub(super) const METASPACE: &str = metrics::METASPACE_USED;
 pub(super) const METASPACE_MAX: &str = metrics::METASPACE_MAX;

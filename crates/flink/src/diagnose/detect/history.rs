@@ -52,7 +52,9 @@ impl ProcHistory {
         let count = self.series[1].last().filter(|x| x.0 == i).map(|x| x.1 .1);
         if let (Some(c), Some(before), Some(h)) = (count, last_count, self.series[0].get(heap_at)) {
             if c > before {
-                self.after_gc.push(h.1);
+                // A Prometheus step's lowest heap reading is the level after its collection.
+                let low = get(HEAP_LOW).filter(|v| v.is_finite());
+                self.after_gc.push((h.1 .0, low.unwrap_or(h.1 .1)));
             }
         }
         if let Some(nh) = get(NON_HEAP).filter(|v| v.is_finite()) {

@@ -67,7 +67,12 @@ impl Readings for Scan<'_> {
             counts
                 .windows(2)
                 .filter(|w| w[1].1 .1 > w[0].1 .1)
-                .filter_map(|w| heap.iter().find(|h| h.0 == w[1].0).map(|h| h.1))
+                .filter_map(|w| {
+                    let (i, (t, v)) = *heap.iter().find(|h| h.0 == w[1].0)?;
+                    // A Prometheus step's lowest heap reading is the level after its collection.
+                    let low = self.get(&self.snaps[i], HEAP_LOW).filter(|v| v.is_finite());
+                    Some((t, low.unwrap_or(v)))
+                })
                 .collect(),
         )
     }
