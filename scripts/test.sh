@@ -24,6 +24,11 @@ stage "initial transfer size" "$ROOT/scripts/size.sh"
 export MEMLAB_FLINK_PORT="${MEMLAB_FLINK_PORT:-18081}"
 export MEMLAB_CLUSTER_DIR="${MEMLAB_CLUSTER_DIR:-$HOME/.cache/memlab/test-cluster}"
 export MEMLAB_FLINK_URL="http://127.0.0.1:$MEMLAB_FLINK_PORT"
-trap 'scripts/flink-cluster.sh stop >/dev/null 2>&1 || true; stage_summary' EXIT
+# A real Prometheus: recordings backfilled as its history, and scraping that cluster.
+export MEMLAB_PROMETHEUS_PORT="${MEMLAB_PROMETHEUS_PORT:-19090}"
+export MEMLAB_PROMETHEUS_DIR="${MEMLAB_PROMETHEUS_DIR:-$HOME/.cache/memlab/test-prometheus}"
+export MEMLAB_PROMETHEUS_URL="http://127.0.0.1:$MEMLAB_PROMETHEUS_PORT"
+trap 'scripts/flink-cluster.sh stop >/dev/null 2>&1 || true; scripts/prometheus.sh stop >/dev/null 2>&1 || true; stage_summary' EXIT
+stage "real Prometheus (backfilled from recordings, scraping the cluster)" scripts/prometheus.sh start
 stage "real Flink cluster (2 TaskManagers + load job)" bash -c 'scripts/flink-cluster.sh start 2 && scripts/flink-cluster.sh submit >/dev/null'
 stage "end-to-end tests (release build under a sub-path, Chromium)" node --test --test-concurrency=1 tests/e2e/

@@ -14,6 +14,8 @@
 //! | `step`       | allocator          | timeline position                         |
 //! | `cluster`    | cluster, diagnosis | Flink REST base URL (connects)            |
 //! | `recording`  | cluster, diagnosis | URL of a `.memlab.json` recording to open |
+//! | `prometheus` | cluster, diagnosis | a Prometheus's base URL: reads a window of Flink's metrics |
+//! | `range`, `end` | cluster, diagnosis | that window: `30m`, `6h`, `7d` (default `1h`); its end, unix seconds or RFC 3339 (default now, then following live) |
 //! | `at`         | cluster            | replay position (poll index)              |
 //! | `interval`, `segment` | cluster   | poll interval (s), assumed segment size   |
 //! | `container`  | diagnosis          | the container's memory limit, e.g. `2g`   |
@@ -22,7 +24,7 @@
 //! | `p`          | calculator         | `tm` (TaskManager, default) or `jm`       |
 //! | `<option>`   | calculator         | any Flink option, e.g. `taskmanager.memory.process.size=4g` |
 //!
-//! A link that carries `cluster=` but no `view=` opens the cluster view; one that carries
+//! A link that carries `cluster=`, `recording=` or `prometheus=` but no `view=` opens the cluster view; one that carries
 //! `script=` or `scenario=` opens the allocator.
 
 use std::fmt;
@@ -91,8 +93,11 @@ impl Route {
             }
         }
         let has = |name: &str| params.iter().any(|(k, _)| k == name);
-        let view =
-            view.unwrap_or(if has("cluster") || has("recording") { View::Cluster } else { View::Allocator });
+        let view = view.unwrap_or(if has("cluster") || has("recording") || has("prometheus") {
+            View::Cluster
+        } else {
+            View::Allocator
+        });
         Route { view, params }
     }
 
@@ -154,7 +159,8 @@ impl Route {
     /// Navigating to another area drops the parameters that belong to the old one, but
     /// keeps the cluster URL (the cluster and diagnosis views share it).
     pub fn navigate(&self, view: View) -> Route {
-        let keep = |k: &str| k == "cluster" || k == "recording" || k == "presenter";
+        let keep =
+            |k: &str| matches!(k, "cluster" | "recording" | "prometheus" | "range" | "end" | "presenter");
         Route { view, params: self.params.iter().filter(|(k, _)| keep(k)).cloned().collect() }
     }
 }

@@ -81,21 +81,31 @@ const MAX_BACKOFF_MS: u32 = 60_000;
 const TIMEOUT_MS: u32 = 10_000;
 
 async fn fetch(base: &str, path: &str) -> Response {
+    fetch_with(base, path, None, TIMEOUT_MS).await
+}
+
+/// One GET with an optional header (a Prometheus behind an authenticating proxy), abandoned
+/// after `timeout_ms`.
+async fn fetch_with(base: &str, path: &str, header: Option<&(String, String)>, timeout_ms: u32) -> Response {
     let t = now_ms();
     let abort = web_sys::AbortController::new().ok();
     let signal = abort.as_ref().map(|a| a.signal());
     // Aborts the request if it runs too long; dropping the timer (on completion) cancels it.
-    let _timer = abort.map(|a| gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || a.abort()));
-    match gloo_net::http::Request::get(&format!("{base}{path}")).abort_signal(signal.as_ref()).send().await {
+    let _timer = abort.map(|a| gloo_timers::callback::Timeout::new(timeout_ms, move || a.abort()));
+    let mut req = gloo_net::http::Request::get(&format!("{base}{path}")).abort_signal(signal.as_ref());
+    if let Some((k, v)) = header {
+        req = req.header(k, v);
+    }
+    match req.send().await {
         Ok(r) => {
             let status = r.status();
             let body = r.text().await.unwrap_or_default();
             Response { path: path.to_owned(), status, body, t: now_ms() }
         }
-        Err(e) if now_ms() - t >= u64::from(TIMEOUT_MS) => Response {
+        Err(e) if now_ms() - t >= u64::from(timeout_ms) => Response {
             path: path.to_owned(),
             status: 0,
-            body: format!("timeout: no answer within {} s ({e})", TIMEOUT_MS / 1000),
+            body: format!("timeout: no answer within {} s ({e})", timeout_ms / 1000),
             t,
         },
         Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
@@ -160,6 +170,9 @@ pub struct Session {
     pub lang: Signal<Lang>,
     /// The container's memory limit the user gave on the Diagnosis page (`container=`).
     pub container_limit: RwSignal<Option<u64>>,
+    /// A header sent to Prometheus (`Authorization: Bearer …`, `X-Scope-OrgID: …`): kept in
+    /// memory only, never in the address or a recording.
+    pub prom_header: RwSignal<Option<(String, String)>>,
     /// The diagnosis of the whole session, in no language: one per new poll, shared by the
     /// Live cluster page (badges, order) and the Diagnosis page (which writes it out).
     pub report: Memo<Arc<Report>>,
@@ -197,6 +210,7 @@ impl Session {
             recording: RwSignal::new(None),
             snapshots,
             container_limit,
+            prom_header: RwSignal::new(None),
             report,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
@@ -260,6 +274,7 @@ impl Session {
             Some(o) if o.is_open(&self.source.get_untracked()) => {}
             Some(Open::Recording(r)) => self.open_url(r),
             Some(Open::Cluster(c)) => self.connect(c),
+            Some(Open::Prometheus(w)) => self.open_prometheus(w),
             None => {}
         }
     }
@@ -267,7 +282,7 @@ impl Session {
     /// Ends the live connection; its polls stay as a recording.
     pub fn stop(self) {
         self.generation.update_value(|g| *g += 1);
-        if let Source::Live(u) = self.source.get_untracked() {
+        if let Source::Live(u) | Source::Prometheus(u) = self.source.get_untracked() {
             self.source.set(Source::File(tr!(
                 self.lang.get_untracked(),
                 "session with {u} (stopped)",
@@ -302,11 +317,12 @@ impl Session {
             drop(text);
             let mut rec = head;
             let mut snaps = Vec::with_capacity(raw.len());
+            let mut builder = memlab_flink::recording::Builder::new(&rec);
             for (chunk_no, chunk) in raw.chunks(200).enumerate() {
                 for (i, r) in chunk.iter().enumerate() {
                     match Recording::parse_poll(r, chunk_no * 200 + i) {
                         Ok(p) => {
-                            snaps.push(Snapshot::from_poll_after(&p, snaps.last()));
+                            builder.push(&p, &mut snaps);
                             rec.polls.push(p);
                         }
                         Err(e) => {

@@ -16,37 +16,72 @@ pub enum Source {
     Live(String),
     /// An opened recording (its address or file name).
     File(String),
+    /// A window read from a Prometheus (its base address), following live when it ends now.
+    Prometheus(String),
 }
 
-/// The source an address asks the session to open. A recording wins over a cluster.
+/// The source an address asks the session to open. A recording wins over a Prometheus,
+/// which wins over a cluster (whose address then serves the sizes Prometheus lacks).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Open {
     Recording(String),
     Cluster(String),
+    Prometheus(PromWindow),
+}
+
+/// A Prometheus window as the address names it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PromWindow {
+    pub url: String,
+    /// `30m`, `6h`, `7d`; None: an hour.
+    pub range: Option<String>,
+    /// Unix seconds or RFC 3339; None: now, and following live.
+    pub end: Option<String>,
+    /// The cluster's REST address, for the configured sizes.
+    pub cluster: Option<String>,
 }
 
 impl Open {
     pub fn from_route(route: &Route) -> Option<Open> {
-        match (route.get("recording"), route.get("cluster")) {
-            (Some(r), _) => Some(Open::Recording(r.to_owned())),
-            (None, Some(c)) => Some(Open::Cluster(c.to_owned())),
-            (None, None) => None,
+        match (route.get("recording"), route.get("prometheus"), route.get("cluster")) {
+            (Some(r), _, _) => Some(Open::Recording(r.to_owned())),
+            (None, Some(p), c) => Some(Open::Prometheus(PromWindow {
+                url: p.to_owned(),
+                range: route.get("range").map(str::to_owned),
+                end: route.get("end").map(str::to_owned),
+                cluster: c.map(str::to_owned),
+            })),
+            (None, None, Some(c)) => Some(Open::Cluster(c.to_owned())),
+            (None, None, None) => None,
         }
     }
 
-    /// `route` naming this source (and not the other kind).
+    /// `route` naming this source (and not the other kinds).
     pub fn to_route(&self, route: Route) -> Route {
+        let route = route.with("range", None).with("end", None);
         match self {
-            Open::Recording(r) => route.with("recording", Some(r)).with("cluster", None),
-            Open::Cluster(c) => route.with("cluster", Some(c)).with("recording", None),
+            Open::Recording(r) => {
+                route.with("recording", Some(r)).with("cluster", None).with("prometheus", None)
+            }
+            Open::Cluster(c) => {
+                route.with("cluster", Some(c)).with("recording", None).with("prometheus", None)
+            }
+            Open::Prometheus(w) => route
+                .with("prometheus", Some(&w.url))
+                .with("range", w.range.as_deref())
+                .with("end", w.end.as_deref())
+                .with("cluster", w.cluster.as_deref())
+                .with("recording", None),
         }
     }
 
     /// Whether the session already shows this source (coming back from the other page).
     pub fn is_open(&self, source: &Source) -> bool {
+        let bare = |u: &str| u.trim().trim_end_matches('/').to_owned();
         match self {
             Open::Recording(r) => *source == Source::File(r.clone()),
-            Open::Cluster(c) => *source == Source::Live(c.trim().trim_end_matches('/').to_owned()),
+            Open::Cluster(c) => *source == Source::Live(bare(c)),
+            Open::Prometheus(w) => *source == Source::Prometheus(bare(&w.url)),
         }
     }
 }
@@ -131,8 +166,15 @@ mod tests {
         for open in [
             Open::Recording("public/recordings/heap-leak.memlab.json".into()),
             Open::Cluster("http://h:8081".into()),
+            Open::Prometheus(PromWindow {
+                url: "http://p:9090".into(),
+                range: Some("6h".into()),
+                end: Some("2026-12-03T10:00:00Z".into()),
+                cluster: Some("http://h:8081".into()),
+            }),
+            Open::Prometheus(PromWindow { url: "http://p:9090".into(), ..PromWindow::default() }),
         ] {
-            let r = open.to_route(route("?view=diagnosis&recording=x&cluster=y"));
+            let r = open.to_route(route("?view=diagnosis&recording=x&cluster=y&range=1d"));
             assert_eq!(Open::from_route(&route(&r.to_query())), Some(open));
         }
         assert_eq!(Open::from_route(&route("?cluster=a&recording=b")), Some(Open::Recording("b".into())));
@@ -140,6 +182,11 @@ mod tests {
         // The session normalises a cluster address; the address need not.
         assert!(Open::Cluster("http://h:8081/ ".into()).is_open(&Source::Live("http://h:8081".into())));
         assert!(!Open::Recording("a".into()).is_open(&Source::Live("a".into())));
+        // With both, the cluster's address serves Prometheus's window.
+        assert!(matches!(
+            Open::from_route(&route("?cluster=a&prometheus=p")),
+            Some(Open::Prometheus(PromWindow { cluster: Some(c), .. })) if c == "a"
+        ));
     }
 
     #[test]

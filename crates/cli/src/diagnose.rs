@@ -13,13 +13,22 @@ pub fn read(path: &std::path::Path, lang: Lang) -> Result<Recording, String> {
     Recording::parse(&text).map_err(|e| format!("{shown}: {}", e.describe(lang)))
 }
 
-pub fn text(path: &str, r: &Report, lang: Lang) -> String {
+/// The report as text; `steps`: the snapshots are a Prometheus window's steps, not polls.
+pub fn text(path: &str, r: &Report, steps: bool, lang: Lang) -> String {
     let (polls, span, n) = (r.polls, lang.duration(r.span_s), r.subjects.len());
-    let mut out = tr!(
-        lang,
-        "{path}: {polls} polls over {span}, {n} process(es)\n",
-        "{path}：{span} 内轮询 {polls} 次，{n} 个进程\n"
-    );
+    let mut out = if steps {
+        tr!(
+            lang,
+            "{path}: {polls} steps over {span}, {n} process(es)\n",
+            "{path}：{span} 内 {polls} 个步长，{n} 个进程\n"
+        )
+    } else {
+        tr!(
+            lang,
+            "{path}: {polls} polls over {span}, {n} process(es)\n",
+            "{path}：{span} 内轮询 {polls} 次，{n} 个进程\n"
+        )
+    };
     if r.findings.is_empty() {
         out.push_str(&tr!(lang, "\nNo findings.\n", "\n没有发现。\n"));
     }

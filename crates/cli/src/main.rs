@@ -482,7 +482,7 @@ fn diagnose(a: DiagnoseArgs) -> Result<ExitCode, CliError> {
         if rec.is_prometheus() {
             emit(&prom::describe(&rec, &snaps, a.lang))?;
         }
-        emit(&diagnose::text(&name, &report, a.lang))?;
+        emit(&diagnose::text(&name, &report, rec.is_prometheus(), a.lang))?;
     }
     Ok(fails(diagnose::failed(&report, a.fail_on)))
 }

@@ -125,6 +125,7 @@ pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Rec
         }
         fetch.receive(got);
     }
+    let window = fetch.window;
     let poll = fetch.finish(now_ms());
     if let Some(e) = promapi::failed(&url, &poll) {
         return Err(e.to_string());
@@ -140,7 +141,7 @@ pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Rec
             bad.body.chars().take(200).collect::<String>()
         ));
     }
-    let mut rec = Recording::new_prometheus(&url, &src.window, &src.tm_label, cluster.as_deref(), started);
+    let mut rec = Recording::new_prometheus(&url, &window, &src.tm_label, cluster.as_deref(), started);
     rec.source.insert("recorder".into(), "memlab record --prometheus".into());
     rec.source.insert("memlab".into(), env!("CARGO_PKG_VERSION").into());
     rec.polls.push(poll);

@@ -81,6 +81,15 @@ impl Window {
         Ok(Window { start, end, step })
     }
 
+    /// The same window with a step of at least `s` seconds (a round one), on its grid.
+    pub fn with_step_at_least(&self, s: u64) -> Window {
+        if s <= self.step {
+            return *self;
+        }
+        let step = STEPS.iter().copied().find(|&x| x >= s).unwrap_or(s);
+        Window::new(self.end - self.start, self.end, Some(step)).unwrap_or(*self)
+    }
+
     pub fn points(&self) -> u64 {
         (self.end - self.start) / self.step + 1
     }
@@ -538,8 +547,12 @@ impl Fetch {
     pub fn paths(&mut self) -> Vec<String> {
         self.round += 1;
         match self.round {
-            1 => vec![series_path(&self.window)],
+            1 => vec![series_path(&self.window), interval_path(&self.window)],
             2 if self.responses.first().is_some_and(|r| r.status == 200) => {
+                // A step finer than the scrape interval would leave steps without a reading.
+                if let Some(i) = self.responses.get(1).and_then(scrape_interval) {
+                    self.window = self.window.with_step_at_least(i);
+                }
                 let mut p: Vec<String> = queries().iter().map(|q| range_path(q, &self.window)).collect();
                 if self.with_rest {
                     p.extend(REST_PATHS.iter().map(|s| (*s).to_owned()));
@@ -558,6 +571,32 @@ impl Fetch {
     pub fn finish(self, t: u64) -> Poll {
         Poll { t, responses: self.responses }
     }
+}
+
+/// The most heap readings a TaskManager had in 3 minutes, over the hour before the
+/// window's end (a cluster may have stopped before it): the scrape interval, which the
+/// step must not be finer than.
+pub fn interval_path(w: &Window) -> String {
+    let q = format!(
+        "max_over_time(max(count_over_time({}[3m]))[1h:3m])",
+        prom_name("taskmanager", metrics::HEAP_USED)
+    );
+    format!("/api/v1/query?query={}&time={}", encode(&q), w.end)
+}
+
+/// The scrape interval (s) the answer to [`interval_path`] shows, if it shows one.
+fn scrape_interval(r: &Response) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Vector {
+        result: Vec<Sample>,
+    }
+    #[derive(Deserialize)]
+    struct Sample {
+        value: (f64, String),
+    }
+    let a: Answer<Vector> = serde_json::from_str(&r.body).ok()?;
+    let n: f64 = a.data?.result.first()?.value.1.parse().ok()?;
+    (n >= 2.0).then(|| (180.0 / n).ceil() as u64)
 }
 
 /// Whether a response is Prometheus's (the others in a Prometheus recording are the

@@ -34,6 +34,11 @@ pub enum Text {
         span_s: f64,
         windows: usize,
     },
+    /// A Prometheus step too coarse for the windows a verdict needs.
+    StepTooCoarse {
+        step_s: f64,
+        window_s: f64,
+    },
 
     // Heap.
     HeapGrowth {
@@ -391,6 +396,13 @@ impl Text {
                 lang,
                 "not enough data yet: no garbage collection ran, so the heap has only filled with garbage",
                 "数据还不够：还没有发生垃圾回收，堆里只是积满了垃圾"
+            ),
+            Text::StepTooCoarse { step_s, window_s } => tr!(
+                lang,
+                "pending: the step ({}) is coarser than the {} windows this verdict needs — read a shorter range, or give a finer step",
+                "待定：步长（{}）比这个判断所需的 {} 窗口更粗——请读取更短的时间范围，或指定更细的步长",
+                dur(*step_s),
+                dur(*window_s)
             ),
             Text::ShortPostGc { span_s, windows } => tr!(
                 lang,

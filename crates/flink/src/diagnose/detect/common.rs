@@ -63,6 +63,8 @@ pub(super) trait Readings {
     /// The native memory the JVM overhead must cover, per poll: non-heap minus metaspace
     /// (code cache, compressed class space, …) plus a stack per thread.
     fn native_estimate(&self) -> Cow<'_, Series>;
+    /// Seconds each reading summarises (a Prometheus step); 0 for polls.
+    fn step_s(&self) -> f64;
 }
 
 /// Which metrics (and whether only while a job runs) the detectors read as series, and

@@ -25,6 +25,11 @@ pub(super) fn detect(p: &dyn Readings, out: &mut Out) {
         out.pending(Kind::HeapLeak, &heap);
     } else if after_gc.is_empty() {
         out.pending_because(Kind::HeapLeak, Text::NoGcYet);
+    } else if minima.len() < th::MIN_WINDOWS && p.step_s() > th::ENVELOPE_WINDOW_S {
+        out.pending_because(
+            Kind::HeapLeak,
+            Text::StepTooCoarse { step_s: p.step_s(), window_s: th::ENVELOPE_WINDOW_S },
+        );
     } else if after_span < th::MIN_SPAN_S || minima.len() < th::MIN_WINDOWS {
         out.pending_because(Kind::HeapLeak, Text::ShortPostGc { span_s: after_span, windows: minima.len() });
     } else if let (Some(t), Some(max)) = (stats::trend(&minima), heap_max) {

@@ -24,6 +24,7 @@ pub(super) struct ProcHistory {
     memory: Option<MemoryConfiguration>,
     after_gc: Vec<Point>,
     native: Series,
+    step_s: f64,
 }
 
 impl ProcHistory {
@@ -33,6 +34,7 @@ impl ProcHistory {
 
     /// Appends poll `i`, read through `get`.
     fn push(&mut self, i: usize, s: &Snapshot, t: f64, get: impl Fn(&str) -> Option<f64>) {
+        self.step_s = s.step_ms as f64 / 1000.0;
         let heap_at = self.series[0].len();
         let last_count = self.series[1].last().map(|x| x.1 .1);
         for (k, &(m, running_only)) in SERIES.iter().enumerate() {
@@ -98,6 +100,10 @@ impl Readings for ProcHistory {
 
     fn native_estimate(&self) -> Cow<'_, Series> {
         Cow::Borrowed(&self.native)
+    }
+
+    fn step_s(&self) -> f64 {
+        self.step_s
     }
 }
 

@@ -77,6 +77,10 @@ impl Readings for Scan<'_> {
         )
     }
 
+    fn step_s(&self) -> f64 {
+        self.snaps.last().map_or(0.0, |s| s.step_ms as f64 / 1000.0)
+    }
+
     fn native_estimate(&self) -> Cow<'_, Series> {
         let non_heap = self.series(NON_HEAP, false);
         Cow::Owned(
