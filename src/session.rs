@@ -73,12 +73,14 @@ pub const DIAGNOSIS_RECORDINGS: [(&str, &str, &str); 5] = [
     ),
 ];
 
+mod prometheus;
+
 use crate::state::cluster::Open;
 pub use crate::state::cluster::{Source, DEFAULT_INTERVAL_S, INTERVALS_S};
 const MAX_BACKOFF_MS: u32 = 60_000;
 
 /// A request that has not answered after this long is abandoned.
-const TIMEOUT_MS: u32 = 10_000;
+pub(crate) const TIMEOUT_MS: u32 = 10_000;
 
 async fn fetch(base: &str, path: &str) -> Response {
     fetch_with(base, path, None, TIMEOUT_MS).await
@@ -86,7 +88,12 @@ async fn fetch(base: &str, path: &str) -> Response {
 
 /// One GET with an optional header (a Prometheus behind an authenticating proxy), abandoned
 /// after `timeout_ms`.
-async fn fetch_with(base: &str, path: &str, header: Option<&(String, String)>, timeout_ms: u32) -> Response {
+pub(crate) async fn fetch_with(
+    base: &str,
+    path: &str,
+    header: Option<&(String, String)>,
+    timeout_ms: u32,
+) -> Response {
     let t = now_ms();
     let abort = web_sys::AbortController::new().ok();
     let signal = abort.as_ref().map(|a| a.signal());

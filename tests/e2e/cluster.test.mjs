@@ -10,6 +10,7 @@ import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 const app = appUnderTest();
 
 const FLINK = process.env.MEMLAB_FLINK_URL;
+const PROM = process.env.MEMLAB_PROMETHEUS_URL;
 
 async function cards(page) {
   return page.$$eval('[data-testid="tm-card"]', (cs) =>
@@ -233,6 +234,37 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   // The post-mortem, live: a busy TaskManager killed with no memory pressure inside its JVM.
   await page.waitForSelector('[data-testid="tm-gone"] [data-testid="tm-gone-cause"][data-cause="killed-from-outside"]', { timeout: 30000 });
   await screenshot(page, 'cluster-live-gone');
+
+  // The same cluster through the real Prometheus that scrapes its PrometheusReporter every
+  // 2 s (scripts/prometheus.sh), with the REST address for the configured sizes: the
+  // survivors under their REST ids, the killed TaskManager lost, and each value shown equal
+  // to Prometheus's own answer for the same instant.
+  if (PROM) {
+    const prom = await context.newPage();
+    await prom.goto(`${app.base}?view=cluster&prometheus=${encodeURIComponent(PROM)}&range=5m&cluster=${encodeURIComponent(FLINK)}`);
+    await prom.waitForSelector('[data-testid="tm-gone"]', { timeout: 60000 });
+    await prom.getByTestId('stop').click();
+    const alive = (await (await fetch(`${FLINK}/taskmanagers`)).json()).taskmanagers.map((t) => t.id);
+    const shown = await cards(prom);
+    assert.deepEqual(shown.map((c) => c.id).sort(), alive.sort(), 'the survivors, matched to their REST ids');
+    const pdl = prom.waitForEvent('download');
+    await prom.getByTestId('export').click();
+    const pfile = path.join(ROOT, 'target', 'prometheus-live.memlab.json');
+    await (await pdl).saveAs(pfile);
+    const window = JSON.parse(await fs.readFile(pfile, 'utf8'));
+    assert.equal(window.version, 2);
+    const step = parseInt(window.source.step, 10);
+    const last = Math.max(...window.polls.flatMap((p) => p.responses.filter((r) => r.path.startsWith('/api/v1/query_range') && r.status === 200)
+      .flatMap((r) => JSON.parse(r.body).data.result.flatMap((s) => s.values.map((v) => v[0])))));
+    for (const c of shown) {
+      const tm = c.id.replace(/[^A-Za-z0-9:_]/g, '_');
+      const q = `max_over_time(flink_taskmanager_Status_JVM_Memory_Heap_Used{tm_id="${tm}"}[${step}s])`;
+      const answer = await (await fetch(`${PROM}/api/v1/query?query=${encodeURIComponent(q)}&time=${last}`)).json();
+      assert.equal(c.heapUsed, Number(answer.data.result[0].value[1]), `${c.id}: heap shown = Prometheus at ${last}`);
+    }
+    await screenshot(prom, 'cluster-prometheus-live');
+    await prom.close();
+  }
 
   // Export the session now, for the re-import below.
   const download = page.waitForEvent('download');

@@ -184,7 +184,12 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
             mem.map(|m| m.managed_memory as f64).or(tm.metric(metrics::MANAGED_TOTAL)),
         ),
         network: gauge(tm, metrics::NETWORK_USED_SEGMENTS, tm.metric(metrics::NETWORK_TOTAL_SEGMENTS)),
-        metaspace: gauge(tm, metrics::METASPACE_USED, mem.map(|m| m.jvm_metaspace as f64)),
+        // Without the configuration (a Prometheus window), the JVM's own limit.
+        metaspace: gauge(
+            tm,
+            metrics::METASPACE_USED,
+            mem.map(|m| m.jvm_metaspace as f64).or(tm.metric(metrics::METASPACE_MAX).filter(|m| *m > 0.0)),
+        ),
         direct: gauge(
             tm,
             metrics::DIRECT_USED,

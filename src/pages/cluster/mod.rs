@@ -148,6 +148,47 @@ pub fn ClusterPage() -> impl IntoView {
     };
     let stop = move || session.stop();
 
+    // A window of the cluster's past from Prometheus (`?prometheus=URL&range=&end=`).
+    let start_prom = match crate::state::cluster::Open::from_route(&start) {
+        Some(crate::state::cluster::Open::Prometheus(w)) => w,
+        _ => Default::default(),
+    };
+    let prom_url = RwSignal::new(start_prom.url.clone());
+    let prom_range = RwSignal::new(start_prom.range.clone().unwrap_or_else(|| "1h".into()));
+    let prom_end = RwSignal::new(start_prom.end.clone().unwrap_or_default());
+    let prom_with_cluster = RwSignal::new(start_prom.cluster.is_some());
+    let prom_header_text = RwSignal::new(
+        session.prom_header.get_untracked().map(|(k, v)| format!("{k}: {v}")).unwrap_or_default(),
+    );
+    let read_prometheus = move || {
+        let h = prom_header_text.get_untracked();
+        let header = match h.trim() {
+            "" => None,
+            t => match t.split_once(':') {
+                Some((k, v)) if !k.trim().is_empty() && !k.trim().contains(' ') => {
+                    Some((k.trim().to_owned(), v.trim().to_owned()))
+                }
+                _ => {
+                    session.problem.set(Some(tr!(
+                        lang,
+                        "'{t}' is not a header: write 'Name: value', e.g. 'Authorization: Bearer …'",
+                        "'{t}' 不是请求头：请写成 'Name: value'，例如 'Authorization: Bearer …'"
+                    )));
+                    return;
+                }
+            },
+        };
+        session.prom_header.set(header);
+        follow_newest();
+        let end = prom_end.get_untracked();
+        session.open_prometheus(crate::state::cluster::PromWindow {
+            url: prom_url.get_untracked(),
+            range: Some(prom_range.get_untracked()),
+            end: (!end.trim().is_empty()).then(|| end.trim().to_owned()),
+            cluster: prom_with_cluster.get_untracked().then(|| url.get_untracked()),
+        });
+    };
+
     let open_url = move |u: String| session.open_url(u);
     let open_file = move |f: web_sys::File| session.open_file(f);
 
@@ -177,6 +218,7 @@ pub fn ClusterPage() -> impl IntoView {
                 polls = snapshots.with(|s| s.len())
             )
         }
+        Source::Prometheus(u) => session.prometheus_status(&u, lang),
         Source::File(l) => recording.with(|r| {
             r.as_ref()
                 .map(|r| {
@@ -208,13 +250,31 @@ pub fn ClusterPage() -> impl IntoView {
                 <form class="connect" on:submit=move |ev| { ev.prevent_default(); connect(url.get_untracked()); }>
                     <input type="url" data-testid="cluster-url" aria-label=t_string!(i18n, cluster.url_label) prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
                     <button class="primary" type="submit" data-testid="connect">{t!(i18n, cluster.connect)}</button>
-                    <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_)) on:click=move |_| stop()>{t!(i18n, cluster.stop)}</button>
+                    <button type="button" data-testid="stop" disabled=move || !matches!(source.get(), Source::Live(_) | Source::Prometheus(_)) on:click=move |_| stop()>{t!(i18n, cluster.stop)}</button>
                     <label class="speed">
                         {t!(i18n, cluster.every)}" "
                         <select data-testid="interval" on:change=move |ev| if let Ok(s) = event_target_value(&ev).parse() { interval.set(s) }>
                             {INTERVALS_S.into_iter().map(|s| view! { <option value=s.to_string() selected=move || interval.get() == s>{format!("{s} s")}</option> }).collect_view()}
                         </select>
                     </label>
+                </form>
+                <form class="connect prom-connect" data-testid="prometheus-form" on:submit=move |ev| { ev.prevent_default(); read_prometheus(); }>
+                    <input type="url" data-testid="prometheus-url" placeholder="http://127.0.0.1:9090" aria-label=tr!(lang, "Prometheus address", "Prometheus 地址") prop:value=move || prom_url.get() on:input=move |ev| prom_url.set(event_target_value(&ev))/>
+                    <select data-testid="prometheus-range" aria-label=tr!(lang, "Window", "时间窗口") on:change=move |ev| prom_range.set(event_target_value(&ev))>
+                        {{
+                            // The offered windows, and the address's own if it is another.
+                            let mut ranges: Vec<String> = ["30m", "1h", "6h", "1d", "7d"].map(String::from).to_vec();
+                            let asked = prom_range.get_untracked();
+                            if !ranges.contains(&asked) {
+                                ranges.insert(0, asked);
+                            }
+                            ranges.into_iter().map(|r| { let (v, label) = (r.clone(), r.clone()); view! { <option value=r selected=move || prom_range.get() == v>{label}</option> } }).collect_view()
+                        }}
+                    </select>
+                    <input type="text" class="prom-end" data-testid="prometheus-end" placeholder=tr!(lang, "ending now", "截至现在") title=tr!(lang, "The window's end: unix seconds or RFC 3339 (2026-12-03T10:00:00Z); empty: now, then following live", "窗口的结束时间：unix 秒或 RFC 3339（2026-12-03T10:00:00Z）；留空：现在，并持续跟随") prop:value=move || prom_end.get() on:input=move |ev| prom_end.set(event_target_value(&ev))/>
+                    <input type="password" class="prom-header" data-testid="prometheus-header" autocomplete="off" placeholder=tr!(lang, "header (optional)", "请求头（可选）") title=tr!(lang, "Sent with every request to Prometheus, e.g. 'Authorization: Bearer …' or 'X-Scope-OrgID: team-a'. Kept in this tab's memory only, never in the address or a recording.", "随每个 Prometheus 请求发送，例如 'Authorization: Bearer …' 或 'X-Scope-OrgID: team-a'。只保存在本标签页的内存中，不会进入地址栏或录制文件。") prop:value=move || prom_header_text.get() on:input=move |ev| prom_header_text.set(event_target_value(&ev))/>
+                    <label class="small"><input type="checkbox" data-testid="prometheus-with-cluster" prop:checked=move || prom_with_cluster.get() on:change=move |ev| prom_with_cluster.set(event_target_checked(&ev))/>" "{tr!(lang, "sizes from the REST address above", "从上面的 REST 地址读取配置大小")}</label>
+                    <button class="primary" type="submit" data-testid="prometheus-read">{tr!(lang, "Read from Prometheus", "从 Prometheus 读取")}</button>
                 </form>
                 <div class="source-actions">
                     <button data-testid="load-demo" on:click=move |_| open_url(BUNDLED.to_owned())>{t!(i18n, cluster.open_bundled)}</button>
@@ -262,7 +322,7 @@ pub fn ClusterPage() -> impl IntoView {
                             prop:value=move || index.get().to_string()
                             on:input=move |ev| match event_target_value(&ev).parse() { Ok(i) => show(i), Err(_) => follow_newest() }/>
                         <span class="mono small">{move || current.get().map(|s: Snapshot| {
-                            let t0 = recording.with(|r| r.as_ref().and_then(|r| r.polls.first().map(|p| p.t)).unwrap_or(s.t));
+                            let t0 = snapshots.with(|v| v.first().map_or(s.t, |f| f.t));
                             format!("+{:.0} s", (s.t - t0) as f64 / 1000.0)
                         })}</span>
                     </div>

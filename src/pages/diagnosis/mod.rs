@@ -71,6 +71,7 @@ pub fn DiagnosisPage() -> impl IntoView {
         match session.source.get() {
         Source::None => tr!(lang, "Open a recording below, or connect to a cluster on the Live cluster page: its session is diagnosed here, and live data updates the findings with every poll.", "打开下面的某个录制，或在“实时集群”页面连接一个集群：它的会话会在这里诊断，实时数据每轮询一次就更新一次结果。"),
         Source::Live(u) => tr!(lang, "Live session with {u}: {} polls — the findings update with every poll.", "与 {u} 的实时会话：已轮询 {} 次——每次轮询都会更新诊断结果。", session.snapshots.with(|s| s.len())),
+        Source::Prometheus(u) => session.prometheus_status(&u, lang),
         Source::File(l) => tr!(lang, "{l}: {} polls over {}", "{l}：{1} 内轮询 {0} 次", session.snapshots.with(|s| s.len()), lang.duration(report.with(|r| r.span_s))),
     }
     };

@@ -1,0 +1,190 @@
+//! The session's third source: a window of a cluster's past read from Prometheus (range
+//! queries planned by [`memlab_flink::promapi`]), then — when the window ends now — the
+//! newest steps re-read every step, following live. The answers are kept as a version 2
+//! recording, which exports and re-opens like any other.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use memlab_flink::promapi::{self, Fetch, PromError, Window};
+use memlab_flink::recording::{Builder, Poll, Recording};
+
+use super::{fetch_with, now_ms, Session, Source, TIMEOUT_MS};
+use crate::state::cluster::{Open, PromWindow};
+
+/// A range query over a long window may take a while (Prometheus's own limit is 2 min).
+const QUERY_TIMEOUT_MS: u32 = 120_000;
+/// Requests in flight at once (a browser allows six per host).
+const PARALLEL: usize = 6;
+
+/// Reads one window: the discovery round, then the range queries (and, with `cluster`,
+/// the configured sizes from its REST API). `progress` hears how many have answered.
+async fn read_window(
+    url: &str,
+    cluster: Option<&str>,
+    header: Option<&(String, String)>,
+    window: Window,
+    progress: impl Fn(usize, usize),
+) -> Result<(Poll, Window), PromError> {
+    let mut fetch = Fetch::new(window, cluster.is_some());
+    let mut first = true;
+    loop {
+        let paths = fetch.paths();
+        if paths.is_empty() {
+            break;
+        }
+        let mut got = Vec::with_capacity(paths.len());
+        for chunk in paths.chunks(PARALLEL) {
+            let answers = futures_util::future::join_all(chunk.iter().map(|p| async move {
+                match cluster.filter(|_| !promapi::is_prometheus_path(p)) {
+                    Some(c) => fetch_with(c, p, None, TIMEOUT_MS).await,
+                    None => fetch_with(url, p, header, QUERY_TIMEOUT_MS).await,
+                }
+            }))
+            .await;
+            got.extend(answers);
+            progress(got.len(), paths.len());
+        }
+        if first {
+            first = false;
+            promapi::discovered(url, &got[0], &window, promapi::TM_LABEL)?;
+        }
+        fetch.receive(got);
+    }
+    let window = fetch.window;
+    let poll = fetch.finish(now_ms());
+    match promapi::failed(url, &poll) {
+        Some(e) => Err(e),
+        None => Ok((poll, window)),
+    }
+}
+
+impl Session {
+    /// What the session shows of a Prometheus window, in words.
+    pub fn prometheus_status(self, url: &str, lang: memlab_text::Lang) -> String {
+        let steps = self.snapshots.with(|s| s.len());
+        let (from, to, step) = self.recording.with(|r| {
+            let g = |k: &str| r.as_ref().and_then(|r| r.source.get(k).cloned()).unwrap_or_default();
+            (g("start"), g("end"), g("step"))
+        });
+        let mut out = memlab_text::tr!(
+            lang,
+            "Prometheus {url}: {steps} steps from {from} to {to}, every {step} (each step's lowest and highest readings).",
+            "Prometheus {url}：从 {from} 到 {to} 共 {steps} 个步长，步长 {step}（每步的最低和最高读数）。"
+        );
+        if self.snapshots.with(|s| promapi::lacks_configuration(s)) {
+            out.push(' ');
+            out.push_str(&memlab_text::tr!(
+                lang,
+                "Prometheus has each TaskManager's heap maximum, managed memory's total, network segments and metaspace maximum, not Flink's whole memory configuration: tick “sizes from the REST address” (cluster=) for the rest.",
+                "Prometheus 里有每个 TaskManager 的堆上限、托管内存总量、网络内存段和元空间上限，但没有 Flink 完整的内存配置：勾选“从 REST 地址读取配置大小”（cluster=）即可读取其余部分。"
+            ));
+        }
+        out
+    }
+
+    /// Reads the window `w` names, then follows live if it ends now.
+    pub fn open_prometheus(self, w: PromWindow) {
+        let Session { source, recording, snapshots, problem, loading, generation, lang, prom_header, .. } =
+            self;
+        let lang = lang.get_untracked();
+        let url = w.url.trim().trim_end_matches('/').to_owned();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            problem.set(Some(PromError::BadUrl(w.url.clone()).describe(lang)));
+            return;
+        }
+        let now_s = now_ms() / 1000;
+        let window = match Window::parse(w.range.as_deref(), w.end.as_deref(), None, now_s) {
+            Ok(x) => x,
+            Err(e) => {
+                problem.set(Some(e.describe(lang)));
+                return;
+            }
+        };
+        let follow = w.end.is_none();
+        generation.update_value(|g| *g += 1);
+        let my_gen = generation.get_value();
+        source.set(Source::Prometheus(url.clone()));
+        recording.set(None);
+        snapshots.set(Arc::new(Vec::new()));
+        problem.set(None);
+        if let Some(router) = use_context::<crate::nav::Router>() {
+            router.replace(Open::Prometheus(w.clone()).to_route(router.route.get_untracked()));
+        }
+        let cluster = w.cluster.map(|c| c.trim().trim_end_matches('/').to_owned());
+        leptos::task::spawn_local(async move {
+            let header = prom_header.get_untracked();
+            let alive = move || generation.try_get_value() == Some(my_gen);
+            let shown = url.clone();
+            let progress = move |done: usize, total: usize| {
+                let url = &shown;
+                if alive() {
+                    loading.set(Some(memlab_text::tr!(
+                        lang,
+                        "Reading {url}: {done} of {total} queries…",
+                        "正在读取 {url}：{done} / {total} 个查询…"
+                    )));
+                }
+            };
+            let (poll, window) =
+                match read_window(&url, cluster.as_deref(), header.as_ref(), window, progress).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        if alive() {
+                            problem.set(Some(e.describe(lang)));
+                            loading.set(None);
+                            source.set(Source::None);
+                        }
+                        return;
+                    }
+                };
+            if !alive() {
+                return;
+            }
+            let mut rec =
+                Recording::new_prometheus(&url, &window, promapi::TM_LABEL, cluster.as_deref(), now_ms());
+            let mut builder = Builder::new(&rec);
+            let mut snaps = Vec::new();
+            builder.push(&poll, &mut snaps);
+            rec.polls.push(poll);
+            snapshots.set(Arc::new(snaps));
+            recording.set(Some(Arc::new(rec)));
+            loading.set(None);
+            if !follow {
+                return;
+            }
+            // Following live: the steps that passed since, one step at a time.
+            let mut last = window;
+            loop {
+                gloo_timers::future::TimeoutFuture::new((last.step.max(5) * 1000) as u32).await;
+                if !alive() {
+                    return;
+                }
+                let Some(next) = last.next(now_ms() / 1000) else { continue };
+                match read_window(&url, None, header.as_ref(), next, |_, _| {}).await {
+                    Ok((poll, _)) => {
+                        if !alive() {
+                            return;
+                        }
+                        let mut new = Vec::new();
+                        builder.push(&poll, &mut new);
+                        snapshots.update(|v| Arc::make_mut(v).extend(new));
+                        recording.update(|r| {
+                            if let Some(r) = r {
+                                Arc::make_mut(r).polls.push(poll);
+                            }
+                        });
+                        last = next;
+                    }
+                    // Nothing new in these steps (the cluster stopped exporting): wait on.
+                    Err(PromError::NoFlinkMetrics { .. }) => last = next,
+                    Err(e) => {
+                        if alive() {
+                            problem.set(Some(e.describe(lang)));
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,95 @@
+// Prometheus as a source, in a real browser against the real Prometheus that scripts/test.sh
+// starts (scripts/prometheus.sh): its history is backfilled from committed real recordings
+// with promtool, so the heap leak must be found from Prometheus's data alone, with Flink's
+// REST port blocked and no cluster= in the address; a healthy window stays clean; the
+// memlab CLI reads the same window; a saved window re-opens offline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
+
+const PROM = process.env.MEMLAB_PROMETHEUS_URL;
+const DIR = process.env.MEMLAB_PROMETHEUS_DIR;
+const skip = !PROM && 'MEMLAB_PROMETHEUS_URL is not set (scripts/test.sh starts a real Prometheus)';
+const app = appUnderTest();
+const MEMLAB = path.join(process.env.CARGO_TARGET_DIR || path.join(process.env.HOME, '.cache/memlab/target'), 'debug', 'memlab');
+
+async function backfilled(name) {
+  return JSON.parse(await fs.readFile(path.join(DIR, 'backfill.json'), 'utf8'))[name];
+}
+
+test('a heap leak found from Prometheus alone, Flink REST blocked, no cluster=', { skip }, async () => {
+  const end = await backfilled('heap-leak');
+  const context = await app.browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  const flinkAsked = [];
+  // Every Flink REST port memlab could try (the test cluster's, Flink's default).
+  await context.route(/:(8081|18081)\//, (route) => { flinkAsked.push(route.request().url()); return route.abort(); });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const q = `prometheus=${encodeURIComponent(PROM)}&range=10m&end=${end + 30}`;
+  await page.goto(`${app.base}?view=diagnosis&${q}`);
+  await page.waitForSelector('[data-testid="page"][data-view="diagnosis"]');
+  const leak = page.locator('[data-testid="finding"][data-kind="heap-leak"]');
+  await leak.first().waitFor({ timeout: 30000 });
+  assert.equal(await leak.count(), 2, 'both TaskManagers leak');
+  assert.match(await leak.first().textContent(), /grows 8\.[0-9] MiB\/min/);
+  // The source says where the data came from, and that the configured sizes are missing.
+  assert.match(await page.getByTestId('diagnosis-status').textContent(), /Prometheus .*steps/);
+  await screenshot(page, 'prometheus-diagnosis');
+  // The same window on the Live cluster page: a card per TaskManager, replayable.
+  await page.getByTestId('nav-cluster').click();
+  await page.waitForSelector('[data-testid="tm-card"]');
+  assert.equal(await page.locator('[data-testid="tm-card"]').count(), 2);
+  assert.match(page.url(), /prometheus=/, 'the window survives navigation');
+  await page.getByTestId('replay-back').click();
+  assert.match(await page.getByTestId('cluster-status').textContent(), /Prometheus .* steps from/);
+  await screenshot(page, 'prometheus-cluster');
+  await context.close();
+  assert.deepEqual(flinkAsked, [], 'Prometheus alone carried the page');
+  assert.deepEqual(errors, []);
+});
+
+test('a healthy window stays clean; the CLI reads the same window; a saved window re-opens', { skip }, async () => {
+  const end = await backfilled('healthy');
+  const args = ['--prometheus', PROM, '--range', '15m', '--end', String(end + 30)];
+  const text = execFileSync(MEMLAB, ['diagnose', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.match(text, /No findings\./);
+  assert.match(text, /Prometheus http:.* 2 TaskManager\(s\)/);
+  const leakEnd = await backfilled('heap-leak');
+  const json = JSON.parse(execFileSync(MEMLAB, ['diagnose', '--prometheus', PROM, '--range', '10m', '--end', String(leakEnd + 30), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  assert.deepEqual([...new Set(json.findings.map((f) => f.kind))].sort(), ['heap-leak', 'oom-risk']);
+  // memlab record --prometheus: a version 2 recording that re-opens in the CLI and the app.
+  const out = path.join(ROOT, 'target', 'prometheus-window.memlab.json');
+  execFileSync(MEMLAB, ['record', ...args, '-o', out], { stdio: 'ignore' });
+  const rec = JSON.parse(await fs.readFile(out, 'utf8'));
+  assert.equal(rec.version, 2);
+  assert.equal(rec.source.prometheus, PROM);
+  assert.match(execFileSync(MEMLAB, ['diagnose', out], { encoding: 'utf8' }), /No findings\./);
+  const { page, context, errors } = await openPage(app.browser, `${app.base}?view=cluster`);
+  await page.getByTestId('import-file').setInputFiles(out);
+  await page.waitForSelector('[data-testid="tm-card"]');
+  assert.equal(await page.locator('[data-testid="tm-card"]').count(), 2);
+  await context.close();
+  assert.deepEqual(errors, []);
+});
+
+test('errors say what to do: not a Prometheus, nothing listening, no Flink metrics', { skip }, async () => {
+  const { page, context, errors } = await openPage(app.browser, `${app.base}?view=cluster`);
+  const read = async (url, end) => {
+    await page.getByTestId('prometheus-url').fill(url);
+    await page.getByTestId('prometheus-end').fill(end ?? '');
+    await page.getByTestId('prometheus-read').click();
+    return page.getByTestId('cluster-error').textContent({ timeout: 30000 });
+  };
+  // The app's own static server: a web server, but no Prometheus API.
+  assert.match(await read(app.base.replace(/\/tools\/memlab\/$/, '')), /is not Prometheus's HTTP API/);
+  assert.match(await read('http://127.0.0.1:9'), /did not answer.*--web\.cors\.origin/s);
+  // A window long before anything was backfilled.
+  assert.match(await read(PROM, '2020-01-01T00:00:00Z'), /holds no Flink metrics.*metrics\.reporter\.prom\.factory\.class/s);
+  await screenshot(page, 'prometheus-error');
+  await context.close();
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e)), []);
+});
