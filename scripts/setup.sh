@@ -59,4 +59,14 @@ if [[ $want_test == 1 ]] && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt-get install -y -qq fonts-wqy-microhei
 fi
 
+# Debian's Prometheus (with promtool), for the tests that read a cluster's history from it.
+if [[ $want_test == 1 ]] && ! { command -v prometheus >/dev/null && command -v promtool >/dev/null; }; then
+  log "installing Debian prometheus (with promtool)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq prometheus
+  # The package starts its own service where an init system runs; the tests run their own.
+  pkill -x prometheus 2>/dev/null || true
+fi
+
 log "tools ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | head -n1)"
