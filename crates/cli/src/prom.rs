@@ -53,25 +53,6 @@ pub fn base(url: &str) -> Result<String, String> {
     }
 }
 
-fn get(agent: &ureq::Agent, base: &str, path: &str, headers: &[(String, String)]) -> Response {
-    let mut req = agent.get(&format!("{base}{path}"));
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    let answer = req.call();
-    let t = now_ms();
-    match answer {
-        Ok(r) => {
-            let status = r.status();
-            Response { path: path.to_owned(), status, body: r.into_string().unwrap_or_default(), t }
-        }
-        Err(ureq::Error::Status(status, r)) => {
-            Response { path: path.to_owned(), status, body: r.into_string().unwrap_or_default(), t }
-        }
-        Err(e) => Response { path: path.to_owned(), status: 0, body: e.to_string(), t },
-    }
-}
-
 /// Reads the window into a recording (one poll of raw answers). `progress` hears how many
 /// of the requests have answered.
 pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Recording, String> {
@@ -96,9 +77,9 @@ pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Rec
                         let (agent, url, cluster) = (&agent, &url, &cluster);
                         s.spawn(move || {
                             if promapi::is_prometheus_path(p) {
-                                get(agent, url, p, &src.headers)
+                                crate::record::fetch(agent, url, p, &src.headers)
                             } else {
-                                get(agent, cluster.as_deref().unwrap_or(url), p, &[])
+                                crate::record::fetch(agent, cluster.as_deref().unwrap_or(url), p, &[])
                             }
                         })
                     })

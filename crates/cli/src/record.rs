@@ -15,9 +15,13 @@ fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
-/// One request, as a [`Response`] whatever happens (status 0: no HTTP answer).
-fn fetch(agent: &ureq::Agent, base: &str, path: &str) -> Response {
-    let answer = agent.get(&format!("{base}{path}")).call();
+/// One request (with `headers`), as a [`Response`] whatever happens (status 0: no HTTP answer).
+pub fn fetch(agent: &ureq::Agent, base: &str, path: &str, headers: &[(String, String)]) -> Response {
+    let mut req = agent.get(&format!("{base}{path}"));
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let answer = req.call();
     let t = now_ms();
     match answer {
         Ok(r) => {
@@ -40,7 +44,7 @@ pub fn poll(agent: &ureq::Agent, base: &str, poller: &mut Poller) -> memlab_flin
             return run.finish();
         }
         let got: Vec<Response> = std::thread::scope(|s| {
-            let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || fetch(agent, base, p))).collect();
+            let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || fetch(agent, base, p, &[]))).collect();
             handles
                 .into_iter()
                 .zip(&paths)
