@@ -163,6 +163,13 @@ impl TmCard {
     pub fn utilisation(&self) -> f64 {
         [self.heap, self.managed, self.network].iter().flatten().map(Gauge::ratio).fold(0.0, f64::max)
     }
+
+    /// How close the TaskManager is to trouble, 0 to 1: its fullest pool, its metaspace
+    /// against its limit, or its GC time (100 ms/s, a tenth of its time, counts as full).
+    pub fn pressure(&self) -> f64 {
+        let gc = self.gc_ms_per_s.map_or(0.0, |g| (g / 100.0).clamp(0.0, 1.0));
+        self.utilisation().max(self.metaspace.map_or(0.0, |g| g.ratio())).max(gc)
+    }
 }
 
 fn gauge(tm: &TaskManagerSnapshot, used: &str, cap: Option<f64>) -> Option<Gauge> {

@@ -2,10 +2,16 @@
 //! and which answers are kept. Sans-IO: the app (gloo-net) and `memlab record` (native)
 //! each fetch the paths a [`PollRun`] asks for, hand the answers back, and get a [`Poll`].
 //!
-//! One poll is three rounds of concurrent requests:
+//! One poll is up to four rounds of concurrent requests:
 //! 1. `/overview` and `/taskmanagers`;
-//! 2. every TaskManager's details and metrics, the JobManager's metrics and configuration,
-//!    and `/jobs/overview`;
+//! 2. the cluster-wide summary of every TaskManager's pools from Flink's aggregating
+//!    endpoint ([`summary_path`]: min, max, avg and sum in one request, however many
+//!    TaskManagers there are); the metrics of at most [`TM_BUDGET`] TaskManagers
+//!    ([`Poller::choose`]: the ones the user looks at, the riskiest seen so far, and a
+//!    round-robin sweep of the rest, so every TaskManager is read within
+//!    ⌈n / sweep⌉ polls), each one's details only when the list lacks its memory
+//!    configuration (Flink before 1.15); the JobManager's metrics and configuration, and
+//!    `/jobs/overview`;
 //! 3. for the jobs worth watching ([`Poller::watched`]): `numRestarts`, and — when a job's
 //!    state or restart count changed since they were last fetched, when the job is new, or
 //!    every [`DETAILS_EVERY`] polls while it runs — `/jobs/<jid>` (its state timestamps)
@@ -14,10 +20,12 @@
 //! A job answer (or the JobManager's configuration) whose body equals the last one kept for
 //! its path is dropped from the poll (a failing job's exception history is the same long
 //! text poll after poll); readers carry the last value forward ([`crate::recording::Recording::snapshots`]).
+//!
+//! A poll never asks for more than [`MAX_REQUESTS`] paths, whatever the cluster's size.
 
 use std::collections::BTreeMap;
 
-use crate::metrics::{JM_METRICS, NUM_RESTARTS, TM_METRICS};
+use crate::metrics::{self, JM_METRICS, NUM_RESTARTS, TM_METRICS};
 use crate::raw::{Poll, Response};
 use crate::rest;
 
@@ -30,6 +38,81 @@ pub const MAX_EXCEPTIONS: u32 = 5;
 /// At most this many jobs are watched per poll: running ones first, then the most recently
 /// started done ones (a session cluster may list hundreds of finished jobs).
 pub const MAX_WATCHED: usize = 16;
+
+/// At most this many TaskManagers are read one by one in a poll; a cluster with no more
+/// than this has all of them read every poll.
+pub const TM_BUDGET: usize = 32;
+/// Of the budget, at most this many are the ones the user looks at ([`Poller::set_focus`]).
+pub const FOCUS_MAX: usize = 12;
+/// Of the budget, at most this many are the fullest seen so far (by [`crate::cluster::TmCard::pressure`]).
+pub const RISKIEST: usize = 6;
+/// The hunt for the fullest TaskManager: each poll splits the suspects into this many
+/// groups and asks Flink's aggregating endpoint for each group's maxima (one request a
+/// group); the fullest group is the next poll's suspects. A thousand TaskManagers come
+/// down to a handful in two polls, which the third reads.
+pub const HUNT_GROUPS: usize = 16;
+/// Suspects this few are read one by one (and the hunt starts again over all).
+pub const HUNT_READ: usize = 4;
+/// The rest of the budget sweeps the other TaskManagers in turn.
+pub const SWEEP_MIN: usize = TM_BUDGET - FOCUS_MAX - RISKIEST - HUNT_READ;
+/// The most requests one poll makes: `/overview` and `/taskmanagers`; the summary and the
+/// JobManager's three; the hunt's groups; two per TaskManager read (one when the list
+/// carries its memory configuration, as since Flink 1.15); a restart count and two detail
+/// requests per watched job.
+pub const MAX_REQUESTS: usize = 2 + 4 + HUNT_GROUPS + 2 * TM_BUDGET + 3 * MAX_WATCHED;
+
+/// What the hunt's group requests ask for.
+const HUNT_METRICS: &[&str] = &[
+    metrics::HEAP_USED,
+    metrics::HEAP_MAX,
+    metrics::METASPACE_USED,
+    metrics::METASPACE_MAX,
+    metrics::NETWORK_USED_SEGMENTS,
+    metrics::NETWORK_TOTAL_SEGMENTS,
+    metrics::GC_MS_PER_S,
+];
+
+/// The aggregating endpoint's maxima (and the limits' minima) over the TaskManagers `ids`.
+pub fn group_path(ids: &[String]) -> String {
+    format!("/taskmanagers/metrics?get={}&agg=min,max&taskmanagers={}", HUNT_METRICS.join(","), ids.join(","))
+}
+
+/// How full the fullest of a group can be, from its aggregates: the highest use over the
+/// lowest limit of each pool, or its highest GC time (as [`crate::cluster::TmCard::pressure`]).
+fn group_pressure(body: &str) -> Option<f64> {
+    let aggs: BTreeMap<String, crate::snapshot::Spread> =
+        rest::parse_aggregated(body).ok()?.into_iter().collect();
+    let ratio = |used: &str, cap: &str| match (aggs.get(used), aggs.get(cap)) {
+        (Some(u), Some(c)) if c.min > 0.0 => (u.max / c.min).clamp(0.0, 1.0),
+        _ => 0.0,
+    };
+    let gc = aggs.get(metrics::GC_MS_PER_S).map_or(0.0, |g| (g.max / 100.0).clamp(0.0, 1.0));
+    Some(
+        ratio(metrics::HEAP_USED, metrics::HEAP_MAX)
+            .max(ratio(metrics::METASPACE_USED, metrics::METASPACE_MAX))
+            .max(ratio(metrics::NETWORK_USED_SEGMENTS, metrics::NETWORK_TOTAL_SEGMENTS))
+            .max(gc),
+    )
+}
+
+/// The pools summarised cluster-wide by Flink's aggregating endpoint.
+pub const SUMMARY_METRICS: &[&str] = &[
+    metrics::HEAP_USED,
+    metrics::HEAP_MAX,
+    metrics::MANAGED_USED,
+    metrics::MANAGED_TOTAL,
+    metrics::NETWORK_USED_SEGMENTS,
+    metrics::NETWORK_TOTAL_SEGMENTS,
+    metrics::METASPACE_USED,
+    metrics::DIRECT_USED,
+    metrics::GC_MS_PER_S,
+];
+
+/// `GET /taskmanagers/metrics?get=…&agg=min,max,avg,sum`: every TaskManager's pools
+/// summarised by the JobManager in one answer.
+pub fn summary_path() -> String {
+    format!("/taskmanagers/metrics?get={}&agg=min,max,avg,sum", SUMMARY_METRICS.join(","))
+}
 
 /// What the poller knew about a job when it last fetched its details.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,11 +129,24 @@ pub struct Poller {
     polls: u64,
     seen: BTreeMap<String, Seen>,
     kept: BTreeMap<String, String>,
+    /// The TaskManagers the user looks at, most wanted first.
+    focus: Vec<String>,
+    /// Each TaskManager's fullness when last read (0 to 1).
+    pressure: BTreeMap<String, f64>,
+    /// The sweep's position: the last TaskManager id it read.
+    swept: Option<String>,
+    /// The hunt's suspects (empty: all).
+    suspects: Vec<String>,
 }
 
 /// The paths of one TaskManager's requests.
 pub fn taskmanager_paths(id: &str) -> [String; 2] {
-    [format!("/taskmanagers/{id}"), format!("/taskmanagers/{id}/metrics?get={}", TM_METRICS.join(","))]
+    [format!("/taskmanagers/{id}"), metrics_path(id)]
+}
+
+/// One TaskManager's metrics.
+pub fn metrics_path(id: &str) -> String {
+    format!("/taskmanagers/{id}/metrics?get={}", TM_METRICS.join(","))
 }
 
 /// The JobManager's requests and the job list.
@@ -82,10 +178,70 @@ impl Poller {
         Poller::default()
     }
 
+    /// The TaskManagers the user looks at (the cards on screen, the ones opened), most
+    /// wanted first: read every poll, up to [`FOCUS_MAX`].
+    pub fn set_focus(&mut self, ids: Vec<String>) {
+        self.focus = ids;
+    }
+
+    /// The TaskManagers of `listed` (the cluster's list, in its order) to read this poll,
+    /// and the hunt's groups to ask about: all of them and no hunt when they fit the
+    /// budget; otherwise the focus, the hunt's last few suspects, the fullest seen so far,
+    /// and the next ones of the sweep (by id, wrapping round), [`TM_BUDGET`] in all.
+    pub fn choose(&mut self, listed: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
+        let set: std::collections::BTreeSet<&String> = listed.iter().collect();
+        self.pressure.retain(|id, _| set.contains(id));
+        if listed.len() <= TM_BUDGET {
+            return (listed.to_vec(), Vec::new());
+        }
+        let mut out: Vec<String> = Vec::with_capacity(TM_BUDGET);
+        let add = |out: &mut Vec<String>, id: &String| {
+            if !out.contains(id) && out.len() < TM_BUDGET {
+                out.push(id.clone());
+            }
+        };
+        for id in self.focus.iter().filter(|id| set.contains(id)).take(FOCUS_MAX) {
+            add(&mut out, id);
+        }
+        let mut ids: Vec<&String> = set.iter().copied().collect();
+        ids.sort();
+        let mut suspects: Vec<String> = self.suspects.iter().filter(|id| set.contains(id)).cloned().collect();
+        if suspects.is_empty() {
+            suspects = ids.iter().map(|id| (*id).clone()).collect();
+        }
+        let mut groups = Vec::new();
+        if suspects.len() <= HUNT_READ {
+            for id in &suspects {
+                add(&mut out, id);
+            }
+            self.suspects.clear();
+        } else {
+            let per = suspects.len().div_ceil(HUNT_GROUPS);
+            groups = suspects.chunks(per).map(<[String]>::to_vec).collect();
+        }
+        let mut fullest: Vec<(&String, f64)> = self.pressure.iter().map(|(k, v)| (k, *v)).collect();
+        fullest.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        for (id, _) in fullest.into_iter().take(RISKIEST) {
+            add(&mut out, id);
+        }
+        let start = self.swept.as_ref().map_or(0, |last| ids.partition_point(|id| *id <= last));
+        for k in 0..ids.len() {
+            if out.len() >= TM_BUDGET {
+                break;
+            }
+            let id = ids[(start + k) % ids.len()];
+            if !out.contains(id) {
+                out.push(id.clone());
+                self.swept = Some(id.clone());
+            }
+        }
+        (out, groups)
+    }
+
     /// Starts one poll at `t` (ms since the epoch).
     pub fn begin(&mut self, t: u64) -> PollRun<'_> {
         self.polls += 1;
-        PollRun { poller: self, t, round: 0, responses: Vec::new(), pending: Vec::new() }
+        PollRun { poller: self, t, round: 0, responses: Vec::new(), pending: Vec::new(), groups: Vec::new() }
     }
 
     /// The jobs of a `/jobs/overview` answer worth watching: every job that is not done,
@@ -134,6 +290,8 @@ pub struct PollRun<'a> {
     responses: Vec<Response>,
     /// Round 3's jobs: (jid, state).
     pending: Vec<(String, String)>,
+    /// The hunt's groups asked about this poll: (path, ids).
+    groups: Vec<(String, Vec<String>)>,
 }
 
 impl PollRun<'_> {
@@ -144,12 +302,25 @@ impl PollRun<'_> {
             // No answer at all (refused, timed out): the rest would not answer either.
             1 if self.responses.iter().any(|r| r.path == "/overview" && r.status == 0) => Vec::new(),
             1 => {
-                let ids: Vec<String> = self
+                let list: Vec<rest::TaskManagerInfo> = self
                     .answer("/taskmanagers")
                     .and_then(|b| serde_json::from_str::<rest::TaskManagers>(b).ok())
-                    .map(|l| l.taskmanagers.into_iter().map(|t| t.id).collect())
+                    .map(|l| l.taskmanagers)
                     .unwrap_or_default();
-                ids.iter().flat_map(|id| taskmanager_paths(id)).chain(jobmanager_paths()).collect()
+                let ids: Vec<String> = list.iter().map(|t| t.id.clone()).collect();
+                let (chosen, groups) = self.poller.choose(&ids);
+                self.groups = groups.into_iter().map(|g| (group_path(&g), g)).collect();
+                let mut out = vec![summary_path()];
+                out.extend(self.groups.iter().map(|(p, _)| p.clone()));
+                for id in &chosen {
+                    // The list carries each one's memory configuration since Flink 1.15.
+                    if list.iter().any(|t| t.id == *id && t.memory_configuration.is_none()) {
+                        out.push(format!("/taskmanagers/{id}"));
+                    }
+                    out.push(metrics_path(id));
+                }
+                out.extend(jobmanager_paths());
+                out
             }
             2 => {
                 let Some(jobs) = self
@@ -187,6 +358,39 @@ impl PollRun<'_> {
 
     /// The poll, without job answers equal to the last kept for their path.
     pub fn finish(self) -> Poll {
+        // How full each TaskManager read this poll is, for the next polls' choice.
+        let list: Vec<rest::TaskManagerInfo> = self
+            .answer("/taskmanagers")
+            .and_then(|b| serde_json::from_str::<rest::TaskManagers>(b).ok())
+            .map(|l| l.taskmanagers)
+            .unwrap_or_default();
+        let memory = |id: &str| list.iter().find(|t| t.id == id).and_then(|t| t.memory_configuration);
+        // The fullest group holds the next poll's suspects.
+        let fullest = self
+            .groups
+            .iter()
+            .filter_map(|(path, ids)| Some((group_pressure(self.answer(path)?)?, ids)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, ids)) = fullest {
+            self.poller.suspects = ids.clone();
+        }
+        for r in self.responses.iter().filter(|r| r.status == 200) {
+            let Some(id) =
+                r.path.strip_prefix("/taskmanagers/").and_then(|p| p.split_once("/metrics")).map(|x| x.0)
+            else {
+                continue;
+            };
+            if let Ok(m) = rest::parse_metrics(&r.body) {
+                let tm = crate::snapshot::TaskManagerSnapshot {
+                    id: id.to_owned(),
+                    slots: 0,
+                    free_slots: 0,
+                    memory: memory(id),
+                    metrics: m.into_iter().collect(),
+                };
+                self.poller.pressure.insert(id.to_owned(), crate::cluster::card(&tm).pressure());
+            }
+        }
         for r in &self.responses {
             let Some(jid) = r.path.strip_prefix("/jobs/").filter(|j| !j.contains('/') && !j.contains('?'))
             else {

@@ -760,6 +760,7 @@ impl Assembler {
             jobmanager_config: self.jm_config.clone(),
             job_details,
             errors: Vec::new(),
+            summary: BTreeMap::new(),
         }
     }
 }

@@ -296,6 +296,12 @@ impl Snapshot {
                     }
                     Err(e) => bad(&mut s, e.to_string()),
                 },
+                // The poll plan's hunt asks about groups: not the cluster's summary.
+                ["", "taskmanagers", "metrics"] if r.path.contains("taskmanagers=") => {}
+                ["", "taskmanagers", "metrics"] => match rest::parse_aggregated(&r.body) {
+                    Ok(m) => s.summary.extend(m),
+                    Err(e) => bad(&mut s, e.to_string()),
+                },
                 ["", "taskmanagers", id] => match serde_json::from_str::<rest::TaskManagerInfo>(&r.body) {
                     Ok(info) => {
                         let e = tms.entry((*id).to_owned()).or_insert_with(|| TaskManagerSnapshot {

@@ -78,6 +78,28 @@ pub fn parse_metrics(body: &str) -> Result<Vec<(String, f64)>, serde_json::Error
     Ok(raw.into_iter().filter_map(|m| m.value.parse::<f64>().ok().map(|v| (m.id, v))).collect())
 }
 
+/// `GET /taskmanagers/metrics?get=…&agg=…`: each metric summarised over the TaskManagers
+/// (Flink omits an aggregate it was not asked for).
+pub fn parse_aggregated(body: &str) -> Result<Vec<(String, crate::snapshot::Spread)>, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Agg {
+        id: String,
+        min: Option<f64>,
+        max: Option<f64>,
+        avg: Option<f64>,
+        sum: Option<f64>,
+    }
+    let raw: Vec<Agg> = serde_json::from_str(body)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|a| {
+            let s =
+                crate::snapshot::Spread { min: a.min?, max: a.max?, avg: a.avg, median: None, sum: a.sum };
+            Some((a.id, s))
+        })
+        .collect())
+}
+
 /// One entry of `GET /jobmanager/config`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ConfigEntry {

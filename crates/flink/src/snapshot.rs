@@ -44,6 +44,26 @@ pub struct Snapshot {
     /// answers received, carried forward from earlier polls.
     pub job_details: BTreeMap<String, Arc<JobDetail>>,
     pub errors: Vec<(String, u16, String)>,
+    /// Every TaskManager's pools summarised cluster-wide, by metric id: Flink's aggregating
+    /// endpoint (min, max, avg, sum) or, from Prometheus, min, median and max per step.
+    pub summary: BTreeMap<String, Spread>,
+}
+
+/// One metric over all TaskManagers at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Default, serde::Serialize)]
+pub struct Spread {
+    pub min: f64,
+    pub max: f64,
+    pub avg: Option<f64>,
+    pub median: Option<f64>,
+    pub sum: Option<f64>,
+}
+
+impl Spread {
+    /// The middle figure: the median where known, else the mean.
+    pub fn mid(&self) -> Option<f64> {
+        self.median.or(self.avg)
+    }
 }
 
 /// One job as `/jobs/<jid>`, `/jobs/<jid>/exceptions` and its `numRestarts` metric last
