@@ -180,6 +180,9 @@ pub struct Session {
     /// A header sent to Prometheus (`Authorization: Bearer …`, `X-Scope-OrgID: …`): kept in
     /// memory only, never in the address or a recording.
     pub prom_header: RwSignal<Option<(String, String)>>,
+    /// The TaskManagers the user looks at (cards, list rows in view), most wanted first:
+    /// a large cluster's poll reads them first ([`memlab_flink::poll::Poller::set_focus`]).
+    pub focus: StoredValue<Vec<String>>,
     /// The diagnosis of the whole session, in no language: one per new poll, shared by the
     /// Live cluster page (badges, order) and the Diagnosis page (which writes it out).
     pub report: Memo<Arc<Report>>,
@@ -218,6 +221,7 @@ impl Session {
             snapshots,
             container_limit,
             prom_header: RwSignal::new(None),
+            focus: StoredValue::new(Vec::new()),
             report,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
@@ -250,6 +254,9 @@ impl Session {
             loop {
                 if generation.try_get_value() != Some(my_gen) {
                     return;
+                }
+                if let Some(f) = self.focus.try_get_value() {
+                    poller.set_focus(f);
                 }
                 let p = poll(&base, &mut poller).await;
                 if generation.try_get_value() != Some(my_gen) {

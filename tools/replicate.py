@@ -5,6 +5,8 @@
                                                   same bodies) until there are 64
   tools/replicate.py IN OUT --megabytes 50        polls repeated (times shifted) until the
                                                   file is about 50 MB
+  --polls N                                       keep only the last N polls
+  --hot K                                         the K-th copy's heap at 97 % of its maximum
 
 The copies keep Flink's real response bodies; only ids and times change.
 """
@@ -19,8 +21,12 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--taskmanagers", type=int)
     ap.add_argument("--megabytes", type=float)
+    ap.add_argument("--polls", type=int)
+    ap.add_argument("--hot", type=int)
     a = ap.parse_args()
     rec = json.load(open(a.inp))
+    if a.polls:
+        rec["polls"] = rec["polls"][-a.polls:]
     if a.taskmanagers:
         for poll in rec["polls"]:
             tm_list = next(r for r in poll["responses"] if r["path"] == "/taskmanagers")
@@ -40,6 +46,13 @@ def main():
                         body = json.loads(r2["body"])
                         body["id"] = new_id
                         r2["body"] = json.dumps(body)
+                    elif k == a.hot and "/metrics?" in r2["path"] and r2["status"] == 200:
+                        ms = json.loads(r2["body"])
+                        cap = next((float(m["value"]) for m in ms if m["id"] == "Status.JVM.Memory.Heap.Max"), None)
+                        for m in ms:
+                            if cap and m["id"] == "Status.JVM.Memory.Heap.Used":
+                                m["value"] = str(int(cap * 0.97))
+                        r2["body"] = json.dumps(ms)
                     poll["responses"].append(r2)
                 k += 1
             tm_list["body"] = json.dumps(listing)

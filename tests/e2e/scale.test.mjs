@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { appUnderTest, openPage, ROOT } from './support.mjs';
+import { appUnderTest, openPage, screenshot, ROOT } from './support.mjs';
 
 const app = appUnderTest();
 const figures = {};
@@ -33,7 +33,9 @@ test('64 TaskManagers: load time and replay step time', async () => {
   const file = scaled('64tm.memlab.json', ['--taskmanagers', '64']);
   const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
   figures.tm64LoadMs = await importAndTime(page, file);
-  assert.equal(await page.locator('[data-testid="tm-card"]').count(), 64);
+  // More than a dozen: the list of all, and cards for the riskiest.
+  assert.match(await page.getByTestId('tm-list').locator('h3').textContent(), /\(64\)/);
+  assert.equal(await page.locator('[data-testid="tm-card"]').count(), 6);
   // Move the replay position 12 times; time each until the next frame has been painted.
   figures.tm64ReplayStepMs = await page.evaluate(async () => {
     const input = document.querySelector('[data-testid="replay-timeline"]');
@@ -48,6 +50,36 @@ test('64 TaskManagers: load time and replay step time', async () => {
     times.sort((a, b) => a - b);
     return { median: times[6], max: times[11] };
   });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('1,000 TaskManagers: only the rows in view are in the page; search, sort and open a card', async () => {
+  const file = scaled('1000tm.memlab.json', ['--taskmanagers', '1000', '--polls', '3', '--hot', '737']);
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster`);
+  figures.tm1000LoadMs = await importAndTime(page, file);
+  const list = page.getByTestId('tm-list');
+  assert.match(await list.locator('h3').textContent(), /\(1000\)/);
+  const rows = page.locator('[data-testid="tm-row"]');
+  assert.ok((await rows.count()) <= 40, `${await rows.count()} rows in the page`);
+  // Sorted by heap, the copy made hot comes first.
+  await page.getByTestId('tm-sort').selectOption('heap');
+  await page.waitForFunction(() => document.querySelector('[data-testid="tm-row"]')?.dataset.id.endsWith('-copy737'));
+  await screenshot(page, 'cluster-1000-taskmanagers');
+  // Scrolled to the end, the last rows are drawn, still a screenful.
+  await page.getByTestId('tm-scroll').evaluate((e) => { e.scrollTop = e.scrollHeight; });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tm-row"]')].some((r) => parseFloat(r.style.top) > 29000));
+  assert.ok((await rows.count()) <= 40);
+  // Search narrows the list; a row opens its card, which closes again.
+  await page.getByTestId('tm-search').fill('copy99');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tm-row"]').length === 9);
+  assert.match(await page.getByTestId('tm-matches').textContent(), /9 shown/);
+  const id = await rows.first().getAttribute('data-id');
+  await rows.first().click();
+  const opened = page.locator(`[data-testid="tm-card"][data-id="${id}"]`);
+  await opened.waitFor();
+  await opened.getByTestId('tm-card-close').click();
+  await opened.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -49,6 +49,10 @@ pub struct TmCard {
     pub config_mismatch: Option<String>,
     /// The JVM's own figures, as Flink's TaskManager page lists them under "Advanced".
     pub jvm: JvmDetail,
+    /// When these readings were taken (ms since the epoch; 0: never read). A large
+    /// cluster's poll reads a few TaskManagers ([`crate::poll`]): the others show their last
+    /// readings, older than the poll shown.
+    pub read_t: u64,
 }
 
 /// A JVM memory area as the JVM reports it: bytes committed, used, and the most it may
@@ -206,6 +210,7 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         memory: mem,
         config_mismatch: mem.and_then(|m| rederive(&m).err()).map(|e| e.to_string()),
         jvm: jvm_detail(&tm.metrics),
+        read_t: 0,
     }
 }
 
@@ -249,20 +254,136 @@ pub fn rederive(m: &MemoryConfiguration) -> Result<(), Mismatch> {
 }
 
 /// The cluster at snapshot `i`: present TaskManagers (fullest first) and the ones seen
-/// earlier that are gone, with the time they were last seen.
+/// earlier that are gone, with the time they were last seen. A TaskManager listed but not
+/// read at `i` shows its last readings before (with their time in [`TmCard::read_t`]).
 pub fn at(snapshots: &[Snapshot], i: usize) -> (Vec<TmCard>, Vec<(String, u64)>) {
+    use std::collections::BTreeSet;
     let Some(now) = snapshots.get(i) else { return (Vec::new(), Vec::new()) };
-    let mut cards: Vec<TmCard> = now.taskmanagers.iter().map(card).collect();
-    cards.sort_by(|a, b| b.utilisation().total_cmp(&a.utilisation()).then_with(|| a.id.cmp(&b.id)));
+    let mut cards: Vec<TmCard> = Vec::with_capacity(now.taskmanagers.len());
+    // Unread at `i`: their index among the cards.
+    let mut unread: BTreeMap<&str, usize> = BTreeMap::new();
+    for tm in &now.taskmanagers {
+        let mut c = card(tm);
+        if tm.metrics.is_empty() {
+            unread.insert(&tm.id, cards.len());
+        } else {
+            c.read_t = now.t;
+        }
+        cards.push(c);
+    }
+    let present: BTreeSet<&str> = now.taskmanagers.iter().map(|t| t.id.as_str()).collect();
     let mut gone: Vec<(String, u64)> = Vec::new();
+    let mut gone_ids: BTreeSet<&str> = BTreeSet::new();
     for s in snapshots[..i].iter().rev() {
         for tm in &s.taskmanagers {
-            if !now.taskmanagers.iter().any(|t| t.id == tm.id) && !gone.iter().any(|(id, _)| *id == tm.id) {
-                gone.push((tm.id.clone(), s.t));
+            if !present.contains(tm.id.as_str()) {
+                if gone_ids.insert(&tm.id) {
+                    gone.push((tm.id.clone(), s.t));
+                }
+            } else if !tm.metrics.is_empty() {
+                if let Some(k) = unread.remove(tm.id.as_str()) {
+                    let listed = &now.taskmanagers[k];
+                    let mut c = card(&TaskManagerSnapshot { metrics: tm.metrics.clone(), ..listed.clone() });
+                    c.read_t = s.t;
+                    cards[k] = c;
+                }
             }
         }
     }
+    cards.sort_by(|a, b| b.utilisation().total_cmp(&a.utilisation()).then_with(|| a.id.cmp(&b.id)));
     (cards, gone)
+}
+
+/// How the TaskManager list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TmOrder {
+    /// Worst finding first, then the fullest.
+    Risk,
+    Heap,
+    Managed,
+    Network,
+    Metaspace,
+    Direct,
+    Gc,
+    Id,
+}
+
+impl TmOrder {
+    pub const ALL: [TmOrder; 8] = [
+        TmOrder::Risk,
+        TmOrder::Heap,
+        TmOrder::Managed,
+        TmOrder::Network,
+        TmOrder::Metaspace,
+        TmOrder::Direct,
+        TmOrder::Gc,
+        TmOrder::Id,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            TmOrder::Risk => "risk",
+            TmOrder::Heap => "heap",
+            TmOrder::Managed => "managed",
+            TmOrder::Network => "network",
+            TmOrder::Metaspace => "metaspace",
+            TmOrder::Direct => "direct",
+            TmOrder::Gc => "gc",
+            TmOrder::Id => "id",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<TmOrder> {
+        TmOrder::ALL.into_iter().find(|o| o.slug() == s)
+    }
+
+    /// The figure the order sorts by, highest first (none for risk and id).
+    pub fn figure(self, c: &TmCard) -> Option<f64> {
+        let r = |g: Option<Gauge>| g.map(|g| g.ratio());
+        match self {
+            TmOrder::Heap => r(c.heap),
+            TmOrder::Managed => r(c.managed),
+            TmOrder::Network => r(c.network),
+            TmOrder::Metaspace => r(c.metaspace),
+            TmOrder::Direct => r(c.direct),
+            TmOrder::Gc => c.gc_ms_per_s,
+            TmOrder::Risk | TmOrder::Id => None,
+        }
+    }
+}
+
+/// The cards whose id contains `query` (any case), in `order`; `risk` ranks them for
+/// [`TmOrder::Risk`] (smallest first: see [`crate::diagnose::Report::risk`]), the fullest
+/// first among equals. Unknown figures sort last.
+pub fn arrange<'a, K: Ord>(
+    cards: &'a [TmCard],
+    query: &str,
+    order: TmOrder,
+    risk: impl Fn(&str) -> K,
+) -> Vec<&'a TmCard> {
+    let q = query.trim().to_lowercase();
+    let mut out: Vec<&TmCard> =
+        cards.iter().filter(|c| q.is_empty() || c.id.to_lowercase().contains(&q)).collect();
+    let desc = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => b.total_cmp(&a),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    match order {
+        TmOrder::Id => out.sort_by(|a, b| a.id.cmp(&b.id)),
+        TmOrder::Risk => {
+            let mut keyed: Vec<(K, &TmCard)> = out.into_iter().map(|c| (risk(&c.id), c)).collect();
+            keyed.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| b.1.pressure().total_cmp(&a.1.pressure()))
+                    .then_with(|| a.1.id.cmp(&b.1.id))
+            });
+            out = keyed.into_iter().map(|x| x.1).collect();
+        }
+        o => out.sort_by(|a, b| desc(o.figure(a), o.figure(b)).then_with(|| a.id.cmp(&b.id))),
+    }
+    out
 }
 
 /// One metric of one TaskManager over all snapshots (NaN where it is missing).
@@ -304,6 +425,52 @@ mod tests {
 
     fn tm(metrics: &[(&str, f64)]) -> BTreeMap<String, f64> {
         metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    fn snap(t: u64, tms: &[(&str, Option<f64>)]) -> Snapshot {
+        let taskmanagers = tms
+            .iter()
+            .map(|(id, heap)| TaskManagerSnapshot {
+                id: (*id).into(),
+                slots: 1,
+                free_slots: 0,
+                memory: None,
+                metrics: heap.map_or_else(BTreeMap::new, |h| {
+                    tm(&[(metrics::HEAP_USED, h), (metrics::HEAP_MAX, 100.0), (metrics::GC_MS_PER_S, 1.0)])
+                }),
+            })
+            .collect();
+        Snapshot { t, taskmanagers, listed_taskmanagers: true, ..Snapshot::default() }
+    }
+
+    #[test]
+    fn an_unread_taskmanager_shows_its_last_readings_and_when() {
+        let snaps = [
+            snap(1000, &[("a", Some(10.0)), ("b", Some(20.0)), ("gone", Some(5.0))]),
+            snap(2000, &[("a", Some(90.0)), ("b", None)]),
+            snap(3000, &[("a", None), ("b", None)]),
+        ];
+        let (cards, gone) = at(&snaps, 2);
+        let c = |id: &str| cards.iter().find(|c| c.id == id).unwrap();
+        assert_eq!((c("a").heap.unwrap().used, c("a").read_t), (90.0, 2000));
+        assert_eq!((c("b").heap.unwrap().used, c("b").read_t), (20.0, 1000));
+        assert_eq!(gone, [("gone".to_owned(), 1000)]);
+        let (cards, _) = at(&snaps, 1);
+        assert_eq!(cards.iter().find(|c| c.id == "a").unwrap().read_t, 2000);
+    }
+
+    #[test]
+    fn the_list_filters_by_id_and_sorts_by_pool_risk_or_id() {
+        let s = snap(1, &[("tm-b", Some(30.0)), ("tm-a", Some(80.0)), ("other", Some(50.0)), ("new", None)]);
+        let (cards, _) = at(&[s], 0);
+        let ids = |v: Vec<&TmCard>| v.into_iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(arrange(&cards, "TM-", TmOrder::Heap, |_| 0)), ["tm-a", "tm-b"]);
+        assert_eq!(ids(arrange(&cards, "", TmOrder::Heap, |_| 0)), ["tm-a", "other", "tm-b", "new"]);
+        assert_eq!(ids(arrange(&cards, "", TmOrder::Id, |_| 0)), ["new", "other", "tm-a", "tm-b"]);
+        // A finding outranks fullness.
+        let risk = |id: &str| u8::from(id != "tm-b");
+        assert_eq!(ids(arrange(&cards, "", TmOrder::Risk, risk)), ["tm-b", "tm-a", "other", "new"]);
+        assert!(ids(arrange(&cards, "zzz", TmOrder::Risk, risk)).is_empty());
     }
 
     /// The JVM detail of a TaskManager's metrics.

@@ -22,9 +22,16 @@ use crate::viz::player::Player;
 
 mod jvm;
 mod tm_card;
+mod tm_list;
 
 use jvm::JvmTables;
 use tm_card::{bar, TmCardView};
+use tm_list::TmList;
+
+/// A cluster with up to this many TaskManagers shows a card for each; a larger one shows
+/// the list of all, with cards for the riskiest ([`RISKIEST_CARDS`]) and the ones opened.
+const ALL_CARDS_MAX: usize = 12;
+const RISKIEST_CARDS: usize = 6;
 
 /// A warning for Flink versions older than the REST API memlab reads (1.17+).
 fn old_flink(version: &str, lang: Lang) -> Option<String> {
@@ -237,6 +244,44 @@ pub fn ClusterPage() -> impl IntoView {
     // One card per TaskManager id, kept while the replay moves: only its values change.
     // Whether the JobManager card's JVM details are open (the card is rebuilt each poll).
     let jm_open = RwSignal::new(false);
+    // A large cluster: the cards opened from the list, the list's rows in view.
+    let opened = RwSignal::new(Vec::<String>::new());
+    let in_view = RwSignal::new(Vec::<String>::new());
+    let large = Memo::new(move |_| view_at.with(|(cs, _)| cs.len() > ALL_CARDS_MAX));
+    let card_ids = Memo::new(move |_| {
+        // Small multiples sorted by risk: worst finding first, then fullest.
+        report.with(|r| {
+            view_at.with(|(cs, _)| {
+                let by_risk = cluster::arrange(cs, "", cluster::TmOrder::Risk, |id| r.risk(id));
+                if cs.len() <= ALL_CARDS_MAX {
+                    return by_risk.into_iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+                }
+                let mut ids: Vec<String> =
+                    opened.get().into_iter().filter(|id| cs.iter().any(|c| c.id == *id)).collect();
+                for c in by_risk.into_iter().take(RISKIEST_CARDS) {
+                    if !ids.contains(&c.id) {
+                        ids.push(c.id.clone());
+                    }
+                }
+                ids
+            })
+        })
+    });
+    // What the poll plan reads first on a large cluster: the cards, then the rows in view.
+    Effect::new(move |_| {
+        let mut focus = card_ids.get();
+        focus.extend(in_view.get().into_iter().filter(|id| !focus.contains(id)).collect::<Vec<_>>());
+        session.focus.set_value(focus);
+    });
+    let open_card = Callback::new(move |id: String| {
+        opened.update(|o| {
+            o.retain(|x| *x != id);
+            o.insert(0, id);
+            o.truncate(ALL_CARDS_MAX);
+        })
+    });
+    let close_card = Callback::new(move |id: String| opened.update(|o| o.retain(|x| *x != id)));
+    let now_t = Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.t)));
 
     view! {
         <section class="cluster">
@@ -338,16 +383,15 @@ pub fn ClusterPage() -> impl IntoView {
                 {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version, lang)).map(|m| view! {
                     <p class="banner warn-banner" data-testid="version-warning">{m}</p>
                 })}
+                {move || large.get().then(|| view! { <TmList view_at=view_at report=report now_t=now_t open=open_card in_view=in_view/> })}
                 <div class="tm-grid">
                     <For
-                        each=move || {
-                            // Small multiples sorted by risk: worst finding first, then fullest.
-                            let mut ids = view_at.with(|(cs, _)| cs.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
-                            report.with(|r| ids.sort_by_key(|id| r.risk(id)));
-                            ids
-                        }
+                        each=move || card_ids.get()
                         key=|id| id.clone()
-                        children=move |id| view! { <TmCardView id=id view_at=view_at snapshots=snapshots index=index report=report segment=segment/> }
+                        children=move |id| {
+                            let closable = opened.with_untracked(|o| o.contains(&id)).then_some(close_card);
+                            view! { <TmCardView id=id view_at=view_at snapshots=snapshots index=index report=report segment=segment now_t=now_t close=closable/> }
+                        }
                     />
                     {move || current.get().filter(|s| !s.jobmanager_metrics.is_empty()).map(|s| {
                         let m = |k: &str| s.jobmanager_metrics.get(k).copied();

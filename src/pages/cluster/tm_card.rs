@@ -100,6 +100,10 @@ pub fn TmCardView(
     index: Signal<usize>,
     report: Memo<Arc<Report>>,
     segment: RwSignal<u64>,
+    /// The time of the poll shown (ms), to say when older readings were taken.
+    now_t: Signal<u64>,
+    /// A card opened from the list closes again.
+    close: Option<Callback<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = crate::lang::current();
@@ -161,6 +165,19 @@ pub fn TmCardView(
                     }))
                 }
             </header>
+            {close.map(|close| { let id = id.clone(); view! {
+                <button class="card-close" data-testid="tm-card-close" title=tr!(lang, "close", "关闭") on:click=move |_| close.run(id.clone())>"×"</button>
+            } })}
+            {move || card.with(|c| {
+                let (read, now) = (c.as_ref().map_or(0, |c| c.read_t), now_t.get());
+                (read < now).then(|| view! {
+                    <p class="muted small" data-testid="tm-card-age">{if read == 0 {
+                        tr!(lang, "Not read yet: a large cluster's poll reads a few TaskManagers at a time.", "尚未读取：大集群的每次轮询只读取部分 TaskManager。")
+                    } else {
+                        tr!(lang, "Readings from {} before the poll shown (a large cluster's poll reads a few TaskManagers at a time).", "读数来自所示轮询之前 {}（大集群的每次轮询只读取部分 TaskManager）。", lang.duration((now - read) as f64 / 1000.0))
+                    }}</p>
+                })
+            })}
             {mismatch.map(|m| view! { <p class="warn small" data-testid="config-mismatch">{m}</p> })}
             {bar(flink_term(lang, "JVM Heap"), heap, true, "gauge-heap")}
             {bar(flink_term(lang, "Managed Memory"), managed, true, "gauge-managed")}
