@@ -176,6 +176,14 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   await (await firstDownload).saveAs(firstFile);
   const rec = JSON.parse(await fs.readFile(firstFile, 'utf8'));
   const lastPoll = rec.polls.filter((p) => p.responses[0].status === 200).at(-1);
+  // Every poll asks Flink's aggregating endpoint for the cluster-wide summary; the real
+  // JobManager answers it, and its maximum heap is the fullest TaskManager's of that poll.
+  const summary = lastPoll.responses.find((x) => x.path.startsWith('/taskmanagers/metrics?get='));
+  assert.equal(summary.status, 200, summary.body);
+  const heaps = lastPoll.responses.filter((x) => /^\/taskmanagers\/[^/]+\/metrics/.test(x.path) && !x.path.startsWith('/taskmanagers/metrics'))
+    .map((x) => Number(JSON.parse(x.body).find((m) => m.id === 'Status.JVM.Memory.Heap.Used').value));
+  const agg = JSON.parse(summary.body).find((m) => m.id === 'Status.JVM.Memory.Heap.Used');
+  assert.ok(agg.max >= Math.min(...heaps) && agg.min <= Math.max(...heaps), `${JSON.stringify(agg)} vs ${heaps}`);
   for (const c of await cards(page)) {
     const r = lastPoll.responses.find((x) => x.path.startsWith(`/taskmanagers/${c.id}/metrics`));
     const heap = JSON.parse(r.body).find((m) => m.id === 'Status.JVM.Memory.Heap.Used');

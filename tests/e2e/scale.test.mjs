@@ -66,6 +66,10 @@ test('1,000 TaskManagers: only the rows in view are in the page; search, sort an
   await page.getByTestId('tm-sort').selectOption('heap');
   await page.waitForFunction(() => document.querySelector('[data-testid="tm-row"]')?.dataset.id.endsWith('-copy737'));
   await screenshot(page, 'cluster-1000-taskmanagers');
+  // The summary over all TaskManagers sees the hot one.
+  const hotHeap = await page.locator('[data-testid="tm-card"][data-id$="-copy737"] [data-testid="gauge-heap"] .muted').textContent();
+  const maxCell = page.locator('[data-testid="tm-spread-row"][data-metric="Status.JVM.Memory.Heap.Used"] td').nth(3);
+  assert.equal(await maxCell.textContent(), hotHeap.split(' / ')[0]);
   // Scrolled to the end, the last rows are drawn, still a screenful.
   await page.getByTestId('tm-scroll').evaluate((e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tm-row"]')].some((r) => parseFloat(r.style.top) > 29000));

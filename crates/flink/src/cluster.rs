@@ -294,6 +294,50 @@ pub fn at(snapshots: &[Snapshot], i: usize) -> (Vec<TmCard>, Vec<(String, u64)>)
     (cards, gone)
 }
 
+/// The pools summarised over all TaskManagers in the list's header.
+pub const SPREAD_METRICS: [&str; 6] = [
+    metrics::HEAP_USED,
+    metrics::MANAGED_USED,
+    metrics::NETWORK_USED_SEGMENTS,
+    metrics::METASPACE_USED,
+    metrics::DIRECT_USED,
+    metrics::GC_MS_PER_S,
+];
+
+/// Each of [`SPREAD_METRICS`] over every TaskManager at snapshot `s`: the source's own
+/// summary where it has one (Flink's aggregating endpoint covers every TaskManager, also
+/// the ones this poll did not read; Prometheus's distributions), else computed from the
+/// TaskManagers read (with their median).
+pub fn spread(s: &Snapshot) -> Vec<(&'static str, crate::snapshot::Spread)> {
+    SPREAD_METRICS
+        .into_iter()
+        .filter_map(|m| {
+            if let Some(x) = s.summary.get(m) {
+                return Some((m, *x));
+            }
+            let mut v: Vec<f64> =
+                s.taskmanagers.iter().filter_map(|t| t.metric(m)).filter(|x| x.is_finite()).collect();
+            if v.is_empty() {
+                return None;
+            }
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+            let sum: f64 = v.iter().sum();
+            Some((
+                m,
+                crate::snapshot::Spread {
+                    min: v[0],
+                    max: v[n - 1],
+                    avg: Some(sum / n as f64),
+                    median: Some(median),
+                    sum: Some(sum),
+                },
+            ))
+        })
+        .collect()
+}
+
 /// How the TaskManager list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TmOrder {
@@ -441,6 +485,18 @@ mod tests {
             })
             .collect();
         Snapshot { t, taskmanagers, listed_taskmanagers: true, ..Snapshot::default() }
+    }
+
+    #[test]
+    fn the_spread_is_the_sources_own_summary_or_computed_from_the_readings() {
+        let mut s = snap(1, &[("a", Some(10.0)), ("b", Some(30.0)), ("c", Some(20.0)), ("d", None)]);
+        let heap = spread(&s).into_iter().find(|x| x.0 == metrics::HEAP_USED).unwrap().1;
+        assert_eq!((heap.min, heap.median, heap.max, heap.sum), (10.0, Some(20.0), 30.0, Some(60.0)));
+        let flink = crate::snapshot::Spread { min: 1.0, max: 99.0, avg: Some(50.0), median: None, sum: None };
+        s.summary.insert(metrics::HEAP_USED.into(), flink);
+        let heap = spread(&s).into_iter().find(|x| x.0 == metrics::HEAP_USED).unwrap().1;
+        assert_eq!((heap, heap.mid()), (flink, Some(50.0)));
+        assert!(spread(&Snapshot::default()).is_empty());
     }
 
     #[test]

@@ -281,6 +281,7 @@ pub fn ClusterPage() -> impl IntoView {
         })
     });
     let close_card = Callback::new(move |id: String| opened.update(|o| o.retain(|x| *x != id)));
+    let spread = Memo::new(move |_| current.with(|s| s.as_ref().map(cluster::spread).unwrap_or_default()));
     let now_t = Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.t)));
 
     view! {
@@ -383,7 +384,7 @@ pub fn ClusterPage() -> impl IntoView {
                 {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version, lang)).map(|m| view! {
                     <p class="banner warn-banner" data-testid="version-warning">{m}</p>
                 })}
-                {move || large.get().then(|| view! { <TmList view_at=view_at report=report now_t=now_t open=open_card in_view=in_view/> })}
+                {move || large.get().then(|| view! { <TmList view_at=view_at report=report now_t=now_t open=open_card in_view=in_view spread=spread/> })}
                 <div class="tm-grid">
                     <For
                         each=move || card_ids.get()

@@ -40,6 +40,28 @@ fn order_label(o: TmOrder, lang: Lang) -> String {
     }
 }
 
+fn spread_label(m: &str, lang: Lang) -> String {
+    use memlab_flink::metrics as k;
+    match m {
+        k::HEAP_USED => tr!(lang, "{} used", "{} 已用", flink_term(lang, "JVM Heap")),
+        k::MANAGED_USED => tr!(lang, "{} used", "{} 已用", flink_term(lang, "Managed Memory")),
+        k::NETWORK_USED_SEGMENTS => tr!(lang, "network buffers used (segments)", "已用网络缓冲区（段）"),
+        k::METASPACE_USED => tr!(lang, "{} used", "{} 已用", flink_term(lang, "JVM Metaspace")),
+        k::DIRECT_USED => tr!(lang, "{} used", "{} 已用", flink_term(lang, "Direct Memory")),
+        k::GC_MS_PER_S => tr!(lang, "GC time (ms/s)", "GC 时间（ms/s）"),
+        other => other.to_owned(),
+    }
+}
+
+fn spread_figure(m: &str, v: f64) -> String {
+    use memlab_flink::metrics as k;
+    match m {
+        k::NETWORK_USED_SEGMENTS => format!("{v:.0}"),
+        k::GC_MS_PER_S => format!("{v:.1}"),
+        _ => memlab_size::human(v.max(0.0) as u64),
+    }
+}
+
 fn pct(g: Option<Gauge>) -> impl IntoView {
     match g {
         Some(g) => {
@@ -68,6 +90,8 @@ pub fn TmList(
     open: Callback<String>,
     /// The ids of the rows in view, for the poll plan to read first.
     in_view: RwSignal<Vec<String>>,
+    /// Every TaskManager's pools at the poll shown, summarised ([`cluster::spread`]).
+    spread: Memo<Vec<(&'static str, memlab_flink::snapshot::Spread)>>,
 ) -> impl IntoView {
     let lang = crate::lang::current();
     let query = RwSignal::new(String::new());
@@ -141,6 +165,20 @@ pub fn TmList(
                 </label>
                 <span class="muted small" data-testid="tm-matches">{move || tr!(lang, "{} shown", "显示 {} 个", ids.with(Vec::len))}</span>
             </div>
+            <table class="tm-spread" data-testid="tm-spread">
+                <thead><tr><th>{tr!(lang, "over all TaskManagers", "全部 TaskManager")}</th><th>"min"</th><th>{tr!(lang, "median / mean", "中位数 / 均值")}</th><th>"max"</th></tr></thead>
+                <tbody>{move || spread.get().into_iter().map(|(m, x)| {
+                    let f = move |v: f64| spread_figure(m, v);
+                    view! {
+                        <tr data-testid="tm-spread-row" data-metric=m>
+                            <td>{spread_label(m, lang)}</td>
+                            <td class="num">{f(x.min)}</td>
+                            <td class="num">{x.mid().map(f).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{f(x.max)}</td>
+                        </tr>
+                    }
+                }).collect_view()}</tbody>
+            </table>
             <div class="tm-row tm-row-head" role="row">
                 <span class="cell id">"TaskManager"</span>
                 {[TmOrder::Heap, TmOrder::Managed, TmOrder::Network, TmOrder::Metaspace, TmOrder::Direct, TmOrder::Gc].into_iter().map(|o| view! {
