@@ -52,6 +52,42 @@ test('a heap leak found from Prometheus alone, Flink REST blocked, no cluster=',
   assert.deepEqual(errors, []);
 });
 
+test('a window of 40 TaskManagers: the riskiest read in full, the rest as peaks, the same in the CLI', { skip }, async () => {
+  const end = await backfilled('heap-leak-x40');
+  const args = ['--prometheus', PROM, '--range', '10m', '--end', String(end + 30)];
+  const cli = JSON.parse(execFileSync(MEMLAB, ['diagnose', ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const cliLeaks = cli.findings.filter((f) => f.kind === 'heap-leak').map((f) => f.subject).sort();
+  assert.ok(cliLeaks.length >= 2 && cliLeaks.length <= 24, `${cliLeaks.length} leaks`);
+  const text = execFileSync(MEMLAB, ['diagnose', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const m = text.match(/40 TaskManagers: the (\d+) riskiest/);
+  assert.ok(m, text.slice(0, 600));
+  const full = Number(m[1]);
+  assert.ok(full < 40 && full >= cliLeaks.length);
+
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster&prometheus=${encodeURIComponent(PROM)}&range=10m&end=${end + 30}`);
+  await page.waitForSelector('[data-testid="tm-list"]', { timeout: 30000 });
+  assert.match(await page.getByTestId('tm-list').locator('h3').textContent(), /\(40\)/);
+  assert.match(await page.getByTestId('cluster-status').textContent(), new RegExp(`40 TaskManagers: the ${full} riskiest`));
+  // The copy whose heap sits at 97 % is ranked, read in full, and first by heap.
+  await page.getByTestId('tm-sort').selectOption('heap');
+  await page.waitForFunction(() => document.querySelector('[data-testid="tm-row"]')?.dataset.id.endsWith('_copy7'));
+  const hot = await page.locator('[data-testid="tm-row"]').first().getAttribute('data-id');
+  assert.ok(cli.subjects.includes(hot), 'the CLI read it in full too');
+  assert.equal(await page.locator(`[data-testid="tm-row"][data-id="${hot}"] [data-testid="tm-row-age"]`).textContent(), '');
+  // The others are their peaks over the window.
+  await page.getByTestId('tm-sort').selectOption('id');
+  const ages = await page.locator('[data-testid="tm-row-age"]').allTextContents();
+  assert.ok(ages.includes('window peak'), ages.join('|'));
+  await screenshot(page, 'prometheus-40-taskmanagers');
+  // The Diagnosis page finds the same leaks as the CLI.
+  await page.getByTestId('nav-diagnosis').click();
+  await page.waitForSelector('[data-testid="finding"][data-kind="heap-leak"]', { timeout: 30000 });
+  const appLeaks = (await page.locator('[data-testid="finding"][data-kind="heap-leak"]').evaluateAll((fs) => fs.map((f) => f.dataset.subject))).sort();
+  assert.deepEqual(appLeaks, cliLeaks);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a healthy window stays clean; the CLI reads the same window; a saved window re-opens', { skip }, async () => {
   const end = await backfilled('healthy');
   const args = ['--prometheus', PROM, '--range', '15m', '--end', String(end + 30)];

@@ -59,7 +59,7 @@ pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Rec
     let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).build();
     let url = base(&src.url)?;
     let cluster = src.cluster.as_deref().map(base).transpose()?;
-    let mut fetch = Fetch::new(src.window, cluster.is_some());
+    let mut fetch = Fetch::new(src.window, cluster.is_some()).with_tm_label(&src.tm_label);
     let started = now_ms();
     let mut first = true;
     loop {
@@ -146,6 +146,15 @@ pub fn describe(
         "Prometheus {url}: {from} to {to}, every {step} (each step's lowest and highest readings); {n} TaskManager(s)\n",
         "Prometheus {url}：{from} 到 {to}，步长 {step}（每步的最低和最高读数）；{n} 个 TaskManager\n"
     );
+    let peers = snaps.last().map_or(0, |s| s.peers.len());
+    if peers > 0 {
+        let all = n + peers;
+        out.push_str(&tr!(
+            lang,
+            "{all} TaskManagers: the {n} riskiest (ranked by Prometheus: heap, its growth after collections, GC time, metaspace, direct and network memory, and the shortest-lived) are read in full and diagnosed; the other {peers} only as their peaks over the window.\n",
+            "{all} 个 TaskManager：其中风险最高的 {n} 个（由 Prometheus 排名：堆、回收后堆的增长、GC 时间、元空间、直接内存和网络内存，以及存活最短的）读取了完整序列并参与诊断；其余 {peers} 个只读取了窗口内的峰值。\n"
+        ));
+    }
     if promapi::lacks_configuration(snaps) {
         out.push_str(&tr!(
             lang,

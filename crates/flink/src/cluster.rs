@@ -53,6 +53,9 @@ pub struct TmCard {
     /// cluster's poll reads a few TaskManagers ([`crate::poll`]): the others show their last
     /// readings, older than the poll shown.
     pub read_t: u64,
+    /// The figures are the TaskManager's peaks over a large Prometheus window, whose full
+    /// series were not read ([`crate::promscale`]).
+    pub peak: bool,
 }
 
 /// A JVM memory area as the JVM reports it: bytes committed, used, and the most it may
@@ -211,6 +214,7 @@ pub fn card(tm: &TaskManagerSnapshot) -> TmCard {
         config_mismatch: mem.and_then(|m| rederive(&m).err()).map(|e| e.to_string()),
         jvm: jvm_detail(&tm.metrics),
         read_t: 0,
+        peak: false,
     }
 }
 
@@ -290,6 +294,12 @@ pub fn at(snapshots: &[Snapshot], i: usize) -> (Vec<TmCard>, Vec<(String, u64)>)
             }
         }
     }
+    cards.extend(
+        now.peers
+            .iter()
+            .filter(|p| !present.contains(p.id.as_str()))
+            .map(|p| TmCard { peak: true, ..card(p) }),
+    );
     cards.sort_by(|a, b| b.utilisation().total_cmp(&a.utilisation()).then_with(|| a.id.cmp(&b.id)));
     (cards, gone)
 }

@@ -246,7 +246,12 @@ impl Query {
     }
 
     pub fn promql(&self, step: u64) -> String {
-        format!("{}({}[{step}s])", self.agg.function(), self.name())
+        self.promql_for(step, "")
+    }
+
+    /// For the series `selector` picks (`{tm_id=~"a|b"}`; empty: all).
+    pub fn promql_for(&self, step: u64, selector: &str) -> String {
+        format!("{}({}{selector}[{step}s])", self.agg.function(), self.name())
     }
 }
 
@@ -280,8 +285,24 @@ pub fn queries() -> Vec<Query> {
 
 /// The query a range answer's path asked (None: not one of [`queries`]).
 fn query_of(path: &str) -> Option<Query> {
-    let q = decode(param(path, "query")?);
-    queries().into_iter().find(|x| q.starts_with(&format!("{}({}[", x.agg.function(), x.name())))
+    let q = decoded_query(path)?;
+    QUERIES.with(|all| {
+        all.iter().copied().find(|x| {
+            q.strip_prefix(x.agg.function())
+                .and_then(|r| r.strip_prefix('('))
+                .and_then(|r| r.strip_prefix(x.name().as_str()))
+                .is_some_and(|r| r.starts_with('[') || r.starts_with('{'))
+        })
+    })
+}
+
+thread_local! {
+    static QUERIES: Vec<Query> = queries();
+}
+
+/// The PromQL a path asks (its `query=` parameter, decoded).
+pub fn decoded_query(path: &str) -> Option<String> {
+    Some(decode(param(path, "query")?))
 }
 
 /// The discovery request: which TaskManagers, JobManager and jobs the window holds.
@@ -299,9 +320,14 @@ pub fn series_path(w: &Window) -> String {
 }
 
 pub fn range_path(q: &Query, w: &Window) -> String {
+    range_path_for(q, w, "")
+}
+
+/// [`range_path`] for the series `selector` picks.
+pub fn range_path_for(q: &Query, w: &Window, selector: &str) -> String {
     format!(
         "/api/v1/query_range?query={}&start={}&end={}&step={}",
-        encode(&q.promql(w.step)),
+        encode(&q.promql_for(w.step, selector)),
         w.start,
         w.end,
         w.step
@@ -532,6 +558,10 @@ pub struct Fetch {
     /// Also ask the cluster's REST API (its paths have no `/api/v1/` prefix): the
     /// configured sizes Prometheus lacks.
     pub with_rest: bool,
+    tm_label: String,
+    /// More TaskManagers than [`crate::promscale::FULL_MAX`]: a third round reads the
+    /// riskiest one's full series.
+    large: bool,
 }
 
 /// The REST requests a Prometheus window adds when the cluster's address is known too.
@@ -539,7 +569,18 @@ pub const REST_PATHS: [&str; 2] = ["/taskmanagers", "/jobmanager/config"];
 
 impl Fetch {
     pub fn new(window: Window, with_rest: bool) -> Fetch {
-        Fetch { window, round: 0, responses: Vec::new(), with_rest }
+        Fetch { window, round: 0, responses: Vec::new(), with_rest, tm_label: TM_LABEL.into(), large: false }
+    }
+
+    /// With `label` naming a TaskManager (Flink's reporter: [`TM_LABEL`]).
+    pub fn with_tm_label(mut self, label: &str) -> Fetch {
+        self.tm_label = label.to_owned();
+        self
+    }
+
+    /// Whether the window is of a large cluster (known after the first round).
+    pub fn is_large(&self) -> bool {
+        self.large
     }
 
     /// The requests of the next round (empty: done). A REST path is for the cluster's
@@ -553,11 +594,49 @@ impl Fetch {
                 if let Some(i) = self.responses.get(1).and_then(scrape_interval) {
                     self.window = self.window.with_step_at_least(i);
                 }
-                let mut p: Vec<String> = queries().iter().map(|q| range_path(q, &self.window)).collect();
+                let tms = discovered("", &self.responses[0], &self.window, &self.tm_label)
+                    .map_or(0, |f| f.taskmanagers.len());
+                self.large = tms > crate::promscale::FULL_MAX;
+                let w = &self.window;
+                let mut p: Vec<String> = if self.large {
+                    // The ranking, the peaks and the distributions; the full series of the
+                    // riskiest next round; the JobManager's and the jobs' now.
+                    let mut p = crate::promscale::rank_paths(w);
+                    p.extend(crate::promscale::peak_paths(w));
+                    p.extend(crate::promscale::dist_paths(w));
+                    p.extend(
+                        queries().iter().filter(|q| q.scope != Scope::TaskManager).map(|q| range_path(q, w)),
+                    );
+                    p
+                } else {
+                    queries().iter().map(|q| range_path(q, w)).collect()
+                };
                 if self.with_rest {
                     p.extend(REST_PATHS.iter().map(|s| (*s).to_owned()));
                 }
                 p
+            }
+            3 if self.large => {
+                let ranks: Vec<&Response> = self
+                    .responses
+                    .iter()
+                    .filter(|r| {
+                        r.status == 200
+                            && decoded_query(&r.path).is_some_and(|q| {
+                                crate::promscale::classify(&r.path, &q) == Some(crate::promscale::Kind::Rank)
+                            })
+                    })
+                    .collect();
+                let ids = crate::promscale::chosen(&ranks, &self.tm_label);
+                if ids.is_empty() {
+                    return Vec::new();
+                }
+                let sel = crate::promscale::matcher(&self.tm_label, &ids);
+                queries()
+                    .iter()
+                    .filter(|q| q.scope == Scope::TaskManager)
+                    .map(|q| range_path_for(q, &self.window, &sel))
+                    .collect()
             }
             _ => Vec::new(),
         }
@@ -612,6 +691,8 @@ struct Frame {
     jm: BTreeMap<String, f64>,
     /// Job id → (name, restarts).
     jobs: BTreeMap<String, (String, f64)>,
+    /// Metric id → min, median, max over all TaskManagers.
+    spread: BTreeMap<String, [Option<f64>; 3]>,
 }
 
 /// Turns the polls of a Prometheus recording into one snapshot per step, as they arrive.
@@ -624,6 +705,11 @@ pub struct Assembler {
     /// Seconds of the newest step turned into a snapshot.
     done: Option<u64>,
     step: u64,
+    /// A large window's peaks, by TaskManager: metric id → value.
+    peaks: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The TaskManagers whose full series arrived.
+    full: BTreeSet<String>,
+    peers: Arc<Vec<TaskManagerSnapshot>>,
 }
 
 impl Assembler {
@@ -634,6 +720,9 @@ impl Assembler {
             jm_config: None,
             done: None,
             step: 0,
+            peaks: BTreeMap::new(),
+            full: BTreeSet::new(),
+            peers: Arc::new(Vec::new()),
         }
     }
 
@@ -662,9 +751,36 @@ impl Assembler {
                         self.jm_config = Some(c);
                     }
                 }
+                "/api/v1/query" => {
+                    let kind = decoded_query(&r.path).and_then(|q| crate::promscale::classify(&r.path, &q));
+                    if let Some(crate::promscale::Kind::Peak(id)) = kind {
+                        for (tm, v) in crate::promscale::values(r, &self.tm_label) {
+                            self.peaks.entry(tm).or_default().insert(id.to_owned(), v);
+                        }
+                    }
+                }
                 "/api/v1/query_range" => {
                     if let Some(step) = param(&r.path, "step").and_then(|s| s.parse().ok()) {
                         self.step = step;
+                    }
+                    let kind = decoded_query(&r.path).and_then(|q| crate::promscale::classify(&r.path, &q));
+                    if let Some(crate::promscale::Kind::Dist(id, stat)) = kind {
+                        let k = stat as usize;
+                        if let Ok(a) = serde_json::from_str::<Answer<Matrix>>(&r.body) {
+                            for s in a.data.map(|m| m.result).unwrap_or_default() {
+                                for (ts, v) in &s.values {
+                                    if let Ok(v) = v.parse::<f64>() {
+                                        frames
+                                            .entry(*ts as u64)
+                                            .or_default()
+                                            .spread
+                                            .entry(id.to_owned())
+                                            .or_default()[k] = Some(v);
+                                    }
+                                }
+                            }
+                        }
+                        continue;
                     }
                     let (Some(q), Ok(a)) =
                         (query_of(&r.path), serde_json::from_str::<Answer<Matrix>>(&r.body))
@@ -678,6 +794,9 @@ impl Assembler {
                             match q.scope {
                                 Scope::TaskManager => {
                                     if let Some(tm) = s.metric.get(&self.tm_label) {
+                                        if !self.full.contains(tm) {
+                                            self.full.insert(tm.clone());
+                                        }
                                         f.tms.entry(tm.clone()).or_default().insert(q.id.to_owned(), v);
                                     }
                                 }
@@ -697,6 +816,17 @@ impl Assembler {
                 _ => {}
             }
         }
+        if !self.peaks.is_empty() {
+            let peers: Vec<TaskManagerSnapshot> = self
+                .peaks
+                .iter()
+                .filter(|(id, _)| !self.full.contains(*id))
+                .map(|(id, metrics)| self.taskmanager(id.clone(), metrics.clone()))
+                .collect();
+            if peers.len() != self.peers.len() {
+                self.peers = Arc::new(peers);
+            }
+        }
         let mut out = Vec::new();
         for (ts, f) in frames {
             if self.done.is_some_and(|d| ts <= d) {
@@ -708,19 +838,27 @@ impl Assembler {
         out
     }
 
+    /// A TaskManager by its Prometheus label, under its REST id when the cluster's REST
+    /// API was read too.
+    fn taskmanager(&self, id: String, metrics: BTreeMap<String, f64>) -> TaskManagerSnapshot {
+        let rest = self.rest_tms.get(&tm_key(&id));
+        TaskManagerSnapshot {
+            id: rest.map_or(id, |r| r.0.clone()),
+            slots: rest.map_or(0, |r| r.1),
+            free_slots: rest.map_or(0, |r| r.2),
+            memory: rest.and_then(|r| r.3),
+            metrics,
+        }
+    }
+
     fn snapshot(&self, ts: u64, f: Frame) -> Snapshot {
-        let taskmanagers = f
-            .tms
+        let taskmanagers = f.tms.into_iter().map(|(id, metrics)| self.taskmanager(id, metrics)).collect();
+        let summary = f
+            .spread
             .into_iter()
-            .map(|(id, metrics)| {
-                let rest = self.rest_tms.get(&tm_key(&id));
-                TaskManagerSnapshot {
-                    id: rest.map_or(id, |r| r.0.clone()),
-                    slots: rest.map_or(0, |r| r.1),
-                    free_slots: rest.map_or(0, |r| r.2),
-                    memory: rest.and_then(|r| r.3),
-                    metrics,
-                }
+            .filter_map(|(id, [min, median, max])| {
+                let s = crate::snapshot::Spread { min: min?, max: max?, avg: None, median, sum: None };
+                Some((id, s))
             })
             .collect();
         let jobs: Vec<rest::JobSummary> = f
@@ -760,7 +898,8 @@ impl Assembler {
             jobmanager_config: self.jm_config.clone(),
             job_details,
             errors: Vec::new(),
-            summary: BTreeMap::new(),
+            summary,
+            peers: self.peers.clone(),
         }
     }
 }

@@ -47,6 +47,10 @@ pub struct Snapshot {
     /// Every TaskManager's pools summarised cluster-wide, by metric id: Flink's aggregating
     /// endpoint (min, max, avg, sum) or, from Prometheus, min, median and max per step.
     pub summary: BTreeMap<String, Spread>,
+    /// The TaskManagers of a large Prometheus window whose full series were not read
+    /// ([`crate::promscale`]): each with its peak of each pool over the window (GC: its
+    /// mean). One list shared by every step.
+    pub peers: Arc<Vec<TaskManagerSnapshot>>,
 }
 
 /// One metric over all TaskManagers at one moment.

@@ -170,8 +170,11 @@ pub fn TmCardView(
             } })}
             {move || card.with(|c| {
                 let (read, now) = (c.as_ref().map_or(0, |c| c.read_t), now_t.get());
+                let peak = c.as_ref().is_some_and(|c| c.peak);
                 (read < now).then(|| view! {
-                    <p class="muted small" data-testid="tm-card-age">{if read == 0 {
+                    <p class="muted small" data-testid="tm-card-age" data-peak=peak.to_string()>{if peak {
+                        tr!(lang, "Peaks over the window: Prometheus ranked this TaskManager below the riskiest, whose full series were read.", "窗口内的峰值：Prometheus 的排名中这个 TaskManager 不在风险最高之列，只有后者读取了完整序列。")
+                    } else if read == 0 {
                         tr!(lang, "Not read yet: a large cluster's poll reads a few TaskManagers at a time.", "尚未读取：大集群的每次轮询只读取部分 TaskManager。")
                     } else {
                         tr!(lang, "Readings from {} before the poll shown (a large cluster's poll reads a few TaskManagers at a time).", "读数来自所示轮询之前 {}（大集群的每次轮询只读取部分 TaskManager）。", lang.duration((now - read) as f64 / 1000.0))

@@ -130,6 +130,7 @@ pub fn TmList(
         let age = c.as_ref().and_then(|c| {
             let now = now_t.get_untracked();
             match c.read_t {
+                _ if c.peak => Some(tr!(lang, "window peak", "窗口峰值")),
                 0 => Some(tr!(lang, "not read yet", "尚未读取")),
                 t if t < now => Some(lang.duration((now - t) as f64 / 1000.0)),
                 _ => None,
