@@ -183,6 +183,12 @@ pub struct Session {
     /// The TaskManagers the user looks at (cards, list rows in view), most wanted first:
     /// a large cluster's poll reads them first ([`memlab_flink::poll::Poller::set_focus`]).
     pub focus: StoredValue<Vec<String>>,
+    /// What turns a Prometheus window's answers into snapshots: kept, so that the steps
+    /// followed live and a TaskManager read in full later join the same snapshots.
+    pub prom_builder: StoredValue<Option<memlab_flink::recording::Builder>>,
+    /// Bumped when snapshots already diagnosed change (a TaskManager read in full later):
+    /// the diagnosis starts again.
+    pub revision: StoredValue<u32>,
     /// The diagnosis of the whole session, in no language: one per new poll, shared by the
     /// Live cluster page (badges, order) and the Diagnosis page (which writes it out).
     pub report: Memo<Arc<Report>>,
@@ -197,10 +203,11 @@ impl Session {
         let container_limit = RwSignal::new(None);
         // Each new poll is read once: the diagnoser keeps every process's series. A new
         // connection or recording (a new generation) starts it again.
-        let diagnoser = StoredValue::new((None::<u32>, diagnose::Diagnoser::new()));
+        let revision = StoredValue::new(0u32);
+        let diagnoser = StoredValue::new((None::<(u32, u32)>, diagnose::Diagnoser::new()));
         let report = Memo::new(move |_| {
             let opts = diagnose::Options { container_limit: container_limit.get() };
-            let gen = generation.get_value();
+            let gen = (generation.get_value(), revision.get_value());
             snapshots.with(|s| {
                 diagnoser.update_value(|(g, d)| {
                     if *g != Some(gen) || d.polls() > s.len() {
@@ -222,6 +229,8 @@ impl Session {
             container_limit,
             prom_header: RwSignal::new(None),
             focus: StoredValue::new(Vec::new()),
+            prom_builder: StoredValue::new(None),
+            revision,
             report,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
@@ -308,7 +317,9 @@ impl Session {
     /// Opens a recording (or a Prometheus scrape) a few hundred polls at a time, letting the
     /// page paint between chunks, so a big file does not freeze it.
     pub fn open_text(self, label: String, text: String) {
-        let Session { source, recording, snapshots, problem, loading, generation, lang, .. } = self;
+        let Session {
+            source, recording, snapshots, problem, loading, generation, lang, prom_builder, ..
+        } = self;
         leptos::task::spawn_local(async move {
             if !text.trim_start().starts_with('{') && memlab_flink::prometheus::looks_like_scrape(&text) {
                 let r = Recording::from_prometheus(&label, &text, now_ms());
@@ -356,6 +367,7 @@ impl Session {
                 gloo_timers::future::TimeoutFuture::new(0).await;
             }
             generation.update_value(|g| *g += 1);
+            prom_builder.set_value(Some(builder));
             snapshots.set(Arc::new(snaps));
             recording.set(Some(Arc::new(rec)));
             source.set(Source::File(label));

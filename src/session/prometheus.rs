@@ -24,9 +24,10 @@ async fn read_window(
     cluster: Option<&str>,
     header: Option<&(String, String)>,
     window: Window,
+    keep: Option<Vec<String>>,
     progress: impl Fn(usize, usize),
 ) -> Result<(Poll, Window), PromError> {
-    let mut fetch = Fetch::new(window, cluster.is_some());
+    let mut fetch = Fetch::new(window, cluster.is_some()).with_taskmanagers(keep);
     let mut first = true;
     loop {
         let paths = fetch.paths();
@@ -94,10 +95,93 @@ impl Session {
         out
     }
 
+    /// Reads the full series of a TaskManager of a large window (the user opened its card):
+    /// they join the window's steps, and the diagnosis reads them too.
+    pub fn read_taskmanager(self, id: String) {
+        let Session {
+            recording,
+            snapshots,
+            problem,
+            loading,
+            generation,
+            lang,
+            prom_header,
+            prom_builder,
+            revision,
+            ..
+        } = self;
+        let lang = lang.get_untracked();
+        let Some(url) =
+            recording.with_untracked(|r| r.as_ref().and_then(|r| r.source.get("prometheus").cloned()))
+        else {
+            return;
+        };
+        let Some(label) =
+            prom_builder.with_value(|b| b.as_ref().and_then(|b| b.tm_label().map(str::to_owned)))
+        else {
+            return;
+        };
+        let window = snapshots.with_untracked(|s| {
+            Some(Window {
+                start: s.first()?.t / 1000,
+                end: s.last()?.t / 1000,
+                step: (s.last()?.step_ms / 1000).max(1),
+            })
+        });
+        let Some(window) = window else { return };
+        let paths = promapi::taskmanager_paths(&window, &label, &[promapi::tm_key(&id)]);
+        let my_gen = generation.get_value();
+        loading.set(Some(memlab_text::tr!(lang, "Reading {id}'s full series…", "正在读取 {id} 的完整序列…")));
+        leptos::task::spawn_local(async move {
+            let header = prom_header.get_untracked();
+            let mut got = Vec::with_capacity(paths.len());
+            for chunk in paths.chunks(PARALLEL) {
+                let answers = futures_util::future::join_all(
+                    chunk.iter().map(|p| fetch_with(&url, p, header.as_ref(), QUERY_TIMEOUT_MS)),
+                )
+                .await;
+                got.extend(answers);
+            }
+            if generation.try_get_value() != Some(my_gen) {
+                return;
+            }
+            loading.set(None);
+            let poll = Poll { t: now_ms(), responses: got };
+            if let Some(e) = promapi::failed(&url, &poll) {
+                problem.set(Some(e.describe(lang)));
+                return;
+            }
+            revision.update_value(|r| *r += 1);
+            snapshots.update(|v| {
+                let v = Arc::make_mut(v);
+                prom_builder.update_value(|b| {
+                    if let Some(b) = b {
+                        b.push(&poll, v)
+                    }
+                });
+            });
+            recording.update(|r| {
+                if let Some(r) = r {
+                    Arc::make_mut(r).polls.push(poll);
+                }
+            });
+        });
+    }
+
     /// Reads the window `w` names, then follows live if it ends now.
     pub fn open_prometheus(self, w: PromWindow) {
-        let Session { source, recording, snapshots, problem, loading, generation, lang, prom_header, .. } =
-            self;
+        let Session {
+            source,
+            recording,
+            snapshots,
+            problem,
+            loading,
+            generation,
+            lang,
+            prom_header,
+            prom_builder,
+            ..
+        } = self;
         let lang = lang.get_untracked();
         let url = w.url.trim().trim_end_matches('/').to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -138,7 +222,7 @@ impl Session {
                 }
             };
             let (poll, window) =
-                match read_window(&url, cluster.as_deref(), header.as_ref(), window, progress).await {
+                match read_window(&url, cluster.as_deref(), header.as_ref(), window, None, progress).await {
                     Ok(x) => x,
                     Err(e) => {
                         if alive() {
@@ -157,6 +241,7 @@ impl Session {
             let mut builder = Builder::new(&rec);
             let mut snaps = Vec::new();
             builder.push(&poll, &mut snaps);
+            prom_builder.set_value(Some(builder));
             rec.polls.push(poll);
             snapshots.set(Arc::new(snaps));
             recording.set(Some(Arc::new(rec)));
@@ -172,14 +257,21 @@ impl Session {
                     return;
                 }
                 let Some(next) = last.next(now_ms() / 1000) else { continue };
-                match read_window(&url, None, header.as_ref(), next, |_, _| {}).await {
+                // A large window goes on with the TaskManagers it read in full.
+                let keep = prom_builder.with_value(|b| b.as_ref().and_then(Builder::read_in_full));
+                match read_window(&url, None, header.as_ref(), next, keep, |_, _| {}).await {
                     Ok((poll, _)) => {
                         if !alive() {
                             return;
                         }
-                        let mut new = Vec::new();
-                        builder.push(&poll, &mut new);
-                        snapshots.update(|v| Arc::make_mut(v).extend(new));
+                        snapshots.update(|v| {
+                            let v = Arc::make_mut(v);
+                            prom_builder.update_value(|b| {
+                                if let Some(b) = b {
+                                    b.push(&poll, v)
+                                }
+                            });
+                        });
                         recording.update(|r| {
                             if let Some(r) = r {
                                 Arc::make_mut(r).polls.push(poll);

@@ -84,6 +84,19 @@ test('a window of 40 TaskManagers: the riskiest read in full, the rest as peaks,
   await page.waitForSelector('[data-testid="finding"][data-kind="heap-leak"]', { timeout: 30000 });
   const appLeaks = (await page.locator('[data-testid="finding"][data-kind="heap-leak"]').evaluateAll((fs) => fs.map((f) => f.dataset.subject))).sort();
   assert.deepEqual(appLeaks, cliLeaks);
+  // A TaskManager known only by its peaks, opened from the list: its full series are read,
+  // it joins every step, and the diagnosis finds its leak too.
+  await page.getByTestId('nav-cluster').click();
+  await page.waitForSelector('[data-testid="tm-list"]');
+  const peer = page.locator('[data-testid="tm-row"]', { has: page.locator('[data-testid="tm-row-age"]', { hasText: 'window peak' }) }).first();
+  const peerId = await peer.getAttribute('data-id');
+  await peer.click();
+  const card = page.locator(`[data-testid="tm-card"][data-id="${peerId}"]`);
+  await card.locator('[data-testid="tm-findings"]').waitFor({ timeout: 30000 });
+  assert.equal(await card.locator('[data-testid="tm-card-age"]').count(), 0, 'read in full: no longer peaks');
+  assert.match(await page.getByTestId('cluster-status').textContent(), new RegExp(`the ${full + 1} riskiest`));
+  await page.getByTestId('nav-diagnosis').click();
+  await page.locator(`[data-testid="finding"][data-kind="heap-leak"][data-subject="${peerId}"]`).waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);
   await context.close();
 });

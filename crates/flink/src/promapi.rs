@@ -319,6 +319,15 @@ pub fn series_path(w: &Window) -> String {
     p
 }
 
+/// The full series of the TaskManagers `ids` (their `tm_label` values) over `w`: one
+/// range query per TaskManager metric, as for a small window.
+pub fn taskmanager_paths(w: &Window, tm_label: &str, ids: &[String]) -> Vec<String> {
+    let sel = crate::promscale::matcher(tm_label, ids);
+    QUERIES.with(|all| {
+        all.iter().filter(|q| q.scope == Scope::TaskManager).map(|q| range_path_for(q, w, &sel)).collect()
+    })
+}
+
 pub fn range_path(q: &Query, w: &Window) -> String {
     range_path_for(q, w, "")
 }
@@ -562,6 +571,9 @@ pub struct Fetch {
     /// More TaskManagers than [`crate::promscale::FULL_MAX`]: a third round reads the
     /// riskiest one's full series.
     large: bool,
+    /// Following a large window live: the TaskManagers already read in full, read on
+    /// instead of ranking again (their series continue; the others stay peaks).
+    keep: Option<Vec<String>>,
 }
 
 /// The REST requests a Prometheus window adds when the cluster's address is known too.
@@ -569,7 +581,21 @@ pub const REST_PATHS: [&str; 2] = ["/taskmanagers", "/jobmanager/config"];
 
 impl Fetch {
     pub fn new(window: Window, with_rest: bool) -> Fetch {
-        Fetch { window, round: 0, responses: Vec::new(), with_rest, tm_label: TM_LABEL.into(), large: false }
+        Fetch {
+            window,
+            round: 0,
+            responses: Vec::new(),
+            with_rest,
+            tm_label: TM_LABEL.into(),
+            large: false,
+            keep: None,
+        }
+    }
+
+    /// Following a large window: only `ids` (their label values) in full, no ranking.
+    pub fn with_taskmanagers(mut self, ids: Option<Vec<String>>) -> Fetch {
+        self.keep = ids;
+        self
     }
 
     /// With `label` naming a TaskManager (Flink's reporter: [`TM_LABEL`]).
@@ -598,7 +624,15 @@ impl Fetch {
                     .map_or(0, |f| f.taskmanagers.len());
                 self.large = tms > crate::promscale::FULL_MAX;
                 let w = &self.window;
-                let mut p: Vec<String> = if self.large {
+                let mut p: Vec<String> = if let Some(ids) = &self.keep {
+                    let mut p = taskmanager_paths(w, &self.tm_label, ids);
+                    p.extend(crate::promscale::dist_paths(w));
+                    p.extend(
+                        queries().iter().filter(|q| q.scope != Scope::TaskManager).map(|q| range_path(q, w)),
+                    );
+                    self.large = false;
+                    p
+                } else if self.large {
                     // The ranking, the peaks and the distributions; the full series of the
                     // riskiest next round; the JobManager's and the jobs' now.
                     let mut p = crate::promscale::rank_paths(w);
@@ -631,12 +665,7 @@ impl Fetch {
                 if ids.is_empty() {
                     return Vec::new();
                 }
-                let sel = crate::promscale::matcher(&self.tm_label, &ids);
-                queries()
-                    .iter()
-                    .filter(|q| q.scope == Scope::TaskManager)
-                    .map(|q| range_path_for(q, &self.window, &sel))
-                    .collect()
+                taskmanager_paths(&self.window, &self.tm_label, &ids)
             }
             _ => Vec::new(),
         }
@@ -726,8 +755,11 @@ impl Assembler {
         }
     }
 
-    /// The snapshots of the steps in `p` newer than those already given.
-    pub fn push(&mut self, p: &Poll) -> Vec<Snapshot> {
+    /// Adds the steps of `p` to `out` (the snapshots of the polls before): the steps newer
+    /// than those already given as new snapshots; the TaskManager series of steps already
+    /// given (a TaskManager of a large window read in full later, when the user opened it)
+    /// into their snapshots.
+    pub fn push(&mut self, p: &Poll, out: &mut Vec<Snapshot>) {
         let mut frames: BTreeMap<u64, Frame> = BTreeMap::new();
         for r in p.responses.iter().filter(|r| r.status == 200) {
             let path = r.path.split('?').next().unwrap_or("");
@@ -825,17 +857,37 @@ impl Assembler {
                 .collect();
             if peers.len() != self.peers.len() {
                 self.peers = Arc::new(peers);
+                for s in out.iter_mut() {
+                    s.peers = self.peers.clone();
+                }
             }
         }
-        let mut out = Vec::new();
         for (ts, f) in frames {
             if self.done.is_some_and(|d| ts <= d) {
+                let Ok(k) = out.binary_search_by_key(&(ts * 1000), |s| s.t) else { continue };
+                for (id, metrics) in f.tms {
+                    let tm = self.taskmanager(id, metrics);
+                    let s = &mut out[k];
+                    match s.taskmanagers.iter_mut().find(|t| t.id == tm.id) {
+                        Some(t) => t.metrics.extend(tm.metrics),
+                        None => s.taskmanagers.push(tm),
+                    }
+                }
                 continue;
             }
             self.done = Some(ts);
             out.push(self.snapshot(ts, f));
         }
-        out
+    }
+
+    /// The label values of the TaskManagers read in full, when the window is a large
+    /// cluster's (None: every TaskManager is).
+    pub fn tm_label(&self) -> &str {
+        &self.tm_label
+    }
+
+    pub fn read_in_full(&self) -> Option<Vec<String>> {
+        (!self.peaks.is_empty()).then(|| self.full.iter().cloned().collect())
     }
 
     /// A TaskManager by its Prometheus label, under its REST id when the cluster's REST
@@ -1052,6 +1104,43 @@ mod tests {
     }
 
     #[test]
+    fn a_taskmanager_opened_later_joins_the_steps_already_given() {
+        let w = Window { start: 100, end: 110, step: 5 };
+        let series = |id: &str| {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"tm_id":"{id}"}},"values":[[100,"5"],[105,"7"],[110,"9"]]}}]}}}}"#
+            )
+        };
+        let peaks = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"tm_id":"a"},"value":[110,"9"]},{"metric":{"tm_id":"b"},"value":[110,"4"]}]}}"#;
+        let heap_of = |ids: &[&str]| {
+            let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+            taskmanager_paths(&w, TM_LABEL, &ids)
+                .into_iter()
+                .find(|p| query_of(p).is_some_and(|q| q.id == metrics::HEAP_USED))
+                .unwrap()
+        };
+        let first = Poll {
+            t: 0,
+            responses: vec![
+                answer(crate::promscale::peak_paths(&w)[0].clone(), peaks),
+                answer(heap_of(&["a"]), &series("a")),
+            ],
+        };
+        let mut a = Assembler::new(TM_LABEL);
+        let mut snaps = Vec::new();
+        a.push(&first, &mut snaps);
+        assert_eq!(snaps.len(), 3);
+        assert_eq!(snaps[2].taskmanagers.len(), 1);
+        assert_eq!(snaps[2].peers.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["b"]);
+        // The user opens b: its series join every step, and it is no longer a peer.
+        let later = Poll { t: 1, responses: vec![answer(heap_of(&["b"]), &series("b"))] };
+        a.push(&later, &mut snaps);
+        assert_eq!(snaps.len(), 3);
+        assert!(snaps.iter().all(|s| s.taskmanagers.len() == 2 && s.peers.is_empty()));
+        assert_eq!(snaps[1].taskmanagers[1].metric(metrics::HEAP_USED), Some(7.0));
+    }
+
+    #[test]
     fn range_answers_become_one_snapshot_per_step() {
         let w = Window { start: 100, end: 110, step: 5 };
         let q = |id| queries().into_iter().find(|q| q.id == id && q.scope == Scope::TaskManager).unwrap();
@@ -1067,7 +1156,8 @@ mod tests {
             ],
         };
         let mut a = Assembler::new(TM_LABEL);
-        let snaps = a.push(&p);
+        let mut snaps = Vec::new();
+        a.push(&p, &mut snaps);
         assert_eq!(snaps.len(), 3);
         assert_eq!(snaps[1].t, 105_000);
         assert_eq!(snaps[1].step_ms, 5000);
@@ -1077,7 +1167,9 @@ mod tests {
             (tm.slots, tm.metric(metrics::HEAP_USED), tm.metric(metrics::HEAP_USED_LOW)),
             (2, Some(7.0), Some(3.0))
         );
-        assert!(a.push(&p).is_empty(), "steps already given are not given again");
+        let before = snaps.clone();
+        a.push(&p, &mut snaps);
+        assert_eq!(snaps, before, "steps already given are not given again");
     }
 
     #[test]

@@ -228,10 +228,20 @@ impl Builder {
         Builder { prometheus: r.is_prometheus().then(|| crate::promapi::Assembler::new(label)) }
     }
 
+    /// For a large Prometheus window: the TaskManagers (their label values) read in full.
+    pub fn read_in_full(&self) -> Option<Vec<String>> {
+        self.prometheus.as_ref().and_then(|a| a.read_in_full())
+    }
+
+    /// The label that names a TaskManager in a Prometheus recording.
+    pub fn tm_label(&self) -> Option<&str> {
+        self.prometheus.as_ref().map(|a| a.tm_label())
+    }
+
     /// Appends the snapshots of `p` to `out` (which holds those of the polls before).
     pub fn push(&mut self, p: &Poll, out: &mut Vec<Snapshot>) {
         match &mut self.prometheus {
-            Some(a) => out.extend(a.push(p)),
+            Some(a) => a.push(p, out),
             None => {
                 let s = Snapshot::from_poll_after(p, out.last());
                 out.push(s);

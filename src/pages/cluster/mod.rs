@@ -274,6 +274,10 @@ pub fn ClusterPage() -> impl IntoView {
         session.focus.set_value(focus);
     });
     let open_card = Callback::new(move |id: String| {
+        // A large Prometheus window's TaskManager known only by its peaks: read it in full.
+        if view_at.with_untracked(|(cs, _)| cs.iter().any(|c| c.id == id && c.peak)) {
+            session.read_taskmanager(id.clone());
+        }
         opened.update(|o| {
             o.retain(|x| *x != id);
             o.insert(0, id);
