@@ -4,7 +4,7 @@
 # the history of committed real recordings, backfilled with promtool so that a test has
 # hours of history in seconds.
 #
-#   scripts/prometheus.sh start [RECORDING…]   backfill (default: heap-leak healthy heap-leak-x40), start, wait until ready
+#   scripts/prometheus.sh start [RECORDING…]   backfill (default: heap-leak healthy heap-leak-x40 healthy@pod), start, wait until ready
 #   scripts/prometheus.sh stop | status
 #
 # Each backfilled recording is shifted to end a whole hour apart, before now; where each
@@ -57,19 +57,22 @@ YAML
   local names=("$@") bin now end n=0 json="{"
   # NAME-xN: the recording's TaskManagers replicated to N (tools/replicate.py: new ids, the
   # same real bodies; the 8th copy's heap at 97 %), for a window of a large cluster.
-  [[ ${#names[@]} -gt 0 ]] || names=(heap-leak healthy heap-leak-x40)
+  # NAME@LABEL: each TaskManager named by LABEL instead of tm_id (custom metrics.scope.*).
+  [[ ${#names[@]} -gt 0 ]] || names=(heap-leak healthy heap-leak-x40 healthy@pod)
   bin=$(memlab_bin)
   now=$(date +%s)
   for name in "${names[@]}"; do
     n=$((n + 1))
     end=$(( (now / 3600 - n) * 3600 ))
-    local file="$ROOT/public/recordings/$name.memlab.json"
-    if [[ $name =~ ^(.+)-x([0-9]+)$ ]]; then
-      file="$STATE/$name.memlab.json"
+    local base="${name%@*}" label=tm_id
+    [[ $name == *@* ]] && label="${name#*@}"
+    local file="$ROOT/public/recordings/$base.memlab.json"
+    if [[ $base =~ ^(.+)-x([0-9]+)$ ]]; then
+      file="$STATE/$base.memlab.json"
       python3 "$ROOT/tools/replicate.py" "$ROOT/public/recordings/${BASH_REMATCH[1]}.memlab.json" "$file" \
         --taskmanagers "${BASH_REMATCH[2]}" --hot 7 >/dev/null
     fi
-    "$bin" export "$file" --end-at "$end" > "$STATE/$name.om"
+    "$bin" export "$file" --end-at "$end" --tm-label "$label" > "$STATE/$name.om"
     promtool tsdb create-blocks-from openmetrics "$STATE/$name.om" "$STATE/data" >/dev/null
     json+="\"$name\": $end, "
   done

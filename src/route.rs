@@ -159,8 +159,9 @@ impl Route {
     /// Navigating to another area drops the parameters that belong to the old one, but
     /// keeps the cluster URL (the cluster and diagnosis views share it).
     pub fn navigate(&self, view: View) -> Route {
-        let keep =
-            |k: &str| matches!(k, "cluster" | "recording" | "prometheus" | "range" | "end" | "presenter");
+        let keep = |k: &str| {
+            matches!(k, "cluster" | "recording" | "prometheus" | "range" | "end" | "tm_label" | "presenter")
+        };
         Route { view, params: self.params.iter().filter(|(k, _)| keep(k)).cloned().collect() }
     }
 }

@@ -24,10 +24,11 @@ async fn read_window(
     cluster: Option<&str>,
     header: Option<&(String, String)>,
     window: Window,
+    tm_label: &str,
     keep: Option<Vec<String>>,
     progress: impl Fn(usize, usize),
 ) -> Result<(Poll, Window), PromError> {
-    let mut fetch = Fetch::new(window, cluster.is_some()).with_taskmanagers(keep);
+    let mut fetch = Fetch::new(window, cluster.is_some()).with_tm_label(tm_label).with_taskmanagers(keep);
     let mut first = true;
     loop {
         let paths = fetch.paths();
@@ -48,7 +49,7 @@ async fn read_window(
         }
         if first {
             first = false;
-            promapi::discovered(url, &got[0], &window, promapi::TM_LABEL)?;
+            promapi::discovered(url, &got[0], &window, tm_label)?;
         }
         fetch.receive(got);
     }
@@ -197,6 +198,13 @@ impl Session {
             }
         };
         let follow = w.end.is_none();
+        let tm_label = w
+            .tm_label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .unwrap_or(promapi::TM_LABEL)
+            .to_owned();
         generation.update_value(|g| *g += 1);
         let my_gen = generation.get_value();
         source.set(Source::Prometheus(url.clone()));
@@ -221,23 +229,31 @@ impl Session {
                     )));
                 }
             };
-            let (poll, window) =
-                match read_window(&url, cluster.as_deref(), header.as_ref(), window, None, progress).await {
-                    Ok(x) => x,
-                    Err(e) => {
-                        if alive() {
-                            problem.set(Some(e.describe(lang)));
-                            loading.set(None);
-                            source.set(Source::None);
-                        }
-                        return;
+            let (poll, window) = match read_window(
+                &url,
+                cluster.as_deref(),
+                header.as_ref(),
+                window,
+                &tm_label,
+                None,
+                progress,
+            )
+            .await
+            {
+                Ok(x) => x,
+                Err(e) => {
+                    if alive() {
+                        problem.set(Some(e.describe(lang)));
+                        loading.set(None);
+                        source.set(Source::None);
                     }
-                };
+                    return;
+                }
+            };
             if !alive() {
                 return;
             }
-            let mut rec =
-                Recording::new_prometheus(&url, &window, promapi::TM_LABEL, cluster.as_deref(), now_ms());
+            let mut rec = Recording::new_prometheus(&url, &window, &tm_label, cluster.as_deref(), now_ms());
             let mut builder = Builder::new(&rec);
             let mut snaps = Vec::new();
             builder.push(&poll, &mut snaps);
@@ -259,7 +275,7 @@ impl Session {
                 let Some(next) = last.next(now_ms() / 1000) else { continue };
                 // A large window goes on with the TaskManagers it read in full.
                 let keep = prom_builder.with_value(|b| b.as_ref().and_then(Builder::read_in_full));
-                match read_window(&url, None, header.as_ref(), next, keep, |_, _| {}).await {
+                match read_window(&url, None, header.as_ref(), next, &tm_label, keep, |_, _| {}).await {
                     Ok((poll, _)) => {
                         if !alive() {
                             return;

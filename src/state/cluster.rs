@@ -39,6 +39,8 @@ pub struct PromWindow {
     pub end: Option<String>,
     /// The cluster's REST address, for the configured sizes.
     pub cluster: Option<String>,
+    /// The label that names a TaskManager (custom `metrics.scope.*`); None: Flink's `tm_id`.
+    pub tm_label: Option<String>,
 }
 
 impl Open {
@@ -50,6 +52,7 @@ impl Open {
                 range: route.get("range").map(str::to_owned),
                 end: route.get("end").map(str::to_owned),
                 cluster: c.map(str::to_owned),
+                tm_label: route.get("tm_label").map(str::to_owned),
             })),
             (None, None, Some(c)) => Some(Open::Cluster(c.to_owned())),
             (None, None, None) => None,
@@ -58,7 +61,7 @@ impl Open {
 
     /// `route` naming this source (and not the other kinds).
     pub fn to_route(&self, route: Route) -> Route {
-        let route = route.with("range", None).with("end", None);
+        let route = route.with("range", None).with("end", None).with("tm_label", None);
         match self {
             Open::Recording(r) => {
                 route.with("recording", Some(r)).with("cluster", None).with("prometheus", None)
@@ -71,6 +74,7 @@ impl Open {
                 .with("range", w.range.as_deref())
                 .with("end", w.end.as_deref())
                 .with("cluster", w.cluster.as_deref())
+                .with("tm_label", w.tm_label.as_deref())
                 .with("recording", None),
         }
     }
@@ -171,6 +175,7 @@ mod tests {
                 range: Some("6h".into()),
                 end: Some("2026-12-03T10:00:00Z".into()),
                 cluster: Some("http://h:8081".into()),
+                tm_label: Some("pod".into()),
             }),
             Open::Prometheus(PromWindow { url: "http://p:9090".into(), ..PromWindow::default() }),
         ] {

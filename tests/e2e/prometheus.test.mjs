@@ -101,6 +101,32 @@ test('a window of 40 TaskManagers: the riskiest read in full, the rest as peaks,
   await context.close();
 });
 
+test('TaskManagers named by another label: the error lists the labels found, and the one picked reads the window', { skip }, async () => {
+  const end = await backfilled('healthy@pod');
+  const args = ['--prometheus', PROM, '--range', '15m', '--end', String(end + 30)];
+  let refused = '';
+  try {
+    execFileSync(MEMLAB, ['diagnose', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    refused = String(e.stderr);
+  }
+  assert.match(refused, /no label 'tm_id'; the labels found are: pod/);
+  const text = execFileSync(MEMLAB, ['diagnose', ...args, '--tm-label', 'pod'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.match(text, /2 TaskManager\(s\)/);
+  assert.match(text, /No findings\./);
+
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=cluster&prometheus=${encodeURIComponent(PROM)}&range=15m&end=${end + 30}`);
+  await page.getByTestId('cluster-error').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('cluster-error').textContent(), /the labels found are: pod\. Choose the one that names a TaskManager/);
+  await page.getByTestId('prometheus-tm-label').fill('pod');
+  await page.getByTestId('prometheus-read').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tm-card"]').length === 2, null, { timeout: 30000 });
+  assert.match(page.url(), /tm_label=pod/, 'the label is part of the link');
+  assert.equal(await page.getByTestId('cluster-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a healthy window stays clean; the CLI reads the same window; a saved window re-opens', { skip }, async () => {
   const end = await backfilled('healthy');
   const args = ['--prometheus', PROM, '--range', '15m', '--end', String(end + 30)];

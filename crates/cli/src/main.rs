@@ -205,6 +205,10 @@ struct ExportArgs {
     /// (Prometheus drops blocks older than its retention, 15 days by default).
     #[arg(long, value_name = "TIME")]
     end_at: Option<String>,
+    /// The label naming each TaskManager in the output (Flink's reporter: tm_id), e.g. pod,
+    /// as a cluster with custom metrics.scope.* settings or relabelling would have it
+    #[arg(long, default_value = "tm_id")]
+    tm_label: String,
 }
 
 #[derive(Debug, Args)]
@@ -404,7 +408,7 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
                     end as i64 * 1000 - last
                 }
             };
-            emit(&memlab_flink::promapi::to_openmetrics(&snaps, shift))?;
+            emit(&memlab_flink::promapi::to_openmetrics(&snaps, shift, &a.tm_label))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios => {

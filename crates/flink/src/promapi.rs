@@ -966,14 +966,14 @@ pub fn lacks_configuration(snaps: &[Snapshot]) -> bool {
 /// A recording's snapshots as OpenMetrics text (what `promtool tsdb
 /// create-blocks-from openmetrics` backfills), in PrometheusReporter names, shifted by
 /// `shift_ms`: the history a real Prometheus would hold had it scraped that cluster.
-pub fn to_openmetrics(snaps: &[Snapshot], shift_ms: i64) -> String {
+pub fn to_openmetrics(snaps: &[Snapshot], shift_ms: i64, tm_label: &str) -> String {
     // name → labels → [(t, v)]: OpenMetrics wants each family's samples together.
     let mut fam: BTreeMap<String, BTreeMap<String, Vec<(i64, f64)>>> = BTreeMap::new();
     let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     for s in snaps {
         let t = s.t as i64 + shift_ms;
         for tm in &s.taskmanagers {
-            let labels = format!("tm_id=\"{}\"", esc(&tm_key(&tm.id)));
+            let labels = format!("{tm_label}=\"{}\"", esc(&tm_key(&tm.id)));
             for (id, v) in &tm.metrics {
                 if TM_METRICS.contains(&id.as_str()) && v.is_finite() {
                     fam.entry(prom_name("taskmanager", id))
@@ -1184,7 +1184,7 @@ mod tests {
         });
         let mut s2 = s.clone();
         s2.t += 1000;
-        let text = to_openmetrics(&[s, s2], 0);
+        let text = to_openmetrics(&[s, s2], 0, TM_LABEL);
         assert_eq!(
             text,
             "# TYPE flink_taskmanager_Status_JVM_Memory_Heap_Used gauge\n\

@@ -164,6 +164,7 @@ pub fn ClusterPage() -> impl IntoView {
     let prom_range = RwSignal::new(start_prom.range.clone().unwrap_or_else(|| "1h".into()));
     let prom_end = RwSignal::new(start_prom.end.clone().unwrap_or_default());
     let prom_with_cluster = RwSignal::new(start_prom.cluster.is_some());
+    let prom_tm_label = RwSignal::new(start_prom.tm_label.clone().unwrap_or_default());
     let prom_header_text = RwSignal::new(
         session.prom_header.get_untracked().map(|(k, v)| format!("{k}: {v}")).unwrap_or_default(),
     );
@@ -193,6 +194,8 @@ pub fn ClusterPage() -> impl IntoView {
             range: Some(prom_range.get_untracked()),
             end: (!end.trim().is_empty()).then(|| end.trim().to_owned()),
             cluster: prom_with_cluster.get_untracked().then(|| url.get_untracked()),
+            tm_label: Some(prom_tm_label.get_untracked().trim().to_owned())
+                .filter(|l| !l.is_empty() && l != memlab_flink::promapi::TM_LABEL),
         });
     };
 
@@ -229,6 +232,17 @@ pub fn ClusterPage() -> impl IntoView {
         Source::File(l) => recording.with(|r| {
             r.as_ref()
                 .map(|r| {
+                    if r.is_prometheus() {
+                        let (n, span) = snapshots.with(|s| {
+                            (s.len(), s.first().zip(s.last()).map_or(0, |(a, b)| b.t - a.t) as f64 / 1000.0)
+                        });
+                        return tr!(
+                            lang,
+                            "{l}: a Prometheus window of {n} steps over {}",
+                            "{l}：Prometheus 窗口，{} 内共 {n} 步",
+                            lang.duration(span)
+                        );
+                    }
                     tf!(
                         i18n,
                         cluster.status_file,
@@ -323,6 +337,7 @@ pub fn ClusterPage() -> impl IntoView {
                     </select>
                     <input type="text" class="prom-end" data-testid="prometheus-end" placeholder=tr!(lang, "ending now", "截至现在") title=tr!(lang, "The window's end: unix seconds or RFC 3339 (2026-12-03T10:00:00Z); empty: now, then following live", "窗口的结束时间：unix 秒或 RFC 3339（2026-12-03T10:00:00Z）；留空：现在，并持续跟随") prop:value=move || prom_end.get() on:input=move |ev| prom_end.set(event_target_value(&ev))/>
                     <input type="password" class="prom-header" data-testid="prometheus-header" autocomplete="off" placeholder=tr!(lang, "header (optional)", "请求头（可选）") title=tr!(lang, "Sent with every request to Prometheus, e.g. 'Authorization: Bearer …' or 'X-Scope-OrgID: team-a'. Kept in this tab's memory only, never in the address or a recording.", "随每个 Prometheus 请求发送，例如 'Authorization: Bearer …' 或 'X-Scope-OrgID: team-a'。只保存在本标签页的内存中，不会进入地址栏或录制文件。") prop:value=move || prom_header_text.get() on:input=move |ev| prom_header_text.set(event_target_value(&ev))/>
+                    <input type="text" class="prom-label" data-testid="prometheus-tm-label" placeholder="tm_id" aria-label=tr!(lang, "TaskManager label", "TaskManager 标签") title=tr!(lang, "The label that names a TaskManager: Flink's reporter uses tm_id; with custom metrics.scope.* settings or relabelling it may be another (an error lists the labels found).", "标识 TaskManager 的标签：Flink 的 reporter 使用 tm_id；自定义 metrics.scope.* 或重新打标签后可能是别的标签（出错时会列出找到的标签）。") prop:value=move || prom_tm_label.get() on:input=move |ev| prom_tm_label.set(event_target_value(&ev))/>
                     <label class="small"><input type="checkbox" data-testid="prometheus-with-cluster" prop:checked=move || prom_with_cluster.get() on:change=move |ev| prom_with_cluster.set(event_target_checked(&ev))/>" "{tr!(lang, "sizes from the REST address above", "从上面的 REST 地址读取配置大小")}</label>
                     <button class="primary" type="submit" data-testid="prometheus-read">{tr!(lang, "Read from Prometheus", "从 Prometheus 读取")}</button>
                 </form>

@@ -81,6 +81,9 @@ pub(super) fn finding_view(
 ) -> impl IntoView {
     let k = key(&f);
     let lang = crate::lang::current();
+    // A Prometheus window is read in steps, not polls.
+    let by_steps = use_context::<crate::session::Session>()
+        .is_some_and(|s| s.recording.with_untracked(|r| r.as_ref().is_some_and(|r| r.is_prometheus())));
     let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
     let is_open = Memo::new(move |_| open.with(|o| o.contains(&k1)));
     let evidence = f.evidence.clone();
@@ -105,7 +108,11 @@ pub(super) fn finding_view(
                     if let Some(i) = o.iter().position(|x| *x == k2) { o.remove(i); } else { o.push(k2.clone()); }
                 })>{move || if is_open.get() { tr!(lang, "Hide evidence", "隐藏证据") } else { tr!(lang, "Show evidence", "查看证据") }}</button>
                 <a href=cluster_href data-testid="evidence-link" on:click=move |ev| { ev.prevent_default(); router.push(to_cluster()); }>
-                    {tr!(lang, "Open in Live cluster at poll {}", "在实时集群中打开第 {} 次轮询", at + 1)}
+                    {if by_steps {
+                        tr!(lang, "Open in Live cluster at step {}", "在实时集群中打开第 {} 步", at + 1)
+                    } else {
+                        tr!(lang, "Open in Live cluster at poll {}", "在实时集群中打开第 {} 次轮询", at + 1)
+                    }}
                 </a>
             </div>
             {move || is_open.get().then(|| view! { <EvidenceChart evidence=evidence.clone()/> })}
