@@ -81,8 +81,8 @@ impl Session {
             out.push(' ');
             out.push_str(&memlab_text::tr!(
                 lang,
-                "{all} TaskManagers: the {full} riskiest (ranked by Prometheus: heap, its growth after collections, GC time, metaspace, direct and network memory, and the shortest-lived) are read in full and diagnosed; the list shows the others' peaks over the window.",
-                "{all} 个 TaskManager：其中风险最高的 {full} 个（由 Prometheus 排名：堆、回收后堆的增长、GC 时间、元空间、直接内存和网络内存，以及存活最短的）读取了完整序列并参与诊断；列表中显示其余 TaskManager 在窗口内的峰值。"
+                "{all} TaskManagers: the {full} riskiest (ranked by Prometheus: heap, its level and growth after collections, GC time, metaspace, direct and network memory, and the shortest-lived) are read in full and diagnosed; the list shows the others' peaks over the window.",
+                "{all} 个 TaskManager：其中风险最高的 {full} 个（由 Prometheus 排名：堆、回收后堆的水平和增长、GC 时间、元空间、直接内存和网络内存，以及存活最短的）读取了完整序列并参与诊断；列表中显示其余 TaskManager 在窗口内的峰值。"
             ));
         }
         if self.snapshots.with(|s| promapi::lacks_configuration(s)) {

@@ -70,6 +70,10 @@ test('1,000 TaskManagers: only the rows in view are in the page; search, sort an
   const hotHeap = await page.locator('[data-testid="tm-card"][data-id$="-copy737"] [data-testid="gauge-heap"] .muted').textContent();
   const maxCell = page.locator('[data-testid="tm-spread-row"][data-metric="Status.JVM.Memory.Heap.Used"] td').nth(3);
   assert.equal(await maxCell.textContent(), hotHeap.split(' / ')[0]);
+  // Each pool's maximum and median are drawn over the recording.
+  const charts = page.locator('[data-testid="tm-spread-chart"] polyline.max');
+  assert.equal(await charts.count(), await page.locator('[data-testid="tm-spread-row"]').count());
+  assert.ok((await charts.first().getAttribute('points')).split(' ').length >= 3);
   // Scrolled to the end, the last rows are drawn, still a screenful.
   await page.getByTestId('tm-scroll').evaluate((e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="tm-row"]')].some((r) => parseFloat(r.style.top) > 29000));

@@ -163,16 +163,16 @@ impl LiveArgs {
 
     /// Reads the Prometheus window, saying on stderr how far it got.
     fn read_prometheus(src: &prom::Source) -> Result<memlab_flink::recording::Recording, CliError> {
-        let points = src.window.points();
-        let mut said = 0;
+        // Each round of requests says its quarters (a new round starts from none done).
+        let (mut said, mut last) = (0, (0, 0));
         prom::fetch(src, |done, total| {
+            if total != last.1 || done <= last.0 {
+                said = 0;
+            }
+            last = (done, total);
             if total > 1 && done * 4 / total > said {
                 said = done * 4 / total;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "reading {points} steps from {}: {done} of {total} queries",
-                    src.url
-                );
+                let _ = writeln!(std::io::stderr(), "reading {}: {done} of {total} queries", src.url);
             }
         })
         .map_err(CliError::Input)

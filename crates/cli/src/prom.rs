@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use memlab_flink::promapi::{self, Fetch, Window};
-use memlab_flink::recording::{Recording, Response};
+use memlab_flink::recording::Recording;
 
 /// A range query may take a while on a big window; Prometheus's own limit is 2 minutes.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -68,41 +68,22 @@ pub fn fetch(src: &Source, mut progress: impl FnMut(usize, usize)) -> Result<Rec
             break;
         }
         let total = paths.len();
-        let mut got: Vec<Response> = Vec::with_capacity(total);
-        for chunk in paths.chunks(PARALLEL) {
-            let answers: Vec<Response> = std::thread::scope(|s| {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .map(|p| {
-                        let (agent, url, cluster) = (&agent, &url, &cluster);
-                        s.spawn(move || {
-                            if promapi::is_prometheus_path(p) {
-                                crate::record::fetch(agent, url, p, &src.headers)
-                            } else {
-                                crate::record::fetch(agent, cluster.as_deref().unwrap_or(url), p, &[])
-                            }
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .zip(chunk)
-                    .map(|(h, p)| {
-                        h.join().unwrap_or_else(|_| Response {
-                            path: p.clone(),
-                            status: 0,
-                            body: "the request's thread failed".into(),
-                            t: now_ms(),
-                        })
-                    })
-                    .collect()
-            });
-            got.extend(answers);
-            progress(got.len(), total);
-        }
+        let (url, cluster) = (&url, &cluster);
+        let got = crate::record::fetch_all(
+            &paths,
+            PARALLEL,
+            |p| {
+                if promapi::is_prometheus_path(p) {
+                    crate::record::fetch(&agent, url, p, &src.headers)
+                } else {
+                    crate::record::fetch(&agent, cluster.as_deref().unwrap_or(url), p, &[])
+                }
+            },
+            |n| progress(n, total),
+        );
         if first {
             first = false;
-            promapi::discovered(&url, &got[0], &src.window, &src.tm_label).map_err(|e| e.to_string())?;
+            promapi::discovered(url, &got[0], &src.window, &src.tm_label).map_err(|e| e.to_string())?;
         }
         fetch.receive(got);
     }
@@ -151,8 +132,8 @@ pub fn describe(
         let all = n + peers;
         out.push_str(&tr!(
             lang,
-            "{all} TaskManagers: the {n} riskiest (ranked by Prometheus: heap, its growth after collections, GC time, metaspace, direct and network memory, and the shortest-lived) are read in full and diagnosed; the other {peers} only as their peaks over the window.\n",
-            "{all} 个 TaskManager：其中风险最高的 {n} 个（由 Prometheus 排名：堆、回收后堆的增长、GC 时间、元空间、直接内存和网络内存，以及存活最短的）读取了完整序列并参与诊断；其余 {peers} 个只读取了窗口内的峰值。\n"
+            "{all} TaskManagers: the {n} riskiest (ranked by Prometheus: heap, its level and growth after collections, GC time, metaspace, direct and network memory, and the shortest-lived) are read in full and diagnosed; the other {peers} only as their peaks over the window.\n",
+            "{all} 个 TaskManager：其中风险最高的 {n} 个（由 Prometheus 排名：堆、回收后堆的水平和增长、GC 时间、元空间、直接内存和网络内存，以及存活最短的）读取了完整序列并参与诊断；其余 {peers} 个只读取了窗口内的峰值。\n"
         ));
     }
     if promapi::lacks_configuration(snaps) {

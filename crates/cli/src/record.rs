@@ -36,18 +36,27 @@ pub fn fetch(agent: &ureq::Agent, base: &str, path: &str, headers: &[(String, St
 }
 
 /// One poll: each round's requests on their own threads, the rounds in order.
-pub fn poll(agent: &ureq::Agent, base: &str, poller: &mut Poller) -> memlab_flink::recording::Poll {
-    let mut run = poller.begin(now_ms());
-    loop {
-        let paths = run.paths();
-        if paths.is_empty() {
-            return run.finish();
-        }
+/// Requests of one round in flight at once (a poll has at most
+/// [`memlab_flink::poll::MAX_REQUESTS`]).
+const PARALLEL: usize = 16;
+
+/// GETs every path with `get`, `parallel` at a time (a thread each), in order; `progress`
+/// hears how many have answered after each batch. A thread that fails gives a status-0
+/// answer saying so.
+pub fn fetch_all(
+    paths: &[String],
+    parallel: usize,
+    get: impl Fn(&str) -> Response + Sync,
+    mut progress: impl FnMut(usize),
+) -> Vec<Response> {
+    let mut out = Vec::with_capacity(paths.len());
+    for chunk in paths.chunks(parallel.max(1)) {
         let got: Vec<Response> = std::thread::scope(|s| {
-            let handles: Vec<_> = paths.iter().map(|p| s.spawn(move || fetch(agent, base, p, &[]))).collect();
+            let get = &get;
+            let handles: Vec<_> = chunk.iter().map(|p| s.spawn(move || get(p))).collect();
             handles
                 .into_iter()
-                .zip(&paths)
+                .zip(chunk)
                 .map(|(h, p)| {
                     h.join().unwrap_or_else(|_| Response {
                         path: p.clone(),
@@ -58,6 +67,20 @@ pub fn poll(agent: &ureq::Agent, base: &str, poller: &mut Poller) -> memlab_flin
                 })
                 .collect()
         });
+        out.extend(got);
+        progress(out.len());
+    }
+    out
+}
+
+pub fn poll(agent: &ureq::Agent, base: &str, poller: &mut Poller) -> memlab_flink::recording::Poll {
+    let mut run = poller.begin(now_ms());
+    loop {
+        let paths = run.paths();
+        if paths.is_empty() {
+            return run.finish();
+        }
+        let got = fetch_all(&paths, PARALLEL, |p| fetch(agent, base, p, &[]), |_| {});
         run.receive(got);
     }
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::config::FlinkConfig;
 use crate::metrics;
 pub use crate::metrics::{JM_METRICS, TM_METRICS};
-use crate::recording::{Snapshot, TaskManagerSnapshot};
 use crate::rest::MemoryConfiguration;
+use crate::snapshot::{Snapshot, Spread, TaskManagerSnapshot};
 use crate::taskmanager;
 
 /// Used vs the size it may reach.
@@ -304,21 +304,13 @@ pub fn at(snapshots: &[Snapshot], i: usize) -> (Vec<TmCard>, Vec<(String, u64)>)
     (cards, gone)
 }
 
-/// The pools summarised over all TaskManagers in the list's header.
-pub const SPREAD_METRICS: [&str; 6] = [
-    metrics::HEAP_USED,
-    metrics::MANAGED_USED,
-    metrics::NETWORK_USED_SEGMENTS,
-    metrics::METASPACE_USED,
-    metrics::DIRECT_USED,
-    metrics::GC_MS_PER_S,
-];
+pub use crate::metrics::SPREAD_METRICS;
 
 /// Each of [`SPREAD_METRICS`] over every TaskManager at snapshot `s`: the source's own
 /// summary where it has one (Flink's aggregating endpoint covers every TaskManager, also
 /// the ones this poll did not read; Prometheus's distributions), else computed from the
 /// TaskManagers read (with their median).
-pub fn spread(s: &Snapshot) -> Vec<(&'static str, crate::snapshot::Spread)> {
+pub fn spread(s: &Snapshot) -> Vec<(&'static str, Spread)> {
     SPREAD_METRICS
         .into_iter()
         .filter_map(|m| {
@@ -336,7 +328,7 @@ pub fn spread(s: &Snapshot) -> Vec<(&'static str, crate::snapshot::Spread)> {
             let sum: f64 = v.iter().sum();
             Some((
                 m,
-                crate::snapshot::Spread {
+                Spread {
                     min: v[0],
                     max: v[n - 1],
                     avg: Some(sum / n as f64),
@@ -502,7 +494,7 @@ mod tests {
         let mut s = snap(1, &[("a", Some(10.0)), ("b", Some(30.0)), ("c", Some(20.0)), ("d", None)]);
         let heap = spread(&s).into_iter().find(|x| x.0 == metrics::HEAP_USED).unwrap().1;
         assert_eq!((heap.min, heap.median, heap.max, heap.sum), (10.0, Some(20.0), 30.0, Some(60.0)));
-        let flink = crate::snapshot::Spread { min: 1.0, max: 99.0, avg: Some(50.0), median: None, sum: None };
+        let flink = Spread { min: 1.0, max: 99.0, avg: Some(50.0), median: None, sum: None };
         s.summary.insert(metrics::HEAP_USED.into(), flink);
         let heap = spread(&s).into_iter().find(|x| x.0 == metrics::HEAP_USED).unwrap().1;
         assert_eq!((heap, heap.mid()), (flink, Some(50.0)));

@@ -15,6 +15,7 @@ pub mod poll;
 pub mod process;
 pub mod promapi;
 pub mod prometheus;
+pub mod promql;
 pub mod promscale;
 pub mod raw;
 pub mod read;

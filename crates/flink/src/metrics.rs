@@ -77,6 +77,10 @@ pub const TM_METRICS: &[&str] = &[
     CLASSES_LOADED,
 ];
 
+/// The pools summarised over all TaskManagers (the Live cluster list's header).
+pub const SPREAD_METRICS: [&str; 6] =
+    [HEAP_USED, MANAGED_USED, NETWORK_USED_SEGMENTS, METASPACE_USED, DIRECT_USED, GC_MS_PER_S];
+
 /// The JobManager metrics a poll asks for: its JVM's, as for a TaskManager.
 pub const JM_METRICS: &[&str] = &[
     HEAP_USED,

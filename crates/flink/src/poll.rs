@@ -80,13 +80,15 @@ pub fn group_path(ids: &[String]) -> String {
 /// How full the fullest of a group can be, from its aggregates: the highest use over the
 /// lowest limit of each pool, or its highest GC time (as [`crate::cluster::TmCard::pressure`]).
 fn group_pressure(body: &str) -> Option<f64> {
-    let aggs: BTreeMap<String, crate::snapshot::Spread> =
-        rest::parse_aggregated(body).ok()?.into_iter().collect();
-    let ratio = |used: &str, cap: &str| match (aggs.get(used), aggs.get(cap)) {
-        (Some(u), Some(c)) if c.min > 0.0 => (u.max / c.min).clamp(0.0, 1.0),
-        _ => 0.0,
-    };
-    let gc = aggs.get(metrics::GC_MS_PER_S).map_or(0.0, |g| (g.max / 100.0).clamp(0.0, 1.0));
+    let aggs: BTreeMap<String, rest::Aggregate> =
+        rest::parse_aggregated(body).ok()?.into_iter().map(|a| (a.id.clone(), a)).collect();
+    let ratio =
+        |used: &str, cap: &str| match (aggs.get(used).and_then(|u| u.max), aggs.get(cap).and_then(|c| c.min))
+        {
+            (Some(u), Some(c)) if c > 0.0 => (u / c).clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+    let gc = aggs.get(metrics::GC_MS_PER_S).and_then(|g| g.max).map_or(0.0, |g| (g / 100.0).clamp(0.0, 1.0));
     Some(
         ratio(metrics::HEAP_USED, metrics::HEAP_MAX)
             .max(ratio(metrics::METASPACE_USED, metrics::METASPACE_MAX))

@@ -23,6 +23,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::metrics::{self, prom_name, JM_METRICS, NUM_RESTARTS, TM_METRICS};
+use crate::promql::param;
+pub use crate::promql::{decoded_query, encode};
 use crate::raw::{Poll, Response};
 use crate::rest::{self, MemoryConfiguration};
 use crate::snapshot::{JobDetail, Snapshot, TaskManagerSnapshot};
@@ -88,6 +90,11 @@ impl Window {
         }
         let step = STEPS.iter().copied().find(|&x| x >= s).unwrap_or(s);
         Window::new(self.end - self.start, self.end, Some(step)).unwrap_or(*self)
+    }
+
+    /// The grid alone, for the large window's queries ([`crate::promscale`]).
+    pub fn span(&self) -> crate::promscale::Window {
+        crate::promscale::Window { start: self.start, end: self.end, step: self.step }
     }
 
     pub fn points(&self) -> u64 {
@@ -300,11 +307,6 @@ thread_local! {
     static QUERIES: Vec<Query> = queries();
 }
 
-/// The PromQL a path asks (its `query=` parameter, decoded).
-pub fn decoded_query(path: &str) -> Option<String> {
-    Some(decode(param(path, "query")?))
-}
-
 /// The discovery request: which TaskManagers, JobManager and jobs the window holds.
 pub fn series_path(w: &Window) -> String {
     let mut p = String::from("/api/v1/series?");
@@ -341,44 +343,6 @@ pub fn range_path_for(q: &Query, w: &Window, selector: &str) -> String {
         w.end,
         w.step
     )
-}
-
-fn param<'a>(path: &'a str, key: &str) -> Option<&'a str> {
-    path.split_once('?')?.1.split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-}
-
-/// Percent-encodes a query parameter's value.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => match s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(v) => {
-                    out.push(v);
-                    i += 3;
-                    continue;
-                }
-                None => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The key a TaskManager id is matched by, REST (`localhost:40961-a2167b`) or Prometheus
@@ -626,7 +590,7 @@ impl Fetch {
                 let w = &self.window;
                 let mut p: Vec<String> = if let Some(ids) = &self.keep {
                     let mut p = taskmanager_paths(w, &self.tm_label, ids);
-                    p.extend(crate::promscale::dist_paths(w));
+                    p.extend(crate::promscale::dist_paths(&w.span()));
                     p.extend(
                         queries().iter().filter(|q| q.scope != Scope::TaskManager).map(|q| range_path(q, w)),
                     );
@@ -635,9 +599,9 @@ impl Fetch {
                 } else if self.large {
                     // The ranking, the peaks and the distributions; the full series of the
                     // riskiest next round; the JobManager's and the jobs' now.
-                    let mut p = crate::promscale::rank_paths(w);
-                    p.extend(crate::promscale::peak_paths(w));
-                    p.extend(crate::promscale::dist_paths(w));
+                    let mut p = crate::promscale::rank_paths(&w.span());
+                    p.extend(crate::promscale::peak_paths(&w.span()));
+                    p.extend(crate::promscale::dist_paths(&w.span()));
                     p.extend(
                         queries().iter().filter(|q| q.scope != Scope::TaskManager).map(|q| range_path(q, w)),
                     );
@@ -1104,6 +1068,15 @@ mod tests {
     }
 
     #[test]
+    fn a_full_series_query_is_not_a_large_windows_summary() {
+        let w = Window::new(600, 1_764_770_000, None).unwrap();
+        for q in queries() {
+            let p = range_path(&q, &w);
+            assert_eq!(crate::promscale::classify(&p, &decoded_query(&p).unwrap()), None, "{p}");
+        }
+    }
+
+    #[test]
     fn a_taskmanager_opened_later_joins_the_steps_already_given() {
         let w = Window { start: 100, end: 110, step: 5 };
         let series = |id: &str| {
@@ -1122,7 +1095,7 @@ mod tests {
         let first = Poll {
             t: 0,
             responses: vec![
-                answer(crate::promscale::peak_paths(&w)[0].clone(), peaks),
+                answer(crate::promscale::peak_paths(&w.span())[0].clone(), peaks),
                 answer(heap_of(&["a"]), &series("a")),
             ],
         };

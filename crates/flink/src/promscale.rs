@@ -1,8 +1,8 @@
 //! A Prometheus window of a large cluster (more than [`FULL_MAX`] TaskManagers): full
 //! series for a thousand TaskManagers would be tens of millions of points, so
-//! [`crate::promapi::Fetch`] reads
+//! the window's fetch reads
 //! - a ranking, computed by Prometheus ([`rank_queries`]: `topk` of each pool's fullness,
-//!   the heap's growth after collections, GC time, and `bottomk` of the samples held, which
+//!   the heap's level and growth after collections, GC time, and `bottomk` of the samples held, which
 //!   finds the TaskManagers that died or came late): the full series of the riskiest
 //!   [`FULL_MAX`] only ([`chosen`]);
 //! - every TaskManager's peak of each pool over the window ([`peak_paths`]), for the list;
@@ -11,9 +11,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::metrics::{self, prom_name};
-use crate::promapi::{encode, Window};
+use crate::metrics::{self, prom_name, SPREAD_METRICS};
+use crate::promql::{decoded_query, encode};
 use crate::raw::Response;
+
+/// A window's grid, in whole seconds since the epoch (`crate::promapi::Window::span`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: u64,
+    pub end: u64,
+    pub step: u64,
+}
 
 /// Up to this many TaskManagers, every one's full series are read.
 pub const FULL_MAX: usize = 24;
@@ -32,6 +40,12 @@ pub fn rank_queries(w: &Window) -> Vec<(&'static str, String)> {
     let low = (2 * w.step).max(60);
     vec![
         ("heap", format!("topk({RANK_K}, max_over_time({hu}[{r}s]) / max_over_time({hm}[{r}s]))")),
+        (
+            "heap-after-gc",
+            format!(
+                "topk({RANK_K}, max_over_time(min_over_time({hu}[{low}s])[{r}s:{low}s]) / max_over_time({hm}[{r}s]))"
+            ),
+        ),
         ("heap-growth", format!("topk({RANK_K}, deriv(min_over_time({hu}[{low}s])[{r}s:{low}s]))")),
         ("gc", format!("topk({RANK_K}, avg_over_time({}[{r}s]))", tm(metrics::GC_MS_PER_S))),
         ("metaspace", format!("topk({RANK_K}, max_over_time({}[{r}s]))", tm(metrics::METASPACE_USED))),
@@ -103,7 +117,7 @@ fn dist_query(id: &str, stat: &str, step: u64) -> String {
 
 pub fn dist_paths(w: &Window) -> Vec<String> {
     let mut out = Vec::new();
-    for id in crate::cluster::SPREAD_METRICS {
+    for id in SPREAD_METRICS {
         for (_, s) in STATS {
             out.push(format!(
                 "/api/v1/query_range?query={}&start={}&end={}&step={}",
@@ -136,7 +150,7 @@ pub fn classify(path: &str, q: &str) -> Option<Kind> {
             .find(|id| q.starts_with(&format!("{}({}[", over(id), tm(id))))
             .map(Kind::Peak);
     }
-    for id in crate::cluster::SPREAD_METRICS {
+    for id in SPREAD_METRICS {
         for (stat, s) in STATS {
             if q.starts_with(&format!("{s}{}({}[", over(id), tm(id))) {
                 return Some(Kind::Dist(id, stat));
@@ -180,8 +194,7 @@ pub fn chosen(rankings: &[&Response], tm_label: &str) -> Vec<String> {
         .iter()
         .map(|r| {
             let mut v = values(r, tm_label);
-            let lowest_first =
-                crate::promapi::decoded_query(&r.path).is_some_and(|q| q.starts_with("bottomk("));
+            let lowest_first = decoded_query(&r.path).is_some_and(|q| q.starts_with("bottomk("));
             v.sort_by(|a, b| if lowest_first { a.1.total_cmp(&b.1) } else { b.1.total_cmp(&a.1) });
             v.into_iter().map(|x| x.0).collect()
         })
@@ -239,10 +252,10 @@ mod tests {
 
     #[test]
     fn the_riskiest_of_each_ranking_come_first() {
-        let w = Window::new(3600, 1_764_770_000, None).unwrap();
+        let w = Window { start: 1_764_766_400, end: 1_764_770_000, step: 5 };
         let p = rank_paths(&w);
         let heap = answer(&p[0], &[("a", 0.5), ("b", 0.9), ("c", 0.7)]);
-        let short = answer(&p[6], &[("z", 700.0), ("y", 3.0)]);
+        let short = answer(&p[7], &[("z", 700.0), ("y", 3.0)]);
         assert_eq!(chosen(&[&heap, &short], "tm_id"), ["b", "y", "c", "z", "a"]);
         let many: Vec<(String, f64)> = (0..40).map(|i| (format!("t{i}"), i as f64)).collect();
         let rows: Vec<(&str, f64)> = many.iter().map(|(a, b)| (a.as_str(), *b)).collect();
@@ -252,8 +265,8 @@ mod tests {
 
     #[test]
     fn every_large_window_answer_says_what_it_is() {
-        let w = Window::new(3600, 1_764_770_000, None).unwrap();
-        let q = |p: &str| crate::promapi::decoded_query(p).unwrap();
+        let w = Window { start: 1_764_766_400, end: 1_764_770_000, step: 5 };
+        let q = |p: &str| decoded_query(p).unwrap();
         for p in rank_paths(&w) {
             assert_eq!(classify(&p, &q(&p)), Some(Kind::Rank), "{p}");
         }
@@ -263,9 +276,6 @@ mod tests {
         let d = dist_paths(&w);
         assert_eq!(classify(&d[1], &q(&d[1])), Some(Kind::Dist(metrics::HEAP_USED, Stat::Median)));
         assert_eq!(d.len(), 18);
-        // A full series query is none of these.
-        let full = crate::promapi::range_path(&crate::promapi::queries()[0], &w);
-        assert_eq!(classify(&full, &q(&full)), None);
     }
 
     #[test]

@@ -309,7 +309,16 @@ impl Snapshot {
                 // The poll plan's hunt asks about groups: not the cluster's summary.
                 ["", "taskmanagers", "metrics"] if r.path.contains("taskmanagers=") => {}
                 ["", "taskmanagers", "metrics"] => match rest::parse_aggregated(&r.body) {
-                    Ok(m) => s.summary.extend(m),
+                    Ok(m) => s.summary.extend(m.into_iter().filter_map(|a| {
+                        let x = crate::snapshot::Spread {
+                            min: a.min?,
+                            max: a.max?,
+                            avg: a.avg,
+                            median: None,
+                            sum: a.sum,
+                        };
+                        Some((a.id, x))
+                    })),
                     Err(e) => bad(&mut s, e.to_string()),
                 },
                 ["", "taskmanagers", id] => match serde_json::from_str::<rest::TaskManagerInfo>(&r.body) {

@@ -80,24 +80,18 @@ pub fn parse_metrics(body: &str) -> Result<Vec<(String, f64)>, serde_json::Error
 
 /// `GET /taskmanagers/metrics?get=…&agg=…`: each metric summarised over the TaskManagers
 /// (Flink omits an aggregate it was not asked for).
-pub fn parse_aggregated(body: &str) -> Result<Vec<(String, crate::snapshot::Spread)>, serde_json::Error> {
-    #[derive(Deserialize)]
-    struct Agg {
-        id: String,
-        min: Option<f64>,
-        max: Option<f64>,
-        avg: Option<f64>,
-        sum: Option<f64>,
-    }
-    let raw: Vec<Agg> = serde_json::from_str(body)?;
-    Ok(raw
-        .into_iter()
-        .filter_map(|a| {
-            let s =
-                crate::snapshot::Spread { min: a.min?, max: a.max?, avg: a.avg, median: None, sum: a.sum };
-            Some((a.id, s))
-        })
-        .collect())
+pub fn parse_aggregated(body: &str) -> Result<Vec<Aggregate>, serde_json::Error> {
+    serde_json::from_str(body)
+}
+
+/// One metric of an aggregating endpoint's answer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Aggregate {
+    pub id: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub avg: Option<f64>,
+    pub sum: Option<f64>,
 }
 
 /// One entry of `GET /jobmanager/config`.

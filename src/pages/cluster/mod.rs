@@ -300,6 +300,28 @@ pub fn ClusterPage() -> impl IntoView {
     });
     let close_card = Callback::new(move |id: String| opened.update(|o| o.retain(|x| *x != id)));
     let spread = Memo::new(move |_| current.with(|s| s.as_ref().map(cluster::spread).unwrap_or_default()));
+    let spread_over_time = Memo::new(move |_| {
+        if !large.get() {
+            return Vec::new();
+        }
+        snapshots.with(|all| {
+            let per: Vec<Vec<(&'static str, memlab_flink::snapshot::Spread)>> =
+                all.iter().map(cluster::spread).collect();
+            cluster::SPREAD_METRICS
+                .into_iter()
+                .map(|m| {
+                    let pick = |f: fn(&memlab_flink::snapshot::Spread) -> Option<f64>| {
+                        per.iter()
+                            .map(|row| {
+                                row.iter().find(|(k, _)| *k == m).and_then(|(_, x)| f(x)).unwrap_or(f64::NAN)
+                            })
+                            .collect::<Vec<f64>>()
+                    };
+                    (m, pick(|x| Some(x.max)), pick(memlab_flink::snapshot::Spread::mid))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let now_t = Signal::derive(move || current.with(|s| s.as_ref().map_or(0, |s| s.t)));
 
     view! {
@@ -403,7 +425,7 @@ pub fn ClusterPage() -> impl IntoView {
                 {move || current.get().and_then(|s| s.overview.clone()).and_then(|o| old_flink(&o.flink_version, lang)).map(|m| view! {
                     <p class="banner warn-banner" data-testid="version-warning">{m}</p>
                 })}
-                {move || large.get().then(|| view! { <TmList view_at=view_at report=report now_t=now_t open=open_card in_view=in_view spread=spread/> })}
+                {move || large.get().then(|| view! { <TmList view_at=view_at report=report now_t=now_t open=open_card in_view=in_view spread=spread spread_over_time=spread_over_time/> })}
                 <div class="tm-grid">
                     <For
                         each=move || card_ids.get()

@@ -13,6 +13,9 @@ use memlab_text::tr;
 use super::tm_card::Cards;
 use crate::lang::{flink_term, Lang};
 
+/// A pool's maximum and middle figure over all TaskManagers, at every snapshot.
+pub type SpreadSeries = (&'static str, Vec<f64>, Vec<f64>);
+
 /// A row's height (px): fixed, so the rows in view follow from the scroll position.
 pub const ROW_PX: f64 = 30.0;
 /// The list's height (px).
@@ -92,6 +95,8 @@ pub fn TmList(
     in_view: RwSignal<Vec<String>>,
     /// Every TaskManager's pools at the poll shown, summarised ([`cluster::spread`]).
     spread: Memo<Vec<(&'static str, memlab_flink::snapshot::Spread)>>,
+    /// Each pool's maximum and middle figure over all TaskManagers at every snapshot.
+    spread_over_time: Memo<Vec<SpreadSeries>>,
 ) -> impl IntoView {
     let lang = crate::lang::current();
     let query = RwSignal::new(String::new());
@@ -167,7 +172,7 @@ pub fn TmList(
                 <span class="muted small" data-testid="tm-matches">{move || tr!(lang, "{} shown", "显示 {} 个", ids.with(Vec::len))}</span>
             </div>
             <table class="tm-spread" data-testid="tm-spread">
-                <thead><tr><th>{tr!(lang, "over all TaskManagers", "全部 TaskManager")}</th><th>"min"</th><th>{tr!(lang, "median / mean", "中位数 / 均值")}</th><th>"max"</th></tr></thead>
+                <thead><tr><th>{tr!(lang, "over all TaskManagers", "全部 TaskManager")}</th><th>"min"</th><th>{tr!(lang, "median / mean", "中位数 / 均值")}</th><th>"max"</th><th>{tr!(lang, "max and median over time", "最大值与中位数随时间")}</th></tr></thead>
                 <tbody>{move || spread.get().into_iter().map(|(m, x)| {
                     let f = move |v: f64| spread_figure(m, v);
                     view! {
@@ -176,6 +181,15 @@ pub fn TmList(
                             <td class="num">{f(x.min)}</td>
                             <td class="num">{x.mid().map(f).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{f(x.max)}</td>
+                            <td class="spread-chart">{spread_over_time.with(|all| all.iter().find(|(k, _, _)| *k == m).map(|(_, max, mid)| {
+                                let top = max.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+                                view! {
+                                    <svg viewBox="0 0 240 44" preserveAspectRatio="none" aria-hidden="true" data-testid="tm-spread-chart">
+                                        <polyline class="max" points=crate::components::sparkline::points(max, top) fill="none" vector-effect="non-scaling-stroke"></polyline>
+                                        <polyline class="mid" points=crate::components::sparkline::points(mid, top) fill="none" vector-effect="non-scaling-stroke"></polyline>
+                                    </svg>
+                                }
+                            }))}</td>
                         </tr>
                     }
                 }).collect_view()}</tbody>
