@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod diagnose;
 pub mod error;
+pub mod jobgraph;
 pub mod jobmanager;
 pub mod lint;
 pub mod metrics;
@@ -24,6 +25,7 @@ pub mod rest;
 pub mod snapshot;
 pub mod taskmanager;
 pub mod terms;
+pub mod tune;
 pub mod version;
 
 pub use config::FlinkConfig;

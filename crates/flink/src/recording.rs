@@ -371,6 +371,9 @@ impl Snapshot {
                         e.start_time = d.start_time;
                         e.end_time = d.end_time;
                         e.timestamps = d.timestamps;
+                        if let Some(g) = d.plan.as_ref().and_then(crate::jobgraph::JobGraph::from_plan) {
+                            e.graph = Some(Arc::new(g));
+                        }
                     }
                     Err(err) => bad(&mut s, err.to_string()),
                 },

@@ -122,6 +122,9 @@ pub struct JobDetails {
     pub end_time: i64,
     #[serde(default)]
     pub timestamps: std::collections::BTreeMap<String, i64>,
+    /// The job's graph (vertices, parallelism, ship strategies): see [`crate::jobgraph`].
+    #[serde(default)]
+    pub plan: Option<serde_json::Value>,
 }
 
 /// One failure in `GET /jobs/<jid>/exceptions` (Flink 2.x `exceptionHistory.entries[]`).

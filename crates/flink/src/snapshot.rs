@@ -85,4 +85,6 @@ pub struct JobDetail {
     pub restarts: Option<f64>,
     /// Newest first.
     pub exceptions: Arc<Vec<rest::ExceptionEntry>>,
+    /// The job's graph, when Flink gave its plan.
+    pub graph: Option<Arc<crate::jobgraph::JobGraph>>,
 }

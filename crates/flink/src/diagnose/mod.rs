@@ -277,3 +277,46 @@ pub fn diagnose(snapshots: &[Snapshot], opts: &Options) -> Report {
 }
 
 pub use detect::Diagnoser;
+
+/// What one process used over the data (bytes; GC in ms per second): the evidence
+/// [`crate::tune`] sizes a configuration from. `None`: no readings of that metric.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Usage {
+    /// A TaskManager id, or `jobmanager`.
+    pub subject: String,
+    /// The sizes the TaskManager reports (none for the JobManager).
+    pub memory: Option<crate::rest::MemoryConfiguration>,
+    pub slots: u32,
+    /// Seconds of readings, and of readings while a job ran.
+    pub span_s: f64,
+    pub running_span_s: f64,
+    /// Seconds each reading summarises (a Prometheus step); 0 for polls.
+    pub step_s: f64,
+    /// Heap used, garbage included: its mean (what the operator's tuning reads).
+    pub heap_mean: Option<f64>,
+    /// The live set: the highest of the lowest post-GC heap readings per
+    /// [`thresholds::ENVELOPE_WINDOW_S`] window (what the heap-leak detector reads).
+    pub live_set: Option<f64>,
+    pub post_gc_windows: usize,
+    /// The JVM's maximum heap.
+    pub heap_limit: Option<f64>,
+    pub gc_median_ms: Option<f64>,
+    pub metaspace_mean: Option<f64>,
+    /// The highest of metaspace used and committed.
+    pub metaspace_peak: Option<f64>,
+    pub metaspace_limit: Option<f64>,
+    /// Managed memory while a job ran.
+    pub managed_mean: Option<f64>,
+    pub managed_peak: Option<f64>,
+    /// Network buffers in use while a job ran, and all of them.
+    pub network_peak_segments: Option<f64>,
+    pub network_total_segments: Option<f64>,
+    /// The native memory the JVM overhead must cover (see `overhead-small`).
+    pub native_peak: Option<f64>,
+}
+
+/// Every process's use over the snapshots (TaskManagers in order of appearance, then the
+/// JobManager).
+pub fn usage(snapshots: &[Snapshot]) -> Vec<Usage> {
+    detect::usage::of(snapshots)
+}

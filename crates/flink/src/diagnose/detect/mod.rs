@@ -15,6 +15,7 @@ mod metaspace;
 mod network;
 mod overhead;
 mod scan;
+pub(super) mod usage;
 
 use super::postmortem::Cause;
 use super::recommend;
