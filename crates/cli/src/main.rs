@@ -35,6 +35,11 @@ enum Command {
     /// Poll a Flink cluster's REST API, or read a window of a Prometheus, into a recording
     /// (`.memlab.json`) that replays offline.
     Record(RecordArgs),
+    /// One right-sized TaskManager memory configuration from what the cluster used (a
+    /// recording, `--cluster URL --window 10m`, or `--prometheus URL --range 1h --cluster URL`),
+    /// each number with its reason, beside what the Flink Kubernetes Operator's memory
+    /// tuning would set.
+    Tune(TuneArgs),
     /// Write a recording's metrics as OpenMetrics text, in Flink's PrometheusReporter names,
     /// for `promtool tsdb create-blocks-from openmetrics`: a Prometheus's history of it.
     Export(ExportArgs),
@@ -195,6 +200,41 @@ struct RecordArgs {
     /// Provenance to keep in the recording's `source` (repeatable), e.g. `--source mode=heap`.
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     source: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+struct TuneArgs {
+    /// A recording (`.memlab.json`). Give this, `--cluster` or `--prometheus`.
+    recording: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    live: LiveArgs,
+    /// With `--cluster` alone: how long to poll before tuning (3m at least; 10m is better).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    window: std::time::Duration,
+    /// Room above the live set and the metaspace peak: 0.2 is 20 %.
+    #[arg(long, default_value_t = 0.2)]
+    headroom: f64,
+    /// The smallest process that fits, instead of keeping today's size.
+    #[arg(long)]
+    shrink: bool,
+    /// Keep the process within a container of this size (e.g. 2g).
+    #[arg(long, value_name = "SIZE")]
+    container_limit: Option<String>,
+    /// How to write the configuration: yaml (config.yaml lines), dynamic (-D flags) or
+    /// k8s (a FlinkDeployment patch). Explanations are `#` comments.
+    #[arg(long, default_value = "yaml", value_parser = parse_format)]
+    format: memlab_flink::tune::render::Format,
+    /// Print one JSON object instead.
+    #[arg(long)]
+    json: bool,
+    /// The language of the explanations: en or zh (简体中文).
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    lang: memlab_text::Lang,
+}
+
+fn parse_format(s: &str) -> Result<memlab_flink::tune::render::Format, String> {
+    memlab_flink::tune::render::Format::parse(s)
+        .ok_or_else(|| format!("unknown format '{s}': expected yaml, dynamic or k8s"))
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +404,7 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diagnose(a) => diagnose(a),
+        Command::Tune(a) => tune(a),
         Command::Record(a) => {
             if let Some(src) = a.live.prometheus()? {
                 let mut rec = LiveArgs::read_prometheus(&src)?;
@@ -431,50 +472,23 @@ fn try_main(cli: Cli) -> Result<ExitCode, CliError> {
 fn diagnose(a: DiagnoseArgs) -> Result<ExitCode, CliError> {
     use memlab_flink::diagnose::Severity;
     let fails = |failed: bool| if failed { ExitCode::from(1) } else { ExitCode::SUCCESS };
-    let (rec, name) = match (&a.recording, a.live.prometheus()?, &a.live.cluster) {
-        (Some(path), None, None) => {
-            let name = path.display().to_string();
-            if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
-                let (out, findings) = diagnose::scenario(&name, a.json, a.lang).map_err(CliError::Input)?;
-                emit(&out)?;
-                let worst = if findings.iter().any(|f| f.severity == "critical") {
-                    Some(Severity::Critical)
-                } else if findings.is_empty() {
-                    None
-                } else {
-                    Some(Severity::Warning)
-                };
-                return Ok(fails(a.fail_on.is_some_and(|min| worst.is_some_and(|w| w >= min))));
-            }
-            (diagnose::read(path, a.lang).map_err(CliError::Input)?, name)
+    if let Some(path) = &a.recording {
+        let name = path.display().to_string();
+        if name.ends_with(".mem") || name.starts_with("builtin:") || name == "-" {
+            let (out, findings) = diagnose::scenario(&name, a.json, a.lang).map_err(CliError::Input)?;
+            emit(&out)?;
+            let worst = if findings.iter().any(|f| f.severity == "critical") {
+                Some(Severity::Critical)
+            } else if findings.is_empty() {
+                None
+            } else {
+                Some(Severity::Warning)
+            };
+            return Ok(fails(a.fail_on.is_some_and(|min| worst.is_some_and(|w| w >= min))));
         }
-        (None, Some(src), _) => (LiveArgs::read_prometheus(&src)?, src.url.clone()),
-        (None, None, Some(cluster)) => {
-            let r = record::collect(cluster, std::time::Duration::from_secs(5), a.duration, |_| Ok(()))
-                .map_err(CliError::Input)?;
-            (r, cluster.clone())
-        }
-        (None, None, None) => {
-            return Err(CliError::Input(
-                "say what to diagnose: a recording file, --prometheus URL [--range 1h] or --cluster URL"
-                    .into(),
-            ))
-        }
-        (Some(_), _, _) => {
-            return Err(CliError::Input(
-                "give one source: a recording file, or --prometheus / --cluster, not both".into(),
-            ))
-        }
-    };
-    let container_limit = a
-        .container_limit
-        .as_deref()
-        .map(|s| {
-            memlab_size::MemorySize::parse(s)
-                .map(|m| m.bytes())
-                .map_err(|e| CliError::Input(format!("--container-limit {s}: {e}")))
-        })
-        .transpose()?;
+    }
+    let (rec, name) = source(a.recording.as_deref(), &a.live, a.duration, a.lang, "diagnose")?;
+    let container_limit = container_limit(a.container_limit.as_deref())?;
     let snaps = rec.snapshots();
     let report =
         memlab_flink::diagnose::diagnose(&snaps, &memlab_flink::diagnose::Options { container_limit });
@@ -489,4 +503,69 @@ fn diagnose(a: DiagnoseArgs) -> Result<ExitCode, CliError> {
         emit(&diagnose::text(&name, &report, rec.is_prometheus(), a.lang))?;
     }
     Ok(fails(diagnose::failed(&report, a.fail_on)))
+}
+
+/// `--container-limit SIZE` in bytes.
+fn container_limit(s: Option<&str>) -> Result<Option<u64>, CliError> {
+    s.map(|s| {
+        memlab_size::MemorySize::parse(s)
+            .map(|m| m.bytes())
+            .map_err(|e| CliError::Input(format!("--container-limit {s}: {e}")))
+    })
+    .transpose()
+}
+
+/// The one source a command reads: a recording file, a Prometheus window (with the
+/// cluster's REST API for sizes when given), or a live cluster polled for `poll_for`.
+fn source(
+    recording: Option<&std::path::Path>,
+    live: &LiveArgs,
+    poll_for: std::time::Duration,
+    lang: memlab_text::Lang,
+    what: &str,
+) -> Result<(memlab_flink::recording::Recording, String), CliError> {
+    match (recording, live.prometheus()?, &live.cluster) {
+        (Some(path), None, None) => {
+            Ok((diagnose::read(path, lang).map_err(CliError::Input)?, path.display().to_string()))
+        }
+        (None, Some(src), _) => Ok((LiveArgs::read_prometheus(&src)?, src.url.clone())),
+        (None, None, Some(cluster)) => {
+            let r = record::collect(cluster, std::time::Duration::from_secs(5), poll_for, |_| Ok(()))
+                .map_err(CliError::Input)?;
+            Ok((r, cluster.clone()))
+        }
+        (None, None, None) => Err(CliError::Input(format!(
+            "say what to {what}: a recording file, --prometheus URL [--range 1h] or --cluster URL"
+        ))),
+        (Some(_), _, _) => Err(CliError::Input(
+            "give one source: a recording file, or --prometheus / --cluster, not both".into(),
+        )),
+    }
+}
+
+fn tune(a: TuneArgs) -> Result<ExitCode, CliError> {
+    use memlab_flink::tune;
+    if !(0.0..=4.0).contains(&a.headroom) {
+        return Err(CliError::Input(format!(
+            "--headroom {}: expected a share between 0 and 4 (0.2 is 20 %)",
+            a.headroom
+        )));
+    }
+    let container_limit = container_limit(a.container_limit.as_deref())?;
+    let (rec, name) = source(a.recording.as_deref(), &a.live, a.window, a.lang, "tune")?;
+    let snaps = rec.snapshots();
+    let report =
+        memlab_flink::diagnose::diagnose(&snaps, &memlab_flink::diagnose::Options { container_limit });
+    let opts = tune::Options { headroom: a.headroom, shrink: a.shrink, container_limit };
+    let t = tune::tune(&snaps, &report, &opts);
+    if a.json {
+        emit(
+            &(serde_json::to_string_pretty(&tune::render::json(&name, &t, a.lang)).unwrap_or_default()
+                + "\n"),
+        )?;
+    } else {
+        emit(&tune::render::text(&name, &t, a.format, a.lang))?;
+    }
+    // No configuration is not a failure of the command, but a script must be able to tell.
+    Ok(if t.refused.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

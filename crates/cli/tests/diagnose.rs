@@ -172,3 +172,35 @@ fn record_says_when_nothing_answers() {
         .code(2)
         .stderr(predicates::str::contains("is not a duration"));
 }
+
+#[test]
+fn tune_prints_a_pasteable_configuration_in_each_format_and_refuses_short_data() {
+    let out = memlab().args(["tune", &recording("healthy")]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Explanations are comments: the rest is config.yaml.
+    let config: Vec<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    assert!(config.contains(&"taskmanager.memory.process.size: 1g"), "{text}");
+    assert!(config.iter().all(|l| l.starts_with("taskmanager.")), "{config:?}");
+    assert!(text.contains("the operator (Flink Kubernetes Operator 1.15.0"), "{text}");
+
+    let k8s = memlab().args(["tune", &recording("healthy"), "--shrink", "--format", "k8s"]).output().unwrap();
+    let k8s = String::from_utf8(k8s.stdout).unwrap();
+    assert!(k8s.contains("spec:\n  taskManager:\n    resource:\n      memory: "), "{k8s}");
+
+    let dynamic = memlab().args(["tune", &recording("healthy"), "--format", "dynamic"]).output().unwrap();
+    assert!(String::from_utf8(dynamic.stdout).unwrap().contains("-Dtaskmanager.memory.managed.size=0b"));
+
+    let out = memlab().args(["tune", &recording("healthy"), "--json", "--lang", "zh"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["groups"][0]["taskmanagers"].as_array().unwrap().len(), 2);
+    assert!(v["groups"][0]["parts"][0]["reason"].as_str().unwrap().contains("存活集"));
+
+    // Too little data: exit 3 and how much more to record.
+    let out = memlab().args(["tune", &recording("job-cancel")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("record"));
+    memlab().args(["tune"]).assert().code(2);
+    memlab().args(["tune", &recording("healthy"), "--headroom", "-1"]).assert().code(2);
+    memlab().args(["tune", &recording("healthy"), "--format", "xml"]).assert().code(2);
+}

@@ -16,6 +16,7 @@
 //!   shrunk, and too little data gives no configuration at all.
 
 pub mod operator;
+pub mod render;
 pub mod words;
 
 use std::collections::BTreeMap;
@@ -180,12 +181,14 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
     let usage = crate::diagnose::usage(snapshots);
     let graphs = graphs(snapshots);
     let cluster = snapshots.iter().rev().find_map(|s| s.jobmanager_config.as_ref());
-    let jobmanager: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|f| f.subject == "jobmanager")
-        .filter_map(|f| f.jm_recommendation().cloned())
-        .collect();
+    let mut jobmanager: Vec<recommend::JmRecommendation> = Vec::new();
+    for r in
+        report.findings.iter().filter(|f| f.subject == "jobmanager").filter_map(|f| f.jm_recommendation())
+    {
+        if !jobmanager.iter().any(|j| j.diff() == r.diff()) {
+            jobmanager.push(r.clone());
+        }
+    }
     let mut tuning = Tuning { groups: Vec::new(), refused: None, jobmanager, graphs: graphs.len() };
     let tms: Vec<&Usage> = usage.iter().filter(|u| u.subject != "jobmanager").collect();
     if tms.is_empty() {
@@ -208,6 +211,10 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
     for u in &tms {
         match u.memory {
             Some(m) => groups.entry(Key::of(&m)).or_default().push(u),
+            None if u.step_s > 0.0 => {
+                tuning.refused = Some(Reason::NoSizesFromPrometheus);
+                return tuning;
+            }
             None => {
                 tuning.refused = Some(Reason::NoSizes { taskmanager: u.subject.clone() });
                 return tuning;
@@ -344,10 +351,7 @@ fn group(
         }
     }
     if let Some(why) = holds.heap.clone() {
-        if heap < heap_now {
-            heap = heap_now;
-            heap_reason = why;
-        }
+        hold(&mut heap, heap_now, &mut heap_reason, why, &mut notes);
     }
     parts.push(Sized { part: Part::Heap, before: heap_now, after: heap, reason: heap_reason });
 
@@ -362,10 +366,7 @@ fn group(
         None => (meta_now, Reason::KeptNoReadings),
     };
     if let Some(why) = holds.metaspace.clone() {
-        if meta < meta_now {
-            meta = meta_now;
-            meta_reason = why;
-        }
+        hold(&mut meta, meta_now, &mut meta_reason, why, &mut notes);
     }
     parts.push(Sized { part: Part::Metaspace, before: meta_now, after: meta, reason: meta_reason });
 
@@ -409,30 +410,20 @@ fn group(
         ),
         (Some(g), Some(p)) => (to_mib(p), Reason::NetworkPeakOverGraph { graph: g, peak: p }),
         (None, Some(p)) => {
+            // The buffers in use say little about those a job requests when it deploys (a
+            // job that used 10 failed with 32): hence a floor as well as the margin.
             notes.push(Reason::NoGraph);
-            (
-                to_mib((p as f64 * (1.0 + NETWORK_PEAK_MARGIN)) as u64),
-                Reason::NetworkFromPeak { peak: p, margin: NETWORK_PEAK_MARGIN },
-            )
+            let b = to_mib((p as f64 * (1.0 + NETWORK_PEAK_MARGIN)) as u64).max(th::NETWORK_FLOOR);
+            (b, Reason::NetworkFromPeak { peak: p, margin: NETWORK_PEAK_MARGIN, floor: th::NETWORK_FLOOR })
         }
         (_, None) => (net_now, Reason::KeptNoReadings),
     };
     network = network.max(segment);
+    let mut network_reason = network_reason;
     if let Some(why) = holds.network.clone() {
-        if network < net_now {
-            network = net_now;
-            parts.push(Sized { part: Part::Network, before: net_now, after: network, reason: why });
-        } else {
-            parts.push(Sized {
-                part: Part::Network,
-                before: net_now,
-                after: network,
-                reason: network_reason,
-            });
-        }
-    } else {
-        parts.push(Sized { part: Part::Network, before: net_now, after: network, reason: network_reason });
+        hold(&mut network, net_now, &mut network_reason, why, &mut notes);
     }
+    parts.push(Sized { part: Part::Network, before: net_now, after: network, reason: network_reason });
 
     // JVM overhead: the native memory it covers, below the share the detector warns at.
     let over_now = m.jvm_overhead.bytes;
@@ -445,15 +436,12 @@ fn group(
         None => (over_now, Reason::KeptNoReadings),
     };
     if let Some(why) = holds.overhead.clone() {
-        if overhead < over_now {
-            overhead = over_now;
-            over_reason = why;
-        }
+        hold(&mut overhead, over_now, &mut over_reason, why, &mut notes);
     }
     parts.push(Sized { part: Part::Overhead, before: over_now, after: overhead, reason: over_reason });
 
     // The process: what the parts need, or today's size with the rest where it helps.
-    let fixed = fh + m.framework_off_heap.bytes + m.task_off_heap.bytes;
+    let fixed = m.framework_off_heap.bytes + m.task_off_heap.bytes;
     let need = fixed + heap + managed + network + meta + overhead;
     let today = m.total_process();
     let mut process = if opts.shrink { need } else { need.max(today) };
@@ -470,6 +458,10 @@ fn group(
             managed += spare;
             notes.push(Reason::SpareToManaged { bytes: spare });
             parts.iter_mut().filter(|p| p.part == Part::Managed).for_each(|p| p.after = managed);
+        } else if holds.heap.is_some() {
+            // More heap would only put off what a leak or a failure will do anyway.
+            process = need;
+            notes.push(Reason::SpareReturned { bytes: spare });
         } else {
             heap += spare;
             notes.push(Reason::SpareToHeap { bytes: spare });
@@ -561,6 +553,17 @@ fn group(
         notes,
         operator,
     })
+}
+
+/// A pool a finding implicates is never shrunk: below today's size it stays there, and the
+/// finding is its reason; above it, the finding is a note.
+fn hold(size: &mut u64, now: u64, reason: &mut Reason, why: Reason, notes: &mut Vec<Reason>) {
+    if *size <= now {
+        *size = now;
+        *reason = why;
+    } else {
+        notes.push(why);
+    }
 }
 
 /// What the operator's memory tuning would set: its inputs are the averages over all the

@@ -21,6 +21,7 @@ pub enum Reason {
     NeedMoreData { have_s: f64, need_s: f64 },
     NeedPostGc { windows: usize, need: usize },
     NoSizes { taskmanager: String },
+    NoSizesFromPrometheus,
     NotReproduced { taskmanager: String },
     OverContainer { need: u64, limit: u64 },
     Rejected { error: String },
@@ -38,13 +39,14 @@ pub enum Reason {
     ManagedReleased { over_s: f64 },
     NetworkFromGraph { bytes: u64, jobs: usize, slots: u32, peak: u64 },
     NetworkPeakOverGraph { graph: u64, peak: u64 },
-    NetworkFromPeak { peak: u64, margin: f64 },
+    NetworkFromPeak { peak: u64, margin: f64, floor: u64 },
     OverheadFromNative { native: f64, fill: f64 },
     KeptNoReadings,
 
     NoGraph,
     SpareToManaged { bytes: u64 },
     SpareToHeap { bytes: u64 },
+    SpareReturned { bytes: u64 },
     Grows { bytes: u64 },
     OperatorSkipped { why: String },
     OperatorInvalid { error: String },
@@ -88,6 +90,11 @@ impl Reason {
                 lang,
                 "{taskmanager} reports no memory configuration, so there is nothing to resize",
                 "{taskmanager} 没有报告内存配置，无从调整"
+            ),
+            Reason::NoSizesFromPrometheus => tr!(
+                lang,
+                "Prometheus does not hold the TaskManagers' configured sizes (Flink exports no memoryConfiguration): give the cluster's REST address too (--cluster URL, or cluster= beside prometheus=)",
+                "Prometheus 中没有 TaskManager 的配置大小（Flink 不导出 memoryConfiguration）：请同时给出集群的 REST 地址（--cluster URL，或在 prometheus= 旁加 cluster=）"
             ),
             Reason::NotReproduced { taskmanager } => tr!(
                 lang,
@@ -196,12 +203,12 @@ impl Reason {
                     "观测峰值 {p}：比作业图算出的 {g} 更多"
                 )
             }
-            Reason::NetworkFromPeak { peak, margin } => {
-                let (p, m) = (human(*peak), pct(*margin));
+            Reason::NetworkFromPeak { peak, margin, floor } => {
+                let (p, m, f) = (human(*peak), pct(*margin), human(*floor));
                 tr!(
                     lang,
-                    "the observed peak {p} with a {m} margin (the data has no job graph)",
-                    "观测峰值 {p} 加 {m} 余量（数据中没有作业图）"
+                    "the observed peak {p} with a {m} margin, and at least {f}: the data has no job graph, and a job requests more buffers when it deploys than it keeps in use",
+                    "观测峰值 {p} 加 {m} 余量，且不少于 {f}：数据中没有作业图，而作业部署时申请的缓冲区比运行中占用的多"
                 )
             }
             Reason::OverheadFromNative { native, fill } => {
@@ -232,6 +239,14 @@ impl Reason {
                     lang,
                     "the process keeps its size: the {x} freed go to the heap (fewer collections); --shrink gives them back",
                     "进程保持原大小：释放出的 {x} 给堆（更少的 GC）；--shrink 则把它们还回去"
+                )
+            }
+            Reason::SpareReturned { bytes } => {
+                let x = human(*bytes);
+                tr!(
+                    lang,
+                    "the {x} freed are given back (the process shrinks): more heap would only delay what the finding above will do",
+                    "释放出的 {x} 被归还（进程缩小）：更多的堆只会推迟上面的问题发生"
                 )
             }
             Reason::Grows { bytes } => {
