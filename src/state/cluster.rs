@@ -144,16 +144,31 @@ impl ClusterState {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DiagnosisState {
     pub container: String,
+    /// The Tune section is open (`tune=1`), with its headroom (`headroom=0.3`) and whether
+    /// it shrinks the process (`shrink=1`).
+    pub tune: bool,
+    pub headroom: String,
+    pub shrink: bool,
 }
 
 impl DiagnosisState {
     pub fn from_route(route: &Route) -> DiagnosisState {
-        DiagnosisState { container: route.get("container").unwrap_or("").to_owned() }
+        DiagnosisState {
+            container: route.get("container").unwrap_or("").to_owned(),
+            tune: route.get("tune") == Some("1"),
+            headroom: route.get("headroom").unwrap_or("").to_owned(),
+            shrink: route.get("shrink") == Some("1"),
+        }
     }
 
     pub fn to_route(&self, route: Route) -> Route {
         let c = self.container.trim();
-        route.with("container", (!c.is_empty()).then_some(c))
+        let h = self.headroom.trim();
+        route
+            .with("container", (!c.is_empty()).then_some(c))
+            .with("tune", self.tune.then_some("1"))
+            .with("headroom", (self.tune && !h.is_empty()).then_some(h))
+            .with("shrink", (self.tune && self.shrink).then_some("1"))
     }
 }
 
@@ -218,12 +233,14 @@ mod tests {
     #[test]
     fn the_container_limit_round_trips_as_typed() {
         for c in ["", "2g", "1536 mb"] {
-            let st = DiagnosisState { container: c.into() };
+            let st = DiagnosisState { container: c.into(), ..DiagnosisState::default() };
             let r = st.to_route(Route::default());
             assert_eq!(DiagnosisState::from_route(&route(&r.to_query())), st);
         }
         assert_eq!(
-            DiagnosisState { container: "  ".into() }.to_route(Route::default()).get("container"),
+            DiagnosisState { container: "  ".into(), ..DiagnosisState::default() }
+                .to_route(Route::default())
+                .get("container"),
             None
         );
     }

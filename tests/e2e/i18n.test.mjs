@@ -108,6 +108,7 @@ const PAGES = [
   ['live cluster, bundled recording', '?view=cluster&recording=public/recordings/heap-leak.memlab.json', '[data-testid="tm-card"]'],
   ['diagnosis, the leak', '?view=diagnosis&recording=public/recordings/heap-leak.memlab.json', '[data-testid="finding"]'],
   ['diagnosis, managed memory', '?view=diagnosis&recording=public/recordings/managed-idle.memlab.json', '[data-testid="finding"]'],
+  ['diagnosis, tuned', '?view=diagnosis&tune=1&recording=public/recordings/rocksdb.memlab.json', '[data-testid="tune-group"]'],
   ['lessons', '?view=lessons', '[data-testid="lesson"]'],
   ['a lesson step', '?view=allocator&scenario=seed-10-20-30&step=3&lesson=04-seed-10-20-30.md&ls=2', '[data-testid="lesson-step-title"]'],
 ];

@@ -20,6 +20,7 @@ use crate::state::cluster::{DiagnosisState, Open};
 
 mod finding;
 mod pool_findings;
+mod tune;
 
 use finding::{finding_view, key, moved_table};
 use pool_findings::allocator_section;
@@ -40,7 +41,8 @@ pub fn DiagnosisPage() -> impl IntoView {
     let lang = crate::lang::current();
     let session = expect_context::<Session>();
     let start = router.route.get_untracked();
-    let limit_text = RwSignal::new(DiagnosisState::from_route(&start).container);
+    let dstate = RwSignal::new(DiagnosisState::from_route(&start));
+    let limit_text = RwSignal::new(dstate.with_untracked(|s| s.container.clone()));
     let limit = Memo::new(move |_| limit_text.with(|t| parse_limit(t, lang)));
     let open = RwSignal::new(Vec::<String>::new());
     let applied = RwSignal::new(Vec::<String>::new());
@@ -214,7 +216,8 @@ pub fn DiagnosisPage() -> impl IntoView {
                         {tr!(lang, "container limit ", "容器限制 ")}
                         <input class="limit-input" data-testid="container-limit" placeholder=tr!(lang, "e.g. 2g", "例如 2g") prop:value=move || limit_text.get() on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            router.replace(DiagnosisState { container: v.clone() }.to_route(router.route.get_untracked()));
+                            dstate.update(|s| s.container = v.clone());
+                            router.replace(dstate.get_untracked().to_route(router.route.get_untracked()));
                             limit_text.set(v);
                         }/>
                     </label>
@@ -236,6 +239,10 @@ pub fn DiagnosisPage() -> impl IntoView {
                                 mem.map(|m| m.jvm_metaspace),
                             ));
                         }>{tr!(lang, "Prometheus alert rules", "Prometheus 告警规则")}</button>
+                        <a href="#tune" data-testid="goto-tune" on:click=move |ev| {
+                            ev.prevent_default();
+                            if let Some(el) = document().get_element_by_id("tune") { el.scroll_into_view(); }
+                        }>{tr!(lang, "Tune the whole configuration ↓", "调优整份配置 ↓")}</a>
                         <span class="muted small">{tr!(lang, "Same report on the command line: ", "命令行中的同一份报告：")}<code>"memlab diagnose FILE.memlab.json"</code></span>
                     </div>
                 </div>
@@ -290,6 +297,7 @@ pub fn DiagnosisPage() -> impl IntoView {
                     }
                 }).collect_view()
             }}
+            <tune::TuneSection state=dstate/>
             {allocator_section()}
         </section>
     }

@@ -96,6 +96,8 @@ pub struct Group {
     pub notes: Vec<Reason>,
     /// The operator's choice on the same data, derived by the calculator.
     pub operator: Result<(operator::ConfigChanges, TaskManagerMemory), Reason>,
+    /// The operator's network memory comes from a job graph (else memlab's figure stands in).
+    pub operator_graph: bool,
 }
 
 impl Group {
@@ -552,6 +554,7 @@ fn group(
         parts,
         notes,
         operator,
+        operator_graph: !graphs.is_empty(),
     })
 }
 

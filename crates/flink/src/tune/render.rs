@@ -45,7 +45,9 @@ pub fn part_bytes(m: &TaskManagerMemory, p: Part) -> u64 {
 /// A saving in words: "saves 512 MiB" or "grows by 64 MiB".
 pub fn saving(bytes: i64, lang: Lang) -> String {
     let x = human(bytes.unsigned_abs());
-    if bytes >= 0 {
+    if bytes == 0 {
+        tr!(lang, "the same size", "大小不变")
+    } else if bytes > 0 {
         tr!(lang, "saves {x}", "节省 {x}")
     } else {
         tr!(lang, "grows by {x}", "增加 {x}")
@@ -130,6 +132,9 @@ fn group_text(out: &mut String, g: &Group, format: Format, lang: Lang) {
             for (k, v) in &changes.overrides {
                 out.push_str(&format!("#     {k}: {v}\n"));
             }
+            if !g.operator_graph {
+                out.push_str(&format!("#   {}\n", operator_stand_in(lang)));
+            }
             for d in differences(g, m, lang) {
                 out.push_str(&format!("#   ≠ {d}\n"));
             }
@@ -147,6 +152,15 @@ fn group_text(out: &mut String, g: &Group, format: Format, lang: Lang) {
         }
         Format::K8s => out.push_str(&g.k8s()),
     }
+}
+
+/// Said beside the operator's choice when the data has no job graph.
+pub fn operator_stand_in(lang: Lang) -> String {
+    tr!(
+        lang,
+        "(the data has no job graph, which the operator sizes network memory from: memlab's network figure stands in)",
+        "（数据中没有作业图，而 Operator 按作业图计算网络内存：此处用 memlab 的网络内存数值代替）"
+    )
 }
 
 /// Where memlab and the operator differ by more than a rounding, and why.
