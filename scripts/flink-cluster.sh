@@ -10,6 +10,7 @@
 #
 # MEMLAB_FLINK_CONF: extra config.yaml lines (flat keys), e.g.
 #   MEMLAB_FLINK_CONF='taskmanager.memory.managed.fraction: 0.05' scripts/flink-cluster.sh start
+# MEMLAB_TM_PROCESS_SIZE: the TaskManagers' taskmanager.memory.process.size (default 1024m).
 #
 # Installs what is missing: Java 17 (Debian) and the Flink jars (PyPI's
 # apache-flink-libraries wheel, downloaded once into ~/.cache/memlab/flink).
@@ -63,7 +64,7 @@ taskmanager:
   host: 127.0.0.1
   numberOfTaskSlots: 2
   memory:
-    process.size: 1024m
+    process.size: ${MEMLAB_TM_PROCESS_SIZE:-1024m}
 rest:
   address: 127.0.0.1
   bind-address: 127.0.0.1

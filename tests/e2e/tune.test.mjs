@@ -101,3 +101,39 @@ test('tuning refuses what it cannot fix: a leaking heap is held, too little data
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+const PROM = process.env.MEMLAB_PROMETHEUS_URL;
+const FLINK = process.env.MEMLAB_FLINK_URL;
+
+test('a Prometheus window: the Tune section and memlab tune say to give the cluster for the sizes Prometheus lacks', { skip: !PROM && 'MEMLAB_PROMETHEUS_URL is not set (scripts/test.sh starts a real Prometheus)' }, async () => {
+  const end = JSON.parse(await fs.readFile(path.join(process.env.MEMLAB_PROMETHEUS_DIR, 'backfill.json'), 'utf8')).healthy;
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis&tune=1&prometheus=${encodeURIComponent(PROM)}&range=15m&end=${end + 30}`);
+  const refused = page.getByTestId('tune-refused');
+  await refused.waitFor({ timeout: 30000 });
+  assert.match(await refused.textContent(), /cluster=/);
+  let code = 0;
+  let out = '';
+  try {
+    execFileSync(MEMLAB, ['tune', '--prometheus', PROM, '--range', '15m', '--end', String(end + 30)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    code = e.status;
+    out = e.stdout;
+  }
+  assert.equal(code, 3);
+  assert.match(out, /--cluster URL/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a live cluster: the Tune section follows the session and says how much more it needs', { skip: !FLINK && 'MEMLAB_FLINK_URL is not set (scripts/test.sh starts a real cluster)' }, async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=diagnosis&tune=1&cluster=${encodeURIComponent(FLINK)}`);
+  const refused = page.getByTestId('tune-refused');
+  await refused.waitFor({ timeout: 30000 });
+  const first = await refused.textContent();
+  assert.match(first, /record .* more/);
+  // The next poll updates it: less is missing.
+  await page.waitForFunction((t) => document.querySelector('[data-testid="tune-refused"]')?.textContent !== t, first, { timeout: 30000 });
+  assert.match(await refused.textContent(), /record .* more/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -78,6 +78,21 @@ pub struct Sized {
     pub reason: Reason,
 }
 
+/// What the group used: the highest over its TaskManagers (the operator's means aside).
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub live_set: Option<f64>,
+    pub heap_mean: Option<f64>,
+    pub gc_median_ms_per_s: Option<f64>,
+    pub metaspace_peak: Option<f64>,
+    pub managed_peak: Option<f64>,
+    pub network_peak_bytes: Option<u64>,
+    pub native_peak: Option<f64>,
+    /// Seconds of readings while a job ran (the shortest of the group's).
+    pub running_s: f64,
+}
+
 /// The configuration for one group of TaskManagers of the same size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
@@ -98,6 +113,7 @@ pub struct Group {
     pub operator: Result<(operator::ConfigChanges, TaskManagerMemory), Reason>,
     /// The operator's network memory comes from a job graph (else memlab's figure stands in).
     pub operator_graph: bool,
+    pub evidence: Evidence,
 }
 
 impl Group {
@@ -197,13 +213,24 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
         tuning.refused = Some(Reason::NoTaskManagers);
         return tuning;
     }
-    // Enough data: the detectors' span while a job ran, and post-GC windows for the live set.
-    let have = tms.iter().map(|u| u.running_span_s).fold(f64::INFINITY, f64::min);
+    // Enough data: the detectors' span while a job ran, and post-GC windows for the live
+    // set — of the TaskManagers the cluster still has (one lost mid-way has less, but its
+    // readings and findings still count for its group).
+    let now: Vec<&str> = snapshots
+        .iter()
+        .rev()
+        .find(|s| !s.taskmanagers.is_empty())
+        .map(|s| s.taskmanagers.iter().map(|t| t.id.as_str()).collect())
+        .unwrap_or_default();
+    let alive: Vec<&&Usage> = tms.iter().filter(|u| now.contains(&u.subject.as_str())).collect();
+    let judged: Vec<&Usage> =
+        if alive.is_empty() { tms.clone() } else { alive.into_iter().copied().collect() };
+    let have = judged.iter().map(|u| u.running_span_s).fold(f64::INFINITY, f64::min);
     if have < th::MIN_SPAN_S {
         tuning.refused = Some(Reason::NeedMoreData { have_s: have, need_s: th::MIN_SPAN_S });
         return tuning;
     }
-    let windows = tms.iter().map(|u| u.post_gc_windows).min().unwrap_or(0);
+    let windows = judged.iter().map(|u| u.post_gc_windows).min().unwrap_or(0);
     if windows < th::MIN_WINDOWS {
         tuning.refused = Some(Reason::NeedPostGc { windows, need: th::MIN_WINDOWS });
         return tuning;
@@ -379,14 +406,15 @@ fn group(
     let managed_used = managed_peak.is_some_and(|p| p > 0.0);
     let (managed, managed_reason) = match managed_peak {
         _ if managed_now == 0 => (0, Reason::ManagedNone),
-        Some(p) if p > 0.0 => (managed_now, Reason::ManagedKept { peak: p }),
+        // Kept, to a whole MiB (a fraction's bytes are not a size anyone would write).
+        Some(p) if p > 0.0 => (managed_now.div_ceil(1 << 20) << 20, Reason::ManagedKept { peak: p }),
         Some(_) => (
             0,
             Reason::ManagedReleased {
                 over_s: members.iter().map(|u| u.running_span_s).fold(f64::INFINITY, f64::min),
             },
         ),
-        None => (managed_now, Reason::KeptNoReadings),
+        None => (managed_now.div_ceil(1 << 20) << 20, Reason::KeptNoReadings),
     };
     parts.push(Sized { part: Part::Managed, before: managed_now, after: managed, reason: managed_reason });
 
@@ -446,7 +474,7 @@ fn group(
     let fixed = m.framework_off_heap.bytes + m.task_off_heap.bytes;
     let need = fixed + heap + managed + network + meta + overhead;
     let today = m.total_process();
-    let mut process = if opts.shrink { need } else { need.max(today) };
+    let mut process = if opts.shrink { need.div_ceil(1 << 20) << 20 } else { need.max(today) };
     if let Some(limit) = opts.container_limit {
         if need > limit {
             return Err(Reason::OverContainer { need, limit });
@@ -555,6 +583,16 @@ fn group(
         notes,
         operator,
         operator_graph: !graphs.is_empty(),
+        evidence: Evidence {
+            live_set: most(members, |u| u.live_set),
+            heap_mean: mean_of(members, |u| u.heap_mean),
+            gc_median_ms_per_s: most(members, |u| u.gc_median_ms),
+            metaspace_peak: meta_peak,
+            managed_peak,
+            network_peak_bytes: peak_bytes,
+            native_peak: native,
+            running_s: members.iter().map(|u| u.running_span_s).fold(f64::INFINITY, f64::min),
+        },
     })
 }
 

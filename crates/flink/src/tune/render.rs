@@ -250,6 +250,7 @@ pub fn json(source: &str, t: &Tuning, lang: Lang) -> Value {
                 "dynamic": g.dynamic(),
                 "k8s": g.k8s(),
                 "operator": operator,
+                "evidence": g.evidence,
             })
         })
         .collect();
