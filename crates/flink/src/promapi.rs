@@ -538,10 +538,13 @@ pub struct Fetch {
     /// Following a large window live: the TaskManagers already read in full, read on
     /// instead of ranking again (their series continue; the others stay peaks).
     keep: Option<Vec<String>>,
+    /// The running jobs' details were asked for (the last round, with `with_rest`).
+    jobs_asked: bool,
 }
 
-/// The REST requests a Prometheus window adds when the cluster's address is known too.
-pub const REST_PATHS: [&str; 2] = ["/taskmanagers", "/jobmanager/config"];
+/// The REST requests a Prometheus window adds when the cluster's address is known too (and
+/// then, in a last round, `/jobs/<jid>` of each running job: its graph, for tuning).
+pub const REST_PATHS: [&str; 3] = ["/taskmanagers", "/jobmanager/config", "/jobs/overview"];
 
 impl Fetch {
     pub fn new(window: Window, with_rest: bool) -> Fetch {
@@ -553,6 +556,7 @@ impl Fetch {
             tm_label: TM_LABEL.into(),
             large: false,
             keep: None,
+            jobs_asked: false,
         }
     }
 
@@ -577,6 +581,24 @@ impl Fetch {
     /// address, the others for Prometheus's.
     pub fn paths(&mut self) -> Vec<String> {
         self.round += 1;
+        let p = self.round_paths();
+        if !p.is_empty() || !self.with_rest || self.jobs_asked {
+            return p;
+        }
+        // Last: each running job's details (its plan: the job graph tuning counts buffers from).
+        self.jobs_asked = true;
+        self.responses
+            .iter()
+            .filter(|r| r.status == 200 && r.path == "/jobs/overview")
+            .filter_map(|r| serde_json::from_str::<rest::JobsOverview>(&r.body).ok())
+            .flat_map(|o| o.jobs)
+            .filter(|j| j.state == "RUNNING")
+            .take(crate::poll::MAX_WATCHED)
+            .map(|j| format!("/jobs/{}", j.jid))
+            .collect()
+    }
+
+    fn round_paths(&mut self) -> Vec<String> {
         match self.round {
             1 => vec![series_path(&self.window), interval_path(&self.window)],
             2 if self.responses.first().is_some_and(|r| r.status == 200) => {
@@ -703,6 +725,8 @@ pub struct Assembler {
     /// The TaskManagers whose full series arrived.
     full: BTreeSet<String>,
     peers: Arc<Vec<TaskManagerSnapshot>>,
+    /// The running jobs' graphs, from the cluster's REST API, by job id.
+    graphs: BTreeMap<String, Arc<crate::jobgraph::JobGraph>>,
 }
 
 impl Assembler {
@@ -716,6 +740,7 @@ impl Assembler {
             peaks: BTreeMap::new(),
             full: BTreeSet::new(),
             peers: Arc::new(Vec::new()),
+            graphs: BTreeMap::new(),
         }
     }
 
@@ -745,6 +770,13 @@ impl Assembler {
                             c.set(&e.key, &e.value);
                         }
                         self.jm_config = Some(c);
+                    }
+                }
+                p if p.starts_with("/jobs/") && p.len() > "/jobs/".len() && !p[6..].contains('/') => {
+                    if let Ok(d) = serde_json::from_str::<rest::JobDetails>(&r.body) {
+                        if let Some(g) = d.plan.as_ref().and_then(crate::jobgraph::JobGraph::from_plan) {
+                            self.graphs.insert(d.jid, Arc::new(g));
+                        }
                     }
                 }
                 "/api/v1/query" => {
@@ -898,6 +930,7 @@ impl Assembler {
                     state: "RUNNING".into(),
                     end_time: -1,
                     restarts: Some(restarts),
+                    graph: self.graphs.get(&jid).cloned(),
                     ..Default::default()
                 };
                 (jid, Arc::new(d))
@@ -1111,6 +1144,34 @@ mod tests {
         assert_eq!(snaps.len(), 3);
         assert!(snaps.iter().all(|s| s.taskmanagers.len() == 2 && s.peers.is_empty()));
         assert_eq!(snaps[1].taskmanagers[1].metric(metrics::HEAP_USED), Some(7.0));
+    }
+
+    #[test]
+    fn with_the_cluster_the_running_jobs_graphs_are_read_last() {
+        let w = Window { start: 100, end: 110, step: 5 };
+        let mut f = Fetch::new(w.clone(), true);
+        let series = r#"{"status":"success","data":[{"__name__":"flink_taskmanager_Status_JVM_Memory_Heap_Used","tm_id":"h:1_ab"}]}"#;
+        assert_eq!(f.paths().len(), 2);
+        f.receive([answer(series_path(&w), series), answer(interval_path(&w), "{}")]);
+        let second = f.paths();
+        assert!(second.iter().any(|p| p == "/jobs/overview"), "{second:?}");
+        let overview = r#"{"jobs":[{"jid":"j1","name":"load","state":"RUNNING","start-time":1},{"jid":"j0","name":"old","state":"FINISHED","start-time":0}]}"#;
+        f.receive([answer("/jobs/overview".into(), overview)]);
+        assert_eq!(f.paths(), ["/jobs/j1"], "only the running job");
+        assert!(f.paths().is_empty());
+        // Its plan gives the job's graph in every step.
+        let q = queries().into_iter().find(|q| q.scope == Scope::Job).unwrap();
+        let restarts = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job_id":"j1","job_name":"load"},"values":[[100,"0"],[105,"0"],[110,"0"]]}]}}"#;
+        let detail = r#"{"jid":"j1","name":"load","state":"RUNNING","plan":{"nodes":[{"id":"a","parallelism":2,"description":"Source"},{"id":"b","parallelism":2,"description":"Sink","inputs":[{"id":"a","ship_strategy":"HASH"}]}]}}"#;
+        let p = Poll {
+            t: 0,
+            responses: vec![answer(range_path(&q, &w), restarts), answer("/jobs/j1".into(), detail)],
+        };
+        let mut a = Assembler::new(TM_LABEL);
+        let mut snaps = Vec::new();
+        a.push(&p, &mut snaps);
+        let g = snaps[0].job_details["j1"].graph.as_ref().expect("the graph");
+        assert_eq!(g.vertices.len(), 2);
     }
 
     #[test]

@@ -134,16 +134,7 @@ fn group_view(g: Group, router: Router) -> impl IntoView {
     let calc = Route::default().navigate(View::Calculator).with_params(params);
     let calc_href = calc.to_query();
     let n = g.members.len();
-    let headline = tr!(
-        lang,
-        "{} ({n}): {} → {} per TaskManager — {} each, {} in all",
-        "{}（{n} 个）：每个 TaskManager {} → {}——每个{}，共{}",
-        g.name,
-        human(before.total_process()),
-        human(after.total_process()),
-        render::saving(g.saved(), lang),
-        render::saving(g.saved_total(), lang)
-    );
+    let headline = render::headline(&g, lang);
     let rows = g.parts.iter().map(|p| {
         let theirs = op_mem.as_ref().map_or("—".to_owned(), |m| human(render::part_bytes(m, p.part)));
         let moved = if p.after < p.before { "down" } else if p.after > p.before { "up" } else { "same" };

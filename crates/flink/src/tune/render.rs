@@ -80,16 +80,29 @@ pub fn text(source: &str, t: &Tuning, format: Format, lang: Lang) -> String {
     out
 }
 
-fn group_text(out: &mut String, g: &Group, format: Format, lang: Lang) {
+/// A group's headline: its TaskManagers, their size before and after, what it saves.
+pub fn headline(g: &Group, lang: Lang) -> String {
     let (n, before, after) =
         (g.members.len(), human(g.base.memory.total_process()), human(g.after.total_process()));
+    if g.saved() == 0 {
+        return tr!(
+            lang,
+            "{} ({n}): {before} per TaskManager, the same size",
+            "{}（{n} 个）：每个 TaskManager {before}，大小不变",
+            g.name
+        );
+    }
     let (each, all) = (saving(g.saved(), lang), saving(g.saved_total(), lang));
-    out.push_str(&tr!(
+    tr!(
         lang,
-        "\n# {} ({n}): {before} → {after} per TaskManager, {each} each, {all} in all\n",
-        "\n# {}（{n} 个）：每个 TaskManager {before} → {after}，每个{each}，共{all}\n",
+        "{} ({n}): {before} → {after} per TaskManager — {each} each, {all} in all",
+        "{}（{n} 个）：每个 TaskManager {before} → {after}——每个{each}，共{all}",
         g.name
-    ));
+    )
+}
+
+fn group_text(out: &mut String, g: &Group, format: Format, lang: Lang) {
+    out.push_str(&format!("\n# {}\n", headline(g, lang)));
     let op = g.operator.as_ref().ok();
     out.push_str(&tr!(
         lang,
