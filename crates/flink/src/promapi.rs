@@ -1149,7 +1149,7 @@ mod tests {
     #[test]
     fn with_the_cluster_the_running_jobs_graphs_are_read_last() {
         let w = Window { start: 100, end: 110, step: 5 };
-        let mut f = Fetch::new(w.clone(), true);
+        let mut f = Fetch::new(w, true);
         let series = r#"{"status":"success","data":[{"__name__":"flink_taskmanager_Status_JVM_Memory_Heap_Used","tm_id":"h:1_ab"}]}"#;
         assert_eq!(f.paths().len(), 2);
         f.receive([answer(series_path(&w), series), answer(interval_path(&w), "{}")]);
