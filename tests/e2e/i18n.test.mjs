@@ -29,6 +29,8 @@ const ALLOW = new Set([
   'README', 'GC', 'OOM', 'CPU', 'English', 'MaxDirectMemorySize', 'MaxMetaspaceSize', 'Metaspace', 'Java',
   'shuffle', 'te', 'config', 'yaml', 'Kendall', 'Theil', 'Sen', 'Python', 'UDF', 'INFO', 'WARN', 'Xmx', 'XX',
   'API', 'GET', 'HTTP', 'URL', 'CORS', 'Netty', 'Kafka', 'JDBC', 'MemorySegment',
+  // the Flink Kubernetes Operator and its resource (product names)
+  'Operator', 'FlinkDeployment',
   // HTTP header names, and the examples the Prometheus form gives (typed as they are)
   'Authorization', 'Bearer', 'X-Scope-OrgID', 'team-a', 'RFC', 'unix',
   // config values

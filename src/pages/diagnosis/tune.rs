@@ -45,7 +45,8 @@ pub fn TuneSection(state: RwSignal<DiagnosisState>) -> impl IntoView {
     };
     let headroom = Memo::new(move |_| state.with(|s| parse_headroom(&s.headroom)));
     let tuning = Memo::new(move |_| {
-        if !state.with(|s| s.tune) {
+        // Nothing to tune before the session has data (a window still loading, a first poll).
+        if !state.with(|s| s.tune) || session.snapshots.with(|s| s.is_empty()) {
             return None;
         }
         let h = headroom.get().ok()?;
@@ -80,6 +81,9 @@ pub fn TuneSection(state: RwSignal<DiagnosisState>) -> impl IntoView {
                 </div>
                 {move || headroom.get().err().map(|t| view! { <p class="warn small" data-testid="tune-headroom-error">{tr!(lang, "headroom {t}: give a share such as 0.2 or 20%, between 0 and 4", "余量 {t}：请给出 0.2 或 20% 这样的比例，介于 0 与 4 之间")}</p> })}
             </div>
+            {move || (state.with(|s| s.tune) && !has_data()).then(|| view! {
+                <p class="muted small" data-testid="tune-waiting">{tr!(lang, "Tuning starts when the session has data: open a recording, or wait for the first poll.", "会话有数据后开始调优：请打开一个录制，或等待第一次轮询。")}</p>
+            })}
             {move || tuning.get().map(|t| tuning_view(t, router))}
         </section>
     }

@@ -133,7 +133,7 @@ impl Reason {
                 tr!(
                     lang,
                     "collections take {gc_ms:.0} ms/s (gc-pressure): the heap grows by {g}",
-                    "GC 占用 {gc_ms:.0} ms/s（gc-pressure）：堆增加 {g}"
+                    "GC 占用 {gc_ms:.0} ms/s（GC 压力）：堆增加 {g}"
                 )
             }
             Reason::HeldLeak { taskmanager } => tr!(
@@ -216,14 +216,14 @@ impl Reason {
                 tr!(
                     lang,
                     "native memory (code cache, thread stacks, …) peaked at {n}: it stays below {f} of the overhead, where overhead-small warns (never below Flink's 192 MiB minimum)",
-                    "原生内存（代码缓存、线程栈……）峰值为 {n}：保持在开销的 {f} 以下，即 overhead-small 告警之处（不低于 Flink 默认最小值 192 MiB）"
+                    "原生内存（代码缓存、线程栈……）峰值为 {n}：保持在开销的 {f} 以下，即“JVM 开销太小”检查告警之处（不低于 Flink 默认最小值 192 MiB）"
                 )
             }
             Reason::KeptNoReadings => tr!(lang, "kept: no readings of it", "保持不变：没有相关读数"),
             Reason::NoGraph => tr!(
                 lang,
                 "the data has no job graph (GET /jobs/<id> with its plan): network memory comes from the observed peak — record again with a current memlab to size it from the graph",
-                "数据中没有作业图（GET /jobs/<id> 的 plan）：网络内存来自观测峰值——用当前版本的 memlab 重新录制即可按作业图计算"
+                "数据中没有作业图（作业详情中的执行计划）：网络内存来自观测峰值——用当前版本的 memlab 重新录制即可按作业图计算"
             ),
             Reason::SpareToManaged { bytes } => {
                 let x = human(*bytes);
