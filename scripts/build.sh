@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the static site into dist/ (release, size-optimised, offline) and prints its
-# initial-transfer size: the gzip -9 bytes of the wasm, JS and CSS that index.html loads.
+# initial-transfer size: the gzip -9 bytes of index.html and the wasm, JS and CSS it loads.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
