@@ -222,6 +222,9 @@ test('live: a real Flink cluster, a killed TaskManager, a stopped cluster, and a
   }
   // A few seconds of data: the trend detectors say they need more, rather than guess.
   assert.match(await page.getByTestId('pending').first().textContent(), /not enough data yet/);
+  // So does the Tune section, on the live session: how much more to record.
+  await page.getByTestId('tune-run').click();
+  await page.waitForFunction(() => /record .* more/.test(document.querySelector('[data-testid="tune-refused"]')?.textContent ?? ''), null, { timeout: 30000 });
   await page.getByTestId('nav-cluster').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="cluster-status"]')?.textContent.startsWith('Live'));
 
