@@ -72,3 +72,21 @@ test('narrow screens and dark mode still lay out the shell', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('before the wasm arrives, index.html shows the header and a loading state in the reader\'s language; the app replaces it', async () => {
+  for (const [locale, text, lang] of [['en-US', /^Loading memlab/, 'en'], ['zh-CN', /^正在加载 memlab/, 'zh-Hans']]) {
+    const context = await app.browser.newContext({ viewport: { width: 900, height: 300 }, locale });
+    const page = await context.newPage();
+    await page.route(/_bg\.wasm/, () => {}); // held: the page shows what it has without the app
+    await page.goto(`${app.base}?view=diagnosis`, { waitUntil: 'domcontentloaded' });
+    assert.match(await page.textContent('#boot-msg'), text);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+    assert.match(await page.textContent('#boot header'), /memlab/);
+    await context.close();
+  }
+  const { page, errors, context } = await openPage(app.browser, `${app.base}?view=allocator`);
+  await page.waitForSelector('[data-testid="page"]');
+  assert.equal(await page.$('#boot'), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
