@@ -192,9 +192,18 @@ pub struct Session {
     /// The diagnosis of the whole session, in no language: one per new poll, shared by the
     /// Live cluster page (badges, order) and the Diagnosis page (which writes it out).
     pub report: Memo<Arc<Report>>,
+    /// What keeps `report` up to date: every process's series, read once per poll.
+    diagnoser: StoredValue<(Option<(u32, u32)>, diagnose::Diagnoser)>,
 }
 
 impl Session {
+    /// What each process used in the session so far (for tuning), from the series the
+    /// diagnosis keeps: tracks `report`, so it follows every new poll.
+    pub fn usage(self) -> Vec<diagnose::Usage> {
+        self.report.track();
+        self.diagnoser.with_value(|(_, d)| d.usage())
+    }
+
     /// Needs the language context (the shell creates it).
     #[allow(clippy::new_without_default)]
     pub fn new() -> Session {
@@ -232,6 +241,7 @@ impl Session {
             prom_builder: StoredValue::new(None),
             revision,
             report,
+            diagnoser,
             problem: RwSignal::new(None),
             loading: RwSignal::new(None),
             generation,

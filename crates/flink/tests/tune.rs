@@ -198,3 +198,22 @@ fn a_prometheus_window_without_the_cluster_says_to_give_its_rest_address() {
     assert_eq!(t.refused, Some(Reason::NoSizesFromPrometheus));
     assert!(Reason::NoSizesFromPrometheus.in_lang(Lang::En).contains("--cluster"));
 }
+
+#[test]
+fn a_live_session_reads_the_same_use_poll_by_poll_as_the_whole_recording() {
+    for name in ["healthy", "heap-leak", "tm-killed"] {
+        let snaps = snapshots(name);
+        let mut d = diagnose::Diagnoser::new();
+        for s in &snaps {
+            d.push(s);
+        }
+        assert_eq!(d.usage(), diagnose::usage(&snaps), "{name}");
+        let report = diagnose::diagnose(&snaps, &DiagOptions::default());
+        let opts = Options::default();
+        assert_eq!(
+            tune::tune_with(&snaps, &d.usage(), &report, &opts),
+            tune::tune(&snaps, &report, &opts),
+            "{name}"
+        );
+    }
+}

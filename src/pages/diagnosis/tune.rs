@@ -56,7 +56,8 @@ pub fn TuneSection(state: RwSignal<DiagnosisState>) -> impl IntoView {
             container_limit: session.container_limit.get(),
         };
         let report = session.report.get();
-        Some(session.snapshots.with(|snaps| tune::tune(snaps, &report, &opts)))
+        let usage = session.usage();
+        Some(session.snapshots.with(|snaps| tune::tune_with(snaps, &usage, &report, &opts)))
     });
     let has_data = move || session.snapshots.with(|s| !s.is_empty());
     view! {

@@ -286,7 +286,6 @@ pub struct Usage {
     pub subject: String,
     /// The sizes the TaskManager reports (none for the JobManager).
     pub memory: Option<crate::rest::MemoryConfiguration>,
-    pub slots: u32,
     /// Seconds of readings, and of readings while a job ran.
     pub span_s: f64,
     pub running_span_s: f64,

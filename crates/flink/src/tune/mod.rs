@@ -19,8 +19,6 @@ pub mod operator;
 pub mod render;
 pub mod words;
 
-use std::collections::BTreeMap;
-
 use crate::config::FlinkConfig;
 use crate::diagnose::recommend::{self, round_up, size_value, Base, Change};
 use crate::diagnose::thresholds as th;
@@ -196,7 +194,12 @@ pub fn graphs(snapshots: &[Snapshot]) -> Vec<std::sync::Arc<JobGraph>> {
 
 /// Tunes every group of TaskManagers from the snapshots and their diagnosis.
 pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
-    let usage = crate::diagnose::usage(snapshots);
+    tune_with(snapshots, &crate::diagnose::usage(snapshots), report, opts)
+}
+
+/// The same with each process's use already read (a live session's
+/// [`crate::diagnose::Diagnoser::usage`] keeps it up to date poll by poll).
+pub fn tune_with(snapshots: &[Snapshot], usage: &[Usage], report: &Report, opts: &Options) -> Tuning {
     let graphs = graphs(snapshots);
     let cluster = snapshots.iter().rev().find_map(|s| s.jobmanager_config.as_ref());
     let mut jobmanager: Vec<recommend::JmRecommendation> = Vec::new();
@@ -235,11 +238,14 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
         tuning.refused = Some(Reason::NeedPostGc { windows, need: th::MIN_WINDOWS });
         return tuning;
     }
-    // Groups: TaskManagers of the same sizes.
-    let mut groups: BTreeMap<Key, Vec<&Usage>> = BTreeMap::new();
+    // Groups: TaskManagers of the same sizes, smallest process first.
+    let mut groups: Vec<(MemoryConfiguration, Vec<&Usage>)> = Vec::new();
     for u in &tms {
         match u.memory {
-            Some(m) => groups.entry(Key::of(&m)).or_default().push(u),
+            Some(m) => match groups.iter_mut().find(|(g, _)| *g == m) {
+                Some((_, members)) => members.push(u),
+                None => groups.push((m, vec![u])),
+            },
             None if u.step_s > 0.0 => {
                 tuning.refused = Some(Reason::NoSizesFromPrometheus);
                 return tuning;
@@ -250,14 +256,18 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
             }
         }
     }
+    groups.sort_by_key(|(m, _)| m.total_process_memory);
     let many = groups.len() > 1;
-    for members in groups.values() {
-        let mem = members[0].memory.unwrap_or_default();
-        let Some(base) = recommend::base(cluster, &mem) else {
+    // A TaskManager's slots, as the newest snapshot that lists it says.
+    let slots = |id: &str| {
+        snapshots.iter().rev().find_map(|s| s.taskmanagers.iter().find(|t| t.id == id)).map_or(1, |t| t.slots)
+    };
+    for (mem, members) in &groups {
+        let Some(base) = recommend::base(cluster, mem) else {
             tuning.refused = Some(Reason::NotReproduced { taskmanager: members[0].subject.clone() });
             return tuning;
         };
-        match group(members, base, &graphs, report, opts, many) {
+        match group(members, base, slots(&members[0].subject), &graphs, report, opts, many) {
             Ok(g) => tuning.groups.push(g),
             Err(r) => {
                 tuning.refused = Some(r);
@@ -266,25 +276,6 @@ pub fn tune(snapshots: &[Snapshot], report: &Report, opts: &Options) -> Tuning {
         }
     }
     tuning
-}
-
-/// TaskManagers with equal sizes are one group.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Key([u64; 8]);
-
-impl Key {
-    fn of(m: &MemoryConfiguration) -> Key {
-        Key([
-            m.total_process_memory,
-            m.framework_heap,
-            m.task_heap,
-            m.framework_off_heap,
-            m.task_off_heap,
-            m.network_memory,
-            m.managed_memory,
-            m.jvm_metaspace,
-        ])
-    }
 }
 
 /// The highest of a figure over the members.
@@ -318,6 +309,10 @@ fn holds(report: &Report, members: &[&Usage]) -> Holds {
             Kind::OomRisk if metric == crate::metrics::METASPACE_USED => {
                 h.metaspace = Some(Reason::HeldForecast { taskmanager: who, part: Part::Metaspace })
             }
+            // Direct memory is framework and task off-heap plus network: of those, tuning sizes network.
+            Kind::OomRisk if metric == crate::metrics::DIRECT_USED => {
+                h.network = Some(Reason::HeldForecast { taskmanager: who, part: Part::Network })
+            }
             Kind::OomRisk => {
                 h.heap.get_or_insert(Reason::HeldForecast { taskmanager: who, part: Part::Heap });
             }
@@ -345,6 +340,7 @@ fn holds(report: &Report, members: &[&Usage]) -> Holds {
 fn group(
     members: &[&Usage],
     base: Base,
+    slots: u32,
     graphs: &[std::sync::Arc<JobGraph>],
     report: &Report,
     opts: &Options,
@@ -428,7 +424,7 @@ fn group(
     let peak_bytes = most(members, |u| u.network_peak_segments).map(|p| (p * segment as f64) as u64);
     let mut cfg = base.config.clone();
     if cfg.get(o::SLOTS.key).is_none() {
-        cfg.set(o::SLOTS.key, &members[0].slots.max(1).to_string());
+        cfg.set(o::SLOTS.key, &slots.max(1).to_string());
     }
     let slots = operator::slots(&cfg);
     let from_graph = graphs.iter().filter_map(|g| operator::network_bytes(&cfg, g).ok()).max();

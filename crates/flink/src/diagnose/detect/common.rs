@@ -68,8 +68,9 @@ pub(super) trait Readings {
 }
 
 /// Which metrics (and whether only while a job runs) the detectors read as series, and
-/// which only as their newest reading.
-pub(super) const SERIES: [(&str, bool); 9] = [
+/// which only as their newest reading. The first two stay the heap and the GC count:
+/// `history.rs` pairs them by position to find the post-GC readings.
+pub(super) const SERIES: [(&str, bool); 10] = [
     (HEAP, false),
     (GC_COUNT, false),
     (METASPACE, false),
@@ -79,6 +80,8 @@ pub(super) const SERIES: [(&str, bool); 9] = [
     (NET_USED, true),
     (MANAGED, true),
     (METASPACE_COMMITTED, false),
+    // How long a job ran, for tuning (`diagnose::usage`).
+    (HEAP, true),
 ];
 pub(super) const LAST: [&str; 4] = [HEAP_MAX, METASPACE_MAX, NET_TOTAL, MANAGED_TOTAL];
 

@@ -78,6 +78,12 @@ impl Diagnoser {
         self.history.push(s);
     }
 
+    /// What each process used in the polls added so far: the same as
+    /// [`super::usage`] of them.
+    pub fn usage(&self) -> Vec<super::Usage> {
+        usage::of_history(&self.history)
+    }
+
     /// The polls added so far.
     pub fn polls(&self) -> usize {
         self.history.polls

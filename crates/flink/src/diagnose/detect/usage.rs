@@ -5,10 +5,12 @@ use super::super::stats;
 use super::super::thresholds as th;
 use super::super::Usage;
 use super::common::*;
+use super::history::History;
 use super::scan::Scan;
 use crate::recording::Snapshot;
 
-/// Every TaskManager's use and the JobManager's, in the order they first appear.
+/// Every TaskManager's use and the JobManager's, in the order they first appear, read out
+/// of all the snapshots at once.
 pub(in super::super) fn of(snaps: &[Snapshot]) -> Vec<Usage> {
     let t0 = snaps.first().map_or(0, |s| s.t);
     let mut ids: Vec<&str> = Vec::new();
@@ -19,23 +21,17 @@ pub(in super::super) fn of(snaps: &[Snapshot]) -> Vec<Usage> {
             }
         }
     }
-    let mut out: Vec<Usage> = ids
-        .into_iter()
-        .map(|id| {
-            let slots = snaps
-                .iter()
-                .rev()
-                .find_map(|s| s.taskmanagers.iter().find(|t| t.id == id))
-                .map_or(1, |t| t.slots);
-            let mut u = usage(&Scan { id, jm: false, snaps, t0 });
-            u.slots = slots;
-            u
-        })
-        .collect();
+    let mut out: Vec<Usage> = ids.into_iter().map(|id| usage(&Scan { id, jm: false, snaps, t0 })).collect();
     if snaps.iter().any(|s| !s.jobmanager_metrics.is_empty()) {
         out.push(usage(&Scan { id: "jobmanager", jm: true, snaps, t0 }));
     }
     out
+}
+
+/// The same from the series a [`super::Diagnoser`] keeps as polls arrive (no snapshot is
+/// read again).
+pub(super) fn of_history(h: &History) -> Vec<Usage> {
+    h.taskmanagers.iter().map(|p| usage(p)).chain(h.jobmanager.iter().map(|p| usage(p))).collect()
 }
 
 fn mean(points: &[stats::Point]) -> Option<f64> {
@@ -61,7 +57,6 @@ fn usage(p: &dyn Readings) -> Usage {
     Usage {
         subject: p.id().to_owned(),
         memory: p.memory(),
-        slots: 1,
         span_s: span(&all),
         running_span_s: span(&running),
         step_s: p.step_s(),
