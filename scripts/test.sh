@@ -31,6 +31,6 @@ export MEMLAB_PROMETHEUS_URL="http://127.0.0.1:$MEMLAB_PROMETHEUS_PORT"
 trap 'scripts/flink-cluster.sh stop >/dev/null 2>&1 || true; scripts/prometheus.sh stop >/dev/null 2>&1 || true; stage_summary' EXIT
 stage "real Prometheus (backfilled from recordings, scraping the cluster)" scripts/prometheus.sh start
 stage "real Flink cluster (2 TaskManagers + load job)" bash -c 'scripts/flink-cluster.sh start 2 && scripts/flink-cluster.sh submit >/dev/null'
-# A TaskManager on the configuration `memlab tune` proposed (tools/verify-tuning.sh) runs the load job.
-stage "tuned TaskManager smoke run (60 s)" scripts/tuned-smoke.sh heap
 stage "end-to-end tests (release build under a sub-path, Chromium)" node --test --test-concurrency=1 tests/e2e/
+# Last (its own cluster, after the e2e's): a TaskManager on the configuration `memlab tune` proposed (tools/verify-tuning.sh) runs the load job.
+stage "tuned TaskManager smoke run (60 s)" scripts/tuned-smoke.sh heap
